@@ -1,0 +1,59 @@
+# DistrictOps — `make demo` serves the demo, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+PORT ?= 8000
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/var/tools/bin/uv)
+RUN := $(UV) run --frozen
+DEMO_ENV := DISTRICTOPS_DEMO=1 DISTRICTOPS_TODAY=2021-03-31
+
+.PHONY: setup demo test test-sqlite test-postgres lint format messages bench browser-deps clean
+
+$(UV):
+	$(PYTHON) -m venv var/tools
+	var/tools/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: .venv/.synced
+	$(RUN) python -m districtops.core.i18n_compile
+
+setup: .venv/.synced node_modules/.installed messages
+
+demo: setup
+	$(DEMO_ENV) $(RUN) districtops migrate --noinput -v0
+	$(DEMO_ENV) $(RUN) districtops demo
+	@echo "Serving http://127.0.0.1:$(PORT)/  (PORT=… changes it)"
+	$(DEMO_ENV) $(RUN) districtops runserver 127.0.0.1:$(PORT) --noreload
+
+# Debian's Chromium for the Playwright tests (never a browser download of Playwright's own).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium missing: sudo apt-get install chromium"; exit 1; fi; fi
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) districtops makemigrations --check --dry-run
+
+format: setup
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+test: setup browser-deps lint
+	$(RUN) pytest -q
+
+test-postgres: setup browser-deps
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/districtops} $(RUN) pytest -q
+
+bench: setup
+	$(RUN) python bench/run_all.py
+
+clean:
+	rm -rf .venv node_modules var/static var/tools

@@ -1,0 +1,176 @@
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from districtops.core import permissions
+from districtops.core.services import ConflictError
+from districtops.core.views_helpers import apply_service_errors
+from districtops.org.roles import Role
+
+from . import services
+from .forms import LoginForm, PasswordChangeForm, PolicyForm, TokenForm, TotpForm
+from .models import ApiToken, SecurityPolicy
+
+
+def _safe_next(request, default="core:home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def login_view(request):
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.user
+        login(request, user)
+        if services.needs_second_factor(user) and not settings.DEMO_MODE:
+            request.session["second_factor_pending"] = True
+            return redirect("accounts:second_factor")
+        return redirect(_safe_next(request))
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("您已安全退出。"))
+    return redirect("accounts:login")
+
+
+@login_required
+def second_factor(request):
+    user = request.user
+    if not request.session.get("second_factor_pending"):
+        return redirect("core:home")
+    enrolling = not user.totp_confirmed
+    uri = None
+    if enrolling and (not user.totp_secret or request.method == "GET"):
+        uri = services.start_totp_enrolment(user)
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.verify_totp(user, form.cleaned_data["code"], confirm=enrolling):
+            request.session.pop("second_factor_pending", None)
+            request.session.cycle_key()
+            return redirect(_safe_next(request))
+        form.add_error("code", _("验证码不正确或已过期。"))
+        if enrolling:
+            uri = services.start_totp_enrolment(user)
+    qr_svg = None
+    if uri:
+        buf = io.BytesIO()
+        segno.make(uri, error="m").save(buf, kind="svg", scale=5, xmldecl=False, svgns=True)
+        qr_svg = buf.getvalue().decode()
+    return render(request, "accounts/second_factor.html",
+                  {"form": form, "enrolling": enrolling, "qr_svg": qr_svg, "secret": user.totp_secret if enrolling else ""})
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(request.user, old_password=form.cleaned_data["old_password"],
+                                     new_password=form.cleaned_data["new_password"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                apply_service_errors(form, exc)
+            else:
+                for m in exc.messages:
+                    form.add_error("new_password", m)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_secret = services.create_token(request.user, request.user, name=form.cleaned_data["name"],
+                                                        expires_days=form.cleaned_data["expires_days"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            form = TokenForm()
+    rows = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "new_secret": new_secret})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_token(request.user, token)
+    messages.success(request, _("令牌已吊销。"))
+    return redirect("accounts:tokens")
+
+
+# --- security administrator -----------------------------------------------------------------
+
+
+def _security_admin_only(request):
+    if not permissions.has_role(request.user, Role.SEC_ADMIN):
+        raise PermissionDenied
+
+
+@login_required
+def security_accounts(request):
+    _security_admin_only(request)
+    people = permissions.people_administered(request.user, Role.SEC_ADMIN).order_by("username")
+    q = request.GET.get("q", "").strip()
+    if q:
+        people = people.filter(username__icontains=q) | people.filter(display_name__icontains=q)
+    return render(request, "accounts/security_accounts.html", {"people": people[:200], "q": q})
+
+
+@login_required
+@require_POST
+def security_action(request, pk, action):
+    _security_admin_only(request)
+    person = get_object_or_404(permissions.people_administered(request.user, Role.SEC_ADMIN), pk=pk)
+    if action == "unlock":
+        services.unlock_account(request.user, person)
+        messages.success(request, _("已解锁 %(u)s。") % {"u": person})
+    elif action == "lock":
+        services.lock_account(request.user, person)
+        messages.success(request, _("已锁定 %(u)s。") % {"u": person})
+    elif action == "reset-password":
+        password = services.reset_password(request.user, person)
+        messages.warning(request, _("%(u)s 的临时密码：%(p)s（仅显示一次，首次登录须修改）") % {"u": person, "p": password})
+    elif action == "reset-totp":
+        services.reset_second_factor(request.user, person)
+        messages.success(request, _("已重置 %(u)s 的动态验证码，下次登录时重新绑定。") % {"u": person})
+    else:
+        raise PermissionDenied
+    return redirect("accounts:security_accounts")
+
+
+@login_required
+def security_policy(request):
+    _security_admin_only(request)
+    policy = SecurityPolicy.current()
+    form = PolicyForm(request.POST or None, instance=policy, initial={"version": policy.version})
+    if request.method == "POST" and form.is_valid():
+        values = {k: form.cleaned_data[k] for k in PolicyForm.Meta.fields}
+        try:
+            services.update_policy(request.user, expected_version=form.cleaned_data["version"], **values)
+        except (ValidationError, ConflictError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("安全策略已保存。"))
+            return redirect("accounts:security_policy")
+    return render(request, "accounts/security_policy.html", {"form": form})

@@ -1,0 +1,65 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema
+
+from districtops.core import permissions
+from districtops.core.api_utils import page
+from districtops.org.roles import Role
+
+from . import chain
+from .views import filtered_records
+
+router = Router(tags=["audit"])
+
+
+class RecordOut(Schema):
+    seq: int
+    created_at: dt.datetime
+    actor_username: str
+    actor_unit: str
+    request_id: str
+    client_ip: str
+    action: str
+    outcome: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: dict | None
+    after: dict | None
+    message: str
+    hash: str
+
+
+class RecordPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[RecordOut]
+
+
+class VerifyOut(Schema):
+    ok: bool
+    checked: int
+    first_broken_seq: int | None
+    reason: str
+
+
+def _audit_admin(request):
+    if not permissions.has_role(request.auth, Role.AUDIT_ADMIN):
+        raise PermissionDenied
+
+
+@router.get("/records", response=RecordPage)
+def list_records(request, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
+                 since: str = "", until: str = "", limit: int = 100, offset: int = 0):
+    _audit_admin(request)
+    params = {"actor": actor, "action": action, "object_type": object_type, "object_id": object_id,
+              "since": since, "until": until}
+    return page(filtered_records(params).order_by("-seq"), limit, offset)
+
+
+@router.get("/verify", response=VerifyOut)
+def verify(request):
+    _audit_admin(request)
+    return chain.verify().__dict__

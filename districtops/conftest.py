@@ -1,0 +1,62 @@
+"""Shared fixtures: the demo organisation, personas of every role, a second district."""
+
+import os
+
+import pytest
+from django.test import Client
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ["DISTRICTOPS_TODAY"] = os.environ.get("DISTRICTOPS_TEST_TODAY", "2021-03-31")
+
+
+@pytest.fixture
+def org(db):
+    """The 管城 demo organisation plus one person in another district (金水区)."""
+    from districtops.org import demo
+    from districtops.org.models import UnitKind
+    from districtops.org.roles import Role
+
+    data = demo.load()
+    jinshui = data["districts"]["410105"]
+    street = demo.ensure_unit("经八路街道", UnitKind.SUBDISTRICT, jinshui, code="410105001")
+    data["jinshui_street"] = street
+    demo.ensure_person("jinshui", "金水员工（测试）", street, Role.UNIT_STAFF)
+    demo.ensure_person("jinshui_leader", "金水区领导（测试）", jinshui.children.get(name="区委区政府"), Role.LEADER)
+    demo.ensure_person("jinshui_sysadmin", "金水系统管理员（测试）", jinshui, Role.SYS_ADMIN)
+    return data
+
+
+@pytest.fixture
+def users(org):
+    from django.contrib.auth import get_user_model
+
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def login(client):
+    """login('nanguan') → a Client signed in as that demo persona (demo mode skips TOTP)."""
+
+    def _login(username: str) -> Client:
+        from django.contrib.auth import get_user_model
+
+        c = Client()
+        c.force_login(get_user_model().objects.get(username=username))
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def api_client(org):
+    """api_client('supervisor') → a Client sending that persona's bearer token."""
+    from django.contrib.auth import get_user_model
+
+    from districtops.accounts.services import create_token
+
+    def _client(username: str) -> Client:
+        user = get_user_model().objects.get(username=username)
+        _token, secret = create_token(None, user, name="test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return _client

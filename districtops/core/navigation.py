@@ -1,0 +1,34 @@
+"""The module menu. Each entry: label, url name, and which roles see it (None: everyone signed in)."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from districtops.org.roles import ADMIN_ROLES, Role
+
+from .permissions import scope_of
+
+BUSINESS = frozenset(Role.values) - ADMIN_ROLES
+
+MENU = [
+    # (label, url name, roles that see it)
+    (_("首页"), "core:home", None),
+    (_("组织机构"), "org:unit_tree", None),
+    (_("人员"), "org:person_list", frozenset({Role.SYS_ADMIN, Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD})),
+    (_("账号安全"), "accounts:security_accounts", frozenset({Role.SEC_ADMIN})),
+    (_("审计日志"), "audit:record_list", frozenset({Role.AUDIT_ADMIN})),
+    (_("后台任务"), "jobs:job_list", frozenset({Role.SYS_ADMIN})),
+]
+
+
+def menu_for(user) -> list[dict]:
+    roles = {g.role for g in scope_of(user).grants}
+    items = []
+    for label, name, allowed in MENU:
+        if allowed is not None and not (roles & allowed):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "name": name})
+    return items

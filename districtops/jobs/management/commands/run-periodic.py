@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from districtops.core import clock
+from districtops.core.context import acting_context
+from districtops.jobs.services import run_job, run_periodic
+
+
+class Command(BaseCommand):
+    help = "Start today's daily jobs once (idempotent per day). Schedule it from cron or a systemd timer."
+
+    def add_arguments(self, parser):
+        parser.add_argument("period", choices=["daily"])
+        parser.add_argument("--now", action="store_true", help="run in this process instead of the task queue")
+
+    def handle(self, *args, period, now, **options):
+        with acting_context("cli"):
+            jobs = run_periodic(period, day_key=clock.today().isoformat())
+            for job in jobs:
+                if now:
+                    job = run_job(job.pk)
+                self.stdout.write(f"{job.name} #{job.pk}: {job.status}")
+        if not jobs:
+            self.stdout.write("today's jobs already ran")

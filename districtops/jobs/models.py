@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("成功")
+    FAILED = "failed", _("失败")
+
+
+class Job(models.Model):
+    """A recorded background job: what ran, for whom, how it went, and its result file."""
+
+    name = models.CharField(_("任务"), max_length=80, db_index=True)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    log = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    # For periodic jobs: one run per (name, run_key), e.g. the day — claimed with a unique row.
+    run_key = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("后台任务")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "run_key"], condition=~models.Q(run_key=""), name="job_once_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.name} #{self.pk}"
