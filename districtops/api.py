@@ -80,7 +80,9 @@ def _conflict(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "需要有效的 API 令牌（Authorization: Bearer …）。"}, status=401)
+    return api.create_response(
+        request, {"detail": "需要有效的 API 令牌（Authorization: Bearer …）。"}, status=401
+    )
 
 
 api.add_router("/", "districtops.accounts.api.router")

@@ -21,7 +21,9 @@ def org(db):
     street = demo.ensure_unit("经八路街道", UnitKind.SUBDISTRICT, jinshui, code="410105001")
     data["jinshui_street"] = street
     demo.ensure_person("jinshui", "金水员工（测试）", street, Role.UNIT_STAFF)
-    demo.ensure_person("jinshui_leader", "金水区领导（测试）", jinshui.children.get(name="区委区政府"), Role.LEADER)
+    demo.ensure_person(
+        "jinshui_leader", "金水区领导（测试）", jinshui.children.get(name="区委区政府"), Role.LEADER
+    )
     demo.ensure_person("jinshui_sysadmin", "金水系统管理员（测试）", jinshui, Role.SYS_ADMIN)
     return data
 
@@ -60,3 +62,9 @@ def api_client(org):
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     return _client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 at full strength costs ~0.3 s a password; tests need the behaviour, not the cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

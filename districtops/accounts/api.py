@@ -46,8 +46,12 @@ class TokenCreated(TokenOut):
 @router.get("/me", response=MeOut)
 def me(request):
     user = request.auth
-    return {"id": user.pk, "username": user.username, "display_name": user.display_name,
-            "grants": [g.__dict__ for g in scope_of(user).grants]}
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "grants": [g.__dict__ for g in scope_of(user).grants],
+    }
 
 
 @router.get("/tokens", response=list[TokenOut])
@@ -57,7 +61,9 @@ def list_tokens(request):
 
 @router.post("/tokens", response={201: TokenCreated})
 def create_token(request, payload: TokenIn):
-    token, secret = services.create_token(request.auth, request.auth, name=payload.name, expires_days=payload.expires_days)
+    token, secret = services.create_token(
+        request.auth, request.auth, name=payload.name, expires_days=payload.expires_days
+    )
     data = TokenOut.from_orm(token).dict()
     return 201, {**data, "secret": secret}
 

@@ -27,13 +27,18 @@ class LoginForm(forms.Form):
                 _("账号因连续登录失败已被锁定，请 %(m)s 分钟后再试，或联系安全管理员解锁。") % {"m": minutes},
                 code="locked",
             )
-        user = authenticate(self.request, username=candidate.username if candidate else username, password=password)
+        user = authenticate(
+            self.request, username=candidate.username if candidate else username, password=password
+        )
         if user is None:
             candidate = get_user_model().objects.filter(username__iexact=username).first()
             if candidate is not None and candidate.is_locked():
                 raise forms.ValidationError(
                     _("连续 %(n)s 次登录失败，账号已锁定 %(m)s 分钟。")
-                    % {"n": SecurityPolicy.current().lockout_threshold, "m": SecurityPolicy.current().lockout_minutes},
+                    % {
+                        "n": SecurityPolicy.current().lockout_threshold,
+                        "m": SecurityPolicy.current().lockout_minutes,
+                    },
                     code="locked",
                 )
             raise forms.ValidationError(_("用户名或密码不正确。"), code="invalid_login")
@@ -44,7 +49,9 @@ class LoginForm(forms.Form):
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
     new_password = forms.CharField(
-        label=_("新密码"), widget=forms.PasswordInput, help_text=_("至少 10 位，含大写、小写、数字、符号中的三类。")
+        label=_("新密码"),
+        widget=forms.PasswordInput,
+        help_text=_("至少 10 位，含大写、小写、数字、符号中的三类。"),
     )
     new_password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput)
 
@@ -56,14 +63,23 @@ class PasswordChangeForm(forms.Form):
 
 
 class TotpForm(forms.Form):
-    code = forms.RegexField(label=_("动态验证码"), regex=r"^\s*\d{6}\s*$", max_length=8,
-                            error_messages={"invalid": _("请输入 6 位数字验证码。")})
+    code = forms.RegexField(
+        label=_("动态验证码"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=8,
+        error_messages={"invalid": _("请输入 6 位数字验证码。")},
+    )
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=60)
-    expires_days = forms.IntegerField(label=_("有效天数"), required=False, min_value=1, max_value=3650,
-                                      help_text=_("留空表示长期有效（可随时吊销）。"))
+    expires_days = forms.IntegerField(
+        label=_("有效天数"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("留空表示长期有效（可随时吊销）。"),
+    )
 
 
 class PolicyForm(forms.ModelForm):

@@ -44,7 +44,9 @@ class User(AbstractUser):
     def password_expired(self) -> bool:
         if not self.password_changed_at:
             return False
-        return timezone.now() - self.password_changed_at > dt.timedelta(days=SecurityPolicy.current().password_max_age_days)
+        return timezone.now() - self.password_changed_at > dt.timedelta(
+            days=SecurityPolicy.current().password_max_age_days
+        )
 
     @property
     def totp_secret(self) -> str:

@@ -18,7 +18,8 @@ class ComplexityValidator:
         )
         if len(password) < self.min_length or classes < 3:
             raise ValidationError(
-                _("密码至少 10 位，并包含大写字母、小写字母、数字、符号中的至少三类。"), code="password_too_simple"
+                _("密码至少 10 位，并包含大写字母、小写字母、数字、符号中的至少三类。"),
+                code="password_too_simple",
             )
 
     def get_help_text(self):

@@ -49,7 +49,11 @@ def register_failed_login(username: str) -> None:
             object_repr=username[:150],
             outcome="failure",
             message="账号已锁定" if locked else "",
-            actor_fields={"actor_id": user.pk if user else None, "actor_username": username[:150], "actor_unit": ""},
+            actor_fields={
+                "actor_id": user.pk if user else None,
+                "actor_username": username[:150],
+                "actor_unit": "",
+            },
         )
 
 
@@ -142,7 +146,9 @@ def update_policy(actor, *, expected_version: int | None, **values) -> SecurityP
             raise ValidationError({"lockout_threshold": "允许失败次数应在 3 到 10 之间。"})
         idle = values.get("idle_timeout_minutes", 30)
         if not 5 <= idle <= 30:
-            raise ValidationError({"idle_timeout_minutes": "空闲超时应在 5 到 30 分钟之间（等保要求不超过 30 分钟）。"})
+            raise ValidationError(
+                {"idle_timeout_minutes": "空闲超时应在 5 到 30 分钟之间（等保要求不超过 30 分钟）。"}
+            )
         return _update_policy_row(actor, expected_version, values)
 
 

@@ -70,8 +70,16 @@ def second_factor(request):
         buf = io.BytesIO()
         segno.make(uri, error="m").save(buf, kind="svg", scale=5, xmldecl=False, svgns=True)
         qr_svg = buf.getvalue().decode()
-    return render(request, "accounts/second_factor.html",
-                  {"form": form, "enrolling": enrolling, "qr_svg": qr_svg, "secret": user.totp_secret if enrolling else ""})
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {
+            "form": form,
+            "enrolling": enrolling,
+            "qr_svg": qr_svg,
+            "secret": user.totp_secret if enrolling else "",
+        },
+    )
 
 
 @login_required
@@ -79,8 +87,11 @@ def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_password(request.user, old_password=form.cleaned_data["old_password"],
-                                     new_password=form.cleaned_data["new_password"])
+            services.change_password(
+                request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 apply_service_errors(form, exc)
@@ -100,8 +111,12 @@ def tokens(request):
     new_secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_secret = services.create_token(request.user, request.user, name=form.cleaned_data["name"],
-                                                        expires_days=form.cleaned_data["expires_days"])
+            _token, new_secret = services.create_token(
+                request.user,
+                request.user,
+                name=form.cleaned_data["name"],
+                expires_days=form.cleaned_data["expires_days"],
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -150,7 +165,9 @@ def security_action(request, pk, action):
         messages.success(request, _("已锁定 %(u)s。") % {"u": person})
     elif action == "reset-password":
         password = services.reset_password(request.user, person)
-        messages.warning(request, _("%(u)s 的临时密码：%(p)s（仅显示一次，首次登录须修改）") % {"u": person, "p": password})
+        messages.warning(
+            request, _("%(u)s 的临时密码：%(p)s（仅显示一次，首次登录须修改）") % {"u": person, "p": password}
+        )
     elif action == "reset-totp":
         services.reset_second_factor(request.user, person)
         messages.success(request, _("已重置 %(u)s 的动态验证码，下次登录时重新绑定。") % {"u": person})

@@ -51,11 +51,26 @@ def _audit_admin(request):
 
 
 @router.get("/records", response=RecordPage)
-def list_records(request, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
-                 since: str = "", until: str = "", limit: int = 100, offset: int = 0):
+def list_records(
+    request,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: str = "",
+    until: str = "",
+    limit: int = 100,
+    offset: int = 0,
+):
     _audit_admin(request)
-    params = {"actor": actor, "action": action, "object_type": object_type, "object_id": object_id,
-              "since": since, "until": until}
+    params = {
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "since": since,
+        "until": until,
+    }
     return page(filtered_records(params).order_by("-seq"), limit, offset)
 
 

@@ -31,7 +31,10 @@ def _canonical(value):
 
 def row_hash(fields: dict) -> str:
     payload = json.dumps(
-        {k: _canonical(fields[k]) for k in HASHED_FIELDS}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        {k: _canonical(fields[k]) for k in HASHED_FIELDS},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return keyed_digest(derived_key("audit"), payload.encode())
 
@@ -112,16 +115,26 @@ def verify(batch: int = 5000) -> VerifyResult:
     checked = 0
     last_seq = expected_seq - 1
     while True:
-        rows = list(AuditRecord.objects.filter(seq__gt=last_seq).order_by("seq").values(*HASHED_FIELDS, "hash")[:batch])
+        rows = list(
+            AuditRecord.objects.filter(seq__gt=last_seq)
+            .order_by("seq")
+            .values(*HASHED_FIELDS, "hash")[:batch]
+        )
         if not rows:
             return VerifyResult(True, checked)
         for row in rows:
             if row["seq"] != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"row #{expected_seq} is missing (next is #{row['seq']})")
+                return VerifyResult(
+                    False, checked, expected_seq, f"row #{expected_seq} is missing (next is #{row['seq']})"
+                )
             if row["prev_hash"] != prev:
-                return VerifyResult(False, checked, row["seq"], f"row #{row['seq']} does not link to row #{row['seq'] - 1}")
+                return VerifyResult(
+                    False, checked, row["seq"], f"row #{row['seq']} does not link to row #{row['seq'] - 1}"
+                )
             if row_hash(row) != row["hash"]:
-                return VerifyResult(False, checked, row["seq"], f"row #{row['seq']} content does not match its hash")
+                return VerifyResult(
+                    False, checked, row["seq"], f"row #{row['seq']} content does not match its hash"
+                )
             prev = row["hash"]
             expected_seq += 1
             checked += 1

@@ -13,7 +13,14 @@ from districtops.org.roles import Role
 from . import chain
 from .models import AuditRecord
 
-SECURITY_ACTIONS = ("login", "logout", "login_failed", "totp_failed", "totp_enrol_start", "totp_enrol_confirm")
+SECURITY_ACTIONS = (
+    "login",
+    "logout",
+    "login_failed",
+    "totp_failed",
+    "totp_enrol_start",
+    "totp_enrol_confirm",
+)
 
 
 def _audit_admin_only(request):
@@ -82,4 +89,6 @@ def object_history(request, app_label, model_name, pk):
     rows = AuditRecord.objects.filter(object_type=model._meta.label_lower, object_id=str(obj.pk)).exclude(
         action__in=SECURITY_ACTIONS
     )
-    return render(request, "audit/object_history.html", {"object": obj, "records": rows.order_by("-seq")[:200]})
+    return render(
+        request, "audit/object_history.html", {"object": obj, "records": rows.order_by("-seq")[:200]}
+    )

@@ -20,4 +20,9 @@ def page(queryset, limit: int, offset: int, max_limit: int = 500):
     limit = max(1, min(limit, max_limit))
     offset = max(0, offset)
     total = queryset.count()
-    return {"count": total, "limit": limit, "offset": offset, "items": list(queryset[offset : offset + limit])}
+    return {
+        "count": total,
+        "limit": limit,
+        "offset": offset,
+        "items": list(queryset[offset : offset + limit]),
+    }

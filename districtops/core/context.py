@@ -17,7 +17,9 @@ class RequestContext:
     channel: str = "web"  # web | api | cli | job
 
 
-_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("districtops_request", default=None)
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "districtops_request", default=None
+)
 
 
 def current() -> RequestContext:
@@ -29,7 +31,9 @@ def current() -> RequestContext:
 
 @contextmanager
 def acting_context(channel: str, request_id: str | None = None, client_ip: str | None = None):
-    token = _current.set(RequestContext(request_id or f"{channel}-{uuid.uuid4().hex[:16]}", client_ip, channel))
+    token = _current.set(
+        RequestContext(request_id or f"{channel}-{uuid.uuid4().hex[:16]}", client_ip, channel)
+    )
     try:
         yield
     finally:

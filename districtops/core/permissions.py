@@ -44,7 +44,9 @@ class Scope:
         key = ("d", frozenset(roles))
         if key not in self._cache:
             hits = [g for g in self.grants if g.role in roles]
-            self._cache[key] = ALL if any(g.district_id is None for g in hits) else frozenset(g.district_id for g in hits)
+            self._cache[key] = (
+                ALL if any(g.district_id is None for g in hits) else frozenset(g.district_id for g in hits)
+            )
         return self._cache[key]
 
     def units_with(self, roles) -> frozenset:
@@ -229,4 +231,6 @@ def people_administered(user, role: str):
         return User.objects.all()
     if not districts:
         return User.objects.none()
-    return User.objects.filter(pk__in=User._base_manager.filter(memberships__unit__district__in=districts).values("pk"))
+    return User.objects.filter(
+        pk__in=User._base_manager.filter(memberships__unit__district__in=districts).values("pk")
+    )

@@ -141,7 +141,16 @@ def delete_object(actor, obj: models.Model, *, action: str = "manage", message: 
         pk = obj.pk
         label, text = obj._meta.label_lower, str(obj)
         obj.delete()
-        record(actor, "delete", None, object_type=label, object_id=str(pk), object_repr=text, before=before, message=message)
+        record(
+            actor,
+            "delete",
+            None,
+            object_type=label,
+            object_id=str(pk),
+            object_repr=text,
+            before=before,
+            message=message,
+        )
 
 
 __all__ = [

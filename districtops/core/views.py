@@ -26,10 +26,14 @@ def home(request):
     memberships = list(Membership.objects.filter(user=request.user).select_related("unit", "unit__district"))
     roles = {m.role for m in memberships}
     panels = home_panels.panels_for(request.user)
-    return render(request, "core/home.html", {
-        "memberships": memberships,
-        "is_sys_admin": Role.SYS_ADMIN in roles,
-        "is_sec_admin": Role.SEC_ADMIN in roles,
-        "is_audit_admin": Role.AUDIT_ADMIN in roles,
-        "panels": panels,
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "memberships": memberships,
+            "is_sys_admin": Role.SYS_ADMIN in roles,
+            "is_sec_admin": Role.SEC_ADMIN in roles,
+            "is_audit_admin": Role.AUDIT_ADMIN in roles,
+            "panels": panels,
+        },
+    )

@@ -30,7 +30,9 @@ class Job(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("后台任务")
         constraints = [
-            models.UniqueConstraint(fields=["name", "run_key"], condition=~models.Q(run_key=""), name="job_once_per_key")
+            models.UniqueConstraint(
+                fields=["name", "run_key"], condition=~models.Q(run_key=""), name="job_once_per_key"
+            )
         ]
 
     def __str__(self):

@@ -30,7 +30,9 @@ class JobLogger:
         self.job.result_file.save(filename, ContentFile(content), save=False)
 
 
-def start_job(actor, name: str, params: dict | None = None, *, run_key: str = "", enqueue: bool = True) -> Job | None:
+def start_job(
+    actor, name: str, params: dict | None = None, *, run_key: str = "", enqueue: bool = True
+) -> Job | None:
     """Record a job and hand it to the queue on commit. Returns None if (name, run_key) already ran."""
     if name not in JOBS:
         raise ValueError(f"unknown job {name!r}")
@@ -69,8 +71,13 @@ def run_job(job_id: int) -> Job:
         job.finished_at = timezone.now()
         job.log = "\n".join(logger.lines)
         job.save()
-        services.record(None, "job_finish", job, after={"status": job.status}, outcome=(
-            "success" if job.status == JobStatus.SUCCEEDED else "failure"))
+        services.record(
+            None,
+            "job_finish",
+            job,
+            after={"status": job.status},
+            outcome=("success" if job.status == JobStatus.SUCCEEDED else "failure"),
+        )
     return job
 
 

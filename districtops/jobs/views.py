@@ -8,7 +8,9 @@ from .services import visible_jobs
 
 @login_required
 def job_list(request):
-    page = Paginator(visible_jobs(request.user).select_related("created_by"), 50).get_page(request.GET.get("page"))
+    page = Paginator(visible_jobs(request.user).select_related("created_by"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "jobs/job_list.html", {"page": page})
 
 
@@ -23,4 +25,6 @@ def job_result(request, pk):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     if not job.result_file:
         raise Http404
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1]
+    )

@@ -81,8 +81,14 @@ class MembershipIn(Schema):
 
 
 @router.get("/units", response=UnitPage)
-def list_units(request, kind: UnitKind | None = None, q: str = "", parent_id: int | None = None,
-               limit: int = 100, offset: int = 0):
+def list_units(
+    request,
+    kind: UnitKind | None = None,
+    q: str = "",
+    parent_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+):
     units = Unit.objects.restrict(request.auth, "view").order_by("path")
     if kind:
         units = units.filter(kind=kind)
@@ -101,9 +107,15 @@ def get_unit(request, unit_id: int):
 @router.post("/units", response={201: UnitOut})
 def create_unit(request, payload: UnitIn):
     parent = gated_get(Unit, request.auth, payload.parent_id, "manage")
-    unit = services.create_unit(request.auth, name=payload.name, kind=payload.kind, parent=parent,
-                                division_code=payload.division_code, short_name=payload.short_name,
-                                sort_order=payload.sort_order)
+    unit = services.create_unit(
+        request.auth,
+        name=payload.name,
+        kind=payload.kind,
+        parent=parent,
+        division_code=payload.division_code,
+        short_name=payload.short_name,
+        sort_order=payload.sort_order,
+    )
     return 201, unit
 
 
@@ -147,7 +159,9 @@ def get_person(request, person_id: int):
 def add_membership(request, person_id: int, payload: MembershipIn):
     person = gated_get(User, request.auth, person_id, "manage")
     unit = gated_get(Unit, request.auth, payload.unit_id, "manage")
-    return 201, services.add_membership(request.auth, person=person, unit=unit, role=payload.role, title=payload.title)
+    return 201, services.add_membership(
+        request.auth, person=person, unit=unit, role=payload.role, title=payload.title
+    )
 
 
 @router.delete("/memberships/{membership_id}", response={204: None})

@@ -26,8 +26,23 @@ GUANCHENG_STREETS = [
     ("410104202", "圃田乡"), ("410104570", "商都路街道"),
 ]  # fmt: skip
 
-DEPARTMENTS = ["发改委", "工信局", "商务局", "城建局", "财政局", "统计局", "应急管理局", "住房保障中心", "房管局",
-               "城管局", "自然资源局", "生态环境分局", "市场监管局", "教育局", "卫健委"]
+DEPARTMENTS = [
+    "发改委",
+    "工信局",
+    "商务局",
+    "城建局",
+    "财政局",
+    "统计局",
+    "应急管理局",
+    "住房保障中心",
+    "房管局",
+    "城管局",
+    "自然资源局",
+    "生态环境分局",
+    "市场监管局",
+    "教育局",
+    "卫健委",
+]
 COMMAND_POSTS = ["城市道路改造指挥部", "老旧小区改造指挥部", "城中村改造指挥部", "城市精细化管理指挥部"]
 OFFICES = ["双改办", "两办督查室"]
 
@@ -51,17 +66,29 @@ def ensure_unit(name, kind, parent, code="", sort_order=0) -> Unit:
         existing = Unit.objects.filter(parent=parent, name=name).first()
     if existing is not None:
         return existing
-    return services.create_unit(None, name=name, kind=kind, parent=parent, division_code=code, sort_order=sort_order)
+    return services.create_unit(
+        None, name=name, kind=kind, parent=parent, division_code=code, sort_order=sort_order
+    )
 
 
 def ensure_person(username, display_name, unit, role, title="", password=DEMO_PASSWORD, must_change=False):
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        user, _ = services.create_person(None, username=username, display_name=display_name, unit=unit, role=role,
-                                         title=title, password=password, check_password_policy=False)
+        user, _ = services.create_person(
+            None,
+            username=username,
+            display_name=display_name,
+            unit=unit,
+            role=role,
+            title=title,
+            password=password,
+            check_password_policy=False,
+        )
         # Demo accounts are shared and documented; they skip the first-login change.
-        User.objects.filter(pk=user.pk).update(must_change_password=must_change, password_changed_at=timezone.now())
+        User.objects.filter(pk=user.pk).update(
+            must_change_password=must_change, password_changed_at=timezone.now()
+        )
     elif not Membership.objects.filter(user=user, unit=unit, role=role).exists():
         services.add_membership(None, person=user, unit=unit, role=role, title=title)
     return user
@@ -80,7 +107,9 @@ def build_district(district: Unit, streets, *, departments=DEPARTMENTS, full=Tru
         for i, name in enumerate(OFFICES):
             units[name] = ensure_unit(name, UnitKind.OFFICE, district, sort_order=300 + i)
         units["区人大常委会"] = ensure_unit("区人大常委会", UnitKind.CONGRESS, district, sort_order=400)
-        units["管城经济开发区（示例）"] = ensure_unit("管城经济开发区（示例）", UnitKind.PARK, district, sort_order=500)
+        units["管城经济开发区（示例）"] = ensure_unit(
+            "管城经济开发区（示例）", UnitKind.PARK, district, sort_order=500
+        )
     return units
 
 

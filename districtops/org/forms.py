@@ -30,8 +30,12 @@ class UnitForm(forms.ModelForm):
 
 
 class PersonCreateForm(forms.Form):
-    username = forms.RegexField(label=_("用户名"), regex=r"^[A-Za-z0-9_.-]{3,40}$", max_length=40,
-                                error_messages={"invalid": _("用户名为 3–40 位字母、数字或 _ . -")})
+    username = forms.RegexField(
+        label=_("用户名"),
+        regex=r"^[A-Za-z0-9_.-]{3,40}$",
+        max_length=40,
+        error_messages={"invalid": _("用户名为 3–40 位字母、数字或 _ . -")},
+    )
     display_name = forms.CharField(label=_("姓名"), max_length=50)
     unit = forms.ModelChoiceField(label=_("所属单位"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)

@@ -33,7 +33,12 @@ class Unit(VersionedModel):
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
     division_code = models.CharField(_("区划代码"), max_length=12, blank=True, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     district = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
@@ -53,7 +58,9 @@ class Unit(VersionedModel):
         verbose_name_plural = _("单位")
         constraints = [
             models.UniqueConstraint(
-                fields=["division_code"], condition=~models.Q(division_code=""), name="unit_division_code_unique"
+                fields=["division_code"],
+                condition=~models.Q(division_code=""),
+                name="unit_division_code_unique",
             ),
             models.UniqueConstraint(fields=["parent", "name"], name="unit_name_unique_in_parent"),
         ]

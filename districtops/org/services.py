@@ -40,13 +40,28 @@ def _place(unit: Unit) -> None:
         unit.district_id = parent.district_id if parent else None
 
 
-def create_unit(actor, *, name: str, kind: str, parent: Unit | None, division_code: str = "",
-                short_name: str = "", sort_order: int = 0) -> Unit:
+def create_unit(
+    actor,
+    *,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    division_code: str = "",
+    short_name: str = "",
+    sort_order: int = 0,
+) -> Unit:
     """Add a unit under ``parent``. The actor must manage the parent's district."""
     with transaction.atomic():
         _require_manage(actor, parent)
-        unit = Unit(name=name.strip(), kind=kind, parent=parent, division_code=division_code.strip(),
-                    short_name=short_name.strip(), sort_order=sort_order, path="/pending/")
+        unit = Unit(
+            name=name.strip(),
+            kind=kind,
+            parent=parent,
+            division_code=division_code.strip(),
+            short_name=short_name.strip(),
+            sort_order=sort_order,
+            path="/pending/",
+        )
         services.validate(unit, exclude=["path"])
         unit.save()
         _place(unit)
@@ -65,14 +80,22 @@ def update_unit(actor, unit: Unit, *, expected_version: int | None, **changes) -
         if "parent" in changes and new_parent != unit.parent:
             _require_manage(actor, new_parent)
         old_path = unit.path
-        updated = services.update_object(actor, unit, changes, expected_version=expected_version, action="manage")
+        updated = services.update_object(
+            actor, unit, changes, expected_version=expected_version, action="manage"
+        )
         _place(updated)
         if updated.path != old_path:
-            Unit.objects.filter(pk=updated.pk).update(path=updated.path, depth=updated.depth, district=updated.district)
-            for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=updated.pk).order_by("depth"):
+            Unit.objects.filter(pk=updated.pk).update(
+                path=updated.path, depth=updated.depth, district=updated.district
+            )
+            for child in (
+                Unit.objects.filter(path__startswith=old_path).exclude(pk=updated.pk).order_by("depth")
+            ):
                 child.parent = Unit.objects.get(pk=child.parent_id)
                 _place(child)
-                Unit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth, district=child.district)
+                Unit.objects.filter(pk=child.pk).update(
+                    path=child.path, depth=child.depth, district=child.district
+                )
             permissions.ensure_in_scope(actor, updated, "manage")
     return updated
 
@@ -81,13 +104,27 @@ def generate_initial_password() -> str:
     alphabet = string.ascii_letters + string.digits
     while True:
         core = "".join(secrets.choice(alphabet) for _ in range(12))
-        if any(c.isupper() for c in core) and any(c.islower() for c in core) and any(c.isdigit() for c in core):
+        if (
+            any(c.isupper() for c in core)
+            and any(c.islower() for c in core)
+            and any(c.isdigit() for c in core)
+        ):
             return core + "#"
 
 
-def create_person(actor, *, username: str, display_name: str, unit: Unit, role: str, title: str = "",
-                  email: str = "", phone: str = "", password: str | None = None,
-                  check_password_policy: bool = True) -> tuple:
+def create_person(
+    actor,
+    *,
+    username: str,
+    display_name: str,
+    unit: Unit,
+    role: str,
+    title: str = "",
+    email: str = "",
+    phone: str = "",
+    password: str | None = None,
+    check_password_policy: bool = True,
+) -> tuple:
     """Create an account with its first membership. Returns (user, initial_password).
 
     The person must change the password at first login. Only the demo loader passes
@@ -100,8 +137,13 @@ def create_person(actor, *, username: str, display_name: str, unit: Unit, role: 
         _require_manage(actor, unit)
         if User.objects.filter(username__iexact=username.strip()).exists():
             raise ValidationError({"username": "该用户名已被使用。"})
-        user = User(username=username.strip(), display_name=display_name.strip(), email=email.strip(),
-                    phone=phone.strip(), must_change_password=True)
+        user = User(
+            username=username.strip(),
+            display_name=display_name.strip(),
+            email=email.strip(),
+            phone=phone.strip(),
+            must_change_password=True,
+        )
         if check_password_policy:
             validate_password(password, user)
         user.set_password(password)
@@ -134,7 +176,9 @@ def add_membership(actor, *, person, unit: Unit, role: str, title: str = "") -> 
             if Membership.objects.filter(user=person).exclude(role=role).exists() or (
                 role in ADMIN_ROLES and Membership.objects.filter(user=person).exists()
             ):
-                raise ValidationError({"role": "三员分立：管理员账号只能担任一种管理员角色，且不能兼任业务角色。"})
+                raise ValidationError(
+                    {"role": "三员分立：管理员账号只能担任一种管理员角色，且不能兼任业务角色。"}
+                )
         membership = Membership(user=person, unit=unit, role=role, title=title)
         return services.create_object(actor, membership, scope_action="manage")
 
@@ -145,5 +189,6 @@ def remove_membership(actor, membership: Membership) -> None:
 
 def bulk_load(actor, *, units: list[Unit], message: str) -> None:
     """Scale-data generator path: one audit record summarises a bulk load (see docs/benchmarks.md)."""
-    services.record(actor, "bulk_load", None, object_type="org.unit", message=message,
-                    after={"units": len(units)})
+    services.record(
+        actor, "bulk_load", None, object_type="org.unit", message=message, after={"units": len(units)}
+    )

@@ -42,19 +42,30 @@ def unit_tree(request):
     units = list(units[:2000])
     # Siblings ordered by sort_order, then name, inside the path order.
     can_manage = permissions.has_role(request.user, Role.SYS_ADMIN)
-    return render(request, "org/unit_tree.html",
-                  {"units": units, "kinds": UnitKind.choices, "kind": kind, "q": q, "can_manage": can_manage})
+    return render(
+        request,
+        "org/unit_tree.html",
+        {"units": units, "kinds": UnitKind.choices, "kind": kind, "q": q, "can_manage": can_manage},
+    )
 
 
 @login_required
 def unit_detail(request, pk):
-    unit = get_object_or_404(Unit.objects.restrict(request.user, "view").select_related("parent", "district"), pk=pk)
+    unit = get_object_or_404(
+        Unit.objects.restrict(request.user, "view").select_related("parent", "district"), pk=pk
+    )
     members = Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user__username")
     children = unit.children.order_by("sort_order", "name")
-    return render(request, "org/unit_detail.html", {
-        "unit": unit, "members": members, "children": children,
-        "can_manage": permissions.can(request.user, "manage", unit),
-    })
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "members": members,
+            "children": children,
+            "can_manage": permissions.can(request.user, "manage", unit),
+        },
+    )
 
 
 @login_required
@@ -64,9 +75,15 @@ def unit_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = services.create_unit(request.user, name=data["name"], kind=data["kind"], parent=data["parent"],
-                                        division_code=data["division_code"], short_name=data["short_name"],
-                                        sort_order=data["sort_order"])
+            unit = services.create_unit(
+                request.user,
+                name=data["name"],
+                kind=data["kind"],
+                parent=data["parent"],
+                division_code=data["division_code"],
+                short_name=data["short_name"],
+                sort_order=data["sort_order"],
+            )
         except (ValidationError, PermissionDenied) as exc:
             apply_service_errors(form, exc)
         else:
@@ -82,8 +99,12 @@ def unit_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in UnitForm.Meta.fields}
         try:
-            unit = services.update_unit(request.user, Unit.objects.get(pk=pk),
-                                        expected_version=form.cleaned_data["version"], **changes)
+            unit = services.update_unit(
+                request.user,
+                Unit.objects.get(pk=pk),
+                expected_version=form.cleaned_data["version"],
+                **changes,
+            )
         except (ValidationError, ConflictError, PermissionDenied) as exc:
             apply_service_errors(form, exc)
         else:
@@ -110,8 +131,16 @@ def person_list(request):
     for person in rows:
         person.membership_list = by_user.get(person.pk, [])
     template = "org/_person_rows.html" if request.htmx else "org/person_list.html"
-    return render(request, template, {"page": page, "rows": rows, "q": q,
-                                      "can_manage": permissions.has_role(request.user, Role.SYS_ADMIN)})
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "can_manage": permissions.has_role(request.user, Role.SYS_ADMIN),
+        },
+    )
 
 
 @login_required
@@ -119,10 +148,16 @@ def person_detail(request, pk):
     person = get_object_or_404(User.objects.restrict(request.user, "view"), pk=pk)
     memberships = person.memberships.select_related("unit").order_by("id")
     can_manage = User.objects.restrict(request.user, "manage").filter(pk=pk).exists()
-    return render(request, "org/person_detail.html", {
-        "person": person, "memberships": memberships, "can_manage": can_manage,
-        "membership_form": MembershipForm(user=request.user) if can_manage else None,
-    })
+    return render(
+        request,
+        "org/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "can_manage": can_manage,
+            "membership_form": MembershipForm(user=request.user) if can_manage else None,
+        },
+    )
 
 
 @login_required
@@ -135,8 +170,11 @@ def person_create(request):
         except (ValidationError, PermissionDenied) as exc:
             apply_service_errors(form, exc)
         else:
-            messages.warning(request, _("已创建 %(u)s，初始密码：%(p)s（仅显示一次，首次登录须修改）")
-                             % {"u": person.username, "p": password})
+            messages.warning(
+                request,
+                _("已创建 %(u)s，初始密码：%(p)s（仅显示一次，首次登录须修改）")
+                % {"u": person.username, "p": password},
+            )
             return redirect("org:person_detail", pk=person.pk)
     return render(request, "org/person_form.html", {"form": form})
 
@@ -148,8 +186,12 @@ def person_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in PersonEditForm.Meta.fields}
         try:
-            services.update_person(request.user, User.objects.get(pk=pk),
-                                   expected_version=form.cleaned_data["version"], **changes)
+            services.update_person(
+                request.user,
+                User.objects.get(pk=pk),
+                expected_version=form.cleaned_data["version"],
+                **changes,
+            )
         except (ValidationError, ConflictError, PermissionDenied) as exc:
             apply_service_errors(form, exc)
         else:
@@ -170,7 +212,9 @@ def membership_add(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.error(request, _("任职信息有误：") + "；".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+        messages.error(
+            request, _("任职信息有误：") + "；".join(f"{k}: {v[0]}" for k, v in form.errors.items())
+        )
     return redirect("org:person_detail", pk=pk)
 
 

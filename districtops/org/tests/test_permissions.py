@@ -17,7 +17,9 @@ def test_street_staff_sees_own_district_and_district_nodes_only(org, users):
 
 
 def test_people_of_another_district_are_invisible(org, users):
-    people = set(get_user_model().objects.restrict(users["nanguan"], "view").values_list("username", flat=True))
+    people = set(
+        get_user_model().objects.restrict(users["nanguan"], "view").values_list("username", flat=True)
+    )
     assert "beixiajie" in people
     assert "jinshui" not in people
 

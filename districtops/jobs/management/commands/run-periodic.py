@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("period", choices=["daily"])
-        parser.add_argument("--now", action="store_true", help="run in this process instead of the task queue")
+        parser.add_argument(
+            "--now", action="store_true", help="run in this process instead of the task queue"
+        )
 
     def handle(self, *args, period, now, **options):
         with acting_context("cli"):
