@@ -222,7 +222,7 @@ def export_investment(projects) -> bytes:
             p.lead_unit.name,
             "、".join(u.name for u in p.supporting_units.all()),
             p.responsible_leader,
-            Stage.SIGNED.label if p.stage != Stage.NEGOTIATING else Stage.NEGOTIATING.label,
+            str(Stage.SIGNED.label if p.stage != Stage.NEGOTIATING else Stage.NEGOTIATING.label),
             p.signed_on,
             p.register_due,
             p.start_due,
