@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
@@ -10,7 +11,7 @@ from .models import (
     Conference,
     ConstructionCategory,
     ConstructionProject,
-    FundRecord,
+    FundSource,
     InvestmentProject,
     ProjectNode,
     Sector,
@@ -23,11 +24,14 @@ MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
 class Styled:
-    """Tabler classes on every widget, so templates can render fields as they come."""
+    """Tabler classes on every widget, so templates can render fields as they come; amounts
+    of money are never negative, said on the field itself."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.validators.append(MinValueValidator(0, message=_("金额不能为负数。")))
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -147,12 +151,14 @@ class ProgressReportForm(Styled, forms.Form):
     photo = forms.FileField(label=_("现场照片"), required=False)
 
 
-class FundForm(Styled, forms.ModelForm):
+class FundForm(Styled, forms.Form):
+    source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
+    applied = forms.DecimalField(label=_("申请（元）"), max_digits=16, decimal_places=2, required=False)
+    approved = forms.DecimalField(label=_("批复（元）"), max_digits=16, decimal_places=2, required=False)
+    allocated = forms.DecimalField(label=_("拨付（元）"), max_digits=16, decimal_places=2, required=False)
+    disbursed = forms.DecimalField(label=_("支出（元）"), max_digits=16, decimal_places=2, required=False)
+    audited = forms.DecimalField(label=_("审计（元）"), max_digits=16, decimal_places=2, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = FundRecord
-        fields = ["source", "applied", "approved", "allocated", "disbursed", "audited"]
 
 
 class DocumentForm(Styled, forms.Form):

@@ -243,7 +243,9 @@ def transition_stage(
         if actor is not None:
             permissions.require(actor, "report", current)
         if to_stage not in STAGE_TRANSITIONS[current.stage]:
-            allowed = "、".join(str(Stage(s).label) for s in STAGE_TRANSITIONS[current.stage]) or "无（已投产）"
+            allowed = (
+                "、".join(str(Stage(s).label) for s in STAGE_TRANSITIONS[current.stage]) or "无（已投产）"
+            )
             raise ValidationError(
                 {
                     "to_stage": f"不能从“{Stage(current.stage).label}”直接变更为“{Stage(to_stage).label if to_stage in Stage.values else to_stage}”；"

@@ -53,6 +53,14 @@ def _error_text(exc) -> str:
     return str(exc)
 
 
+def _form_errors(form) -> str:
+    """A compact form-error message for the POST-only actions that redirect back to the page."""
+    return "；".join(
+        f"{form.fields[name].label}：{errors[0]}" if name in form.fields else errors[0]
+        for name, errors in form.errors.items()
+    )
+
+
 def _street_choices(user):
     return permissions.units_for_choice(user).filter(
         kind__in=[UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT, UnitKind.PARK]
@@ -288,13 +296,7 @@ def investment_transition(request, pk):
         except SERVICE_ERRORS as exc:
             messages.error(request, _("阶段未变更：") + _error_text(exc))
     else:
-        messages.error(
-            request,
-            _("阶段未变更：")
-            + "；".join(
-                f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items() if k in form.fields
-            ),
-        )
+        messages.error(request, _("阶段未变更：") + _form_errors(form))
     return redirect(project)
 
 
@@ -310,7 +312,7 @@ def capital_arrival_add(request, pk):
         except SERVICE_ERRORS as exc:
             messages.error(request, _error_text(exc))
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, _form_errors(form))
     return redirect(project)
 
 
@@ -335,9 +337,13 @@ def _construction_options(user):
     }
 
 
-def _construction_queryset(request):
+def _construction_queryset(request, node_state_filter=False):
+    """The list's projects. On the battle map ``state`` selects nodes, not projects."""
+    params = request.GET.dict()
+    if node_state_filter:
+        params.pop("state", None)
     return filters.construction(
-        ConstructionProject.objects.restrict(request.user, "view"), request.GET, clock.today()
+        ConstructionProject.objects.restrict(request.user, "view"), params, clock.today()
     ).select_related("category", "lead_unit", "command_post")
 
 
@@ -500,7 +506,7 @@ def progress_report_add(request, pk):
         except SERVICE_ERRORS as exc:
             messages.error(request, _("进度未报送：") + _error_text(exc))
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, _form_errors(form))
     return redirect(node.project)
 
 
@@ -516,7 +522,7 @@ def monthly_investment_add(request, pk):
         except SERVICE_ERRORS as exc:
             messages.error(request, _error_text(exc))
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, _form_errors(form))
     return redirect(project)
 
 
@@ -526,7 +532,7 @@ def fund_save(request, pk):
     project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "report"), pk=pk)
     form = FundForm(request.POST)
     if form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
         version = data.pop("version", None)
         try:
             services.save_fund_record(request.user, project, expected_version=version, **data)
@@ -534,10 +540,7 @@ def fund_save(request, pk):
         except SERVICE_ERRORS as exc:
             messages.error(request, _("资金未保存：") + _error_text(exc))
     else:
-        messages.error(
-            request,
-            "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items() if k in form.fields),
-        )
+        messages.error(request, _form_errors(form))
     return redirect(project)
 
 
@@ -553,7 +556,7 @@ def document_upload(request, pk):
         except SERVICE_ERRORS as exc:
             messages.error(request, _("档案未上传：") + _error_text(exc))
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, _form_errors(form))
     return redirect(project)
 
 
@@ -606,7 +609,9 @@ def battle_map(request):
         **_construction_options(request.user),
     }
     if context["print_view"]:
-        data = battlemap.build(_construction_queryset(request), request.GET.get("state"), today)
+        data = battlemap.build(
+            _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
+        )
         for bar in data["bars"]:
             head = data["rows"][bar["row"]]
             bar.update(
@@ -622,13 +627,19 @@ def battle_map(request):
 @login_required
 def battle_map_data(request):
     today = clock.today()
-    return JsonResponse(battlemap.build(_construction_queryset(request), request.GET.get("state"), today))
+    return JsonResponse(
+        battlemap.build(
+            _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
+        )
+    )
 
 
 @login_required
 def battle_map_export(request):
     today = clock.today()
-    data = battlemap.build(_construction_queryset(request), request.GET.get("state"), today)
+    data = battlemap.build(
+        _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
+    )
     return excel.xlsx_response(imports.export_battle_map(data), "挂图作战.xlsx")
 
 
