@@ -253,3 +253,16 @@ def test_conference_pages(login, signed, units):
 def test_anonymous_is_sent_to_login(client, road):
     response = client.get("/projects/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "username, status", [("nanguan", 200), ("chengjian", 403), ("beixiajie", 404), ("jinshui", 404)]
+)
+def test_edit_page_needs_change_right(login, road, username, status):
+    """The supporting department sees the project but may not edit it (403); strangers get 404."""
+    assert login(username).get(f"/projects/construction/{road.pk}/edit/").status_code == status
+
+
+def test_import_page_and_unknown_kind(login, org):
+    assert login("nanguan").get("/projects/import/construction/").status_code == 200
+    assert login("nanguan").get("/projects/import/unknown/").status_code == 404
