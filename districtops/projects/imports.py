@@ -105,6 +105,11 @@ INVESTMENT_COLUMNS = [
 ]
 
 
+def _header(columns, key: str, default: str) -> str:
+    """The Excel header of a service field, so an error points at the column the person sees."""
+    return next((c.header for c in columns if c.key == key), default)
+
+
 def _with_choices(columns, **choices):
     result = []
     for c in columns:
@@ -393,9 +398,7 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
             services.check_construction(project)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                label = (
-                    ConstructionProject._meta.get_field(field).verbose_name if field != "__all__" else "项目"
-                )
+                label = _header(CONSTRUCTION_COLUMNS, field, "项目")
                 for m in messages:
                     bad(str(label), m)
             continue
@@ -440,7 +443,7 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
         for i, (r, node) in enumerate(built):
             previous = built[i - 1][1] if i else None
             for field, message in services.node_errors(node, previous, None).items():
-                label = ProjectNode._meta.get_field(field).verbose_name
+                label = _header(NODE_COLUMNS, field, "节点")
                 errors.append(CellError(r, f"节点表·{label}", message, "rule"))
         node_objects[code] = [n for _, n in built]
     if errors:
@@ -553,7 +556,7 @@ def import_investment(actor, upload, *, check_only: bool = False) -> int:
             services.check_investor(project)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                bad(str(InvestmentProject._meta.get_field(field).verbose_name), messages[0])
+                bad(_header(INVESTMENT_COLUMNS, field, "项目"), messages[0])
             continue
         planned.append((project, supporting))
     if errors:
