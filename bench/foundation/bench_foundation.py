@@ -89,7 +89,7 @@ def main():
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
-            samples = timed(lambda path=path: client.get(path), 30)
+            samples = timed(lambda path=path, client=client: client.get(path), 30)
             print(f"{label:<24} {path:<38} queries {len(ctx.captured_queries):>2}  {summary(samples)}")
 
 
