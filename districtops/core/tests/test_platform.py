@@ -202,3 +202,11 @@ def test_jobs_go_through_rq_when_redis_is_configured(org, settings, users):
     assert queue.count == 1
     SimpleWorker([queue], connection=connection).work(burst=True)
     assert Job.objects.get(pk=job.pk).status == "succeeded"
+
+
+def test_chinese_by_default_whatever_the_browser_says(org, login):
+    client = login("nanguan")
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "我的单位与角色" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "My units and roles" in client.get("/").content.decode()
