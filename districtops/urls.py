@@ -9,5 +9,6 @@ urlpatterns = [
     path("org/", include("districtops.org.urls")),
     path("audit/", include("districtops.audit.urls")),
     path("jobs/", include("districtops.jobs.urls")),
+    path("projects/", include("districtops.projects.urls")),
     path("api/v1/", api.urls),
 ]

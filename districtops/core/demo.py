@@ -2,4 +2,5 @@
 
 DEMO_LOADERS = [
     "districtops.org.demo.load",
+    "districtops.projects.demo.load",
 ]
