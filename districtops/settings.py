@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "districtops.audit",
     "districtops.jobs",
     "districtops.supervision",
+    "districtops.citizen",
 ]
 
 MIDDLEWARE = [
