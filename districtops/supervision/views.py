@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +17,7 @@ from districtops.org.models import Unit
 
 from . import services, states
 from .forms import DecisionForm, ExtensionDecisionForm, MatterActionForm, MatterForm, MeetingForm
-from .models import Decision, Escalation, ExtensionRequest, Matter, MatterEvent, Meeting
+from .models import Decision, Escalation, ExtensionRequest, Matter, MatterEvent, Meeting, Reminder
 from .states import OPEN_STATES, MatterState
 
 LIST_SIZE = 50
@@ -40,10 +42,14 @@ def todo(request):
         tab = "lead"
     counts = {name: qs.count() for name, qs in lists.items()}
     rows = list(_rows(lists[tab])[:LIST_SIZE])
+    # In-app reminders: what the daily job left for the person's units in the last week.
+    recent = Reminder.objects.filter(
+        unit_id__in=services.my_units(request.user), key_date__gte=clock.today() - dt.timedelta(days=7)
+    ).select_related("matter")[:20]
     return render(
         request,
         "supervision/todo.html",
-        {"tab": tab, "counts": counts, "rows": rows, "today": clock.today()},
+        {"tab": tab, "counts": counts, "rows": rows, "today": clock.today(), "reminders": recent},
     )
 
 
