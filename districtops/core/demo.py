@@ -2,4 +2,6 @@
 
 DEMO_LOADERS = [
     "districtops.org.demo.load",
+    "districtops.supervision.demo.load",
+    "districtops.citizen.demo.load",
 ]
