@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "districtops.jobs",
     "districtops.supervision",
     "districtops.citizen",
+    "districtops.hazards",
 ]
 
 MIDDLEWARE = [

@@ -4,4 +4,5 @@ DEMO_LOADERS = [
     "districtops.org.demo.load",
     "districtops.supervision.demo.load",
     "districtops.citizen.demo.load",
+    "districtops.hazards.demo.load",
 ]
