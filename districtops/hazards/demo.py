@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from districtops.org.models import Unit
 
 from . import services
-from .models import Hazard, RiskPoint
+from .models import Hazard
 
 D = dt.date
 POINTS = [
