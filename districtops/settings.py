@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "districtops.audit",
     "districtops.jobs",
     "districtops.projects",
+    "districtops.supervision",
+    "districtops.citizen",
+    "districtops.hazards",
 ]
 
 MIDDLEWARE = [
