@@ -68,3 +68,49 @@ def api_client(org):
 def _fast_password_hasher(settings):
     # PBKDF2 at full strength costs ~0.3 s a password; tests need the behaviour, not the cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]  # fmt: skip
+
+
+@pytest.fixture
+def browser_page(transactional_db, live_server):
+    """A Playwright page in Debian's Chromium, pointed at the live test server.
+
+    ``browser_page.goto_path("/")`` opens a path; ``browser_page.login(username)`` signs in
+    through the real login page. Playwright never downloads a browser here.
+    """
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's Chromium is missing: `make browser-deps` (apt-get install chromium)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+
+        def goto_path(path: str):
+            return page.goto(live_server.url + path)
+
+        def login(username: str, password: str = "Demo@2021"):
+            goto_path("/accounts/login/")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", password)
+            page.click("form[data-testid=login-form] button[type=submit]")
+            page.wait_for_load_state("networkidle")
+
+        page.goto_path = goto_path
+        page.login = login
+        page.live_server_url = live_server.url
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

@@ -36,7 +36,7 @@ class SessionSecurityMiddleware:
         if last is not None and now - int(last) > idle:
             request.logout_reason = "空闲超时"
             logout(request)
-            messages.warning(request, "您已超过 %d 分钟未操作，请重新登录。" % (idle // 60))
+            messages.warning(request, f"您已超过 {idle // 60} 分钟未操作，请重新登录。")
             return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
         # Write the session at most once a minute: the idle check needs no finer grain.
         if last is None or now - int(last) >= 60:

@@ -69,6 +69,9 @@ class SecurityPolicy(models.Model):
     class Meta:
         verbose_name = _("安全策略")
 
+    def __str__(self):
+        return str(_("安全策略"))
+
     @classmethod
     def current(cls) -> "SecurityPolicy":
         policy = cls.objects.filter(pk=1).first()

@@ -77,3 +77,6 @@ class AuditAnchor(models.Model):
 
     class Meta:
         ordering = ["-last_seq"]
+
+    def __str__(self):
+        return f"anchor after #{self.last_seq}"
