@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "districtops.org",
     "districtops.audit",
     "districtops.jobs",
+    "districtops.economy",
 ]
 
 MIDDLEWARE = [

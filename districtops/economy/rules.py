@@ -267,7 +267,7 @@ def round_figures(ctx: ReportContext, params: dict) -> list[Issue]:
         if ctx.fields.get(code, {}).get("is_money") and current
     ]
     round_ones = [code for code in money if ctx.values[code][0] % unit == 0]
-    if round_ones and len(round_ones) >= min(min_fields, len(money)) and len(money) >= 1:
+    if round_ones and len(round_ones) >= min_fields:
         names = "、".join(ctx.name(c) for c in round_ones)
         return [(round_ones[0], f"{names}均为{_fmt(unit / 10000)}万元的整数倍，疑似估填")]
     return []
