@@ -96,4 +96,4 @@ def test_forecast_falls_back_to_seasonal_naive_on_short_series():
     # The scaled seasonal naive forecast the last two months exactly: no spread, a sure thing,
     # and a backtest error of zero against plain seasonal naive's 10 a month.
     assert (result.low, result.high) == (result.projection, result.projection)
-    assert result.probability == 1.0 and result.mase_ratio == 0
+    assert result.probability == 1.0 and result.mase_ratio == pytest.approx(0, abs=1e-9)
