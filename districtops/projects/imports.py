@@ -20,6 +20,7 @@ from django.db import transaction
 
 from districtops.core import clock, permissions
 from districtops.core import services as core_services
+from districtops.core.codes import validate_credit_code
 from districtops.core.excel import CellError, Column, ImportRefused, read_table, write_workbook
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
@@ -35,7 +36,6 @@ from .models import (
     SigningMode,
     Stage,
 )
-from .validators import validate_credit_code
 
 WAN = Decimal(10000)
 SEPARATORS = ("、", ",", "，", ";", "；")
