@@ -25,7 +25,7 @@ from districtops.core.excel import CellError, Column, ImportRefused, read_table,
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 
-from . import measures, rules, services
+from . import battlemap, measures, rules, services
 from .models import (
     Conference,
     ConstructionCategory,
@@ -256,7 +256,7 @@ def export_battle_map(data: dict) -> bytes:
         Column("state", "状态"),
     ]
     rows = []
-    for bar in data["bars"]:
+    for bar in battlemap.bar_dicts(data):
         head = data["rows"][bar["row"]]
         rows.append(
             [

@@ -614,7 +614,8 @@ def battle_map(request):
         data = battlemap.build(
             _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
         )
-        for bar in data["bars"]:
+        bars = battlemap.bar_dicts(data)
+        for bar in bars:
             head = data["rows"][bar["row"]]
             bar.update(
                 project_name=head["name"],
@@ -622,7 +623,7 @@ def battle_map(request):
                 colour=data["states"][bar["state"]]["colour"],
                 state_label=data["states"][bar["state"]]["label"],
             )
-        context["data"] = data
+        context["data"] = {**data, "bars": bars}
     return render(request, "projects/battle_map.html", context)
 
 

@@ -34,7 +34,7 @@ def test_battle_map_filter_colours_and_click_through(org, browser_page):
     box = page.evaluate(
         """() => {
             const chart = window.battleMap.chart;
-            const bar = window.battleMap.data.bars[0];
+            const bar = window.battleMap.bars[0];
             const [x1, y] = chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [Date.parse(bar.start), bar.row]);
             const [x2] = chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [Date.parse(bar.end), bar.row]);
             const rect = document.querySelector('[data-testid=battle-map]').getBoundingClientRect();
