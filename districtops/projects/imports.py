@@ -275,6 +275,29 @@ def export_battle_map(data: dict) -> bytes:
     return write_workbook([("挂图作战", columns, rows)])
 
 
+def export_warnings(warnings) -> bytes:
+    columns = [
+        Column("kind", "预警", width=14),
+        Column("severity", "等级", width=8),
+        Column("project", "项目", width=30),
+        Column("lead_unit", "责任单位", width=16),
+        Column("node", "节点", width=14),
+        Column("message", "说明", width=50),
+    ]
+    rows = [
+        [
+            str(w.kind_label),
+            "红" if w.severity == "red" else "黄",
+            w.project_name,
+            w.lead_unit,
+            w.node,
+            w.message,
+        ]
+        for w in warnings
+    ]
+    return write_workbook([("项目预警", columns, rows)])
+
+
 # --- import --------------------------------------------------------------------------------------
 
 

@@ -660,6 +660,8 @@ def warning_list(request):
     if kind in measures.WARNING_KINDS:
         warnings = [w for w in warnings if w.kind == kind]
     warnings.sort(key=lambda w: (w.severity != "red", w.kind, w.project_name))
+    if request.GET.get("export") == "xlsx":
+        return excel.xlsx_response(imports.export_warnings(warnings), "项目预警.xlsx")
     counts = {}
     for w in warnings:
         counts[w.kind] = counts.get(w.kind, 0) + 1

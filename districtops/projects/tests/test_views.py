@@ -233,6 +233,14 @@ def test_warnings_page_and_home_panel(login, road, signed):
     page = login("nanguan").get("/projects/warnings/").content.decode()
     assert "节点逾期" in page and road.name in page
     assert road.name not in login("beixiajie").get("/projects/warnings/").content.decode()
+    export = login("nanguan").get("/projects/warnings/?kind=node_overdue&export=xlsx")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert [c.value for c in sheet[2]][:3] == ["节点逾期", "红", road.name]
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"节点逾期"}
     home = login("nanguan").get("/").content.decode()
     assert "项目调度" in home and "/projects/warnings/?kind=node_overdue" in home
 
