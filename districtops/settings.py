@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "districtops.supervision",
     "districtops.citizen",
     "districtops.hazards",
+    "districtops.deputies",
 ]
 
 MIDDLEWARE = [
