@@ -87,3 +87,35 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = _units(user)
         self.fields["supporting_units"].queryset = _units(user)
+
+
+WEIGHT_KINDS = (("subdistrict", _("街道")), ("department", _("部门")))
+
+
+class SchemeForm(forms.Form):
+    name = forms.CharField(label=_("考核名称"), max_length=100)
+    period_start = forms.DateField(label=_("考核期起"), widget=DATE)
+    period_end = forms.DateField(label=_("考核期止"), widget=DATE)
+    red_size = forms.IntegerField(label=_("红榜数量"), min_value=0, max_value=20, initial=3)
+    black_size = forms.IntegerField(label=_("黑榜数量"), min_value=0, max_value=20, initial=3)
+
+    def __init__(self, *args, **kwargs):
+        from .models import default_weights
+        from .scorecards import LABELS
+
+        super().__init__(*args, **kwargs)
+        defaults = default_weights()
+        for kind, kind_label in WEIGHT_KINDS:
+            for name, label in LABELS.items():
+                self.fields[f"w_{kind}_{name}"] = forms.IntegerField(
+                    label=f"{kind_label} · {label} {_('权重')}", min_value=0, max_value=100,
+                    initial=defaults.get(kind, {}).get(name, 0),
+                )  # fmt: skip
+
+    def weights(self) -> dict:
+        from .scorecards import LABELS
+
+        return {
+            kind: {name: self.cleaned_data[f"w_{kind}_{name}"] for name in LABELS}
+            for kind, _l in WEIGHT_KINDS
+        }

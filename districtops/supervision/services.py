@@ -23,6 +23,7 @@ from .models import (
     Matter,
     MatterEvent,
     Meeting,
+    ScoreScheme,
     Source,
 )
 from .states import OPEN_STATES, MatterState
@@ -490,3 +491,44 @@ def todo_querysets(user) -> dict:
             Q(lead_unit_id__in=units) | Q(pk__in=supported) | Q(pk__in=reviewed)
         ),
     }
+
+
+# --- scorecards ----------------------------------------------------------------------------
+def create_scheme(
+    actor, *, district: Unit, name: str, period_start: dt.date, period_end: dt.date, weights: dict,
+    red_size: int = 3, black_size: int = 3,
+) -> ScoreScheme:  # fmt: skip
+    """A scorecard scheme for a period (leaders and supervisors of the district)."""
+    from .scorecards import LABELS
+
+    if period_end < period_start:
+        raise ValidationError({"period_end": "考核期止不能早于考核期起。"})
+    for kind, kind_weights in weights.items():
+        for indicator, weight in kind_weights.items():
+            if indicator not in LABELS:
+                raise ValidationError({"weights": f"未知的考核指标：{indicator}"})
+            if not isinstance(weight, int) or weight < 0:
+                raise ValidationError({"weights": f"{kind}/{LABELS[indicator]} 的权重应为非负整数。"})
+        if not any(kind_weights.values()):
+            raise ValidationError({"weights": f"{kind} 的权重不能全为 0。"})
+    with transaction.atomic():
+        _require_oversight(actor, district.pk)
+        scheme = ScoreScheme(
+            district=district, name=name.strip(), period_start=period_start, period_end=period_end,
+            weights=weights, red_size=red_size, black_size=black_size,
+        )  # fmt: skip
+        return services.create_object(actor, scheme, scope_action="manage")
+
+
+def publish_scheme(actor, scheme) -> ScoreScheme:
+    """通报: mark the scorecard published (its notice can then be exported and shown to all units)."""
+    if scheme.published_at is not None:
+        raise ValidationError("该考核结果已通报。")
+    return services.update_object(
+        actor,
+        scheme,
+        {"published_at": clock.now()},
+        expected_version=None,
+        action="manage",
+        audit_action="scheme.publish",
+    )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/decisions/", views.decision_add, name="decision_add"),
     path("meetings/<int:pk>/assign/", views.meeting_assign, name="meeting_assign"),
+    path("scorecards/", views.scheme_list, name="scheme_list"),
+    path("scorecards/new/", views.scheme_create, name="scheme_create"),
+    path("scorecards/<int:pk>/", views.scheme_detail, name="scheme_detail"),
+    path("scorecards/<int:pk>/publish/", views.scheme_publish, name="scheme_publish"),
+    path("scorecards/<int:pk>/units/<int:unit_id>/", views.scheme_unit, name="scheme_unit"),
+    re_path(
+        r"^scorecards/(?P<pk>\d+)/notice\.(?P<fmt>xlsx|docx)$", views.scheme_export, name="scheme_export"
+    ),
 ]

@@ -1,26 +1,38 @@
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import clock, permissions
+from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit
 
-from . import services, states
-from .forms import DecisionForm, ExtensionDecisionForm, MatterActionForm, MatterForm, MeetingForm
-from .models import Decision, Escalation, ExtensionRequest, Matter, MatterEvent, Meeting, Reminder
+from . import notice, scorecards, services, states
+from .forms import DecisionForm, ExtensionDecisionForm, MatterActionForm, MatterForm, MeetingForm, SchemeForm
+from .models import (
+    Decision,
+    Escalation,
+    ExtensionRequest,
+    Matter,
+    MatterEvent,
+    Meeting,
+    Reminder,
+    ScoreScheme,
+)
 from .states import OPEN_STATES, MatterState
 
 LIST_SIZE = 50
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _rows(queryset):
@@ -316,3 +328,105 @@ def home_panel(user):
             },
         ],
     }
+
+
+# --- scorecards ------------------------------------------------------------------------------
+def _oversight_district(user):
+    districts = permissions.scope_of(user).districts_with({"leader", "supervisor"})
+    if districts == permissions.ALL:
+        return Unit.objects.filter(kind="district").order_by("division_code").first()
+    return Unit.objects.filter(pk__in=districts).order_by("pk").first() if districts else None
+
+
+@login_required
+def scheme_list(request):
+    managed = ScoreScheme.objects.restrict(request.user, "manage").values("pk")
+    schemes = ScoreScheme.objects.restrict(request.user, "view").filter(
+        Q(published_at__isnull=False) | Q(pk__in=managed)
+    )
+    return render(
+        request,
+        "supervision/scheme_list.html",
+        {"schemes": schemes, "can_create": _oversight_district(request.user) is not None},
+    )
+
+
+@login_required
+def scheme_create(request):
+    district = _oversight_district(request.user)
+    if district is None:
+        raise PermissionDenied
+    form = SchemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("w_")}
+        try:
+            scheme = services.create_scheme(request.user, district=district, weights=form.weights(), **data)
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            return redirect(scheme)
+    return render(request, "supervision/matter_form.html", {"form": form, "title": _("新建考核")})
+
+
+def _visible_scheme(request, pk):
+    scheme = get_object_or_404(
+        ScoreScheme.objects.restrict(request.user, "view").select_related("district"), pk=pk
+    )
+    # Before publication only the oversight of the district sees the scores.
+    if scheme.published_at is None and not permissions.can(request.user, "manage", scheme):
+        raise Http404
+    return scheme
+
+
+@login_required
+def scheme_detail(request, pk):
+    scheme = _visible_scheme(request, pk)
+    tables = []
+    for kind, cards in scorecards.compute(scheme).items():
+        red, black = scorecards.red_black(scheme, cards)
+        names = [n for n, w in scheme.weights.get(kind, {}).items() if w]
+        rows = [
+            {"card": c, "rates": [c.rate(n) for n in names], "red": c in red, "black": c in black}
+            for c in cards
+        ]
+        tables.append({"kind": kind, "title": notice.KIND_TITLES.get(kind, kind), "names": [scorecards.LABELS[n] for n in names],
+                       "rows": rows, "red": red, "black": black})  # fmt: skip
+    return render(request, "supervision/scheme_detail.html", {
+        "scheme": scheme, "tables": tables, "as_of": scorecards.as_of(scheme),
+        "can_manage": permissions.can(request.user, "manage", scheme),
+    })  # fmt: skip
+
+
+@login_required
+def scheme_unit(request, pk, unit_id):
+    """Drill-down: the matters behind one unit's on-time rate."""
+    scheme = _visible_scheme(request, pk)
+    unit = get_object_or_404(Unit.objects.filter(district=scheme.district), pk=unit_id)
+    groups = scorecards.drill_down(scheme, unit)
+    return render(request, "supervision/scheme_unit.html", {"scheme": scheme, "unit": unit, "groups": groups,
+                  "labels": {"on_time": _("按期办结"), "late": _("逾期办结"), "open_overdue": _("未办结且已逾期"),
+                             "not_counted": _("未到期（不计入）")}})  # fmt: skip
+
+
+@login_required
+@require_POST
+def scheme_publish(request, pk):
+    scheme = get_object_or_404(ScoreScheme.objects.restrict(request.user, "manage"), pk=pk)
+    try:
+        services.publish_scheme(request.user, scheme)
+        messages.success(request, _("已通报。"))
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect(scheme)
+
+
+@login_required
+def scheme_export(request, pk, fmt):
+    scheme = _visible_scheme(request, pk)
+    if fmt == "xlsx":
+        return excel.xlsx_response(notice.workbook(scheme), f"{scheme.name}.xlsx")
+    response = HttpResponse(notice.document(scheme), content_type=DOCX_MIME)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"notice.docx\"; filename*=UTF-8''{quote(scheme.name)}.docx"
+    )
+    return response
