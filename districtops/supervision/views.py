@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
+from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit
 
-from . import notice, scorecards, services, states
+from . import excel_io, notice, scorecards, services, states
 from .forms import DecisionForm, ExtensionDecisionForm, MatterActionForm, MatterForm, MeetingForm, SchemeForm
 from .models import (
     Decision,
@@ -430,3 +431,39 @@ def scheme_export(request, pk, fmt):
         f"attachment; filename=\"notice.docx\"; filename*=UTF-8''{quote(scheme.name)}.docx"
     )
     return response
+
+
+@login_required
+def matter_export(request):
+    """The list's filters, as an Excel file."""
+    matters = filtered_matters(request.user, request.GET).order_by("deadline", "id")
+    return excel.xlsx_response(excel_io.export(matters), "督办事项.xlsx")
+
+
+@login_required
+def matter_import(request):
+    """Upload a filled template; "check only" runs every check and writes nothing."""
+    district = _oversight_district(request.user)
+    if district is None:
+        raise PermissionDenied
+    if request.GET.get("template"):
+        return excel.xlsx_response(excel_io.template(), "督办事项导入模板.xlsx")
+    errors, done = [], None
+    if request.method == "POST" and request.FILES.get("file"):
+        check_only = bool(request.POST.get("check_only"))
+        try:
+            validate_upload(request.FILES["file"], kinds=("office",))
+            done = excel_io.import_matters(
+                request.user, request.FILES["file"], district=district, check_only=check_only
+            )
+        except excel.ImportRefused as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            errors = [excel.CellError(0, "文件", m) for m in exc.messages]
+        else:
+            if check_only:
+                messages.info(request, _("检查通过：%(n)d 行均可导入（未写入）。") % {"n": done})
+            else:
+                messages.success(request, _("已导入 %(n)d 项督办事项。") % {"n": done})
+                return redirect("supervision:matter_list")
+    return render(request, "supervision/matter_import.html", {"errors": errors})
