@@ -17,6 +17,7 @@ from districtops.core.services import ConflictError
 from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit
+from districtops.org.roles import UNIT_ROLES
 
 from . import excel_io, notice, scorecards, services, states
 from .forms import DecisionForm, ExtensionDecisionForm, MatterActionForm, MatterForm, MeetingForm, SchemeForm
@@ -153,7 +154,11 @@ def matter_detail(request, pk):
         .prefetch_related("supporting_units"),
         pk=pk,
     )
-    events = MatterEvent.objects.filter(matter=matter).select_related("actor")
+    events = list(MatterEvent.objects.filter(matter=matter).select_related("actor"))
+    state_labels = dict(MatterState.choices)
+    for e in events:
+        e.label = states.label(e.action) if e.action in states.TRANSITIONS else _("交办")
+        e.from_label, e.to_label = state_labels.get(e.from_state, ""), state_labels.get(e.to_state, "")
     extensions = ExtensionRequest.objects.filter(matter=matter).select_related("requested_by", "decided_by")
     return render(
         request,
@@ -195,8 +200,8 @@ def matter_create(request):
 @require_POST
 def matter_action(request, pk, action):
     matter = get_object_or_404(Matter.objects.restrict(request.user, "view"), pk=pk)
-    if action not in services.ACTION_FUNCTIONS and action != "request_extension":
-        raise PermissionDenied
+    if action not in services.ACTION_FUNCTIONS:
+        raise Http404
     form = MatterActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
@@ -221,8 +226,6 @@ def matter_action(request, pk, action):
             services.record_overdue_reason(request.user, matter, reason=note)
         else:
             services.ACTION_FUNCTIONS[action](request.user, matter, note=note)
-    except PermissionDenied:
-        raise
     except (ValidationError, ConflictError) as exc:
         messages.error(request, _errors_text(exc))
     else:
@@ -323,6 +326,8 @@ def meeting_assign(request, pk):
 
 def home_panel(user):
     """Home counters: in progress, overdue, closed this month, listed for leaders."""
+    if not permissions.scope_of(user).has_role(*UNIT_ROLES):
+        return None  # administrators (三员) have no business panel
     visible = Matter.objects.restrict(user, "view")
     today = clock.today()
     counts = visible.aggregate(
@@ -331,8 +336,6 @@ def home_panel(user):
         closed=Count("pk", filter=Q(state=MatterState.CLOSED, closed_on__gte=today.replace(day=1))),
         listed=Count("pk", filter=Q(state__in=OPEN_STATES, escalation=Escalation.LISTED)),
     )
-    if not any(counts.values()) and not permissions.scope_of(user).grants:
-        return None
     url = reverse("supervision:matter_list")
     return {
         "title": _("督查督办"),
