@@ -119,3 +119,9 @@ class SchemeForm(forms.Form):
             kind: {name: self.cleaned_data[f"w_{kind}_{name}"] for name in LABELS}
             for kind, _l in WEIGHT_KINDS
         }
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=DATE)
+    name = forms.CharField(label=_("名称"), max_length=40)
+    is_workday = forms.BooleanField(label=_("调休上班（勾选表示该日上班）"), required=False)

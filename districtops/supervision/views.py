@@ -19,12 +19,21 @@ from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES
 
-from . import excel_io, notice, scorecards, services, states
-from .forms import DecisionForm, ExtensionDecisionForm, MatterActionForm, MatterForm, MeetingForm, SchemeForm
+from . import excel_io, notice, scorecards, services, states, workdays
+from .forms import (
+    DecisionForm,
+    ExtensionDecisionForm,
+    HolidayForm,
+    MatterActionForm,
+    MatterForm,
+    MeetingForm,
+    SchemeForm,
+)
 from .models import (
     Decision,
     Escalation,
     ExtensionRequest,
+    HolidayEntry,
     Matter,
     MatterEvent,
     Meeting,
@@ -499,3 +508,28 @@ def matter_import(request):
                 messages.success(request, _("已导入 %(n)d 项督办事项。") % {"n": done})
                 return redirect("supervision:matter_list")
     return render(request, "supervision/matter_import.html", {"errors": errors})
+
+
+@login_required
+def holiday_list(request):
+    """The fallback holiday table (years the official calendar does not cover): system administrators."""
+    if not permissions.has_role(request.user, "sys_admin"):
+        raise PermissionDenied
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("delete", "").isdigit():
+            entry = get_object_or_404(HolidayEntry, pk=int(request.POST["delete"]))
+            services.delete_holiday(request.user, entry)
+            messages.success(request, _("已删除。"))
+            return redirect("supervision:holiday_list")
+        if form.is_valid():
+            services.set_holiday(request.user, **form.cleaned_data)
+            messages.success(request, _("已保存。"))
+            return redirect("supervision:holiday_list")
+    covered_until = workdays.calendar_last_year()
+    entries = HolidayEntry.objects.filter(date__year__gt=covered_until)
+    return render(
+        request,
+        "supervision/holiday_list.html",
+        {"form": form, "entries": entries, "covered_until": covered_until},
+    )
