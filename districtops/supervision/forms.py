@@ -125,3 +125,18 @@ class HolidayForm(forms.Form):
     date = forms.DateField(label=_("日期"), widget=DATE)
     name = forms.CharField(label=_("名称"), max_length=40)
     is_workday = forms.BooleanField(label=_("调休上班（勾选表示该日上班）"), required=False)
+
+
+class ReminderSettingsForm(forms.Form):
+    email_enabled = forms.BooleanField(label=_("邮件提醒"), required=False, initial=True)
+    webhook_kind = forms.ChoiceField(
+        label=_("群机器人"),
+        required=False,
+        choices=[("", "—"), ("dingtalk", _("钉钉")), ("wecom", _("企业微信"))],
+    )
+    webhook_url = forms.URLField(label=_("Webhook 地址"), required=False)
+    webhook_secret = forms.CharField(
+        label=_("加签密钥（钉钉；留空则不变）"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )

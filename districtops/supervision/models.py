@@ -308,7 +308,8 @@ class ReminderSettings(VersionedModel):
         choices=[("dingtalk", _("钉钉")), ("wecom", _("企业微信"))],
     )
     webhook_url = models.URLField(_("Webhook 地址"), blank=True)
-    webhook_secret = models.CharField(_("加签密钥"), max_length=100, blank=True)
+    # SM4-encrypted (core.crypto); the plain secret is only ever in memory when signing.
+    webhook_secret = models.CharField(_("加签密钥"), max_length=300, blank=True)
 
     objects = ScopedManager()
     scope_rules = ScopeRules(district="unit__district", lead=("unit",))

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import Q
 
-from districtops.core import clock, services
+from districtops.core import clock, crypto, services
 from districtops.org.models import Membership
 from districtops.org.roles import Role
 
@@ -65,7 +65,7 @@ def webhook_request(cfg: ReminderSettings, text: str) -> tuple[str, bytes]:
     body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
     url = cfg.webhook_url
     if cfg.webhook_kind == "dingtalk" and cfg.webhook_secret:
-        url = dingtalk_signed_url(url, cfg.webhook_secret)
+        url = dingtalk_signed_url(url, crypto.sm4_decrypt(cfg.webhook_secret, "webhook"))
     return url, body
 
 

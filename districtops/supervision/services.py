@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 
-from districtops.core import clock, permissions, services
+from districtops.core import clock, crypto, permissions, services
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
@@ -23,6 +23,7 @@ from .models import (
     Matter,
     MatterEvent,
     Meeting,
+    ReminderSettings,
     ScoreScheme,
     Source,
 )
@@ -532,3 +533,36 @@ def publish_scheme(actor, scheme) -> ScoreScheme:
         action="manage",
         audit_action="scheme.publish",
     )
+
+
+def save_reminder_settings(
+    actor, unit: Unit, *, email_enabled: bool, webhook_kind: str = "", webhook_url: str = "",
+    webhook_secret: str | None = None,
+) -> ReminderSettings:  # fmt: skip
+    """A unit's reminder channels (its head, or the oversight of the district). ``webhook_secret``
+    None keeps the stored secret; "" clears it."""
+    if actor is not None:
+        scope = permissions.scope_of(actor)
+        oversight = scope.districts_with(OVERSIGHT_ROLES)
+        if not (
+            unit.pk in scope.units_with({Role.UNIT_HEAD})
+            or oversight == permissions.ALL
+            or unit.district_id in oversight
+        ):
+            raise PermissionDenied("只有本单位负责人或督查人员可以设置提醒方式。")
+    if webhook_url and webhook_kind not in ("dingtalk", "wecom"):
+        raise ValidationError({"webhook_kind": "请选择群机器人类型（钉钉或企业微信）。"})
+    values = {
+        "email_enabled": email_enabled,
+        "webhook_kind": webhook_kind,
+        "webhook_url": webhook_url.strip(),
+    }
+    if webhook_secret is not None:
+        values["webhook_secret"] = (
+            crypto.sm4_encrypt(webhook_secret.strip(), "webhook") if webhook_secret.strip() else ""
+        )
+    with transaction.atomic():
+        existing = ReminderSettings.objects.filter(unit=unit).first()
+        if existing is None:
+            return services.create_object(actor, ReminderSettings(unit=unit, **values), scope_action="view")
+        return services.update_object(actor, existing, values, expected_version=None, action="view")

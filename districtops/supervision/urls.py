@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/<int:pk>/decisions/", views.decision_add, name="decision_add"),
     path("meetings/<int:pk>/assign/", views.meeting_assign, name="meeting_assign"),
     path("holidays/", views.holiday_list, name="holiday_list"),
+    path("units/<int:unit_id>/reminders/", views.reminder_settings, name="reminder_settings"),
     path("scorecards/", views.scheme_list, name="scheme_list"),
     path("scorecards/new/", views.scheme_create, name="scheme_create"),
     path("scorecards/<int:pk>/", views.scheme_detail, name="scheme_detail"),

@@ -27,6 +27,7 @@ from .forms import (
     MatterActionForm,
     MatterForm,
     MeetingForm,
+    ReminderSettingsForm,
     SchemeForm,
 )
 from .models import (
@@ -38,6 +39,7 @@ from .models import (
     MatterEvent,
     Meeting,
     Reminder,
+    ReminderSettings,
     ScoreScheme,
 )
 from .states import OPEN_STATES, MatterState
@@ -100,7 +102,16 @@ def todo(request):
     return render(
         request,
         "supervision/todo.html",
-        {"tab": tab, "counts": counts, "rows": rows, "today": clock.today(), "reminders": recent},
+        {
+            "tab": tab,
+            "counts": counts,
+            "rows": rows,
+            "today": clock.today(),
+            "reminders": recent,
+            "headed_units": Unit.objects.filter(
+                pk__in=permissions.scope_of(request.user).units_with({"unit_head"})
+            ),
+        },  # fmt: skip
     )
 
 
@@ -532,4 +543,34 @@ def holiday_list(request):
         request,
         "supervision/holiday_list.html",
         {"form": form, "entries": entries, "covered_until": covered_until},
+    )
+
+
+@login_required
+def reminder_settings(request, unit_id):
+    """A unit's reminder channels: e-mail on/off and an optional DingTalk/WeCom group robot."""
+    unit = get_object_or_404(permissions.units_for_choice(request.user), pk=unit_id)
+    current = ReminderSettings.objects.filter(unit=unit).first()
+    initial = {"email_enabled": True}
+    if current:
+        initial = {
+            "email_enabled": current.email_enabled,
+            "webhook_kind": current.webhook_kind,
+            "webhook_url": current.webhook_url,
+        }
+    form = ReminderSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["webhook_secret"] = data["webhook_secret"] or None  # empty: keep the stored secret
+        try:
+            services.save_reminder_settings(request.user, unit, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("supervision:reminder_settings", unit_id=unit.pk)
+    return render(
+        request,
+        "supervision/matter_form.html",
+        {"form": form, "title": _("%(unit)s 提醒设置") % {"unit": unit.name}},
     )
