@@ -8,6 +8,7 @@ from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
 
 from . import scorecards, services, states
+from .filters import filtered_matters
 from .models import (
     Decision,
     ExtensionRequest,
@@ -20,7 +21,6 @@ from .models import (
     Source,
 )
 from .states import MatterState
-from .views import filtered_matters
 
 router = Router(tags=["supervision"])
 

@@ -12,7 +12,7 @@ from .services import ASSIGNABLE_KINDS
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def _units(user):
+def assignable_units(user):
     return permissions.units_for_choice(user).filter(kind__in=ASSIGNABLE_KINDS).order_by("path")
 
 
@@ -34,7 +34,7 @@ class MatterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        units = _units(user)
+        units = assignable_units(user)
         self.fields["lead_unit"].queryset = units
         self.fields["supporting_units"].queryset = units
         leaders = Membership.objects.filter(
@@ -74,7 +74,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organiser"].queryset = _units(user)
+        self.fields["organiser"].queryset = assignable_units(user)
 
 
 class DecisionForm(forms.Form):
@@ -85,8 +85,8 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = _units(user)
-        self.fields["supporting_units"].queryset = _units(user)
+        self.fields["lead_unit"].queryset = assignable_units(user)
+        self.fields["supporting_units"].queryset = assignable_units(user)
 
 
 WEIGHT_KINDS = (("subdistrict", _("街道")), ("department", _("部门")))

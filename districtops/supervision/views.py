@@ -20,6 +20,7 @@ from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES
 
 from . import excel_io, notice, scorecards, services, states, workdays
+from .filters import filtered_matters
 from .forms import (
     DecisionForm,
     ExtensionDecisionForm,
@@ -113,26 +114,6 @@ def todo(request):
             ),
         },  # fmt: skip
     )
-
-
-def filtered_matters(user, params):
-    """The list filters, shared by the list page, the export and the API."""
-    matters = Matter.objects.restrict(user, "view")
-    state = params.get("state", "")
-    if state in MatterState.values:
-        matters = matters.filter(state=state)
-    if params.get("overdue") == "1":
-        matters = matters.filter(state__in=OPEN_STATES, deadline__lt=clock.today())
-    escalation = params.get("escalation", "")
-    if escalation.isdigit():
-        matters = matters.filter(escalation=int(escalation))
-    lead = params.get("lead_unit", "")
-    if lead.isdigit():
-        matters = matters.filter(lead_unit_id=int(lead))
-    q = (params.get("q") or "").strip()
-    if q:
-        matters = matters.filter(Q(title__icontains=q) | Q(code__icontains=q))
-    return matters
 
 
 @login_required
