@@ -21,6 +21,7 @@ MENU = [
     (_("账号安全"), "accounts:security_accounts", frozenset({Role.SEC_ADMIN})),
     (_("审计日志"), "audit:record_list", frozenset({Role.AUDIT_ADMIN})),
     (_("后台任务"), "jobs:job_list", frozenset({Role.SYS_ADMIN})),
+    (_("项目"), "projects:construction_list", BUSINESS),
 ]
 
 

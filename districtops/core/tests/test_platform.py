@@ -177,3 +177,36 @@ def test_excel_reader_reports_missing_columns_and_non_excel():
     content = excel.write_workbook([("表", [excel.Column("b", "乙")], [["x"]])])
     table = excel.read_table(io.BytesIO(content), [excel.Column("a", "甲", required=True)])
     assert not table.ok and "找不到表头" in table.errors[0].message
+
+
+def test_jobs_go_through_rq_when_redis_is_configured(org, settings, users):
+    """Production queue: the job id goes to RQ; a worker runs it and the Job row records the result."""
+    import redis
+    from rq import Queue, SimpleWorker
+
+    from districtops.jobs.models import Job
+    from districtops.jobs.queue import enqueue_job
+    from districtops.jobs.services import start_job
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        connection = redis.Redis.from_url(url)
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379 (CI starts one)")
+    connection.flushdb()
+    settings.REDIS_URL, settings.JOB_QUEUE = url, "rq"
+    job = start_job(users["sysadmin"], "audit.verify_chain", enqueue=False)
+    enqueue_job(job.pk)
+    queue = Queue("default", connection=connection)
+    assert queue.count == 1
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    assert Job.objects.get(pk=job.pk).status == "succeeded"
+
+
+def test_chinese_by_default_whatever_the_browser_says(org, login):
+    client = login("nanguan")
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "我的单位与角色" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "My units and roles" in client.get("/").content.decode()
