@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "districtops.supervision",
     "districtops.citizen",
     "districtops.hazards",
+    "districtops.deputies",
     "districtops.economy",
 ]
 
