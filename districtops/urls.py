@@ -9,5 +9,6 @@ urlpatterns = [
     path("org/", include("districtops.org.urls")),
     path("audit/", include("districtops.audit.urls")),
     path("jobs/", include("districtops.jobs.urls")),
+    path("economy/", include("districtops.economy.urls")),
     path("api/v1/", api.urls),
 ]

@@ -2,4 +2,5 @@
 
 DEMO_LOADERS = [
     "districtops.org.demo.load",
+    "districtops.economy.demo.load",
 ]

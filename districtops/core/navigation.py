@@ -13,6 +13,7 @@ MENU = [
     # (label, url name, roles that see it)
     (_("首页"), "core:home", None),
     (_("组织机构"), "org:unit_tree", None),
+    (_("经济运行"), "economy:dashboard", BUSINESS),
     (_("人员"), "org:person_list", frozenset({Role.SYS_ADMIN, Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD})),
     (_("账号安全"), "accounts:security_accounts", frozenset({Role.SEC_ADMIN})),
     (_("审计日志"), "audit:record_list", frozenset({Role.AUDIT_ADMIN})),

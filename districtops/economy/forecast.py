@@ -83,7 +83,10 @@ def forecast_months(values: list[float], months: list[Month], horizon: int) -> t
     return "seasonal_naive", _scaled_naive(values, months, horizon)
 
 
-METHOD_LABELS = {"holt_winters": "Holt-Winters 指数平滑（statsmodels）", "seasonal_naive": "季节性朴素法（按本年累计增速调整）"}
+METHOD_LABELS = {
+    "holt_winters": "Holt-Winters 指数平滑（statsmodels）",
+    "seasonal_naive": "季节性朴素法（按本年累计增速调整）",
+}
 
 
 @dataclass

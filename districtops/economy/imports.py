@@ -92,7 +92,9 @@ def _read(source) -> bytes:
 def _units_by_code() -> dict[str, Unit]:
     return {
         u.division_code: u
-        for u in Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.SUBDISTRICT]).exclude(division_code="")
+        for u in Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.SUBDISTRICT]).exclude(
+            division_code=""
+        )
     }
 
 
@@ -137,7 +139,9 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
     ensure_reference_data()
     content = _read(source)
     table = read_table(io.BytesIO(content), ENTERPRISE_COLUMNS)
-    result = ImportResult("enterprises", filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
+    result = ImportResult(
+        "enterprises", filename, False, check_only, rows=len(table.rows), errors=list(table.errors)
+    )
     headers = {c.key: c.header for c in ENTERPRISE_COLUMNS}
     units = _units_by_code()
     seen: dict[str, int] = {}
@@ -177,13 +181,19 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
                 elif districts != permissions.ALL and district.pk not in districts:
                     error("division_code", f"区划代码 {division} 属于{district.name}，不在您的辖区", "scope")
                 elif street is None and division[6:9] != "000":
-                    error("division_code", f"区划代码 {division} 的乡镇街道（{division[:9]}）不存在", "valid_codes")
+                    error(
+                        "division_code",
+                        f"区划代码 {division} 的乡镇街道（{division[:9]}）不存在",
+                        "valid_codes",
+                    )
         if code and industry and district:
             prepared.append((row, code, industry, division, district, street))
     if result.errors or check_only:
         return _finish(result, actor, content)
     with transaction.atomic():
-        existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in prepared])}
+        existing = {
+            e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in prepared])
+        }
         created = updated = 0
         batch_district = prepared[0][4] if prepared else None
         for row, code, industry, division, district, street in prepared:
@@ -218,16 +228,27 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
             }
             current = existing.get(code)
             if current is None:
-                services.create_object(actor, Enterprise(credit_code=code, **data), message=f"导入 {filename}")
+                services.create_object(
+                    actor, Enterprise(credit_code=code, **data), message=f"导入 {filename}"
+                )
                 created += 1
             else:
                 changes = {k: v for k, v in data.items() if getattr(current, k) != v}
                 if changes:
                     services.update_object(
-                        actor, current, changes, expected_version=None, action="view", message=f"导入 {filename}"
+                        actor,
+                        current,
+                        changes,
+                        expected_version=None,
+                        action="view",
+                        message=f"导入 {filename}",
                     )
                     updated += 1
-        result.summary = {"created": created, "updated": updated, "unchanged": len(prepared) - created - updated}
+        result.summary = {
+            "created": created,
+            "updated": updated,
+            "unchanged": len(prepared) - created - updated,
+        }
         if batch_district is not None:
             result.batch = ImportBatch.objects.create(
                 district=batch_district,
@@ -256,7 +277,12 @@ BASE_REPORT_COLUMNS = [
 def field_headers(report_field) -> tuple[list[str], list[str]]:
     """Header texts under which exports carry a field's current and cumulative figures."""
     names = report_field.header_names()
-    current = [n for name in names for n in (f"{name}本月", f"{name}本期", f"本月{name}", f"{name}当月", name)]
+    if not report_field.is_money:
+        # "用电量（千瓦时）": the shared reader strips only money units from headers.
+        names += [f"{name}{report_field.unit}" for name in names]
+    current = [
+        n for name in names for n in (f"{name}本月", f"{name}本期", f"本月{name}", f"{name}当月", name)
+    ]
     cumulative = [
         n for name in names for n in (f"{name}本年累计", f"{name}累计", f"本年累计{name}", f"1-本月{name}")
     ]
@@ -285,7 +311,10 @@ def _field_reader(report_type):
     plan = {}
     for f in report_type.fields.all():
         current, cumulative = field_headers(f)
-        plan[f.code] = (["h:" + normalise_header(t) for t in current], ["h:" + normalise_header(t) for t in cumulative])
+        plan[f.code] = (
+            ["h:" + normalise_header(t) for t in current],
+            ["h:" + normalise_header(t) for t in cumulative],
+        )
     return plan
 
 
@@ -304,7 +333,10 @@ def _history(enterprise_ids, first: Period, last: Period) -> dict[int, dict[Peri
 
 
 def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, Decimal]]]:
-    result: dict[str, dict[int, dict[Period, Decimal]]] = {"electricity": defaultdict(dict), "tax": defaultdict(dict)}
+    result: dict[str, dict[int, dict[Period, Decimal]]] = {
+        "electricity": defaultdict(dict),
+        "tax": defaultdict(dict),
+    }
     rows = SourceFigure.objects.filter(enterprise_id__in=enterprise_ids, period__gte=first.date).values_list(
         "source", "enterprise_id", "period", "value"
     )
@@ -325,12 +357,18 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     columns = report_columns(report_types)
     headers = {c.key: c.header for c in columns}
     table = read_table(io.BytesIO(content), columns, max_rows=250_000)
-    result = ImportResult("reports", filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
+    result = ImportResult(
+        "reports", filename, False, check_only, rows=len(table.rows), errors=list(table.errors)
+    )
     if table.errors and not table.rows:
         return _finish(result, actor, content)
-    field_columns = [c.key for c in columns[len(BASE_REPORT_COLUMNS) :] if table.rows and c.key in table.rows[0]]
+    field_columns = [
+        c.key for c in columns[len(BASE_REPORT_COLUMNS) :] if table.rows and c.key in table.rows[0]
+    ]
     if table.rows and not field_columns:
-        result.errors.append(CellError(table.header_row, "表头", "没有识别到任何报表指标列（如 工业总产值本月）", "header"))
+        result.errors.append(
+            CellError(table.header_row, "表头", "没有识别到任何报表指标列（如 工业总产值本月）", "header")
+        )
         return _finish(result, actor, content)
     rule_set = list(AuditRule.objects.all())
     today = clock.today()
@@ -352,19 +390,28 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             result.errors.append(CellError(r, headers["period"], exc.messages[0], "period"))
         if period is not None and period > latest_allowed:
             result.errors.append(
-                CellError(r, headers["period"], f"报告期 {period.label} 晚于当前业务日期 {today:%Y-%m-%d}", "period")
+                CellError(
+                    r, headers["period"], f"报告期 {period.label} 晚于当前业务日期 {today:%Y-%m-%d}", "period"
+                )
             )
             period = None
         if code and period:
             key = (code, period)
             if key in seen:
                 result.errors.append(
-                    CellError(r, headers["credit_code"], f"与第 {seen[key]} 行重复（同一企业同一报告期）", "duplicate")
+                    CellError(
+                        r,
+                        headers["credit_code"],
+                        f"与第 {seen[key]} 行重复（同一企业同一报告期）",
+                        "duplicate",
+                    )
                 )
                 continue
             seen[key] = r
             parsed.append((row, code, period))
-    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in parsed])}
+    enterprises = {
+        e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in parsed])
+    }
     ids = [e.pk for e in enterprises.values()]
     periods = [p[2] for p in parsed]
     first = Period(min(periods).year - 2, 2) if periods else None
@@ -376,13 +423,22 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     for row, code, period in sorted(parsed, key=lambda p: (p[2], p[0]["_row"])):
         r = row["_row"]
         enterprise = enterprises.get(code)
-        if enterprise is not None and districts != permissions.ALL and enterprise.district_id not in districts:
+        if (
+            enterprise is not None
+            and districts != permissions.ALL
+            and enterprise.district_id not in districts
+        ):
             result.errors.append(CellError(r, headers["credit_code"], f"企业 {code} 不在您的辖区", "scope"))
             continue
         report_type = type_by_sector.get(enterprise.sector) if enterprise else None
         if enterprise is not None and report_type is None:
             result.errors.append(
-                CellError(r, headers["credit_code"], f"企业 {enterprise.name} 的行业不属于四上统计专业，无需报送", "sector")
+                CellError(
+                    r,
+                    headers["credit_code"],
+                    f"企业 {enterprise.name} 的行业不属于四上统计专业，无需报送",
+                    "sector",
+                )
             )
             continue
         fields = (
@@ -403,7 +459,10 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             current_key = next((k for k in current_keys if k in row), None)
             cumulative_key = next((k for k in cumulative_keys if k in row), None)
             values[f] = (row.get(current_key), row.get(cumulative_key))
-            columns_of[f] = (headers.get(current_key, fields[f]["name"]), headers.get(cumulative_key, fields[f]["name"]))
+            columns_of[f] = (
+                headers.get(current_key, fields[f]["name"]),
+                headers.get(cumulative_key, fields[f]["name"]),
+            )
         ctx = rules.ReportContext(
             period=period,
             values=values,
@@ -471,7 +530,7 @@ def _store_reports(actor, filename, content, accepted, result):
                     enterprise_id__in=[e for e, p in replaced if p == period], period=period, is_current=True
                 ).update(is_current=False)
         reports, findings_per_report = [], []
-        for row, enterprise, report_type, period, values, warnings in accepted:
+        for row, enterprise, report_type, period, _values, warnings in accepted:
             report = MonthlyReport(
                 enterprise=enterprise,
                 district_id=enterprise.district_id,
@@ -501,12 +560,14 @@ def _store_reports(actor, filename, content, accepted, result):
         MonthlyReport.objects.bulk_create(reports, batch_size=2000)
         value_rows, finding_rows = [], []
         now = clock.now()
-        for report, (row, _, _, _, values, _), (warnings, explanation) in zip(
+        for report, (_, _, _, _, values, _), (warnings, explanation) in zip(
             reports, accepted, findings_per_report, strict=True
         ):
             for code, (current, cumulative) in values.items():
                 if current is not None or cumulative is not None:
-                    value_rows.append(ReportValue(report=report, field_code=code, current=current, cumulative=cumulative))
+                    value_rows.append(
+                        ReportValue(report=report, field_code=code, current=current, cumulative=cumulative)
+                    )
             for rule_obj, field_code, message in warnings:
                 finding_rows.append(
                     Finding(
@@ -545,11 +606,19 @@ def _store_reports(actor, filename, content, accepted, result):
 SOURCE_COLUMNS = [
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "纳税人识别号"), required=True),
     Column("period", "报告期", ("期别", "所属期", "年月", "月份"), required=True),
-    Column("value", "数值", ("用电量", "用电量（千瓦时）", "税收", "入库税收", "税额", "实缴税额"), required=True, kind="money"),
+    Column(
+        "value",
+        "数值",
+        ("用电量", "用电量（千瓦时）", "税收", "入库税收", "税额", "实缴税额"),
+        required=True,
+        kind="money",
+    ),
 ]
 
 
-def import_source_figures(actor, source, filename: str = "", *, kind: str, check_only: bool = False) -> ImportResult:
+def import_source_figures(
+    actor, source, filename: str = "", *, kind: str, check_only: bool = False
+) -> ImportResult:
     """Electricity (from the power company) or tax (from the tax bureau) per enterprise and month,
     for the cross-check rules. A later file replaces the same enterprise/period figure."""
     if kind not in ("electricity", "tax"):
@@ -581,7 +650,9 @@ def import_source_figures(actor, source, filename: str = "", *, kind: str, check
         elif districts != permissions.ALL and enterprise.district_id not in districts:
             result.errors.append(CellError(r, "统一社会信用代码", f"企业 {code} 不在您的辖区", "scope"))
         elif (code, period) in seen:
-            result.errors.append(CellError(r, "统一社会信用代码", f"与第 {seen[(code, period)]} 行重复", "duplicate"))
+            result.errors.append(
+                CellError(r, "统一社会信用代码", f"与第 {seen[(code, period)]} 行重复", "duplicate")
+            )
         elif row.get("value") is not None and row["value"] < 0:
             result.errors.append(CellError(r, "数值", "不能为负数", "non_negative"))
         else:
@@ -603,7 +674,10 @@ def import_source_figures(actor, source, filename: str = "", *, kind: str, check
                 source=kind, period=period.date, enterprise__in=[e for e, p, _ in prepared if p == period]
             ).delete()
         SourceFigure.objects.bulk_create(
-            [SourceFigure(enterprise=e, source=kind, period=p.date, value=v, batch=batch) for e, p, v in prepared],
+            [
+                SourceFigure(enterprise=e, source=kind, period=p.date, value=v, batch=batch)
+                for e, p, v in prepared
+            ],
             batch_size=5000,
         )
         result.summary = {"figures": len(prepared)}

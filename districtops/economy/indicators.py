@@ -173,7 +173,9 @@ class TargetStatus:
         return worst(self.gap_light, self.progress_light)
 
 
-def target_status(target: Target, values_by_period: dict, full_year_last: Decimal | None, yellow_gap) -> TargetStatus:
+def target_status(
+    target: Target, values_by_period: dict, full_year_last: Decimal | None, yellow_gap
+) -> TargetStatus:
     """Evaluate a target against the latest value inside its span (the quarter for Q targets)."""
     last_month = 12 if target.kind == TargetKind.ANNUAL else target.quarter * 3
     candidates = [p for p in values_by_period if p.year == target.year and p.month <= last_month]
@@ -188,7 +190,13 @@ def target_status(target: Target, values_by_period: dict, full_year_last: Decima
     if target.kind == TargetKind.ANNUAL and full_year_last and value.cumulative is not None:
         goal = full_year_last * (1 + target.growth / HUNDRED)
         progress = (value.cumulative / goal).quantize(Decimal("0.0001"))
-        elapsed = Decimal(period.month) / 12
+        # Time progress on the indicator's own calendar: the share of last year's total reached by
+        # the same period (1-2月 is a low season; month ÷ 12 would paint every January red).
+        same_last = values_by_period.get(period.same_last_year())
+        if same_last is not None and same_last.cumulative is not None:
+            elapsed = (same_last.cumulative / full_year_last).quantize(Decimal("0.0001"))
+        else:
+            elapsed = (Decimal(period.month) / 12).quantize(Decimal("0.0001"))
         plight = progress_light(progress, elapsed)
     return TargetStatus(target, value, period, gap, light, progress, elapsed, plight)
 
@@ -197,13 +205,16 @@ def peer_ranking(indicator: Indicator, period: Period, visible_values) -> list[d
     """District-level values of every district the person can see (own + published), best growth first."""
     rows = [
         v
-        for v in visible_values.filter(indicator=indicator, period=period.date, unit__kind="district").select_related(
-            "unit"
-        )
+        for v in visible_values.filter(
+            indicator=indicator, period=period.date, unit__kind="district"
+        ).select_related("unit")
         if v.growth is not None
     ]
     rows.sort(key=lambda v: v.growth, reverse=True)
-    return [{"rank": i, "unit": v.unit, "growth": v.growth, "cumulative": v.cumulative} for i, v in enumerate(rows, 1)]
+    return [
+        {"rank": i, "unit": v.unit, "growth": v.growth, "cumulative": v.cumulative}
+        for i, v in enumerate(rows, 1)
+    ]
 
 
 # --------------------------------------------------------------------------- growth drivers

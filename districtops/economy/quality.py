@@ -122,7 +122,9 @@ def benford_by_section(district_id: int, period_dates=None) -> list[dict]:
     result = []
     for section, values in sorted(by_section.items()):
         first = benford(values, 1)
-        result.append({"section": section, "name": SECTIONS[section], "first": first, "two": benford(values, 2)})
+        result.append(
+            {"section": section, "name": SECTIONS[section], "first": first, "two": benford(values, 2)}
+        )
     return result
 
 
@@ -167,4 +169,3 @@ def riskiest_enterprises(findings_qs, limit: int = 20) -> list[dict]:
 def finding_counts(findings_qs) -> dict[str, int]:
     counts = Counter(findings_qs.values_list("status", flat=True))
     return {status.value: counts.get(status.value, 0) for status in FindingStatus}
-

@@ -123,9 +123,7 @@ def cumulative_consistency(ctx: ReportContext, params: dict) -> list[Issue]:
             continue  # nothing to chain to: a newly registered enterprise's first month
         last = previous[code][1]
         if cumulative < last:
-            issues.append(
-                (code, f"{ctx.name(code)}：本年累计 {_fmt(cumulative)} 小于上期累计 {_fmt(last)}")
-            )
+            issues.append((code, f"{ctx.name(code)}：本年累计 {_fmt(cumulative)} 小于上期累计 {_fmt(last)}"))
         elif abs(last + current - cumulative) > tolerance:
             issues.append(
                 (
@@ -139,9 +137,9 @@ def cumulative_consistency(ctx: ReportContext, params: dict) -> list[Issue]:
 @rule("valid_codes")
 def valid_codes(ctx: ReportContext, params: dict) -> list[Issue]:
     issues = []
-    for label, code_field, validator in (
-        ("统一社会信用代码", "credit_code", validate_credit_code),
-        ("行业代码", "industry_code", validate_industry_code),
+    for code_field, validator in (
+        ("credit_code", validate_credit_code),
+        ("industry_code", validate_industry_code),
     ):
         try:
             validator(getattr(ctx, code_field))
@@ -157,7 +155,9 @@ def valid_codes(ctx: ReportContext, params: dict) -> list[Issue]:
 # --------------------------------------------------------------------------- verification
 
 
-def _ratio_history(ctx: ReportContext, numerator: Callable, denominator: Callable, months: int) -> list[float]:
+def _ratio_history(
+    ctx: ReportContext, numerator: Callable, denominator: Callable, months: int
+) -> list[float]:
     ratios = []
     period = ctx.period
     for _ in range(months):
@@ -240,10 +240,12 @@ def electricity_divergence(ctx: ReportContext, params: dict) -> list[Issue]:
 def repeated_figures(ctx: ReportContext, params: dict) -> list[Issue]:
     """Every non-zero money figure identical to the previous period's or last year's: likely copied."""
     min_fields = int(params.get("min_fields", 1))
+    # Small figures filled in whole 千元 repeat by chance; only sizeable ones are evidence.
+    min_value = Decimal(str(params.get("min_value", 500000)))
     money = {
         code: current
         for code, (current, _) in ctx.values.items()
-        if ctx.fields.get(code, {}).get("is_money") and current
+        if ctx.fields.get(code, {}).get("is_money") and current and current >= min_value
     }
     if len(money) < min_fields:
         return []
@@ -353,8 +355,8 @@ DEFAULT_RULES = [
         "repeated_figures",
         "数据与上期雷同",
         "verification",
-        {"min_fields": 1},
-        "全部非零金额指标与上期或上年同期完全相同。",
+        {"min_fields": 1, "min_value": 500000},
+        "全部不小于 min_value 元的金额指标与上期或上年同期完全相同（1-2月只与上年1-2月比较）。",
     ),
     (
         "round_figures",
@@ -392,7 +394,19 @@ def run(ctx: ReportContext, rules) -> tuple[list[tuple], list[tuple]]:
     return errors, warnings
 
 
-BOILERPLATE = ("经核实", "核实无误", "数据无误", "数据真实", "真实有效", "情况属实", "属实", "无误", "正常", "确认", "准确")
+BOILERPLATE = (
+    "经核实",
+    "核实无误",
+    "数据无误",
+    "数据真实",
+    "真实有效",
+    "情况属实",
+    "属实",
+    "无误",
+    "正常",
+    "确认",
+    "准确",
+)
 
 
 def validate_explanation(text: str, min_chars: int = 10) -> str:
