@@ -7,7 +7,6 @@ statisticians) or a street (the street's own staff see their street's figures).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
@@ -22,7 +21,6 @@ from .models import (
     Finding,
     FindingStatus,
     Indicator,
-    IndicatorSource,
     IndicatorValue,
     Target,
     TargetKind,
@@ -130,7 +128,7 @@ def build(user, unit: Unit, period: Period | None = None) -> dict:
                 p: float(v.cumulative) for p, v in series.items() if v.cumulative is not None and p <= period
             }
             goal = float(full_last * (1 + a.growth / 100)) if (a and full_last) else None
-            projection = forecast.project(cumulatives, period.year, goal) if cumulatives else None
+            projection = forecast.cached_project(cumulatives, period.year, goal) if cumulatives else None
         trend = [
             {"period": p.label, "growth": float(v.growth) if v.growth is not None else None}
             for p, v in sorted(series.items())
@@ -166,13 +164,3 @@ def build(user, unit: Unit, period: Period | None = None) -> dict:
         "settings": settings,
         "at_risk": [r for r in rows if r.quarter and r.quarter.light in ("red", "yellow")],
     }
-
-
-def aggregate_indicators():
-    return Indicator.objects.filter(source=IndicatorSource.AGGREGATE)
-
-
-def format_yi(value) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(value) / Decimal(100_000_000):,.2f}"

@@ -33,7 +33,22 @@ STREETS = [
     "410104001", "410104002", "410104003", "410104004", "410104005", "410104006", "410104007",
     "410104008", "410104009", "410104010", "410104011", "410104012", "410104202", "410104570",
 ]  # fmt: skip
-PREFIXES = ["商都", "紫荆", "航海", "南曹", "圃田", "金岱", "陇海", "城东", "二里岗", "十八里", "东大", "西大", "管南", "豫东"]
+PREFIXES = [
+    "商都",
+    "紫荆",
+    "航海",
+    "南曹",
+    "圃田",
+    "金岱",
+    "陇海",
+    "城东",
+    "二里岗",
+    "十八里",
+    "东大",
+    "西大",
+    "管南",
+    "豫东",
+]
 # sector key → (count, industry codes, trade words, annual revenue range in 万元)
 PLAN = [
     ("industry", 70, ["3411", "3311", "1411", "2929", "3824", "3990", "2710", "1320"], ["机械", "金属制品", "食品", "塑料", "电气", "电子", "药业", "粮油"], (2500, 60000)),
@@ -130,7 +145,9 @@ def _register(rows) -> None:
         ]
         for r in rows
     ]
-    content = xlsx_bytes([header, *body], title_rows=["管城回族区 四上企业及培育企业名录（示例数据）", "单位：万元"])
+    content = xlsx_bytes(
+        [header, *body], title_rows=["管城回族区 四上企业及培育企业名录（示例数据）", "单位：万元"]
+    )
     result = imports.import_enterprises(None, content, "管城名录_2021.xlsx")
     if not result.accepted:
         raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
@@ -180,7 +197,9 @@ def _build_files(rng: random.Random, enterprises: list[Enterprise]):
     """Rows per period (in 千元) for the above-scale enterprises, with the deliberate untruths."""
     rows_by_period: dict[Period, list[list]] = {}
     factories = [e for e in enterprises if e.sector == "industry" and e.is_above_scale]
-    retailers = [e for e in enterprises if e.sector == "retail" and e.is_above_scale and e.annual_revenue > 5e7]
+    retailers = [
+        e for e in enterprises if e.sector == "retail" and e.is_above_scale and e.annual_revenue > 5e7
+    ]
     for enterprise in enterprises:
         if not enterprise.is_above_scale:
             continue
@@ -229,11 +248,15 @@ def _build_files(rng: random.Random, enterprises: list[Enterprise]):
 
 
 def _import_reports(rows_by_period) -> None:
-    done = set(MonthlyReport.objects.filter(district__division_code=DISTRICT_CODE).values_list("period", flat=True))
+    done = set(
+        MonthlyReport.objects.filter(district__division_code=DISTRICT_CODE).values_list("period", flat=True)
+    )
     for period in sorted(rows_by_period):
         if period.date in done:
             continue
-        content = xlsx_bytes([HEADER, *rows_by_period[period]], title_rows=[f"四上企业月报 {period.label}（示例）"])
+        content = xlsx_bytes(
+            [HEADER, *rows_by_period[period]], title_rows=[f"四上企业月报 {period.label}（示例）"]
+        )
         result = imports.import_reports(None, content, f"月报_{period.year}{period.month:02d}.xlsx")
         if not result.accepted:
             raise RuntimeError(f"{period.label}: " + "; ".join(str(e) for e in result.errors[:5]))
@@ -252,7 +275,9 @@ def _workflow_examples() -> None:
             "受新冠肺炎疫情影响，1-2月工地停工、项目延期复工，产值大幅下降，属实际经营变化",
             expected_version=finding.version,
         )
-        services.review_finding(None, finding, accept=True, comment="与全区疫情停工情况一致", expected_version=finding.version)
+        services.review_finding(
+            None, finding, accept=True, comment="与全区疫情停工情况一致", expected_version=finding.version
+        )
     open_old = Finding.objects.filter(
         district__division_code=DISTRICT_CODE, status=FindingStatus.OPEN, report__period__lt=LAST.date
     ).order_by("report__period", "pk")
@@ -264,7 +289,9 @@ def _workflow_examples() -> None:
             expected_version=finding.version,
         )
         if i < 4:
-            services.review_finding(None, finding, accept=True, comment="附件齐全，认可", expected_version=finding.version)
+            services.review_finding(
+                None, finding, accept=True, comment="附件齐全，认可", expected_version=finding.version
+            )
         elif i == 4:
             services.review_finding(
                 None,
@@ -316,20 +343,37 @@ def _entered(district: Unit, indicators: dict[str, Indicator], rng: random.Rando
                 if (year, month) > (2021, 2):
                     break
                 factor = covid.get(max(month, 2), 1.0) if year == 2020 else 1.0
-                total += monthly_base * (1 + growth) ** (year - 2019) * season[month - 1] * factor * rng.gauss(1, 0.03)
+                total += (
+                    monthly_base
+                    * (1 + growth) ** (year - 2019)
+                    * season[month - 1]
+                    * factor
+                    * rng.gauss(1, 0.03)
+                )
                 if month >= 2:
                     cumulative[Period(year, month)] = Decimal(round(total))
         for period, value in cumulative.items():
             last = cumulative.get(period.same_last_year())
             grown = ((value / last - 1) * 100).quantize(Decimal("0.01")) if last else None
-            services.enter_indicator_value(None, indicators[code], district, period, cumulative=value, growth=grown)
+            services.enter_indicator_value(
+                None, indicators[code], district, period, cumulative=value, growth=grown
+            )
     gdp = {2019: [150.2, 318.5, 490.0, 672.3], 2020: [139.1, 305.7, 486.2, 680.4]}
     for year, quarters in gdp.items():
         for q, value in enumerate(quarters, start=1):
             last = gdp.get(year - 1, [None] * 4)[q - 1]
-            grown = (Decimal(str(value)) / Decimal(str(last)) * 100 - 100).quantize(Decimal("0.01")) if last else None
+            grown = (
+                (Decimal(str(value)) / Decimal(str(last)) * 100 - 100).quantize(Decimal("0.01"))
+                if last
+                else None
+            )
             services.enter_indicator_value(
-                None, indicators["gdp"], district, Period(year, q * 3), cumulative=Decimal(str(value)) * YI, growth=grown
+                None,
+                indicators["gdp"],
+                district,
+                Period(year, q * 3),
+                cumulative=Decimal(str(value)) * YI,
+                growth=grown,
             )
 
 
@@ -346,15 +390,31 @@ TARGETS = [  # indicator, annual growth %, Q1 开门红 growth % (None: no quart
 
 def _targets(district: Unit, indicators) -> None:
     for code, annual, q1 in TARGETS:
-        services.set_target(None, indicators[code], district, 2021, growth=Decimal(str(annual)), label="2021年目标")
+        services.set_target(
+            None, indicators[code], district, 2021, growth=Decimal(str(annual)), label="2021年目标"
+        )
         if q1 is not None:
             services.set_target(
-                None, indicators[code], district, 2021, growth=Decimal(str(q1)), quarter=1, label="一季度开门红"
+                None,
+                indicators[code],
+                district,
+                2021,
+                growth=Decimal(str(q1)),
+                quarter=1,
+                label="一季度开门红",
             )
     nanguan = Unit.objects.get(division_code="410104003")
-    services.set_target(None, indicators["industrial_output"], nanguan, 2021, growth=Decimal(8), label="2021年目标")
     services.set_target(
-        None, indicators["industrial_output"], nanguan, 2021, growth=Decimal(35), quarter=1, label="一季度开门红"
+        None, indicators["industrial_output"], nanguan, 2021, growth=Decimal(8), label="2021年目标"
+    )
+    services.set_target(
+        None,
+        indicators["industrial_output"],
+        nanguan,
+        2021,
+        growth=Decimal(35),
+        quarter=1,
+        label="一季度开门红",
     )
 
 
@@ -366,7 +426,9 @@ def load() -> dict:
     if Enterprise.objects.filter(credit_code__in=[r["code"] for r in rows]).count() < len(rows):
         _register(rows)
     codes = [r["code"] for r in rows]
-    enterprises = sorted(Enterprise.objects.filter(credit_code__in=codes), key=lambda e: codes.index(e.credit_code))
+    enterprises = sorted(
+        Enterprise.objects.filter(credit_code__in=codes), key=lambda e: codes.index(e.credit_code)
+    )
     first_run = not MonthlyReport.objects.filter(district=district).exists()
     _import_reports(_build_files(rng, enterprises))
     indicators = {i.code: i for i in Indicator.objects.all()}
@@ -376,4 +438,7 @@ def load() -> dict:
         _entered(district, indicators, rng)
         _targets(district, indicators)
         services.update_settings(None, district, expected_version=None, annual_upgrade_goal=12)
-    return {"enterprises": len(enterprises), "reports": MonthlyReport.objects.filter(district=district).count()}
+    return {
+        "enterprises": len(enterprises),
+        "reports": MonthlyReport.objects.filter(district=district).count(),
+    }

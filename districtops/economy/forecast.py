@@ -11,12 +11,14 @@ naive is reported beside the figure.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from dataclasses import dataclass
 from statistics import NormalDist, fmean, pstdev
 
 import numpy as np
+from django.core.cache import cache
 
 from .periods import Period
 
@@ -117,6 +119,17 @@ def backtest(values: list[float], months: list[Month]) -> tuple[list[float], lis
         naive_errors.append(seasonal_naive(values[:end], 1)[0] - values[end])
         actuals.append(values[end])
     return errors, naive_errors, actuals
+
+
+def cached_project(cumulatives: dict[Period, float], year: int, goal: float | None = None) -> Forecast | None:
+    """``project`` memoised on its inputs: fitting takes seconds, the series changes only on import."""
+    material = repr((year, goal, sorted((p.year, p.month, round(v, 2)) for p, v in cumulatives.items())))
+    key = "economy:forecast:" + hashlib.sha1(material.encode(), usedforsecurity=False).hexdigest()
+    hit = cache.get(key)
+    if hit is None:
+        hit = ("v", project(cumulatives, year, goal))
+        cache.set(key, hit, timeout=7 * 24 * 3600)
+    return hit[1]
 
 
 def project(cumulatives: dict[Period, float], year: int, goal: float | None = None) -> Forecast | None:

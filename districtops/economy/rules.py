@@ -192,16 +192,30 @@ def yoy_outlier(ctx: ReportContext, params: dict) -> list[Issue]:
     if usual <= 0:
         return []
     ratio = float(current) / float(base)
-    if ratio / usual > factor or ratio / usual < 1 / factor:
-        growth = (ratio - 1) * 100
-        usual_growth = (usual - 1) * 100
-        return [
-            (
-                code,
-                f"{ctx.name(code)}同比 {growth:+.1f}%，明显偏离本企业近12个月的一般水平 {usual_growth:+.1f}%",
-            )
-        ]
-    return []
+    if 1 / factor <= ratio / usual <= factor:
+        return []
+    # A lasting change (a new line, a lost customer) persists: flag the month it starts, not the
+    # eleven after it, when last month's ratio already sits at the new level.
+    recent_factor = float(params.get("recent_factor", 1.3))
+    previous = ctx.period.previous()
+    a, b = this(previous), last(previous)
+    if a is not None and b and 1 / recent_factor <= ratio / (a / b) <= recent_factor:
+        return []
+    # Power use moving the same way corroborates a real change in a factory's output.
+    corroborate = float(params.get("power_corroboration", 1.15))
+    power, power_base = ctx.electricity_at(ctx.period), ctx.electricity_at(ctx.period.same_last_year())
+    if power and power_base:
+        power_ratio = float(power) / float(power_base)
+        if power_ratio > 0 and 1 / corroborate <= ratio / power_ratio <= corroborate:
+            return []
+    growth = (ratio - 1) * 100
+    usual_growth = (usual - 1) * 100
+    return [
+        (
+            code,
+            f"{ctx.name(code)}同比 {growth:+.1f}%，明显偏离本企业近12个月的一般水平 {usual_growth:+.1f}%",
+        )
+    ]
 
 
 @rule("electricity_divergence")
@@ -341,8 +355,10 @@ DEFAULT_RULES = [
         "yoy_outlier",
         "增速偏离企业历史",
         "verification",
-        {"factor": 1.6, "min_history": 6},
-        "本月同比与本企业近12个月同比中位数相比，超过 factor 倍或低于 1/factor 倍。",
+        {"factor": 1.6, "min_history": 6, "recent_factor": 1.3, "power_corroboration": 1.15},
+        "本月同比与本企业近12个月同比中位数相比超过 factor 倍或低于 1/factor 倍；"
+        "若上月同比已处于同一水平（相差不超过 recent_factor 倍）视为持续性变化不再提示；"
+        "用电量同比与产值同比相差不超过 power_corroboration 倍视为有用电佐证。",
     ),
     (
         "electricity_divergence",
