@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import permissions, uploads
@@ -377,7 +377,7 @@ def create_target(request, payload: TargetIn):
         quarter=payload.quarter,
         label=payload.label,
     )
-    return 201, target
+    return Status(201, target)
 
 
 @router.get("/rules", response=list[RuleOut])
@@ -415,4 +415,4 @@ def upload(request, kind: str, file: UploadedFile = File(...), check_only: bool 
         )
     else:
         raise ValidationError({"kind": "应为 enterprises、reports、electricity 或 tax"})
-    return (200 if result.accepted else 422), result.as_dict()
+    return Status(200 if result.accepted else 422, result.as_dict())

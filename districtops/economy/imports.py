@@ -418,10 +418,14 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     history = _history(ids, first, max(periods)) if periods else {}
     sources = _sources(ids, first) if periods else {"electricity": {}, "tax": {}}
 
-    # Pass 2: rules, in period order so a file with several months chains its own rows.
+    # Pass 2: rules, in period order so a file with several months chains its own rows. A row with
+    # an unreadable cell is refused already; running the rules on it would only repeat that.
+    unreadable = {e.row for e in table.errors}
     accepted = []
     for row, code, period in sorted(parsed, key=lambda p: (p[2], p[0]["_row"])):
         r = row["_row"]
+        if r in unreadable:
+            continue
         enterprise = enterprises.get(code)
         if (
             enterprise is not None

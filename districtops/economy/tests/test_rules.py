@@ -26,7 +26,12 @@ def ctx(period, values, history=None, **kwargs):
     }
     defaults.update(kwargs)
     return rules.ReportContext(
-        period=period, values=values, main_field="gross_output", fields=FIELDS, history=history or {}, **defaults
+        period=period,
+        values=values,
+        main_field="gross_output",
+        fields=FIELDS,
+        history=history or {},
+        **defaults,
     )
 
 
@@ -81,7 +86,9 @@ def test_yoy_outlier_boundary(factor, fires):
     history = steady_history(period)
     # Usual ratio is 1.0; this month is 1.6 × last year's with power up too little to corroborate.
     values = {"gross_output": (D(1_600_000), None), "electricity": (D(100_000), None)}
-    assert bool(rules.yoy_outlier(ctx(period, values, history), {"factor": factor, "min_history": 6})) is fires
+    assert (
+        bool(rules.yoy_outlier(ctx(period, values, history), {"factor": factor, "min_history": 6})) is fires
+    )
 
 
 def test_yoy_outlier_quiet_for_lasting_or_power_backed_change():
@@ -127,7 +134,9 @@ def test_round_figures(output, revenue, fires):
     assert bool(rules.round_figures(ctx(Period(2021, 6), values), {"unit": 100000, "min_fields": 2})) is fires
 
 
-@pytest.mark.parametrize(("output", "fires"), [(2_990_000, False), (3_010_000, True), (340_000, False), (330_000, True)])
+@pytest.mark.parametrize(
+    ("output", "fires"), [(2_990_000, False), (3_010_000, True), (340_000, False), (330_000, True)]
+)
 def test_sudden_jump_boundary(output, fires):
     period = Period(2021, 6)
     values = {"gross_output": (D(output), None)}
@@ -140,7 +149,10 @@ def test_tax_divergence():
     history = {Period(2020, 3): {"gross_output": (D(0), D(1000))}}
     grown = ctx(period, {"gross_output": (D(0), D(1310))}, history, tax=tax)
     assert rules.tax_divergence(grown, {"gap_pp": 30})
-    assert rules.tax_divergence(ctx(period, {"gross_output": (D(0), D(1290))}, history, tax=tax), {"gap_pp": 30}) == []
+    assert (
+        rules.tax_divergence(ctx(period, {"gross_output": (D(0), D(1290))}, history, tax=tax), {"gap_pp": 30})
+        == []
+    )
 
 
 def test_disabled_rule_does_not_run():

@@ -49,7 +49,9 @@ def test_explain_accept_reject_cycle(flagged, users):
     finding = Finding.objects.get(pk=flagged.pk)
     with pytest.raises(ValidationError):
         services.review_finding(tongji, finding, accept=False, comment="", expected_version=finding.version)
-    finding = services.review_finding(tongji, finding, accept=False, comment="用电记录不符", expected_version=finding.version)
+    finding = services.review_finding(
+        tongji, finding, accept=False, comment="用电记录不符", expected_version=finding.version
+    )
     assert finding.status == FindingStatus.REJECTED
     assert MonthlyReport.objects.get(pk=flagged.report_id).status == ReportStatus.REJECTED
     assert value_2021().cumulative == 0  # a refused explanation takes the report out again
@@ -85,11 +87,18 @@ def test_rule_tuning_is_data_and_changes_the_outcome(economy, users):
     yoy = AuditRule.objects.get(code="yoy_outlier")
     services.update_rule(users["tongji"], yoy, is_enabled=False, params={}, expected_version=yoy.version)
     result = import_industry([industry_row(1, "2021-02", 40000, 40000, power=200000)])
-    assert result.accepted and not {w.rule for w in result.warnings} & {"electricity_divergence", "yoy_outlier"}
+    assert result.accepted and not {w.rule for w in result.warnings} & {
+        "electricity_divergence",
+        "yoy_outlier",
+    }
     with pytest.raises(ValidationError):
-        services.update_rule(users["tongji"], rule, is_enabled=True, params={"nonsense": 1}, expected_version=None)
+        services.update_rule(
+            users["tongji"], rule, is_enabled=True, params={"nonsense": 1}, expected_version=None
+        )
     with pytest.raises(ValidationError):
-        services.update_rule(users["tongji"], rule, is_enabled=True, params={"ratio_jump": "abc"}, expected_version=None)
+        services.update_rule(
+            users["tongji"], rule, is_enabled=True, params={"ratio_jump": "abc"}, expected_version=None
+        )
     with pytest.raises(PermissionDenied):
         services.update_rule(users["nanguan"], rule, is_enabled=False, params={}, expected_version=None)
 
@@ -99,7 +108,9 @@ def test_targets_and_entered_values(economy, users):
     fiscal = Indicator.objects.get(code="fiscal_revenue")
     target = services.set_target(users["tongji"], fiscal, district, 2021, growth=Decimal(6))
     assert target.kind == "annual"
-    q1 = services.set_target(users["tongji"], fiscal, district, 2021, growth=Decimal(10), quarter=1, label="开门红")
+    q1 = services.set_target(
+        users["tongji"], fiscal, district, 2021, growth=Decimal(10), quarter=1, label="开门红"
+    )
     assert q1.kind == "quarter"
     with pytest.raises(PermissionDenied):
         services.set_target(users["nanguan"], fiscal, district, 2021, growth=Decimal(6))
@@ -125,15 +136,21 @@ def test_targets_and_entered_values(economy, users):
     )  # fmt: skip
     assert published.district_id == peer.pk and published.is_published
     with pytest.raises(PermissionDenied):
-        services.enter_indicator_value(users["nanguan"], fiscal, district, Period(2021, 2), cumulative=None, growth=1)
+        services.enter_indicator_value(
+            users["nanguan"], fiscal, district, Period(2021, 2), cumulative=None, growth=1
+        )
 
 
 def test_settings_validation(economy, users):
     district = economy["districts"]["410104"]
-    settings = services.update_settings(users["tongji"], district, expected_version=None, annual_upgrade_goal=12)
+    settings = services.update_settings(
+        users["tongji"], district, expected_version=None, annual_upgrade_goal=12
+    )
     assert settings.annual_upgrade_goal == 12 and services.settings_for(district.pk).pk == settings.pk
     with pytest.raises(ValidationError):
-        services.update_settings(users["tongji"], district, expected_version=None, candidate_share=Decimal("1.5"))
+        services.update_settings(
+            users["tongji"], district, expected_version=None, candidate_share=Decimal("1.5")
+        )
 
 
 def test_statistician_cannot_import_another_districts_enterprise(economy, users):
@@ -159,5 +176,7 @@ def test_pool_and_drivers(economy):
     # 示例食品: 1800 万元 ≥ 80 % of 2000 万元; 示例机械 is 四上 already; the retailer is 四上.
     assert [r["enterprise"].name for r in result["rows"]] == ["示例食品有限公司"]
     assert result["needed"] == 2 and not result["enough"]
-    drivers = indicators.growth_drivers(Indicator.objects.get(code="industrial_output"), settings.district_id, Period(2021, 2))
+    drivers = indicators.growth_drivers(
+        Indicator.objects.get(code="industrial_output"), settings.district_id, Period(2021, 2)
+    )
     assert drivers["total_pp"] == Decimal("5.00") and drivers["enterprises_up"][0]["pp"] == Decimal("5.00")

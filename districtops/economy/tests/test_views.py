@@ -50,7 +50,9 @@ def test_dashboard_export(data, login):
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
 
 
-@pytest.mark.parametrize(("username", "status"), [("tongji", 200), ("nanguan", 200), ("beixiajie", 404), ("jinshui", 404)])
+@pytest.mark.parametrize(
+    ("username", "status"), [("tongji", 200), ("nanguan", 200), ("beixiajie", 404), ("jinshui", 404)]
+)
 def test_enterprise_and_report_detail_scope(data, login, username, status):
     enterprise = Enterprise.objects.get(credit_code=fictional_credit_code(1))
     report = MonthlyReport.objects.filter(enterprise=enterprise).first()
@@ -74,7 +76,9 @@ def test_explain_through_the_page(data, login):
     finding = Finding.objects.filter(status="open").first()
     client = login("tongji")
     response = client.post(
-        f"/economy/findings/{finding.pk}/explain/", {"version": finding.version, "explanation": "核实无误"}, follow=True
+        f"/economy/findings/{finding.pk}/explain/",
+        {"version": finding.version, "explanation": "核实无误"},
+        follow=True,
     )
     assert "套话" in response.content.decode()
     finding.refresh_from_db()
@@ -85,10 +89,18 @@ def test_explain_through_the_page(data, login):
     )
     finding.refresh_from_db()
     assert finding.status == "explained"
-    assert login("beixiajie").post(f"/economy/findings/{finding.pk}/review/", {"version": 1, "decision": "accept"}).status_code == 404
-    assert login("nanguan").post(
-        f"/economy/findings/{finding.pk}/review/", {"version": finding.version, "decision": "accept"}
-    ).status_code == 403
+    assert (
+        login("beixiajie")
+        .post(f"/economy/findings/{finding.pk}/review/", {"version": 1, "decision": "accept"})
+        .status_code
+        == 404
+    )
+    assert (
+        login("nanguan")
+        .post(f"/economy/findings/{finding.pk}/review/", {"version": finding.version, "decision": "accept"})
+        .status_code
+        == 403
+    )
     client.post(f"/economy/findings/{finding.pk}/review/", {"version": finding.version, "decision": "accept"})
     finding.refresh_from_db()
     assert finding.status == "accepted"
@@ -152,11 +164,19 @@ def test_target_form_and_value_entry(data, login):
     district = data["districts"]["410104"]
     indicator = Indicator.objects.get(code="fiscal_revenue")
     client = login("tongji")
-    client.post("/economy/targets/", {"indicator": indicator.pk, "unit": district.pk, "year": 2021, "growth": "6"})
+    client.post(
+        "/economy/targets/", {"indicator": indicator.pk, "unit": district.pk, "year": 2021, "growth": "6"}
+    )
     assert Target.objects.filter(indicator=indicator, year=2021).exists()
     client.post(
         "/economy/values/",
-        {"indicator": indicator.pk, "unit": district.pk, "period": "2021年1-2月", "cumulative": "3.5", "growth": "8"},
+        {
+            "indicator": indicator.pk,
+            "unit": district.pk,
+            "period": "2021年1-2月",
+            "cumulative": "3.5",
+            "growth": "8",
+        },
     )
     assert IndicatorValue.objects.get(indicator=indicator, unit=district).cumulative == 350_000_000
     response = login("nanguan").post(
