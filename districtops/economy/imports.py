@@ -6,6 +6,7 @@ unless there is no error. Verification warnings do not refuse a file; they becom
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from collections import defaultdict
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from districtops.core import clock, permissions, services
@@ -87,6 +88,29 @@ def _read(source) -> bytes:
         return source.read()
     with open(source, "rb") as fh:
         return fh.read()
+
+
+CHUNK = 5000  # SQLite allows ~32k bound parameters per statement
+
+
+def _chunks(items, size: int = CHUNK):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _enterprises_by_code(codes) -> dict[str, Enterprise]:
+    found = {}
+    for chunk in _chunks(set(codes)):
+        found.update({e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=chunk)})
+    return found
+
+
+def _as_decimal(value):
+    """Raw database numbers: Decimal from PostgreSQL, int/float/str from SQLite."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
 
 
 def _units_by_code() -> dict[str, Unit]:
@@ -318,17 +342,34 @@ def _field_reader(report_type):
     return plan
 
 
-def _history(enterprise_ids, first: Period, last: Period) -> dict[int, dict[Period, dict]]:
-    """Current versions' values per enterprise and period in [first, last]."""
+def _history(enterprises, first: Period, last: Period) -> dict[int, dict[Period, dict]]:
+    """Current versions' values per enterprise and period in [first, last].
+
+    Read with a plain cursor over the enterprises' districts: at city scale this is millions of
+    figures, and the ORM's per-value converters would cost more than the audit itself."""
+    wanted = {e.pk for e in enterprises}
     history: dict[int, dict[Period, dict]] = defaultdict(dict)
-    rows = ReportValue.objects.filter(
-        report__enterprise_id__in=enterprise_ids,
+    if not wanted:
+        return history
+    qs = ReportValue.objects.filter(
+        report__district_id__in={e.district_id for e in enterprises},
         report__is_current=True,
         report__period__gte=first.date,
         report__period__lte=last.date,
     ).values_list("report__enterprise_id", "report__period", "field_code", "current", "cumulative")
-    for enterprise_id, period, code, current, cumulative in rows.iterator(chunk_size=20000):
-        history[enterprise_id].setdefault(Period.from_date(period), {})[code] = (current, cumulative)
+    sql, params = qs.query.sql_with_params()
+    periods: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20000):
+            for enterprise_id, day, code, current, cumulative in batch:
+                if enterprise_id not in wanted:
+                    continue
+                period = periods.get(day)
+                if period is None:
+                    date = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+                    period = periods[day] = Period.from_date(date)
+                history[enterprise_id].setdefault(period, {})[code] = (_as_decimal(current), _as_decimal(cumulative))
     return history
 
 
@@ -415,7 +456,7 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     ids = [e.pk for e in enterprises.values()]
     periods = [p[2] for p in parsed]
     first = Period(min(periods).year - 2, 2) if periods else None
-    history = _history(ids, first, max(periods)) if periods else {}
+    history = _history(list(enterprises.values()), first, max(periods)) if periods else {}
     sources = _sources(ids, first) if periods else {"electricity": {}, "tax": {}}
 
     # Pass 2: rules, in period order so a file with several months chains its own rows. A row with
@@ -521,18 +562,22 @@ def _store_reports(actor, filename, content, accepted, result):
         keys = [(e.pk, p.date) for _, e, _, p, _, _ in accepted]
         enterprise_ids = sorted({k[0] for k in keys})
         period_dates = sorted({k[1] for k in keys})
-        versions = {
-            (row["enterprise_id"], row["period"]): row["top"]
-            for row in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, period__in=period_dates)
-            .values("enterprise_id", "period")
-            .annotate(top=Max("version"))
-        }
+        versions = {}
+        for chunk in _chunks(enterprise_ids):
+            versions.update(
+                {
+                    (row["enterprise_id"], row["period"]): row["top"]
+                    for row in MonthlyReport.objects.filter(enterprise_id__in=chunk, period__in=period_dates)
+                    .values("enterprise_id", "period")
+                    .annotate(top=Max("version"))
+                }
+            )
         replaced = [k for k in keys if k in versions]
-        if replaced:
-            for period in period_dates:
-                MonthlyReport.objects.filter(
-                    enterprise_id__in=[e for e, p in replaced if p == period], period=period, is_current=True
-                ).update(is_current=False)
+        for period in period_dates:
+            for chunk in _chunks(e for e, p in replaced if p == period):
+                MonthlyReport.objects.filter(enterprise_id__in=chunk, period=period, is_current=True).update(
+                    is_current=False
+                )
         reports, findings_per_report = [], []
         for row, enterprise, report_type, period, _values, warnings in accepted:
             report = MonthlyReport(
@@ -600,8 +645,7 @@ def _store_reports(actor, filename, content, accepted, result):
         batch.summary = summary
         batch.save(update_fields=["summary"])
         services.record(actor, "import", batch, after=summary, message=filename)
-        for district_id in district_ids:
-            indicators.recompute(district_id, [Period.from_date(p) for p in period_dates])
+        indicators.recompute(sorted(district_ids), [Period.from_date(p) for p in period_dates])
     return batch, summary
 
 
@@ -637,7 +681,7 @@ def import_source_figures(
             codes[row["_row"]] = validate_credit_code(row.get("credit_code"))
         except ValidationError as exc:
             result.errors.append(CellError(row["_row"], "统一社会信用代码", exc.messages[0], "valid_codes"))
-    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes.values())}
+    enterprises = _enterprises_by_code(codes.values())
     prepared, seen = [], {}
     for row in table.rows:
         r, code = row["_row"], codes.get(row["_row"])
@@ -674,9 +718,8 @@ def import_source_figures(
             imported_by=actor,
         )
         for period in {p for _, p, _ in prepared}:
-            SourceFigure.objects.filter(
-                source=kind, period=period.date, enterprise__in=[e for e, p, _ in prepared if p == period]
-            ).delete()
+            for chunk in _chunks(e.pk for e, p, _ in prepared if p == period):
+                SourceFigure.objects.filter(source=kind, period=period.date, enterprise_id__in=chunk).delete()
         SourceFigure.objects.bulk_create(
             [
                 SourceFigure(enterprise=e, source=kind, period=p.date, value=v, batch=batch)
