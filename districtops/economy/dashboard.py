@@ -86,8 +86,9 @@ class Row:
         return indicators.worst(*lights) if lights else "grey"
 
 
-def build(user, unit: Unit, period: Period | None = None) -> dict:
-    """Every figure of the dashboard for ``unit`` at ``period`` (default: latest with data)."""
+def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool = True) -> dict:
+    """Every figure of the dashboard for ``unit`` at ``period`` (default: latest with data).
+    Forecasts fit models (seconds when not cached): the page loads them in a fragment instead."""
     period = period or latest_period(user, unit)
     district_id = unit.district_id
     wide = district_wide(user, district_id)
@@ -123,7 +124,7 @@ def build(user, unit: Unit, period: Period | None = None) -> dict:
             peers = len(ranking)
             rank = next((r["rank"] for r in ranking if r["unit"].pk == unit.pk), None)
         projection = None
-        if period and not ind.quarterly:
+        if with_forecast and period and not ind.quarterly:
             cumulatives = {
                 p: float(v.cumulative) for p, v in series.items() if v.cumulative is not None and p <= period
             }

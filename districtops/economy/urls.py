@@ -6,6 +6,7 @@ app_name = "economy"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export/", views.dashboard_export, name="dashboard_export"),
+    path("forecast/", views.forecast_fragment, name="forecast"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/export/", views.enterprise_export, name="enterprise_export"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),

@@ -47,7 +47,7 @@ def _period_param(request):
 @login_required
 def dashboard(request):
     unit = dash.resolve_unit(request.user, request.GET.get("unit"))
-    data = dash.build(request.user, unit, _period_param(request))
+    data = dash.build(request.user, unit, _period_param(request), with_forecast=False)
     data["units"] = dash.units_for(request.user)
     data["chart"] = {
         "trend": {r.indicator.name: r.trend for r in data["rows"] if r.trend},
@@ -58,6 +58,14 @@ def dashboard(request):
         ],
     }
     return render(request, "economy/dashboard.html", data)
+
+
+@login_required
+def forecast_fragment(request):
+    """The 预判 card, loaded by the dashboard after the page (model fits are cached per series)."""
+    unit = dash.resolve_unit(request.user, request.GET.get("unit"))
+    data = dash.build(request.user, unit, _period_param(request))
+    return render(request, "economy/_forecast.html", data)
 
 
 INDICATOR_COLUMNS = [

@@ -183,3 +183,9 @@ def test_target_form_and_value_entry(data, login):
         "/economy/targets/", {"indicator": indicator.pk, "unit": district.pk, "year": 2021, "growth": "6"}
     )
     assert response.status_code == 200 and Target.objects.count() == 1
+
+
+def test_forecast_fragment(data, login):
+    response = login("tongji").get("/economy/forecast/")
+    assert response.status_code == 200 and "全年预判" in response.content.decode()
+    assert login("chengjian").get("/economy/forecast/").status_code == 403
