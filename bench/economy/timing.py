@@ -31,7 +31,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from districtops.economy import forecast, indicators, imports  # noqa: E402
+from districtops.economy import forecast, imports, indicators  # noqa: E402
 from districtops.economy.models import Enterprise, IndicatorValue, ReportValue  # noqa: E402
 from districtops.economy.periods import Period  # noqa: E402
 from districtops.economy.testing import xlsx_bytes  # noqa: E402
@@ -62,9 +62,9 @@ def ensure_data(size: float) -> None:
 def month_file() -> tuple[bytes, int]:
     """Every enterprise's 2021-03 report, continuing its own 1-2月 figures (growth and noise)."""
     previous = {}
-    rows = ReportValue.objects.filter(report__period=Period(2021, 2).date, report__is_current=True).values_list(
-        "report__enterprise__credit_code", "field_code", "current", "cumulative"
-    )
+    rows = ReportValue.objects.filter(
+        report__period=Period(2021, 2).date, report__is_current=True
+    ).values_list("report__enterprise__credit_code", "field_code", "current", "cumulative")
     for code, field, current, cumulative in rows.iterator(chunk_size=20000):
         previous.setdefault(code, {})[field] = (current, cumulative)
     body = []
@@ -109,12 +109,19 @@ def main() -> None:
     for district in districts:
         indicators.recompute(district, [MONTH])
     took = time.perf_counter() - started
-    print(f"recompute {len(districts)} districts × one month: {took:.2f} s (goal ≤ 2 s: ratio {took / 2:.2f})")
+    print(
+        f"recompute {len(districts)} districts × one month: {took:.2f} s (goal ≤ 2 s: ratio {took / 2:.2f})"
+    )
 
     # 3. dashboard p95 for the demo district's statistician (or any leader of a generated district)
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.filter(memberships__role__in=["statistician", "leader"]).order_by("pk").first()
+    user = (
+        get_user_model()
+        .objects.filter(memberships__role__in=["statistician", "leader"])
+        .order_by("pk")
+        .first()
+    )
     client = Client()
     client.force_login(user)
     client.get("/economy/")  # warm: fit the forecasts once
@@ -129,12 +136,16 @@ def main() -> None:
 
     # 4. forecast backtest against seasonal naive
     ratios = []
-    for value in IndicatorValue.objects.filter(unit__kind=UnitKind.DISTRICT, is_entered=False).values(
-        "indicator_id", "unit_id"
-    ).annotate(top=Max("period")):
+    for value in (
+        IndicatorValue.objects.filter(unit__kind=UnitKind.DISTRICT, is_entered=False)
+        .values("indicator_id", "unit_id")
+        .annotate(top=Max("period"))
+    ):
         series = {
             Period.from_date(v.period): float(v.cumulative)
-            for v in IndicatorValue.objects.filter(indicator_id=value["indicator_id"], unit_id=value["unit_id"])
+            for v in IndicatorValue.objects.filter(
+                indicator_id=value["indicator_id"], unit_id=value["unit_id"]
+            )
             if v.cumulative
         }
         monthly = forecast.monthly_series(series)

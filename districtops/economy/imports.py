@@ -369,7 +369,10 @@ def _history(enterprises, first: Period, last: Period) -> dict[int, dict[Period,
                 if period is None:
                     date = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
                     period = periods[day] = Period.from_date(date)
-                history[enterprise_id].setdefault(period, {})[code] = (_as_decimal(current), _as_decimal(cumulative))
+                history[enterprise_id].setdefault(period, {})[code] = (
+                    _as_decimal(current),
+                    _as_decimal(cumulative),
+                )
     return history
 
 

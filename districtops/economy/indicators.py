@@ -91,24 +91,21 @@ def aggregate(this: dict[int, tuple], last: dict[int, tuple]) -> dict[int | None
 def _cumulatives_by_period(aggregates, district_ids, periods) -> dict:
     """(indicator id, district id, period) → {enterprise id: (street id, cumulative)}, in one query."""
     fields = sorted({f for ind in aggregates for f in ind.field_list()})
-    rows = (
-        ReportValue.objects.filter(
-            report__district_id__in=district_ids,
-            report__period__in=[p.date for p in periods],
-            report__is_current=True,
-            report__status__in=COUNTED_STATUSES,
-            field_code__in=fields,
-            cumulative__isnull=False,
-        )
-        .values_list(
-            "report__district_id",
-            "report__period",
-            "report__enterprise_id",
-            "report__street_id",
-            "report__enterprise__sector",
-            "field_code",
-            "cumulative",
-        )
+    rows = ReportValue.objects.filter(
+        report__district_id__in=district_ids,
+        report__period__in=[p.date for p in periods],
+        report__is_current=True,
+        report__status__in=COUNTED_STATUSES,
+        field_code__in=fields,
+        cumulative__isnull=False,
+    ).values_list(
+        "report__district_id",
+        "report__period",
+        "report__enterprise_id",
+        "report__street_id",
+        "report__enterprise__sector",
+        "field_code",
+        "cumulative",
     )
     by_field_sector = defaultdict(list)
     for ind in aggregates:
@@ -147,7 +144,10 @@ def recompute(district_ids, periods) -> int:
     data = _cumulatives_by_period(aggregates, district_ids, needed)
     existing, present = {}, set()
     for v in IndicatorValue.objects.filter(
-        indicator__in=aggregates, district_id__in=district_ids, period__in=[p.date for p in touched], is_entered=False
+        indicator__in=aggregates,
+        district_id__in=district_ids,
+        period__in=[p.date for p in touched],
+        is_entered=False,
     ):
         period = Period.from_date(v.period)
         existing[(v.indicator_id, v.unit_id, period)] = v
@@ -179,7 +179,11 @@ def recompute(district_ids, periods) -> int:
         if row is None:
             to_create.append(
                 IndicatorValue(
-                    indicator_id=indicator_id, unit_id=unit_id, district_id=district_id, period=period.date, **fields
+                    indicator_id=indicator_id,
+                    unit_id=unit_id,
+                    district_id=district_id,
+                    period=period.date,
+                    **fields,
                 )
             )
         elif any(getattr(row, k) != v for k, v in fields.items()):

@@ -93,20 +93,33 @@ def generate(size: float = 1.0, **_) -> dict:
                         construction_qualified=code == "4710",
                     )
                 )
-                plans.append((main, second, second_share, float(revenue) / 12, rng.gauss(0.06, 0.06), rng.uniform(3, 12)))
+                plans.append(
+                    (
+                        main,
+                        second,
+                        second_share,
+                        float(revenue) / 12,
+                        rng.gauss(0.06, 0.06),
+                        rng.uniform(3, 12),
+                    )
+                )
             Enterprise.objects.bulk_create(enterprises, batch_size=2000)
             batch = ImportBatch.objects.create(
                 district=district, kind=ImportKind.REPORTS, filename="generate-scale", sha256="-" * 64
             )
             reports, values = [], []
-            for enterprise, (main, second, share, monthly, growth, intensity) in zip(enterprises, plans, strict=True):
+            for enterprise, (main, second, share, monthly, growth, intensity) in zip(
+                enterprises, plans, strict=True
+            ):
                 cumulative = {}
                 for period in periods:
                     if period.is_first_of_year:
                         cumulative = {}
                     months = [1, 2] if period.is_first_of_year else [period.month]
                     t = period.year - FIRST.year
-                    figure = sum(monthly * (1 + growth) ** t * SEASON[m - 1] * rng.gauss(1, 0.05) for m in months)
+                    figure = sum(
+                        monthly * (1 + growth) ** t * SEASON[m - 1] * rng.gauss(1, 0.05) for m in months
+                    )
                     report = MonthlyReport(
                         enterprise=enterprise,
                         district=district,
@@ -121,9 +134,22 @@ def generate(size: float = 1.0, **_) -> dict:
                     for field_code, amount in fields:
                         current = Decimal(round(amount / 1000) * 1000)
                         cumulative[field_code] = cumulative.get(field_code, Decimal(0)) + current
-                        values.append(ReportValue(report=report, field_code=field_code, current=current, cumulative=cumulative[field_code]))
+                        values.append(
+                            ReportValue(
+                                report=report,
+                                field_code=field_code,
+                                current=current,
+                                cumulative=cumulative[field_code],
+                            )
+                        )
                     if main == "gross_output":
-                        values.append(ReportValue(report=report, field_code="electricity", current=Decimal(round(figure / intensity))))
+                        values.append(
+                            ReportValue(
+                                report=report,
+                                field_code="electricity",
+                                current=Decimal(round(figure / intensity)),
+                            )
+                        )
             MonthlyReport.objects.bulk_create(reports, batch_size=5000)
             ReportValue.objects.bulk_create(values, batch_size=10000)
             counts["enterprises"] += len(enterprises)
@@ -131,6 +157,11 @@ def generate(size: float = 1.0, **_) -> dict:
             counts["values"] += len(values)
             indicators.recompute(district.pk, periods)
     core_services.record(
-        None, "bulk_load", None, object_type="economy.monthlyreport", message="generate-scale: economy", after=counts
+        None,
+        "bulk_load",
+        None,
+        object_type="economy.monthlyreport",
+        message="generate-scale: economy",
+        after=counts,
     )
     return counts
