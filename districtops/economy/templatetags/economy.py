@@ -1,13 +1,14 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 YI = Decimal(100_000_000)
 WAN = Decimal(10_000)
 LIGHT_CSS = {"green": "bg-green", "yellow": "bg-yellow", "red": "bg-red", "grey": "bg-secondary-lt"}
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "无数据"}
+LIGHT_LABELS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯"), "grey": _("无数据")}
 
 
 @register.filter
