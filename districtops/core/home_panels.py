@@ -6,7 +6,9 @@ or None when the person has nothing there. Explicit on purpose: grep finds them.
 
 from django.utils.module_loading import import_string
 
-PANEL_PROVIDERS: list[str] = []
+PANEL_PROVIDERS: list[str] = [
+    "districtops.economy.panels.home_panel",
+]
 
 
 def panels_for(user) -> list[dict]:

@@ -112,6 +112,10 @@ def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool
     for ind in Indicator.objects.all():
         series = by_indicator.get(ind.pk, {})
         value = series.get(period) if period else None
+        if value is None and ind.quarterly and period:
+            # Quarterly figures (GDP) show the latest published quarter.
+            earlier = [p for p in series if p <= period]
+            value = series[max(earlier)] if earlier else None
         last_dec = series.get(Period(period.year - 1, 12)) if period else None
         full_last = last_dec.cumulative if last_dec else None
         a = annual.get(ind.pk)

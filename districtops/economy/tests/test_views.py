@@ -189,3 +189,9 @@ def test_forecast_fragment(data, login):
     response = login("tongji").get("/economy/forecast/")
     assert response.status_code == 200 and "全年预判" in response.content.decode()
     assert login("chengjian").get("/economy/forecast/").status_code == 403
+
+
+def test_home_panel(data, login):
+    body = login("tongji").get("/").content.decode()
+    assert "红灯指标" in body and "待说明" in body
+    assert login("chengjian").get("/").status_code == 200
