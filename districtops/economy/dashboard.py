@@ -135,7 +135,11 @@ def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool
             goal = float(full_last * (1 + a.growth / 100)) if (a and full_last) else None
             projection = forecast.cached_project(cumulatives, period.year, goal) if cumulatives else None
         trend = [
-            {"period": p.label, "growth": float(v.growth) if v.growth is not None else None}
+            {
+                "key": p.year * 100 + p.month,
+                "period": p.label,
+                "growth": float(v.growth) if v.growth is not None else None,
+            }
             for p, v in sorted(series.items())
             if period is None or p <= period
         ]

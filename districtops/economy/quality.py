@@ -24,7 +24,7 @@ CLASS_LABELS = {
     "marginal": "边缘符合",
     "nonconforming": "不符合",
 }
-MIN_SAMPLE = 300
+MIN_SAMPLE = 300  # enterprises, not figures: twelve months of one firm are one source
 
 
 def leading_digits(value, n: int) -> int | None:
@@ -56,10 +56,6 @@ class BenfordResult:
     def label(self) -> str:
         return CLASS_LABELS.get(self.conformity, "样本为空")
 
-    @property
-    def small_sample(self) -> bool:
-        return self.count < MIN_SAMPLE
-
     def chart_rows(self) -> list[dict]:
         return [
             {"digit": d, "observed": round(self.observed.get(d, 0.0), 4), "expected": round(p, 4)}
@@ -82,6 +78,14 @@ def benford(values, digits: int = 1) -> BenfordResult:
     bounds = FIRST_DIGIT_BOUNDS if digits == 1 else FIRST_TWO_BOUNDS
     conformity = next((label for bound, label in bounds if mad <= bound), "nonconforming")
     return BenfordResult(digits, total, mad, conformity, observed, exp)
+
+
+def enterprise_count(district_id: int, period_dates=None) -> int:
+    """Independent sources behind the figures: an enterprise's months are not independent draws."""
+    qs = ReportValue.objects.filter(report__district_id=district_id, report__is_current=True, current__gt=0)
+    if period_dates:
+        qs = qs.filter(report__period__in=period_dates)
+    return qs.values("report__enterprise_id").distinct().count()
 
 
 def report_figures(district_id: int, period_dates=None, section: str | None = None):

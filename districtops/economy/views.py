@@ -49,8 +49,14 @@ def dashboard(request):
     unit = dash.resolve_unit(request.user, request.GET.get("unit"))
     data = dash.build(request.user, unit, _period_param(request), with_forecast=False)
     data["units"] = dash.units_for(request.user)
+    labels = sorted({(p["key"], p["period"]) for r in data["rows"] for p in r.trend})
     data["chart"] = {
-        "trend": {r.indicator.name: r.trend for r in data["rows"] if r.trend},
+        "periods": [label for _, label in labels],
+        "trend": {
+            r.indicator.name: [{p["key"]: p["growth"] for p in r.trend}.get(key) for key, _ in labels]
+            for r in data["rows"]
+            if r.trend
+        },
         "peers": [{"name": p["unit"].name, "growth": float(p["growth"])} for p in data["peer_ranking"]],
         "drivers": [
             {"name": d["name"], "pp": float(d["pp"])}
@@ -398,7 +404,11 @@ def data_quality(request):
                 p = p.previous()
         sections = quality.benford_by_section(unit.district_id, periods)
         values = quality.report_figures(unit.district_id, periods)
-        overall = {"first": quality.benford(values, 1), "two": quality.benford(values, 2)}
+        overall = {
+            "first": quality.benford(values, 1),
+            "two": quality.benford(values, 2),
+            "enterprises": quality.enterprise_count(unit.district_id, periods),
+        }
     return render(
         request,
         "economy/data_quality.html",

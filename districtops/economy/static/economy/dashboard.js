@@ -7,14 +7,13 @@
   const trendEl = document.getElementById("trend-chart");
   if (trendEl) {
     const names = Object.keys(data.trend);
-    const periods = names.length ? data.trend[names[0]].map((p) => p.period) : [];
     echarts.init(trendEl).setOption({
       tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : v.toFixed(1) + "%") },
       legend: { type: "scroll", top: 0 },
       grid: { top: 40, left: 40, right: 10, bottom: 30 },
-      xAxis: { type: "category", data: periods },
+      xAxis: { type: "category", data: data.periods },
       yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
-      series: names.map((name) => ({ name, type: "line", connectNulls: true, data: data.trend[name].map((p) => p.growth) })),
+      series: names.map((name) => ({ name, type: "line", connectNulls: true, data: data.trend[name] })),
     });
   }
   const peerEl = document.getElementById("peer-chart");
