@@ -92,7 +92,7 @@ def browser_page(transactional_db, live_server):
         pytest.fail("Debian's Chromium is missing: `make browser-deps` (apt-get install chromium)")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+        context = browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
 

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "districtops.org",
     "districtops.audit",
     "districtops.jobs",
+    "districtops.projects",
+    "districtops.supervision",
+    "districtops.citizen",
+    "districtops.hazards",
     "districtops.economy",
 ]
 
@@ -75,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "districtops.core.middleware.LanguageChoiceMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,14 +130,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-TASKS = {
-    "default": (
-        {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
-        if REDIS_URL
-        else {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
-    )
-}
-RQ_QUEUES = {"default": {"URL": REDIS_URL}} if REDIS_URL else {}
+# Jobs: django-tasks with its database backend by default; with REDIS_URL the job ids go
+# to an RQ queue instead (`districtops rq-worker`), see districtops/jobs/queue.py.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+JOB_QUEUE = "rq" if REDIS_URL else "tasks"
 
 # --- Auth and session security (DOMAIN.md §7) ------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

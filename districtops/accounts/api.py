@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.permissions import scope_of
 
@@ -65,11 +65,11 @@ def create_token(request, payload: TokenIn):
         request.auth, request.auth, name=payload.name, expires_days=payload.expires_days
     )
     data = TokenOut.from_orm(token).dict()
-    return 201, {**data, "secret": secret}
+    return Status(201, {**data, "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def revoke_token(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.auth)
     services.revoke_token(request.auth, token)
-    return 204, None
+    return Status(204, None)

@@ -59,7 +59,7 @@ def register_failed_login(username: str) -> None:
 
 def register_login(user) -> None:
     with transaction.atomic():
-        type(user).objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        get_user_model().objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
         services.record(user, "login", user)
 
 
@@ -100,7 +100,7 @@ def unlock_account(actor, person) -> None:
     with transaction.atomic():
         _require_security_admin(actor, person)
         before = {"locked_until": person.locked_until.isoformat() if person.locked_until else None}
-        type(person).objects.filter(pk=person.pk).update(locked_until=None, failed_login_count=0)
+        get_user_model().objects.filter(pk=person.pk).update(locked_until=None, failed_login_count=0)
         services.record(actor, "unlock", person, before=before, after={"locked_until": None})
 
 
@@ -108,7 +108,7 @@ def lock_account(actor, person, *, minutes: int | None = None) -> None:
     with transaction.atomic():
         _require_security_admin(actor, person)
         until = timezone.now() + dt.timedelta(minutes=minutes or SecurityPolicy.current().lockout_minutes)
-        type(person).objects.filter(pk=person.pk).update(locked_until=until)
+        get_user_model().objects.filter(pk=person.pk).update(locked_until=until)
         services.record(actor, "lock", person, after={"locked_until": until.isoformat()})
 
 
@@ -130,7 +130,7 @@ def reset_password(actor, person) -> str:
 def reset_second_factor(actor, person) -> None:
     with transaction.atomic():
         _require_security_admin(actor, person)
-        type(person).objects.filter(pk=person.pk).update(totp_secret_encrypted="", totp_confirmed=False)
+        get_user_model().objects.filter(pk=person.pk).update(totp_secret_encrypted="", totp_confirmed=False)
         services.record(actor, "totp_reset", person)
 
 
@@ -180,12 +180,16 @@ def start_totp_enrolment(user) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="DistrictOps")
 
 
+def totp_uri(user) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="DistrictOps")
+
+
 def verify_totp(user, code: str, *, confirm: bool = False) -> bool:
     secret = user.totp_secret
     ok = bool(secret) and pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1)
     if ok and confirm and not user.totp_confirmed:
         with transaction.atomic():
-            type(user).objects.filter(pk=user.pk).update(totp_confirmed=True)
+            get_user_model().objects.filter(pk=user.pk).update(totp_confirmed=True)
             user.totp_confirmed = True
             services.record(user, "totp_enrol_confirm", user)
     if not ok:

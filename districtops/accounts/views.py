@@ -54,8 +54,9 @@ def second_factor(request):
         return redirect("core:home")
     enrolling = not user.totp_confirmed
     uri = None
-    if enrolling and (not user.totp_secret or request.method == "GET"):
-        uri = services.start_totp_enrolment(user)
+    if enrolling:
+        # Keep one secret for the whole enrolment: a mistyped code must not change the QR code.
+        uri = services.totp_uri(user) if user.totp_secret else services.start_totp_enrolment(user)
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.verify_totp(user, form.cleaned_data["code"], confirm=enrolling):
@@ -63,8 +64,6 @@ def second_factor(request):
             request.session.cycle_key()
             return redirect(_safe_next(request))
         form.add_error("code", _("验证码不正确或已过期。"))
-        if enrolling:
-            uri = services.start_totp_enrolment(user)
     qr_svg = None
     if uri:
         buf = io.BytesIO()

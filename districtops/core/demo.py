@@ -2,5 +2,9 @@
 
 DEMO_LOADERS = [
     "districtops.org.demo.load",
+    "districtops.projects.demo.load",
+    "districtops.supervision.demo.load",
+    "districtops.citizen.demo.load",
+    "districtops.hazards.demo.load",
     "districtops.economy.demo.load",
 ]

@@ -231,7 +231,7 @@ def read_table(
             raw = row[j] if j < len(row) else None
             value, error = _parse(column, raw, table.units.get(column.key))
             if error:
-                table.errors.append(CellError(i, fold(header_cells[j]) or column.header, error))
+                table.errors.append(CellError(i, str(header_cells[j] or "").strip() or column.header, error))
             record[column.key] = value
         table.rows.append(record)
     return table

@@ -7,6 +7,8 @@ or None when the person has nothing there. Explicit on purpose: grep finds them.
 from django.utils.module_loading import import_string
 
 PANEL_PROVIDERS: list[str] = [
+    "districtops.projects.panels.home_panel",
+    "districtops.supervision.views.home_panel",
     "districtops.economy.panels.home_panel",
 ]
 

@@ -45,9 +45,9 @@ def start_job(
     except IntegrityError:
         return None
     if enqueue:
-        from .tasks import run_job_task
+        from .queue import enqueue_job
 
-        transaction.on_commit(lambda: run_job_task.enqueue(job.pk))
+        transaction.on_commit(lambda: enqueue_job(job.pk))
     return job
 
 
@@ -97,3 +97,8 @@ def visible_jobs(user):
     if permissions.has_role(user, Role.SYS_ADMIN):
         return Job.objects.all()
     return Job.objects.filter(created_by=user)
+
+
+def run_job_by_id(job_id: int) -> str:
+    """Entry point for RQ workers (``districtops rq-worker``): returns the final status."""
+    return run_job(job_id).status

@@ -1,6 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.api_utils import gated_get, page
 
@@ -116,7 +116,7 @@ def create_unit(request, payload: UnitIn):
         short_name=payload.short_name,
         sort_order=payload.sort_order,
     )
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.patch("/units/{unit_id}", response=UnitOut)
@@ -159,13 +159,14 @@ def get_person(request, person_id: int):
 def add_membership(request, person_id: int, payload: MembershipIn):
     person = gated_get(User, request.auth, person_id, "manage")
     unit = gated_get(Unit, request.auth, payload.unit_id, "manage")
-    return 201, services.add_membership(
+    membership = services.add_membership(
         request.auth, person=person, unit=unit, role=payload.role, title=payload.title
     )
+    return Status(201, membership)
 
 
 @router.delete("/memberships/{membership_id}", response={204: None})
 def remove_membership(request, membership_id: int):
     membership = gated_get(Membership, request.auth, membership_id, "manage")
     services.remove_membership(request.auth, membership)
-    return 204, None
+    return Status(204, None)

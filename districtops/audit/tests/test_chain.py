@@ -1,0 +1,133 @@
+"""The hash chain detects an edited, a deleted and an inserted row; purge keeps ≥ 180 days."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from districtops.audit import chain
+from districtops.audit.models import AppendOnlyError, AuditRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _raw(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _verify_exit():
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify-audit", stdout=out, stderr=err)
+        return 0, out.getvalue()
+    except SystemExit as exc:
+        return exc.code, err.getvalue()
+
+
+def test_intact_chain_verifies(org):
+    code, text = _verify_exit()
+    assert code == 0 and "intact" in text
+    assert AuditRecord.objects.count() > 20
+    assert AuditRecord.objects.first().algorithm == "hmac-sm3"
+
+
+def test_edited_row_is_detected(org):
+    target = AuditRecord.objects.order_by("seq")[5]
+    _raw("UPDATE audit_auditrecord SET message = 'tampered' WHERE seq = %s", [target.seq])
+    code, text = _verify_exit()
+    assert code == 1 and f"#{target.seq}" in text
+
+
+def test_deleted_row_is_detected(org):
+    target = AuditRecord.objects.order_by("seq")[7]
+    _raw("DELETE FROM audit_auditrecord WHERE seq = %s", [target.seq])
+    code, text = _verify_exit()
+    assert code == 1 and f"#{target.seq}" in text and "missing" in text
+
+
+def test_inserted_row_is_detected(org):
+    last = AuditRecord.objects.order_by("-seq").first()
+    # A forger who knows the format but not the key appends a plausible row.
+    fields = {f: getattr(last, f) for f in chain.HASHED_FIELDS}
+    fields.update(seq=last.seq + 1, prev_hash=last.hash, message="forged", action="update")
+    fields["hash"] = chain.row_hash(fields).replace("a", "b", 1) if "a" in last.hash else "0" * 64
+    AuditRecord.objects.create(**fields)
+    result = chain.verify()
+    assert not result.ok and result.first_broken_seq == last.seq + 1
+
+
+def test_renumbered_insertion_in_the_middle_is_detected(org):
+    middle = AuditRecord.objects.order_by("seq")[3]
+    _raw("UPDATE audit_auditrecord SET seq = seq + 1000000 WHERE seq > %s", [middle.seq])
+    _raw("UPDATE audit_auditrecord SET seq = seq - 999999 WHERE seq > 1000000")
+    fields = {f: getattr(middle, f) for f in chain.HASHED_FIELDS}
+    fields.update(seq=middle.seq + 1, prev_hash=middle.hash, message="slipped in")
+    fields["hash"] = "f" * 64
+    AuditRecord.objects.create(**fields)
+    result = chain.verify()
+    assert not result.ok and result.first_broken_seq == middle.seq + 1
+
+
+def test_records_refuse_update_and_delete_through_the_orm(org):
+    record = AuditRecord.objects.first()
+    with pytest.raises(AppendOnlyError):
+        record.save()
+    with pytest.raises(AppendOnlyError):
+        record.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditRecord.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditRecord.objects.update(message="x")
+
+
+def test_purge_refuses_less_than_180_days(org):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="180"):
+        call_command("purge-audit", "--days", "179")
+
+
+def test_purge_keeps_the_chain_verifiable(org):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old = timezone.now() - dt.timedelta(days=400)
+    cutoff_seq = AuditRecord.objects.order_by("seq")[9].seq
+    _raw("UPDATE audit_auditrecord SET created_at = %s WHERE seq <= %s", [old, cutoff_seq])
+    # back-dating changed the hashed content: re-seal those rows as if they had been written then
+    for record in AuditRecord.objects.filter(seq__lte=cutoff_seq).order_by("seq"):
+        prev = (
+            AuditRecord.objects.filter(seq=record.seq - 1).values_list("hash", flat=True).first()
+            or chain.GENESIS
+        )
+        fields = {f: getattr(record, f) for f in chain.HASHED_FIELDS}
+        fields["prev_hash"] = prev
+        _raw(
+            "UPDATE audit_auditrecord SET prev_hash=%s, hash=%s WHERE seq=%s",
+            [prev, chain.row_hash(fields), record.seq],
+        )
+    nxt = AuditRecord.objects.get(seq=cutoff_seq + 1)
+    fields = {f: getattr(nxt, f) for f in chain.HASHED_FIELDS}
+    fields["prev_hash"] = AuditRecord.objects.get(seq=cutoff_seq).hash
+    _raw(
+        "UPDATE audit_auditrecord SET prev_hash=%s, hash=%s WHERE seq=%s",
+        [fields["prev_hash"], chain.row_hash(fields), nxt.seq],
+    )
+    # Later rows still link to the old hash of nxt: re-seal forward (test set-up only).
+    prev_hash = chain.row_hash(fields)
+    for record in AuditRecord.objects.filter(seq__gt=nxt.seq).order_by("seq"):
+        f = {k: getattr(record, k) for k in chain.HASHED_FIELDS}
+        f["prev_hash"] = prev_hash
+        prev_hash = chain.row_hash(f)
+        _raw(
+            "UPDATE audit_auditrecord SET prev_hash=%s, hash=%s WHERE seq=%s",
+            [f["prev_hash"], prev_hash, record.seq],
+        )
+    assert chain.verify().ok
+    call_command("purge-audit", "--days", "180", stdout=io.StringIO())
+    assert not AuditRecord.objects.filter(seq__lte=cutoff_seq).exists()
+    assert chain.verify().ok
+    assert AuditRecord.objects.order_by("-seq").first().action == "purge"

@@ -1,0 +1,212 @@
+"""Health, clock, demo idempotence, periodic jobs, uploads and Excel helpers."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from districtops.core import clock
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_ok(org):
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_is_unreachable(org, monkeypatch):
+    def broken(*args, **kwargs):
+        raise Exception("down")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = Client().get("/healthz")
+    assert response.status_code == 503 and response.json()["database"] == "unreachable"
+
+
+def test_clock_is_pinned_in_tests(monkeypatch):
+    assert clock.today() == dt.date(2021, 3, 31)
+    monkeypatch.setenv("DISTRICTOPS_TODAY", "2021-02-25")
+    assert clock.today() == dt.date(2021, 2, 25) and clock.now().date() == dt.date(2021, 2, 25)
+
+
+def test_demo_twice_doubles_nothing(org):
+    from django.contrib.auth import get_user_model
+
+    from districtops.org.models import Membership, Unit
+
+    before = (Unit.objects.count(), get_user_model().objects.count(), Membership.objects.count())
+    call_command("demo", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())
+    assert (Unit.objects.count(), get_user_model().objects.count(), Membership.objects.count()) == before
+
+
+def test_demo_prints_the_accounts(db):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    text = out.getvalue()
+    for username in [
+        "leader",
+        "supervisor",
+        "nanguan",
+        "beixiajie",
+        "chengjian",
+        "tongji",
+        "sysadmin",
+        "secadmin",
+        "auditadmin",
+    ]:
+        assert username in text
+    assert "Demo@2021" in text
+
+
+def test_guancheng_has_its_fourteen_township_units(org):
+    from districtops.org.models import Unit
+
+    streets = Unit.objects.filter(district__division_code="410104", kind="subdistrict")
+    assert streets.count() == 14
+    assert set(streets.values_list("division_code", flat=True)) >= {"410104001", "410104202", "410104570"}
+
+
+def test_daily_jobs_run_once_a_day(org):
+    from districtops.jobs.models import Job
+
+    out = io.StringIO()
+    call_command("run-periodic", "daily", "--now", stdout=out)
+    assert "audit.verify_chain" in out.getvalue() and "succeeded" in out.getvalue()
+    call_command("run-periodic", "daily", "--now", stdout=out)
+    assert "already ran" in out.getvalue()
+    assert Job.objects.filter(name="audit.verify_chain").count() == 1
+    assert Job.objects.get(name="audit.verify_chain").result["ok"] is True
+
+
+def test_job_pages_show_own_jobs_only(org, login, users):
+    from districtops.jobs.services import run_job, start_job
+
+    job = start_job(users["nanguan"], "audit.verify_chain", enqueue=False)
+    run_job(job.pk)
+    assert login("nanguan").get(f"/jobs/{job.pk}/").status_code == 200
+    assert login("beixiajie").get(f"/jobs/{job.pk}/").status_code == 404
+    assert login("sysadmin").get(f"/jobs/{job.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name, content, ok",
+    [
+        ("a.pdf", b"%PDF-1.7\n...", True),
+        ("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, True),
+        ("virus.pdf", b"MZ\x90\x00" + b"0" * 60, False),
+        ("empty.pdf", b"", False),
+        ("a.exe", b"MZ\x90\x00", False),
+        ("photo.jpg", b"%PDF-1.4", False),
+    ],
+)
+def test_upload_checked_by_content(name, content, ok):
+    from django.core.exceptions import ValidationError
+
+    from districtops.core.uploads import validate_upload
+
+    upload = SimpleUploadedFile(name, content)
+    if ok:
+        assert validate_upload(upload)
+    else:
+        with pytest.raises(ValidationError):
+            validate_upload(upload)
+
+
+def test_upload_over_the_limit_is_refused(settings):
+    from django.core.exceptions import ValidationError
+
+    from districtops.core.uploads import validate_upload
+
+    with pytest.raises(ValidationError, match="超过"):
+        validate_upload(SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2000), max_bytes=1000)
+
+
+def test_office_file_detected_inside_the_zip():
+    from districtops.core import excel
+    from districtops.core.uploads import validate_upload
+
+    content = excel.write_workbook([("表", [excel.Column("a", "甲")], [[1]])])
+    assert validate_upload(SimpleUploadedFile("t.xlsx", content)) == "xlsx"
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_upload(SimpleUploadedFile("t.docx", content))
+
+
+def test_excel_reader_finds_header_units_and_bad_cells():
+    from openpyxl import Workbook
+
+    from districtops.core import excel
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2021年1-2月 规模以上企业名录"])  # a title row above the header
+    ws.append([])
+    ws.append(["单位详细名称", "统一社会信用代码", "营业收入（千元）", "开业日期", "类型"])
+    ws.append(["甲公司", "91350100M000100Y43", "１２３４", "2021/2/5", "是"])
+    ws.append([None, None, None, None, None])
+    ws.append(["乙公司", "x", "abc", "not a date", "也许"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    columns = [
+        excel.Column("name", "企业名称", aliases=("单位详细名称", "单位名称"), required=True),
+        excel.Column("code", "统一社会信用代码", aliases=("信用代码",), required=True),
+        excel.Column("revenue", "营业收入", aliases=("主营业务收入",), kind="money"),
+        excel.Column("opened", "开业日期", kind="date"),
+        excel.Column("flag", "类型", kind="bool"),
+    ]
+    table = excel.read_table(io.BytesIO(buf.getvalue()), columns)
+    assert table.header_row == 3
+    assert table.rows[0]["revenue"] == 1234000 and table.rows[0]["opened"] == dt.date(2021, 2, 5)
+    assert len(table.rows) == 2
+    errors = {(e.row, e.column) for e in table.errors}
+    assert errors == {(6, "营业收入（千元）"), (6, "开业日期"), (6, "类型")}
+
+
+def test_excel_reader_reports_missing_columns_and_non_excel():
+    from districtops.core import excel
+
+    table = excel.read_table(io.BytesIO(b"not excel at all"), [excel.Column("a", "甲", required=True)])
+    assert not table.ok and table.errors[0].column == "文件"
+    content = excel.write_workbook([("表", [excel.Column("b", "乙")], [["x"]])])
+    table = excel.read_table(io.BytesIO(content), [excel.Column("a", "甲", required=True)])
+    assert not table.ok and "找不到表头" in table.errors[0].message
+
+
+def test_jobs_go_through_rq_when_redis_is_configured(org, settings, users):
+    """Production queue: the job id goes to RQ; a worker runs it and the Job row records the result."""
+    import redis
+    from rq import Queue, SimpleWorker
+
+    from districtops.jobs.models import Job
+    from districtops.jobs.queue import enqueue_job
+    from districtops.jobs.services import start_job
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        connection = redis.Redis.from_url(url)
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379 (CI starts one)")
+    connection.flushdb()
+    settings.REDIS_URL, settings.JOB_QUEUE = url, "rq"
+    job = start_job(users["sysadmin"], "audit.verify_chain", enqueue=False)
+    enqueue_job(job.pk)
+    queue = Queue("default", connection=connection)
+    assert queue.count == 1
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    assert Job.objects.get(pk=job.pk).status == "succeeded"
+
+
+def test_chinese_by_default_whatever_the_browser_says(org, login):
+    client = login("nanguan")
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "我的单位与角色" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "My units and roles" in client.get("/").content.decode()
