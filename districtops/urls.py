@@ -9,6 +9,7 @@ urlpatterns = [
     path("org/", include("districtops.org.urls")),
     path("audit/", include("districtops.audit.urls")),
     path("jobs/", include("districtops.jobs.urls")),
+    path("economy/", include("districtops.economy.urls")),
     path("projects/", include("districtops.projects.urls")),
     path("supervision/", include("districtops.supervision.urls")),
     path("citizen/", include("districtops.citizen.urls")),

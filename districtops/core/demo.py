@@ -7,4 +7,5 @@ DEMO_LOADERS = [
     "districtops.citizen.demo.load",
     "districtops.hazards.demo.load",
     "districtops.deputies.demo.load",
+    "districtops.economy.demo.load",
 ]

@@ -17,6 +17,7 @@ MENU = [
     (_("群众反映"), "citizen:report_list", frozenset({Role.LEADER, Role.SUPERVISOR})),
     (_("双重预防"), "hazards:hazard_list", BUSINESS),
     (_("代表建议"), "deputies:suggestion_list", BUSINESS),
+    (_("经济运行"), "economy:dashboard", BUSINESS),
     (_("人员"), "org:person_list", frozenset({Role.SYS_ADMIN, Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD})),
     (_("账号安全"), "accounts:security_accounts", frozenset({Role.SEC_ADMIN})),
     (_("审计日志"), "audit:record_list", frozenset({Role.AUDIT_ADMIN})),

@@ -12,4 +12,5 @@ SCALE_GENERATORS = [
     "districtops.supervision.scale.generate",
     "districtops.hazards.scale.generate",
     "districtops.deputies.scale.generate",
+    "districtops.economy.scale.generate",
 ]

@@ -11,12 +11,14 @@ naive is reported beside the figure.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from dataclasses import dataclass
 from statistics import NormalDist, fmean, pstdev
 
 import numpy as np
+from django.core.cache import cache
 
 from .periods import Period
 
@@ -83,7 +85,10 @@ def forecast_months(values: list[float], months: list[Month], horizon: int) -> t
     return "seasonal_naive", _scaled_naive(values, months, horizon)
 
 
-METHOD_LABELS = {"holt_winters": "Holt-Winters 指数平滑（statsmodels）", "seasonal_naive": "季节性朴素法（按本年累计增速调整）"}
+METHOD_LABELS = {
+    "holt_winters": "Holt-Winters 指数平滑（statsmodels）",
+    "seasonal_naive": "季节性朴素法（按本年累计增速调整）",
+}
 
 
 @dataclass
@@ -114,6 +119,17 @@ def backtest(values: list[float], months: list[Month]) -> tuple[list[float], lis
         naive_errors.append(seasonal_naive(values[:end], 1)[0] - values[end])
         actuals.append(values[end])
     return errors, naive_errors, actuals
+
+
+def cached_project(cumulatives: dict[Period, float], year: int, goal: float | None = None) -> Forecast | None:
+    """``project`` memoised on its inputs: fitting takes seconds, the series changes only on import."""
+    material = repr((year, goal, sorted((p.year, p.month, round(v, 2)) for p, v in cumulatives.items())))
+    key = "economy:forecast:" + hashlib.sha1(material.encode(), usedforsecurity=False).hexdigest()
+    hit = cache.get(key)
+    if hit is None:
+        hit = ("v", project(cumulatives, year, goal))
+        cache.set(key, hit, timeout=7 * 24 * 3600)
+    return hit[1]
 
 
 def project(cumulatives: dict[Period, float], year: int, goal: float | None = None) -> Forecast | None:

@@ -6,6 +6,7 @@ unless there is no error. Verification warnings do not refuse a file; they becom
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from collections import defaultdict
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from districtops.core import clock, permissions, services
@@ -89,10 +90,35 @@ def _read(source) -> bytes:
         return fh.read()
 
 
+CHUNK = 5000  # SQLite allows ~32k bound parameters per statement
+
+
+def _chunks(items, size: int = CHUNK):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _enterprises_by_code(codes) -> dict[str, Enterprise]:
+    found = {}
+    for chunk in _chunks(set(codes)):
+        found.update({e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=chunk)})
+    return found
+
+
+def _as_decimal(value):
+    """Raw database numbers: Decimal from PostgreSQL, int/float/str from SQLite."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
 def _units_by_code() -> dict[str, Unit]:
     return {
         u.division_code: u
-        for u in Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.SUBDISTRICT]).exclude(division_code="")
+        for u in Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.SUBDISTRICT]).exclude(
+            division_code=""
+        )
     }
 
 
@@ -137,7 +163,9 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
     ensure_reference_data()
     content = _read(source)
     table = read_table(io.BytesIO(content), ENTERPRISE_COLUMNS)
-    result = ImportResult("enterprises", filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
+    result = ImportResult(
+        "enterprises", filename, False, check_only, rows=len(table.rows), errors=list(table.errors)
+    )
     headers = {c.key: c.header for c in ENTERPRISE_COLUMNS}
     units = _units_by_code()
     seen: dict[str, int] = {}
@@ -177,13 +205,19 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
                 elif districts != permissions.ALL and district.pk not in districts:
                     error("division_code", f"区划代码 {division} 属于{district.name}，不在您的辖区", "scope")
                 elif street is None and division[6:9] != "000":
-                    error("division_code", f"区划代码 {division} 的乡镇街道（{division[:9]}）不存在", "valid_codes")
+                    error(
+                        "division_code",
+                        f"区划代码 {division} 的乡镇街道（{division[:9]}）不存在",
+                        "valid_codes",
+                    )
         if code and industry and district:
             prepared.append((row, code, industry, division, district, street))
     if result.errors or check_only:
         return _finish(result, actor, content)
     with transaction.atomic():
-        existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in prepared])}
+        existing = {
+            e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in prepared])
+        }
         created = updated = 0
         batch_district = prepared[0][4] if prepared else None
         for row, code, industry, division, district, street in prepared:
@@ -218,16 +252,27 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
             }
             current = existing.get(code)
             if current is None:
-                services.create_object(actor, Enterprise(credit_code=code, **data), message=f"导入 {filename}")
+                services.create_object(
+                    actor, Enterprise(credit_code=code, **data), message=f"导入 {filename}"
+                )
                 created += 1
             else:
                 changes = {k: v for k, v in data.items() if getattr(current, k) != v}
                 if changes:
                     services.update_object(
-                        actor, current, changes, expected_version=None, action="view", message=f"导入 {filename}"
+                        actor,
+                        current,
+                        changes,
+                        expected_version=None,
+                        action="view",
+                        message=f"导入 {filename}",
                     )
                     updated += 1
-        result.summary = {"created": created, "updated": updated, "unchanged": len(prepared) - created - updated}
+        result.summary = {
+            "created": created,
+            "updated": updated,
+            "unchanged": len(prepared) - created - updated,
+        }
         if batch_district is not None:
             result.batch = ImportBatch.objects.create(
                 district=batch_district,
@@ -256,7 +301,12 @@ BASE_REPORT_COLUMNS = [
 def field_headers(report_field) -> tuple[list[str], list[str]]:
     """Header texts under which exports carry a field's current and cumulative figures."""
     names = report_field.header_names()
-    current = [n for name in names for n in (f"{name}本月", f"{name}本期", f"本月{name}", f"{name}当月", name)]
+    if not report_field.is_money:
+        # "用电量（千瓦时）": the shared reader strips only money units from headers.
+        names += [f"{name}{report_field.unit}" for name in names]
+    current = [
+        n for name in names for n in (f"{name}本月", f"{name}本期", f"本月{name}", f"{name}当月", name)
+    ]
     cumulative = [
         n for name in names for n in (f"{name}本年累计", f"{name}累计", f"本年累计{name}", f"1-本月{name}")
     ]
@@ -285,26 +335,52 @@ def _field_reader(report_type):
     plan = {}
     for f in report_type.fields.all():
         current, cumulative = field_headers(f)
-        plan[f.code] = (["h:" + normalise_header(t) for t in current], ["h:" + normalise_header(t) for t in cumulative])
+        plan[f.code] = (
+            ["h:" + normalise_header(t) for t in current],
+            ["h:" + normalise_header(t) for t in cumulative],
+        )
     return plan
 
 
-def _history(enterprise_ids, first: Period, last: Period) -> dict[int, dict[Period, dict]]:
-    """Current versions' values per enterprise and period in [first, last]."""
+def _history(enterprises, first: Period, last: Period) -> dict[int, dict[Period, dict]]:
+    """Current versions' values per enterprise and period in [first, last].
+
+    Read with a plain cursor over the enterprises' districts: at city scale this is millions of
+    figures, and the ORM's per-value converters would cost more than the audit itself."""
+    wanted = {e.pk for e in enterprises}
     history: dict[int, dict[Period, dict]] = defaultdict(dict)
-    rows = ReportValue.objects.filter(
-        report__enterprise_id__in=enterprise_ids,
+    if not wanted:
+        return history
+    qs = ReportValue.objects.filter(
+        report__district_id__in={e.district_id for e in enterprises},
         report__is_current=True,
         report__period__gte=first.date,
         report__period__lte=last.date,
     ).values_list("report__enterprise_id", "report__period", "field_code", "current", "cumulative")
-    for enterprise_id, period, code, current, cumulative in rows.iterator(chunk_size=20000):
-        history[enterprise_id].setdefault(Period.from_date(period), {})[code] = (current, cumulative)
+    sql, params = qs.query.sql_with_params()
+    periods: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20000):
+            for enterprise_id, day, code, current, cumulative in batch:
+                if enterprise_id not in wanted:
+                    continue
+                period = periods.get(day)
+                if period is None:
+                    date = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+                    period = periods[day] = Period.from_date(date)
+                history[enterprise_id].setdefault(period, {})[code] = (
+                    _as_decimal(current),
+                    _as_decimal(cumulative),
+                )
     return history
 
 
 def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, Decimal]]]:
-    result: dict[str, dict[int, dict[Period, Decimal]]] = {"electricity": defaultdict(dict), "tax": defaultdict(dict)}
+    result: dict[str, dict[int, dict[Period, Decimal]]] = {
+        "electricity": defaultdict(dict),
+        "tax": defaultdict(dict),
+    }
     rows = SourceFigure.objects.filter(enterprise_id__in=enterprise_ids, period__gte=first.date).values_list(
         "source", "enterprise_id", "period", "value"
     )
@@ -325,12 +401,18 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     columns = report_columns(report_types)
     headers = {c.key: c.header for c in columns}
     table = read_table(io.BytesIO(content), columns, max_rows=250_000)
-    result = ImportResult("reports", filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
+    result = ImportResult(
+        "reports", filename, False, check_only, rows=len(table.rows), errors=list(table.errors)
+    )
     if table.errors and not table.rows:
         return _finish(result, actor, content)
-    field_columns = [c.key for c in columns[len(BASE_REPORT_COLUMNS) :] if table.rows and c.key in table.rows[0]]
+    field_columns = [
+        c.key for c in columns[len(BASE_REPORT_COLUMNS) :] if table.rows and c.key in table.rows[0]
+    ]
     if table.rows and not field_columns:
-        result.errors.append(CellError(table.header_row, "表头", "没有识别到任何报表指标列（如 工业总产值本月）", "header"))
+        result.errors.append(
+            CellError(table.header_row, "表头", "没有识别到任何报表指标列（如 工业总产值本月）", "header")
+        )
         return _finish(result, actor, content)
     rule_set = list(AuditRule.objects.all())
     today = clock.today()
@@ -352,37 +434,59 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             result.errors.append(CellError(r, headers["period"], exc.messages[0], "period"))
         if period is not None and period > latest_allowed:
             result.errors.append(
-                CellError(r, headers["period"], f"报告期 {period.label} 晚于当前业务日期 {today:%Y-%m-%d}", "period")
+                CellError(
+                    r, headers["period"], f"报告期 {period.label} 晚于当前业务日期 {today:%Y-%m-%d}", "period"
+                )
             )
             period = None
         if code and period:
             key = (code, period)
             if key in seen:
                 result.errors.append(
-                    CellError(r, headers["credit_code"], f"与第 {seen[key]} 行重复（同一企业同一报告期）", "duplicate")
+                    CellError(
+                        r,
+                        headers["credit_code"],
+                        f"与第 {seen[key]} 行重复（同一企业同一报告期）",
+                        "duplicate",
+                    )
                 )
                 continue
             seen[key] = r
             parsed.append((row, code, period))
-    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in parsed])}
+    enterprises = {
+        e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in parsed])
+    }
     ids = [e.pk for e in enterprises.values()]
     periods = [p[2] for p in parsed]
     first = Period(min(periods).year - 2, 2) if periods else None
-    history = _history(ids, first, max(periods)) if periods else {}
+    history = _history(list(enterprises.values()), first, max(periods)) if periods else {}
     sources = _sources(ids, first) if periods else {"electricity": {}, "tax": {}}
 
-    # Pass 2: rules, in period order so a file with several months chains its own rows.
+    # Pass 2: rules, in period order so a file with several months chains its own rows. A row with
+    # an unreadable cell is refused already; running the rules on it would only repeat that.
+    unreadable = {e.row for e in table.errors}
     accepted = []
     for row, code, period in sorted(parsed, key=lambda p: (p[2], p[0]["_row"])):
         r = row["_row"]
+        if r in unreadable:
+            continue
         enterprise = enterprises.get(code)
-        if enterprise is not None and districts != permissions.ALL and enterprise.district_id not in districts:
+        if (
+            enterprise is not None
+            and districts != permissions.ALL
+            and enterprise.district_id not in districts
+        ):
             result.errors.append(CellError(r, headers["credit_code"], f"企业 {code} 不在您的辖区", "scope"))
             continue
         report_type = type_by_sector.get(enterprise.sector) if enterprise else None
         if enterprise is not None and report_type is None:
             result.errors.append(
-                CellError(r, headers["credit_code"], f"企业 {enterprise.name} 的行业不属于四上统计专业，无需报送", "sector")
+                CellError(
+                    r,
+                    headers["credit_code"],
+                    f"企业 {enterprise.name} 的行业不属于四上统计专业，无需报送",
+                    "sector",
+                )
             )
             continue
         fields = (
@@ -403,7 +507,10 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             current_key = next((k for k in current_keys if k in row), None)
             cumulative_key = next((k for k in cumulative_keys if k in row), None)
             values[f] = (row.get(current_key), row.get(cumulative_key))
-            columns_of[f] = (headers.get(current_key, fields[f]["name"]), headers.get(cumulative_key, fields[f]["name"]))
+            columns_of[f] = (
+                headers.get(current_key, fields[f]["name"]),
+                headers.get(cumulative_key, fields[f]["name"]),
+            )
         ctx = rules.ReportContext(
             period=period,
             values=values,
@@ -458,20 +565,24 @@ def _store_reports(actor, filename, content, accepted, result):
         keys = [(e.pk, p.date) for _, e, _, p, _, _ in accepted]
         enterprise_ids = sorted({k[0] for k in keys})
         period_dates = sorted({k[1] for k in keys})
-        versions = {
-            (row["enterprise_id"], row["period"]): row["top"]
-            for row in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, period__in=period_dates)
-            .values("enterprise_id", "period")
-            .annotate(top=Max("version"))
-        }
+        versions = {}
+        for chunk in _chunks(enterprise_ids):
+            versions.update(
+                {
+                    (row["enterprise_id"], row["period"]): row["top"]
+                    for row in MonthlyReport.objects.filter(enterprise_id__in=chunk, period__in=period_dates)
+                    .values("enterprise_id", "period")
+                    .annotate(top=Max("version"))
+                }
+            )
         replaced = [k for k in keys if k in versions]
-        if replaced:
-            for period in period_dates:
-                MonthlyReport.objects.filter(
-                    enterprise_id__in=[e for e, p in replaced if p == period], period=period, is_current=True
-                ).update(is_current=False)
+        for period in period_dates:
+            for chunk in _chunks(e for e, p in replaced if p == period):
+                MonthlyReport.objects.filter(enterprise_id__in=chunk, period=period, is_current=True).update(
+                    is_current=False
+                )
         reports, findings_per_report = [], []
-        for row, enterprise, report_type, period, values, warnings in accepted:
+        for row, enterprise, report_type, period, _values, warnings in accepted:
             report = MonthlyReport(
                 enterprise=enterprise,
                 district_id=enterprise.district_id,
@@ -501,12 +612,14 @@ def _store_reports(actor, filename, content, accepted, result):
         MonthlyReport.objects.bulk_create(reports, batch_size=2000)
         value_rows, finding_rows = [], []
         now = clock.now()
-        for report, (row, _, _, _, values, _), (warnings, explanation) in zip(
+        for report, (_, _, _, _, values, _), (warnings, explanation) in zip(
             reports, accepted, findings_per_report, strict=True
         ):
             for code, (current, cumulative) in values.items():
                 if current is not None or cumulative is not None:
-                    value_rows.append(ReportValue(report=report, field_code=code, current=current, cumulative=cumulative))
+                    value_rows.append(
+                        ReportValue(report=report, field_code=code, current=current, cumulative=cumulative)
+                    )
             for rule_obj, field_code, message in warnings:
                 finding_rows.append(
                     Finding(
@@ -535,8 +648,7 @@ def _store_reports(actor, filename, content, accepted, result):
         batch.summary = summary
         batch.save(update_fields=["summary"])
         services.record(actor, "import", batch, after=summary, message=filename)
-        for district_id in district_ids:
-            indicators.recompute(district_id, [Period.from_date(p) for p in period_dates])
+        indicators.recompute(sorted(district_ids), [Period.from_date(p) for p in period_dates])
     return batch, summary
 
 
@@ -545,11 +657,19 @@ def _store_reports(actor, filename, content, accepted, result):
 SOURCE_COLUMNS = [
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "纳税人识别号"), required=True),
     Column("period", "报告期", ("期别", "所属期", "年月", "月份"), required=True),
-    Column("value", "数值", ("用电量", "用电量（千瓦时）", "税收", "入库税收", "税额", "实缴税额"), required=True, kind="money"),
+    Column(
+        "value",
+        "数值",
+        ("用电量", "用电量（千瓦时）", "税收", "入库税收", "税额", "实缴税额"),
+        required=True,
+        kind="money",
+    ),
 ]
 
 
-def import_source_figures(actor, source, filename: str = "", *, kind: str, check_only: bool = False) -> ImportResult:
+def import_source_figures(
+    actor, source, filename: str = "", *, kind: str, check_only: bool = False
+) -> ImportResult:
     """Electricity (from the power company) or tax (from the tax bureau) per enterprise and month,
     for the cross-check rules. A later file replaces the same enterprise/period figure."""
     if kind not in ("electricity", "tax"):
@@ -564,7 +684,7 @@ def import_source_figures(actor, source, filename: str = "", *, kind: str, check
             codes[row["_row"]] = validate_credit_code(row.get("credit_code"))
         except ValidationError as exc:
             result.errors.append(CellError(row["_row"], "统一社会信用代码", exc.messages[0], "valid_codes"))
-    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes.values())}
+    enterprises = _enterprises_by_code(codes.values())
     prepared, seen = [], {}
     for row in table.rows:
         r, code = row["_row"], codes.get(row["_row"])
@@ -581,7 +701,9 @@ def import_source_figures(actor, source, filename: str = "", *, kind: str, check
         elif districts != permissions.ALL and enterprise.district_id not in districts:
             result.errors.append(CellError(r, "统一社会信用代码", f"企业 {code} 不在您的辖区", "scope"))
         elif (code, period) in seen:
-            result.errors.append(CellError(r, "统一社会信用代码", f"与第 {seen[(code, period)]} 行重复", "duplicate"))
+            result.errors.append(
+                CellError(r, "统一社会信用代码", f"与第 {seen[(code, period)]} 行重复", "duplicate")
+            )
         elif row.get("value") is not None and row["value"] < 0:
             result.errors.append(CellError(r, "数值", "不能为负数", "non_negative"))
         else:
@@ -599,11 +721,13 @@ def import_source_figures(actor, source, filename: str = "", *, kind: str, check
             imported_by=actor,
         )
         for period in {p for _, p, _ in prepared}:
-            SourceFigure.objects.filter(
-                source=kind, period=period.date, enterprise__in=[e for e, p, _ in prepared if p == period]
-            ).delete()
+            for chunk in _chunks(e.pk for e, p, _ in prepared if p == period):
+                SourceFigure.objects.filter(source=kind, period=period.date, enterprise_id__in=chunk).delete()
         SourceFigure.objects.bulk_create(
-            [SourceFigure(enterprise=e, source=kind, period=p.date, value=v, batch=batch) for e, p, v in prepared],
+            [
+                SourceFigure(enterprise=e, source=kind, period=p.date, value=v, batch=batch)
+                for e, p, v in prepared
+            ],
             batch_size=5000,
         )
         result.summary = {"figures": len(prepared)}

@@ -13,11 +13,14 @@ accepted — there is no nightly rebuild.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 
 from .models import (
     COUNTED_STATUSES,
@@ -85,43 +88,120 @@ def aggregate(this: dict[int, tuple], last: dict[int, tuple]) -> dict[int | None
     return result
 
 
-def recompute(district_id: int, periods) -> int:
-    """Rewrite the computed values of every aggregate indicator for ``district_id`` at ``periods``
-    and at the same periods next year (whose growth uses them as the base). Returns rows written."""
+def _cumulatives_by_period(aggregates, district_ids, periods) -> dict:
+    """(indicator id, district id, period) → {enterprise id: (street id, cumulative)}, in one query."""
+    fields = sorted({f for ind in aggregates for f in ind.field_list()})
+    rows = ReportValue.objects.filter(
+        report__district_id__in=district_ids,
+        report__period__in=[p.date for p in periods],
+        report__is_current=True,
+        report__status__in=COUNTED_STATUSES,
+        field_code__in=fields,
+        cumulative__isnull=False,
+    ).values_list(
+        "report__district_id",
+        "report__period",
+        "report__enterprise_id",
+        "report__street_id",
+        "report__enterprise__sector",
+        "field_code",
+        "cumulative",
+    )
+    by_field_sector = defaultdict(list)
+    for ind in aggregates:
+        for f in ind.field_list():
+            for sector in ind.sector_list():
+                by_field_sector[(f, sector)].append(ind.pk)
+    result: dict[tuple, dict[int, tuple]] = defaultdict(dict)
+    periods_by_date = {p.date: p for p in periods}
+    periods_by_date.update({p.date.isoformat(): p for p in periods})  # SQLite hands dates back as text
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    for district_id, day, enterprise_id, street_id, sector, field_code, cumulative in raw:
+        day = day if isinstance(day, dt.date) else str(day)[:10]
+        cumulative = cumulative if isinstance(cumulative, Decimal) else Decimal(str(cumulative))
+        for indicator_id in by_field_sector.get((field_code, sector), ()):
+            bucket = result[(indicator_id, district_id, periods_by_date[day])]
+            previous = bucket.get(enterprise_id)
+            bucket[enterprise_id] = (street_id, cumulative + (previous[1] if previous else 0))
+    return result
+
+
+def recompute(district_ids, periods) -> int:
+    """Rewrite the computed values of every aggregate indicator for the districts at ``periods`` and
+    at the same periods next year (whose growth uses them as the base). A handful of queries and
+    bulk writes whatever the number of districts. Returns the number of rows written."""
+    if isinstance(district_ids, int):
+        district_ids = [district_ids]
     imported = set(periods)
     touched = imported | {Period(p.year + 1, p.month) for p in imported}
-    written = 0
-    for indicator in Indicator.objects.filter(source=IndicatorSource.AGGREGATE):
-        for period in sorted(touched):
-            this = enterprise_cumulatives(indicator, district_id, period)
-            last = enterprise_cumulatives(indicator, district_id, period.same_last_year())
-            if not this and (period not in imported or not last):
-                if not IndicatorValue.objects.filter(
-                    indicator=indicator, district_id=district_id, period=period.date, is_entered=False
-                ).exists():
+    needed = touched | {p.same_last_year() for p in touched}
+    aggregates = list(Indicator.objects.filter(source=IndicatorSource.AGGREGATE))
+    if not aggregates:
+        return 0
+    data = _cumulatives_by_period(aggregates, district_ids, needed)
+    existing, present = {}, set()
+    for v in IndicatorValue.objects.filter(
+        indicator__in=aggregates,
+        district_id__in=district_ids,
+        period__in=[p.date for p in touched],
+        is_entered=False,
+    ):
+        period = Period.from_date(v.period)
+        existing[(v.indicator_id, v.unit_id, period)] = v
+        present.add((v.indicator_id, v.district_id, period))
+    fresh: dict[tuple, tuple[int, Aggregate]] = {}
+    for indicator in aggregates:
+        for district_id in district_ids:
+            for period in touched:
+                this = data.get((indicator.pk, district_id, period), {})
+                last = data.get((indicator.pk, district_id, period.same_last_year()), {})
+                has_rows = (indicator.pk, district_id, period) in present
+                if not this and (period not in imported or not last) and not has_rows:
                     continue
-            results = aggregate(this, last)
-            results.setdefault(None, Aggregate())
-            stale = IndicatorValue.objects.filter(
-                indicator=indicator, district_id=district_id, period=period.date, is_entered=False
-            ).exclude(unit_id__in=[district_id if k is None else k for k in results])
-            stale.delete()
-            for key, agg in results.items():
-                IndicatorValue.objects.update_or_create(
-                    indicator=indicator,
-                    unit_id=district_id if key is None else key,
+                results = aggregate(this, last)
+                results.setdefault(None, Aggregate())
+                for key, agg in results.items():
+                    fresh[(indicator.pk, district_id if key is None else key, period)] = (district_id, agg)
+    to_create, to_update = [], []
+    now = timezone.now()
+    for key, (district_id, agg) in fresh.items():
+        indicator_id, unit_id, period = key
+        fields = {
+            "cumulative": agg.cumulative,
+            "cumulative_last_year": agg.last_same_set,
+            "growth": agg.growth,
+            "enterprise_count": agg.count,
+        }
+        row = existing.get(key)
+        if row is None:
+            to_create.append(
+                IndicatorValue(
+                    indicator_id=indicator_id,
+                    unit_id=unit_id,
+                    district_id=district_id,
                     period=period.date,
-                    defaults={
-                        "district_id": district_id,
-                        "cumulative": agg.cumulative,
-                        "cumulative_last_year": agg.last_same_set,
-                        "growth": agg.growth,
-                        "enterprise_count": agg.count,
-                        "is_entered": False,
-                    },
+                    **fields,
                 )
-                written += 1
-    return written
+            )
+        elif any(getattr(row, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(row, k, v)
+            row.version += 1
+            row.updated_at = now
+            to_update.append(row)
+    stale = [row.pk for key, row in existing.items() if key not in fresh and key[2] in touched]
+    if stale:
+        IndicatorValue.objects.filter(pk__in=stale).delete()
+    IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
+    IndicatorValue.objects.bulk_update(
+        to_update,
+        ["cumulative", "cumulative_last_year", "growth", "enterprise_count", "version", "updated_at"],
+        batch_size=2000,
+    )
+    return len(to_create) + len(to_update)
 
 
 # --------------------------------------------------------------------------- lights
@@ -173,7 +253,9 @@ class TargetStatus:
         return worst(self.gap_light, self.progress_light)
 
 
-def target_status(target: Target, values_by_period: dict, full_year_last: Decimal | None, yellow_gap) -> TargetStatus:
+def target_status(
+    target: Target, values_by_period: dict, full_year_last: Decimal | None, yellow_gap
+) -> TargetStatus:
     """Evaluate a target against the latest value inside its span (the quarter for Q targets)."""
     last_month = 12 if target.kind == TargetKind.ANNUAL else target.quarter * 3
     candidates = [p for p in values_by_period if p.year == target.year and p.month <= last_month]
@@ -188,7 +270,13 @@ def target_status(target: Target, values_by_period: dict, full_year_last: Decima
     if target.kind == TargetKind.ANNUAL and full_year_last and value.cumulative is not None:
         goal = full_year_last * (1 + target.growth / HUNDRED)
         progress = (value.cumulative / goal).quantize(Decimal("0.0001"))
-        elapsed = Decimal(period.month) / 12
+        # Time progress on the indicator's own calendar: the share of last year's total reached by
+        # the same period (1-2月 is a low season; month ÷ 12 would paint every January red).
+        same_last = values_by_period.get(period.same_last_year())
+        if same_last is not None and same_last.cumulative is not None:
+            elapsed = (same_last.cumulative / full_year_last).quantize(Decimal("0.0001"))
+        else:
+            elapsed = (Decimal(period.month) / 12).quantize(Decimal("0.0001"))
         plight = progress_light(progress, elapsed)
     return TargetStatus(target, value, period, gap, light, progress, elapsed, plight)
 
@@ -197,13 +285,16 @@ def peer_ranking(indicator: Indicator, period: Period, visible_values) -> list[d
     """District-level values of every district the person can see (own + published), best growth first."""
     rows = [
         v
-        for v in visible_values.filter(indicator=indicator, period=period.date, unit__kind="district").select_related(
-            "unit"
-        )
+        for v in visible_values.filter(
+            indicator=indicator, period=period.date, unit__kind="district"
+        ).select_related("unit")
         if v.growth is not None
     ]
     rows.sort(key=lambda v: v.growth, reverse=True)
-    return [{"rank": i, "unit": v.unit, "growth": v.growth, "cumulative": v.cumulative} for i, v in enumerate(rows, 1)]
+    return [
+        {"rank": i, "unit": v.unit, "growth": v.growth, "cumulative": v.cumulative}
+        for i, v in enumerate(rows, 1)
+    ]
 
 
 # --------------------------------------------------------------------------- growth drivers

@@ -28,7 +28,12 @@ class Enterprise(VersionedModel):
 
     district = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey(
-        "org.Unit", verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Unit",
+        verbose_name=_("所属街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("单位详细名称"), max_length=200)
@@ -176,7 +181,9 @@ class MonthlyReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "period", "version"], name="report_version_unique"),
             models.UniqueConstraint(
-                fields=["enterprise", "period"], condition=models.Q(is_current=True), name="report_one_current"
+                fields=["enterprise", "period"],
+                condition=models.Q(is_current=True),
+                name="report_one_current",
             ),
         ]
         indexes = [models.Index(fields=["district", "period", "is_current"])]
@@ -184,14 +191,14 @@ class MonthlyReport(models.Model):
     def __str__(self):
         return f"{self.enterprise_id} {self.period_obj.label} v{self.version}"
 
-    @property
-    def period_obj(self) -> Period:
-        return Period.from_date(self.period)
-
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("economy:report_detail", args=[self.pk])
+
+    @property
+    def period_obj(self) -> Period:
+        return Period.from_date(self.period)
 
 
 class ReportValue(models.Model):
@@ -205,6 +212,9 @@ class ReportValue(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "field_code"], name="reportvalue_unique")]
         indexes = [models.Index(fields=["field_code", "report"])]
+
+    def __str__(self):
+        return f"{self.field_code}={self.current}/{self.cumulative}"
 
 
 class SourceFigure(models.Model):
@@ -220,6 +230,9 @@ class SourceFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "source", "period"], name="sourcefigure_unique")
         ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.enterprise_id} {self.period:%Y-%m}"
 
 
 class RuleKind(models.TextChoices):
@@ -274,7 +287,9 @@ class Finding(VersionedModel):
     rule = models.ForeignKey(AuditRule, on_delete=models.PROTECT, related_name="findings")
     field_code = models.CharField(max_length=40, blank=True)
     message = models.CharField(_("问题"), max_length=300)
-    status = models.CharField(_("状态"), max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
     explanation = models.TextField(_("情况说明"), blank=True)
     explained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -395,7 +410,9 @@ class Target(VersionedModel):
     class Meta:
         ordering = ["indicator__sort_order", "year", "quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "unit", "year", "kind", "quarter"], name="target_unique")
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "year", "kind", "quarter"], name="target_unique"
+            )
         ]
 
     def __str__(self):
@@ -406,8 +423,12 @@ class EconomySettings(VersionedModel):
     """Per-district tunables the statistician owns (DOMAIN.md conventions, with their defaults)."""
 
     district = models.OneToOneField("org.Unit", on_delete=models.PROTECT, related_name="+")
-    candidate_share = models.DecimalField(_("小升规入池比例"), max_digits=4, decimal_places=2, default=Decimal("0.80"))
-    pool_factor = models.DecimalField(_("培育库倍数"), max_digits=4, decimal_places=2, default=Decimal("1.20"))
+    candidate_share = models.DecimalField(
+        _("小升规入池比例"), max_digits=4, decimal_places=2, default=Decimal("0.80")
+    )
+    pool_factor = models.DecimalField(
+        _("培育库倍数"), max_digits=4, decimal_places=2, default=Decimal("1.20")
+    )
     annual_upgrade_goal = models.PositiveIntegerField(_("年度小升规目标（家）"), default=0)
     yellow_gap_pp = models.DecimalField(
         _("黄灯容差（百分点）"), max_digits=5, decimal_places=2, default=Decimal("2.00")

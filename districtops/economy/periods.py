@@ -7,6 +7,7 @@ exists on its own; its figures live inside the 1-2月 period (Spring Festival co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ class Period:
     def __post_init__(self):
         if not 2 <= self.month <= 12:
             raise ValueError("month must be 2..12 (January is part of 1-2月)")
+
+    def __hash__(self):
+        return self.year * 16 + self.month
 
     @classmethod
     def from_date(cls, day: dt.date) -> Period:
@@ -48,16 +52,20 @@ class Period:
         """Calendar months in this period's current value (2 for 1-2月)."""
         return 2 if self.month == 2 else 1
 
+    # Periods are few and immutable; the audit asks each for its neighbours millions of times.
+    @functools.cache  # noqa: B019
     def previous(self) -> Period:
         if self.month == 2:
             return Period(self.year - 1, 12)
         return Period(self.year, self.month - 1)
 
+    @functools.cache  # noqa: B019
     def next(self) -> Period:
         if self.month == 12:
             return Period(self.year + 1, 2)
         return Period(self.year, self.month + 1)
 
+    @functools.cache  # noqa: B019
     def same_last_year(self) -> Period:
         return Period(self.year - 1, self.month)
 

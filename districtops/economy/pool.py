@@ -16,7 +16,14 @@ from districtops.core.codes import sector_and_threshold
 from .models import ReportValue
 from .periods import Period
 
-REVENUE_FIELDS = ("main_revenue", "sales", "revenue", "operating_revenue", "construction_output", "housing_sales")
+REVENUE_FIELDS = (
+    "main_revenue",
+    "sales",
+    "revenue",
+    "operating_revenue",
+    "construction_output",
+    "housing_sales",
+)
 
 
 def trailing_revenue(enterprise_ids, upto: Period) -> dict[int, Decimal]:

@@ -24,7 +24,7 @@ CLASS_LABELS = {
     "marginal": "边缘符合",
     "nonconforming": "不符合",
 }
-MIN_SAMPLE = 300
+MIN_SAMPLE = 300  # enterprises, not figures: twelve months of one firm are one source
 
 
 def leading_digits(value, n: int) -> int | None:
@@ -56,10 +56,6 @@ class BenfordResult:
     def label(self) -> str:
         return CLASS_LABELS.get(self.conformity, "样本为空")
 
-    @property
-    def small_sample(self) -> bool:
-        return self.count < MIN_SAMPLE
-
     def chart_rows(self) -> list[dict]:
         return [
             {"digit": d, "observed": round(self.observed.get(d, 0.0), 4), "expected": round(p, 4)}
@@ -82,6 +78,14 @@ def benford(values, digits: int = 1) -> BenfordResult:
     bounds = FIRST_DIGIT_BOUNDS if digits == 1 else FIRST_TWO_BOUNDS
     conformity = next((label for bound, label in bounds if mad <= bound), "nonconforming")
     return BenfordResult(digits, total, mad, conformity, observed, exp)
+
+
+def enterprise_count(district_id: int, period_dates=None) -> int:
+    """Independent sources behind the figures: an enterprise's months are not independent draws."""
+    qs = ReportValue.objects.filter(report__district_id=district_id, report__is_current=True, current__gt=0)
+    if period_dates:
+        qs = qs.filter(report__period__in=period_dates)
+    return qs.values("report__enterprise_id").distinct().count()
 
 
 def report_figures(district_id: int, period_dates=None, section: str | None = None):
@@ -122,7 +126,9 @@ def benford_by_section(district_id: int, period_dates=None) -> list[dict]:
     result = []
     for section, values in sorted(by_section.items()):
         first = benford(values, 1)
-        result.append({"section": section, "name": SECTIONS[section], "first": first, "two": benford(values, 2)})
+        result.append(
+            {"section": section, "name": SECTIONS[section], "first": first, "two": benford(values, 2)}
+        )
     return result
 
 
@@ -167,4 +173,3 @@ def riskiest_enterprises(findings_qs, limit: int = 20) -> list[dict]:
 def finding_counts(findings_qs) -> dict[str, int]:
     counts = Counter(findings_qs.values_list("status", flat=True))
     return {status.value: counts.get(status.value, 0) for status in FindingStatus}
-

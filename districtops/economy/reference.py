@@ -76,7 +76,16 @@ REPORT_TYPES = [
 
 # code, name, source, fields, sectors, unit label, responsible, quarterly
 INDICATORS = [
-    ("industrial_output", "规上工业总产值", "aggregate", "gross_output", Sector.INDUSTRY, "亿元", "统计局", False),
+    (
+        "industrial_output",
+        "规上工业总产值",
+        "aggregate",
+        "gross_output",
+        Sector.INDUSTRY,
+        "亿元",
+        "统计局",
+        False,
+    ),
     (
         "retail_sales",
         "社会消费品零售总额（限上）",
@@ -87,7 +96,16 @@ INDICATORS = [
         "商务局",
         False,
     ),
-    ("services_revenue", "规上服务业营业收入", "aggregate", "operating_revenue", Sector.SERVICES, "亿元", "统计局", False),
+    (
+        "services_revenue",
+        "规上服务业营业收入",
+        "aggregate",
+        "operating_revenue",
+        Sector.SERVICES,
+        "亿元",
+        "统计局",
+        False,
+    ),
     (
         "construction_output",
         "资质内建筑业总产值",
@@ -135,7 +153,9 @@ def ensure_reference_data() -> None:
             AuditRule.objects.get_or_create(
                 code=code, defaults={"name": name, "kind": kind, "params": params, "description": description}
             )
-        for order, (code, name, source, fields, sectors, unit, responsible, quarterly) in enumerate(INDICATORS):
+        for order, (code, name, source, fields, sectors, unit, responsible, quarterly) in enumerate(
+            INDICATORS
+        ):
             Indicator.objects.get_or_create(
                 code=code,
                 defaults={

@@ -123,9 +123,7 @@ def cumulative_consistency(ctx: ReportContext, params: dict) -> list[Issue]:
             continue  # nothing to chain to: a newly registered enterprise's first month
         last = previous[code][1]
         if cumulative < last:
-            issues.append(
-                (code, f"{ctx.name(code)}：本年累计 {_fmt(cumulative)} 小于上期累计 {_fmt(last)}")
-            )
+            issues.append((code, f"{ctx.name(code)}：本年累计 {_fmt(cumulative)} 小于上期累计 {_fmt(last)}"))
         elif abs(last + current - cumulative) > tolerance:
             issues.append(
                 (
@@ -139,9 +137,9 @@ def cumulative_consistency(ctx: ReportContext, params: dict) -> list[Issue]:
 @rule("valid_codes")
 def valid_codes(ctx: ReportContext, params: dict) -> list[Issue]:
     issues = []
-    for label, code_field, validator in (
-        ("统一社会信用代码", "credit_code", validate_credit_code),
-        ("行业代码", "industry_code", validate_industry_code),
+    for code_field, validator in (
+        ("credit_code", validate_credit_code),
+        ("industry_code", validate_industry_code),
     ):
         try:
             validator(getattr(ctx, code_field))
@@ -157,7 +155,9 @@ def valid_codes(ctx: ReportContext, params: dict) -> list[Issue]:
 # --------------------------------------------------------------------------- verification
 
 
-def _ratio_history(ctx: ReportContext, numerator: Callable, denominator: Callable, months: int) -> list[float]:
+def _ratio_history(
+    ctx: ReportContext, numerator: Callable, denominator: Callable, months: int
+) -> list[float]:
     ratios = []
     period = ctx.period
     for _ in range(months):
@@ -192,16 +192,30 @@ def yoy_outlier(ctx: ReportContext, params: dict) -> list[Issue]:
     if usual <= 0:
         return []
     ratio = float(current) / float(base)
-    if ratio / usual > factor or ratio / usual < 1 / factor:
-        growth = (ratio - 1) * 100
-        usual_growth = (usual - 1) * 100
-        return [
-            (
-                code,
-                f"{ctx.name(code)}同比 {growth:+.1f}%，明显偏离本企业近12个月的一般水平 {usual_growth:+.1f}%",
-            )
-        ]
-    return []
+    if 1 / factor <= ratio / usual <= factor:
+        return []
+    # A lasting change (a new line, a lost customer) persists: flag the month it starts, not the
+    # eleven after it, when last month's ratio already sits at the new level.
+    recent_factor = float(params.get("recent_factor", 1.3))
+    previous = ctx.period.previous()
+    a, b = this(previous), last(previous)
+    if a is not None and b and 1 / recent_factor <= ratio / (a / b) <= recent_factor:
+        return []
+    # Power use moving the same way corroborates a real change in a factory's output.
+    corroborate = float(params.get("power_corroboration", 1.15))
+    power, power_base = ctx.electricity_at(ctx.period), ctx.electricity_at(ctx.period.same_last_year())
+    if power and power_base:
+        power_ratio = float(power) / float(power_base)
+        if power_ratio > 0 and 1 / corroborate <= ratio / power_ratio <= corroborate:
+            return []
+    growth = (ratio - 1) * 100
+    usual_growth = (usual - 1) * 100
+    return [
+        (
+            code,
+            f"{ctx.name(code)}同比 {growth:+.1f}%，明显偏离本企业近12个月的一般水平 {usual_growth:+.1f}%",
+        )
+    ]
 
 
 @rule("electricity_divergence")
@@ -240,10 +254,12 @@ def electricity_divergence(ctx: ReportContext, params: dict) -> list[Issue]:
 def repeated_figures(ctx: ReportContext, params: dict) -> list[Issue]:
     """Every non-zero money figure identical to the previous period's or last year's: likely copied."""
     min_fields = int(params.get("min_fields", 1))
+    # Small figures filled in whole 千元 repeat by chance; only sizeable ones are evidence.
+    min_value = Decimal(str(params.get("min_value", 500000)))
     money = {
         code: current
         for code, (current, _) in ctx.values.items()
-        if ctx.fields.get(code, {}).get("is_money") and current
+        if ctx.fields.get(code, {}).get("is_money") and current and current >= min_value
     }
     if len(money) < min_fields:
         return []
@@ -339,8 +355,10 @@ DEFAULT_RULES = [
         "yoy_outlier",
         "增速偏离企业历史",
         "verification",
-        {"factor": 1.6, "min_history": 6},
-        "本月同比与本企业近12个月同比中位数相比，超过 factor 倍或低于 1/factor 倍。",
+        {"factor": 1.6, "min_history": 6, "recent_factor": 1.3, "power_corroboration": 1.15},
+        "本月同比与本企业近12个月同比中位数相比超过 factor 倍或低于 1/factor 倍；"
+        "若上月同比已处于同一水平（相差不超过 recent_factor 倍）视为持续性变化不再提示；"
+        "用电量同比与产值同比相差不超过 power_corroboration 倍视为有用电佐证。",
     ),
     (
         "electricity_divergence",
@@ -353,8 +371,8 @@ DEFAULT_RULES = [
         "repeated_figures",
         "数据与上期雷同",
         "verification",
-        {"min_fields": 1},
-        "全部非零金额指标与上期或上年同期完全相同。",
+        {"min_fields": 1, "min_value": 500000},
+        "全部不小于 min_value 元的金额指标与上期或上年同期完全相同（1-2月只与上年1-2月比较）。",
     ),
     (
         "round_figures",
@@ -392,7 +410,19 @@ def run(ctx: ReportContext, rules) -> tuple[list[tuple], list[tuple]]:
     return errors, warnings
 
 
-BOILERPLATE = ("经核实", "核实无误", "数据无误", "数据真实", "真实有效", "情况属实", "属实", "无误", "正常", "确认", "准确")
+BOILERPLATE = (
+    "经核实",
+    "核实无误",
+    "数据无误",
+    "数据真实",
+    "真实有效",
+    "情况属实",
+    "属实",
+    "无误",
+    "正常",
+    "确认",
+    "准确",
+)
 
 
 def validate_explanation(text: str, min_chars: int = 10) -> str:

@@ -165,7 +165,9 @@ def update_rule(actor, rule: AuditRule, *, is_enabled: bool, params: dict, expec
             raise ValidationError({"params": f"参数 {key} 应为数字：{value}"}) from None
         if number < 0:
             raise ValidationError({"params": f"参数 {key} 不能为负数"})
-        clean[key] = int(number) if float(number).is_integer() and isinstance(rule.params[key], int) else number
+        clean[key] = (
+            int(number) if float(number).is_integer() and isinstance(rule.params[key], int) else number
+        )
     # The rule set is city-wide configuration outside the data-scope gate: the role check above
     # is the permission; the audit row and the version check are the same as update_object's.
     with transaction.atomic():
@@ -221,13 +223,22 @@ def enter_indicator_value(
         if existing is None:
             return services.create_object(
                 actor,
-                IndicatorValue(indicator=indicator, unit=unit, district_id=district_id, period=period.date, **fields),
+                IndicatorValue(
+                    indicator=indicator, unit=unit, district_id=district_id, period=period.date, **fields
+                ),
             )
         return services.update_object(actor, existing, fields, expected_version=None, action="view")
 
 
 def set_target(
-    actor, indicator: Indicator, unit: Unit, year: int, *, growth: Decimal, quarter: int | None = None, label: str = ""
+    actor,
+    indicator: Indicator,
+    unit: Unit,
+    year: int,
+    *,
+    growth: Decimal,
+    quarter: int | None = None,
+    label: str = "",
 ) -> Target:
     """Set (or change) an annual or quarterly growth target. Q1 is the 开门红 target."""
     _require_statistician(actor, unit.district_id)
@@ -237,7 +248,9 @@ def set_target(
         raise ValidationError({"growth": "目标增速应在 -100% 与 1000% 之间"})
     kind = TargetKind.QUARTER if quarter else TargetKind.ANNUAL
     with transaction.atomic():
-        existing = Target.objects.filter(indicator=indicator, unit=unit, year=year, kind=kind, quarter=quarter).first()
+        existing = Target.objects.filter(
+            indicator=indicator, unit=unit, year=year, kind=kind, quarter=quarter
+        ).first()
         if existing is None:
             return services.create_object(
                 actor,
@@ -259,7 +272,9 @@ def set_target(
 
 def settings_for(district_id: int) -> EconomySettings:
     """The district's parameters (defaults when never tuned; not saved until changed)."""
-    return EconomySettings.objects.filter(district_id=district_id).first() or EconomySettings(district_id=district_id)
+    return EconomySettings.objects.filter(district_id=district_id).first() or EconomySettings(
+        district_id=district_id
+    )
 
 
 def update_settings(actor, district: Unit, *, expected_version: int | None, **changes) -> EconomySettings:

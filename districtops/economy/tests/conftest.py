@@ -2,7 +2,14 @@ import pytest
 
 from districtops.economy.testing import fictional_credit_code, xlsx_bytes
 
-ENTERPRISE_HEADER = ["单位详细名称", "统一社会信用代码", "行业代码", "统计用区划代码", "营业收入（万元）", "重点企业"]
+ENTERPRISE_HEADER = [
+    "单位详细名称",
+    "统一社会信用代码",
+    "行业代码",
+    "统计用区划代码",
+    "营业收入（万元）",
+    "重点企业",
+]
 INDUSTRY_HEADER = [
     "统一社会信用代码",
     "报告期",
@@ -59,5 +66,13 @@ def industry_history(n, year_from=2019, upto=(2021, 2), base=10000, growth=0.05,
             scale = (1 + growth) ** (year - year_from)
             value = round(base * scale * (2 if month == 2 else 1) + month * 7)
             cum += value
-            rows.append(industry_row(n, f"{year}-{month:02d}", value, cum, power=round(power * (2 if month == 2 else 1) + month * 97)))
+            rows.append(
+                industry_row(
+                    n,
+                    f"{year}-{month:02d}",
+                    value,
+                    cum,
+                    power=round(power * (2 if month == 2 else 1) + month * 97),
+                )
+            )
     return rows

@@ -11,7 +11,9 @@ from districtops.economy.periods import Period, parse_period
 
 def test_periods_treat_jan_feb_as_one():
     feb = Period(2021, 2)
-    assert feb.label == "2021年1-2月" and feb.previous() == Period(2020, 12) and Period(2020, 12).next() == feb
+    assert (
+        feb.label == "2021年1-2月" and feb.previous() == Period(2020, 12) and Period(2020, 12).next() == feb
+    )
     assert Period(2021, 3).previous() == feb and feb.months_covered == 2
     assert parse_period("2021年1-2月") == feb == parse_period("2021-02") == parse_period("202102")
     assert parse_period("２０２１年３月") == Period(2021, 3)
@@ -34,7 +36,8 @@ def test_growth_rate_rounding_and_empty_base():
 
 
 @pytest.mark.parametrize(
-    ("growth", "light"), [("8.0", "green"), ("7.99", "yellow"), ("6.0", "yellow"), ("5.99", "red"), (None, "grey")]
+    ("growth", "light"),
+    [("8.0", "green"), ("7.99", "yellow"), ("6.0", "yellow"), ("5.99", "red"), (None, "grey")],
 )
 def test_gap_light_boundaries(growth, light):
     value = Decimal(growth) if growth else None

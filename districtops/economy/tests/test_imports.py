@@ -32,7 +32,9 @@ def test_report_history_import_computes_indicator_growth(economy):
     assert value.cumulative == Decimal("22064000")
     assert value.cumulative_last_year == Decimal("21014000")
     assert value.growth == Decimal("5.00")
-    street = IndicatorValue.objects.get(indicator__code="industrial_output", unit__name="南关街街道", period="2021-02-01")
+    street = IndicatorValue.objects.get(
+        indicator__code="industrial_output", unit__name="南关街街道", period="2021-02-01"
+    )
     assert street.growth == Decimal("5.00")
 
 
@@ -43,9 +45,9 @@ def test_correction_is_a_new_version(economy):
     assert result.accepted, [str(e) for e in result.errors]
     versions = MonthlyReport.objects.filter(period="2021-02-01").order_by("version")
     assert [(r.version, r.is_current) for r in versions] == [(1, False), (2, True)]
-    assert versions[0].pk == first.pk and versions[0].values.get(field_code="gross_output").current == Decimal(
-        "20014000"
-    )
+    assert versions[0].pk == first.pk and versions[0].values.get(
+        field_code="gross_output"
+    ).current == Decimal("20014000")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +70,9 @@ def test_bad_rows_refuse_the_whole_file(economy, row, column, fragment):
     result = import_industry(rows)
     assert not result.accepted
     assert MonthlyReport.objects.count() == 0
-    assert any(column in e.column and fragment in e.message for e in result.errors), [str(e) for e in result.errors]
+    assert any(column in e.column and fragment in e.message for e in result.errors), [
+        str(e) for e in result.errors
+    ]
     assert all(e.row >= 2 for e in result.errors)
 
 
@@ -89,16 +93,27 @@ def test_duplicated_rows(economy):
 def test_missing_column_and_other_order(economy):
     # Columns in another order are fine …
     rows = [
-        ["报告期", "工业总产值本年累计（千元）", "工业总产值本月（千元）", "营业收入本年累计", "营业收入本月", "信用代码"],
+        [
+            "报告期",
+            "工业总产值本年累计（千元）",
+            "工业总产值本月（千元）",
+            "营业收入本年累计",
+            "营业收入本月",
+            "信用代码",
+        ],
         ["2021-02", 100, 100, 100000, 100000, fictional_credit_code(1).lower()],
     ]
     from districtops.economy import imports
 
-    result = imports.import_reports(None, xlsx_bytes(rows, title_rows=["工业产销总值", "单位：见表头"]), "x.xlsx")
+    result = imports.import_reports(
+        None, xlsx_bytes(rows, title_rows=["工业产销总值", "单位：见表头"]), "x.xlsx"
+    )
     assert result.accepted, [str(e) for e in result.errors]
     assert MonthlyReport.objects.get().values.get(field_code="main_revenue").cumulative == Decimal("100000")
     # … a missing required column is named.
-    result = imports.import_reports(None, xlsx_bytes([["报告期", "工业总产值本月"], ["2021-02", 1]]), "y.xlsx")
+    result = imports.import_reports(
+        None, xlsx_bytes([["报告期", "工业总产值本月"], ["2021-02", 1]]), "y.xlsx"
+    )
     assert not result.accepted and "统一社会信用代码" in str(result.errors[0])
 
 
@@ -112,11 +127,20 @@ def test_messy_enterprise_sheet(economy):
 
     rows = [
         ["序号", "企业名称", "信用代码", "国民经济行业代码", "行政区划代码", "主营业务收入(千元)"],
-        [1, "示例物流有限公司", " " + fictional_credit_code(10).lower() + " ", "Ｇ５４３０", "４１０１０４０１１０００", "25,000"],
+        [
+            1,
+            "示例物流有限公司",
+            " " + fictional_credit_code(10).lower() + " ",
+            "Ｇ５４３０",
+            "４１０１０４０１１０００",
+            "25,000",
+        ],
         [None, None, None, None, None, None],
         [2, "示例软件有限公司", fictional_credit_code(11), "6510", "410104011000", 9000],
     ]
-    result = imports.import_enterprises(None, xlsx_bytes(rows, title_rows=["管城回族区法人单位名录"]), "名录2.xlsx")
+    result = imports.import_enterprises(
+        None, xlsx_bytes(rows, title_rows=["管城回族区法人单位名录"]), "名录2.xlsx"
+    )
     assert result.accepted, [str(e) for e in result.errors]
     logistics = Enterprise.objects.get(credit_code=fictional_credit_code(10))
     assert (logistics.industry_code, logistics.street.name, logistics.annual_revenue) == (
@@ -125,7 +149,9 @@ def test_messy_enterprise_sheet(economy):
         Decimal("25000000"),
     )
     assert logistics.is_above_scale  # G ≥ 2000 万元
-    assert not Enterprise.objects.get(credit_code=fictional_credit_code(11)).is_above_scale  # 900 万 < 2000 万
+    assert not Enterprise.objects.get(
+        credit_code=fictional_credit_code(11)
+    ).is_above_scale  # 900 万 < 2000 万
 
 
 @pytest.mark.parametrize(
@@ -160,11 +186,16 @@ def test_verification_finding_keeps_report_out_until_explained(economy):
     assert result.accepted and {w.rule for w in result.warnings} >= {"electricity_divergence", "yoy_outlier"}
     report = MonthlyReport.objects.get(period="2021-02-01", is_current=True)
     assert report.status == ReportStatus.PENDING
-    value = IndicatorValue.objects.get(indicator__code="industrial_output", unit__division_code="410104", period="2021-02-01")
+    value = IndicatorValue.objects.get(
+        indicator__code="industrial_output", unit__division_code="410104", period="2021-02-01"
+    )
     assert value.cumulative == 0 and value.growth is None
     for finding in Finding.objects.filter(report=report):
         services.explain_finding(
-            None, finding, "春节后新增大额出口订单，生产线满负荷运行，用电按峰谷电价由园区统一结算", expected_version=finding.version
+            None,
+            finding,
+            "春节后新增大额出口订单，生产线满负荷运行，用电按峰谷电价由园区统一结算",
+            expected_version=finding.version,
         )
     value.refresh_from_db()
     assert value.cumulative == Decimal("40000000") and value.growth > 80

@@ -15,4 +15,6 @@ class Command(ImportCommand):
         return super().handle(*args, **options)
 
     def run_import(self, actor, content, filename, check_only):
-        return imports.import_source_figures(actor, content, filename, kind=self.source, check_only=check_only)
+        return imports.import_source_figures(
+            actor, content, filename, kind=self.source, check_only=check_only
+        )

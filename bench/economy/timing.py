@@ -1,0 +1,165 @@
+"""City-scale timings for the economy module (prints figures and ratios to the goals).
+
+    DATABASE_URL=sqlite:////tmp/bench_economy.sqlite3 .venv/bin/python bench/economy/timing.py --size 0.1
+
+1. import and audit of one month for every enterprise of the city (goal ≤ 20 s at 50,000);
+2. recomputing every aggregate indicator for the 16 districts for one month (goal ≤ 2 s);
+3. the economy dashboard's p95 for a district statistician, forecast cache warm (goal ≤ 300 ms);
+4. the forecast backtest: MASE of the platform's method against seasonal naive (goal < 1).
+At ``--size`` below 1 the import figure is also extrapolated linearly to 50,000 enterprises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "districtops.settings")
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_economy.sqlite3")
+os.environ.setdefault("DISTRICTOPS_TODAY", "2021-03-31")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db.models import Max  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from districtops.economy import forecast, imports, indicators  # noqa: E402
+from districtops.economy.models import Enterprise, IndicatorValue, ReportValue  # noqa: E402
+from districtops.economy.periods import Period  # noqa: E402
+from districtops.economy.testing import xlsx_bytes  # noqa: E402
+from districtops.org.models import Unit, UnitKind  # noqa: E402
+
+MONTH = Period(2021, 3)
+HEADER = ["统一社会信用代码", "报告期"]
+FIELDS = [("工业总产值", "gross_output"), ("营业收入", "x"), ("商品销售额", "sales"), ("零售额", "retail_sales"), ("建筑业总产值", "construction_output")]  # fmt: skip
+for name, _ in FIELDS:
+    HEADER += [f"{name}本月", f"{name}本年累计"]
+HEADER += ["用电量"]
+REVENUE_CODES = ("main_revenue", "revenue", "operating_revenue")
+
+
+def ensure_data(size: float) -> None:
+    call_command("migrate", verbosity=0)
+    if Enterprise.objects.exists():
+        return
+    from districtops.economy import scale as economy_scale
+    from districtops.org import scale as org_scale
+
+    started = time.perf_counter()
+    org_scale.generate(size=size)
+    counts = economy_scale.generate(size=size)
+    print(f"generated {counts} in {time.perf_counter() - started:.0f} s")
+
+
+def month_file() -> tuple[bytes, int]:
+    """Every enterprise's 2021-03 report, continuing its own 1-2月 figures (growth and noise)."""
+    previous = {}
+    rows = ReportValue.objects.filter(
+        report__period=Period(2021, 2).date, report__is_current=True
+    ).values_list("report__enterprise__credit_code", "field_code", "current", "cumulative")
+    for code, field, current, cumulative in rows.iterator(chunk_size=20000):
+        previous.setdefault(code, {})[field] = (current, cumulative)
+    body = []
+    for n, (code, fields) in enumerate(sorted(previous.items())):
+        row = [code, "2021-03"]
+        for _name, field in FIELDS:
+            key = next((k for k in REVENUE_CODES if k in fields), None) if field == "x" else field
+            if key in fields:
+                current = round(float(fields[key][0]) / 2 * (1.02 + (n % 7) / 100) / 1000) * 1000
+                row += [current, int(fields[key][1]) + current]
+            else:
+                row += [None, None]
+        power = fields.get("electricity")
+        row.append(int(float(power[0]) / 2 * 1.03) if power else None)
+        body.append(row)
+    return xlsx_bytes([HEADER, *body]), len(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=float, default=0.1)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    ensure_data(args.size)
+    enterprises = Enterprise.objects.count()
+    print(f"enterprises: {enterprises}; report values: {ReportValue.objects.count()}")
+
+    # 1. import + audit of one month
+    if not IndicatorValue.objects.filter(period=MONTH.date).exists():
+        content, rows = month_file()
+        started = time.perf_counter()
+        result = imports.import_reports(None, content, "bench-2021-03.xlsx")
+        took = time.perf_counter() - started
+        print(f"import+audit of {rows} reports: {took:.1f} s (accepted={result.accepted}, "
+              f"warnings={len(result.warnings)}, errors={len(result.errors)})")  # fmt: skip
+        per_50k = took / rows * 50_000
+        print(f"  → {per_50k:.1f} s per 50,000 reports (goal ≤ 20 s: ratio {per_50k / 20:.2f})")
+
+    # 2. recompute all indicators for every district for one month
+    districts = list(Unit.objects.filter(kind=UnitKind.DISTRICT).values_list("pk", flat=True))
+    started = time.perf_counter()
+    for district in districts:
+        indicators.recompute(district, [MONTH])
+    took = time.perf_counter() - started
+    print(
+        f"recompute {len(districts)} districts × one month: {took:.2f} s (goal ≤ 2 s: ratio {took / 2:.2f})"
+    )
+
+    # 3. dashboard p95 for the demo district's statistician (or any leader of a generated district)
+    from django.contrib.auth import get_user_model
+
+    user = (
+        get_user_model()
+        .objects.filter(memberships__role__in=["statistician", "leader"])
+        .order_by("pk")
+        .first()
+    )
+    client = Client()
+    client.force_login(user)
+    client.get("/economy/")  # warm: fit the forecasts once
+    timings = []
+    for _ in range(args.requests):
+        started = time.perf_counter()
+        status = client.get("/economy/").status_code
+        timings.append((time.perf_counter() - started) * 1000)
+    p95 = statistics.quantiles(timings, n=20)[-1]
+    print(f"dashboard ({user.username}, HTTP {status}): median {statistics.median(timings):.0f} ms, "
+          f"p95 {p95:.0f} ms (goal ≤ 300 ms: ratio {p95 / 300:.2f})")  # fmt: skip
+
+    # 4. forecast backtest against seasonal naive
+    ratios = []
+    for value in (
+        IndicatorValue.objects.filter(unit__kind=UnitKind.DISTRICT, is_entered=False)
+        .values("indicator_id", "unit_id")
+        .annotate(top=Max("period"))
+    ):
+        series = {
+            Period.from_date(v.period): float(v.cumulative)
+            for v in IndicatorValue.objects.filter(
+                indicator_id=value["indicator_id"], unit_id=value["unit_id"]
+            )
+            if v.cumulative
+        }
+        monthly = forecast.monthly_series(series)
+        months = [m for m, _ in monthly]
+        values = [v for _, v in monthly]
+        if len(values) < 25:
+            continue
+        errors, naive, _ = forecast.backtest(values, months)
+        if naive and sum(abs(e) for e in naive):
+            ratios.append(sum(abs(e) for e in errors) / sum(abs(e) for e in naive))
+    if ratios:
+        print(f"forecast backtest over {len(ratios)} series: MASE vs seasonal naive median "
+              f"{statistics.median(ratios):.2f}, mean {statistics.fmean(ratios):.2f} (goal < 1)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,418 @@
+"""Economy API: register, reports, findings, indicators, targets, forecasts, rules and imports —
+read through the permission gate and written through the same services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from districtops.core import permissions, uploads
+from districtops.core.api_utils import gated_get, page
+from districtops.org.models import Unit
+from districtops.org.roles import Role
+
+from . import dashboard as dash
+from . import imports, services
+from .models import AuditRule, Enterprise, Finding, FindingStatus, Indicator, MonthlyReport, Target
+from .periods import parse_period
+
+router = Router(tags=["economy"])
+
+
+class EnterpriseOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    industry_code: str
+    division_code: str
+    district_id: int
+    street_id: int | None
+    sector: str
+    annual_revenue: Decimal | None
+    is_above_scale: bool
+    is_key: bool
+    is_candidate: bool
+    is_individual: bool
+    converted_from_individual: bool
+    version: int
+
+
+class EnterprisePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[EnterpriseOut]
+
+
+class ValueOut(Schema):
+    field_code: str
+    current: Decimal | None
+    cumulative: Decimal | None
+
+
+class FindingOut(Schema):
+    id: int
+    report_id: int
+    rule: str = Field(..., alias="rule.code")
+    severity: str = "verification"
+    field_code: str
+    message: str
+    status: str
+    explanation: str
+    review_comment: str
+    version: int
+
+
+class ReportOut(Schema):
+    id: int
+    enterprise_id: int
+    report_type: str = Field(..., alias="report_type.code")
+    period: dt.date
+    version: int
+    is_current: bool
+    status: str
+    values: list[ValueOut] = Field(..., alias="value_list")
+    findings: list[FindingOut] = Field(..., alias="finding_list")
+
+
+class ReportPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ReportOut]
+
+
+class FindingPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[FindingOut]
+
+
+class ExplainIn(Schema):
+    version: int
+    explanation: str = Field(..., min_length=1, max_length=2000)
+
+
+class ReviewIn(Schema):
+    version: int
+    accept: bool
+    comment: str = ""
+
+
+class TargetStatusOut(Schema):
+    growth: Decimal
+    label: str
+    light: str
+    gap_light: str
+    progress_light: str
+    gap: Decimal | None
+    progress: Decimal | None
+
+
+class ForecastOut(Schema):
+    method: str
+    projection: float
+    low: float
+    high: float
+    probability: float | None
+    goal: float | None
+    mase_ratio: float | None
+    backtest_mape: float | None
+    observations: int
+
+
+class IndicatorRowOut(Schema):
+    code: str
+    name: str
+    source: str
+    period: str | None
+    cumulative: Decimal | None
+    growth: Decimal | None
+    enterprise_count: int | None
+    annual: TargetStatusOut | None
+    quarter: TargetStatusOut | None
+    light: str
+    rank: int | None
+    peers: int
+    forecast: ForecastOut | None
+
+
+class DashboardOut(Schema):
+    unit_id: int
+    unit: str
+    period: str | None
+    indicators: list[IndicatorRowOut]
+
+
+class TargetOut(Schema):
+    id: int
+    indicator: str = Field(..., alias="indicator.code")
+    unit_id: int
+    year: int
+    kind: str
+    quarter: int | None
+    growth: Decimal
+    label: str
+    version: int
+
+
+class TargetIn(Schema):
+    indicator: str
+    unit_id: int
+    year: int = Field(..., ge=2000, le=2100)
+    quarter: int | None = Field(None, ge=1, le=4)
+    growth: Decimal
+    label: str = ""
+
+
+class RuleOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    is_enabled: bool
+    params: dict
+    version: int
+
+
+class RulePatch(Schema):
+    version: int
+    is_enabled: bool
+    params: dict = {}
+
+
+class ImportOut(Schema):
+    kind: str
+    file: str
+    accepted: bool
+    check_only: bool
+    rows: int
+    summary: dict
+    findings: list[dict]
+
+
+@router.get("/enterprises", response=EnterprisePage)
+def list_enterprises(
+    request, q: str = "", sector: str = "", above: bool | None = None, limit: int = 100, offset: int = 0
+):
+    qs = Enterprise.objects.restrict(request.auth, "view").order_by("name")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__startswith=q.upper()))
+    if sector:
+        qs = qs.filter(sector=sector)
+    if above is not None:
+        qs = qs.filter(is_above_scale=above)
+    return page(qs, limit, offset)
+
+
+@router.get("/enterprises/{int:pk}", response=EnterpriseOut)
+def get_enterprise(request, pk: int):
+    return gated_get(Enterprise, request.auth, pk)
+
+
+def _with_children(report):
+    report.value_list = list(report.values.all())
+    report.finding_list = list(report.findings.all())
+    return report
+
+
+@router.get("/reports", response=ReportPage)
+def list_reports(
+    request,
+    enterprise: int | None = None,
+    period: str = "",
+    current: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+):
+    qs = (
+        MonthlyReport.objects.restrict(request.auth, "view")
+        .select_related("report_type")
+        .prefetch_related("values", "findings__rule")
+        .order_by("-period", "enterprise_id", "-version")
+    )
+    if enterprise:
+        qs = qs.filter(enterprise_id=enterprise)
+    if period:
+        qs = qs.filter(period=parse_period(period).date)
+    if current:
+        qs = qs.filter(is_current=True)
+    result = page(qs, limit, offset)
+    result["items"] = [_with_children(r) for r in result["items"]]
+    return result
+
+
+@router.get("/reports/{int:pk}", response=ReportOut)
+def get_report(request, pk: int):
+    queryset = MonthlyReport.objects.select_related("report_type").prefetch_related(
+        "values", "findings__rule"
+    )
+    return _with_children(gated_get(MonthlyReport, request.auth, pk, queryset=queryset))
+
+
+@router.get("/findings", response=FindingPage)
+def list_findings(request, status: str = "", limit: int = 100, offset: int = 0):
+    qs = (
+        Finding.objects.restrict(request.auth, "view")
+        .select_related("rule")
+        .order_by("-report__period", "pk")
+    )
+    if status:
+        if status not in FindingStatus.values:
+            raise ValidationError({"status": f"未知状态 {status}"})
+        qs = qs.filter(status=status)
+    return page(qs, limit, offset)
+
+
+@router.post("/findings/{int:pk}/explain", response=FindingOut)
+def explain(request, pk: int, payload: ExplainIn):
+    finding = gated_get(Finding, request.auth, pk)
+    try:
+        services.explain_finding(request.auth, finding, payload.explanation, expected_version=payload.version)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise ValidationError({"explanation": exc.messages}) from exc
+        raise
+    return Finding.objects.select_related("rule").get(pk=pk)
+
+
+@router.post("/findings/{int:pk}/review", response=FindingOut)
+def review(request, pk: int, payload: ReviewIn):
+    finding = gated_get(Finding, request.auth, pk)
+    services.review_finding(
+        request.auth,
+        finding,
+        accept=payload.accept,
+        comment=payload.comment,
+        expected_version=payload.version,
+    )
+    return Finding.objects.select_related("rule").get(pk=pk)
+
+
+def _status(s):
+    if s is None:
+        return None
+    return {
+        "growth": s.target.growth,
+        "label": s.target.label,
+        "light": s.light,
+        "gap_light": s.gap_light,
+        "progress_light": s.progress_light,
+        "gap": s.gap,
+        "progress": s.progress,
+    }
+
+
+@router.get("/indicators", response=DashboardOut)
+def indicators(request, unit: int | None = None, period: str = ""):
+    target_unit = dash.resolve_unit(request.auth, unit)
+    data = dash.build(request.auth, target_unit, parse_period(period) if period else None)
+    rows = []
+    for r in data["rows"]:
+        p = r.projection
+        rows.append(
+            {
+                "code": r.indicator.code,
+                "name": r.indicator.name,
+                "source": r.indicator.source,
+                "period": data["period"].label if data["period"] else None,
+                "cumulative": r.value.cumulative if r.value else None,
+                "growth": r.value.growth if r.value else None,
+                "enterprise_count": r.value.enterprise_count if r.value else None,
+                "annual": _status(r.annual),
+                "quarter": _status(r.quarter),
+                "light": r.light,
+                "rank": r.rank,
+                "peers": r.peers,
+                "forecast": None
+                if p is None
+                else {
+                    "method": p.method,
+                    "projection": p.projection,
+                    "low": p.low,
+                    "high": p.high,
+                    "probability": p.probability,
+                    "goal": p.goal,
+                    "mase_ratio": p.mase_ratio,
+                    "backtest_mape": p.backtest_mape,
+                    "observations": p.observations,
+                },
+            }
+        )
+    return {
+        "unit_id": target_unit.pk,
+        "unit": target_unit.name,
+        "period": data["period"].label if data["period"] else None,
+        "indicators": rows,
+    }
+
+
+@router.get("/targets", response=list[TargetOut])
+def list_targets(request, year: int | None = None):
+    qs = Target.objects.restrict(request.auth, "view").select_related("indicator")
+    if year:
+        qs = qs.filter(year=year)
+    return list(qs)
+
+
+@router.post("/targets", response={201: TargetOut})
+def create_target(request, payload: TargetIn):
+    indicator = Indicator.objects.filter(code=payload.indicator).first()
+    if indicator is None:
+        raise ValidationError({"indicator": f"未知指标 {payload.indicator}"})
+    unit = get_object_or_404(Unit.objects.restrict(request.auth, "view"), pk=payload.unit_id)
+    target = services.set_target(
+        request.auth,
+        indicator,
+        unit,
+        payload.year,
+        growth=payload.growth,
+        quarter=payload.quarter,
+        label=payload.label,
+    )
+    return Status(201, target)
+
+
+@router.get("/rules", response=list[RuleOut])
+def list_rules(request):
+    return list(AuditRule.objects.all())
+
+
+@router.patch("/rules/{int:pk}", response=RuleOut)
+def patch_rule(request, pk: int, payload: RulePatch):
+    rule = get_object_or_404(AuditRule, pk=pk)
+    return services.update_rule(
+        request.auth,
+        rule,
+        is_enabled=payload.is_enabled,
+        params=payload.params,
+        expected_version=payload.version,
+    )
+
+
+@router.post("/imports/{kind}", response={200: ImportOut, 422: ImportOut})
+def upload(request, kind: str, file: UploadedFile = File(...), check_only: bool = False):
+    """Import an Excel file. 200 when accepted (or passing the check), 422 with row/column
+    findings when refused — nothing is written then."""
+    if not permissions.has_role(request.auth, Role.STATISTICIAN):
+        raise PermissionDenied
+    uploads.validate_upload(file, kinds=("office",))
+    content = file.read()
+    if kind == "enterprises":
+        result = imports.import_enterprises(request.auth, content, file.name, check_only=check_only)
+    elif kind == "reports":
+        result = imports.import_reports(request.auth, content, file.name, check_only=check_only)
+    elif kind in ("electricity", "tax"):
+        result = imports.import_source_figures(
+            request.auth, content, file.name, kind=kind, check_only=check_only
+        )
+    else:
+        raise ValidationError({"kind": "应为 enterprises、reports、electricity 或 tax"})
+    return Status(200 if result.accepted else 422, result.as_dict())

@@ -1,0 +1,93 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from districtops.core import permissions
+
+from .models import ImportKind, Indicator
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("数据类型"), choices=ImportKind.choices)
+    file = forms.FileField(label=_("Excel 文件"))
+    check_only = forms.BooleanField(label=_("只检查，不导入"), required=False)
+
+
+class ExplainForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    explanation = forms.CharField(
+        label=_("情况说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明原因，如新增订单、新产线投产、价格变化；“核实无误”不能作为说明。"),
+    )
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        choices=[("accept", _("认可")), ("reject", _("退回"))], widget=forms.HiddenInput
+    )
+    review_comment = forms.CharField(
+        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RuleForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    is_enabled = forms.BooleanField(label=_("启用"), required=False)
+
+    def __init__(self, *args, rule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+        for key, value in (rule.params or {}).items():
+            self.fields[f"param_{key}"] = forms.DecimalField(label=key, initial=value, min_value=0)
+        if not self.is_bound:
+            self.fields["version"].initial = rule.version
+            self.fields["is_enabled"].initial = rule.is_enabled
+
+    def params(self) -> dict:
+        return {k[len("param_") :]: v for k, v in self.cleaned_data.items() if k.startswith("param_")}
+
+
+class TargetForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=Indicator.objects.all())
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=None)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("期限"),
+        choices=[
+            ("", _("全年")),
+            ("1", _("一季度（开门红）")),
+            ("2", _("二季度")),
+            ("3", _("三季度")),
+            ("4", _("四季度")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    growth = forms.DecimalField(label=_("目标增速（%）"), max_digits=7, decimal_places=2)
+    label = forms.CharField(label=_("名称"), max_length=40, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = permissions.units_for_choice(user).filter(
+            kind__in=["district", "subdistrict"]
+        )
+
+
+class IndicatorValueForm(forms.Form):
+    # Aggregates too: a peer district's published value of any indicator is entered by hand.
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=Indicator.objects.all())
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=None)
+    period = forms.CharField(label=_("报告期"), help_text=_("如 2021-02（即1-2月）、2021-03"))
+    cumulative = forms.DecimalField(
+        label=_("本年累计（亿元）"), required=False, max_digits=14, decimal_places=4
+    )
+    growth = forms.DecimalField(label=_("累计增速（%）"), required=False, max_digits=9, decimal_places=2)
+    published = forms.BooleanField(label=_("公开（供各区对比）"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = permissions.units_for_choice(user).filter(
+            kind__in=["district", "subdistrict"]
+        )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "economy"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/", views.dashboard_export, name="dashboard_export"),
+    path("forecast/", views.forecast_fragment, name="forecast"),
+    path("enterprises/", views.enterprise_list, name="enterprise_list"),
+    path("enterprises/export/", views.enterprise_export, name="enterprise_export"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("findings/", views.finding_list, name="finding_list"),
+    path("findings/<int:pk>/explain/", views.finding_explain, name="finding_explain"),
+    path("findings/<int:pk>/review/", views.finding_review, name="finding_review"),
+    path("imports/", views.import_view, name="import"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("quality/", views.data_quality, name="data_quality"),
+    path("pool/", views.pool_view, name="pool"),
+    path("targets/", views.target_list, name="target_list"),
+    path("values/", views.indicator_value_enter, name="indicator_value_enter"),
+]

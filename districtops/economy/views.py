@@ -1,0 +1,497 @@
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from districtops.core import excel, permissions, uploads
+from districtops.core.codes import SECTIONS, Sector, section_of
+from districtops.core.services import ConflictError
+from districtops.core.views_helpers import apply_service_errors
+from districtops.org.models import UnitKind
+from districtops.org.roles import Role
+
+from . import dashboard as dash
+from . import imports, quality, services
+from .forms import ExplainForm, ImportForm, IndicatorValueForm, ReviewForm, RuleForm, TargetForm
+from .models import (
+    AuditRule,
+    Enterprise,
+    Finding,
+    FindingStatus,
+    ImportBatch,
+    ImportKind,
+    MonthlyReport,
+    Target,
+)
+from .periods import parse_period
+
+YI = Decimal(100_000_000)
+
+
+def _period_param(request):
+    raw = request.GET.get("period", "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_period(raw)
+    except ValidationError:
+        return None
+
+
+@login_required
+def dashboard(request):
+    unit = dash.resolve_unit(request.user, request.GET.get("unit"))
+    data = dash.build(request.user, unit, _period_param(request), with_forecast=False)
+    data["units"] = dash.units_for(request.user)
+    labels = sorted({(p["key"], p["period"]) for r in data["rows"] for p in r.trend})
+    data["chart"] = {
+        "periods": [label for _, label in labels],
+        "trend": {
+            r.indicator.name: [{p["key"]: p["growth"] for p in r.trend}.get(key) for key, _ in labels]
+            for r in data["rows"]
+            if r.trend
+        },
+        "peers": [{"name": p["unit"].name, "growth": float(p["growth"])} for p in data["peer_ranking"]],
+        "drivers": [
+            {"name": d["name"], "pp": float(d["pp"])}
+            for d in (data["drivers"] or {}).get("industries", [])[:8]
+        ],
+    }
+    return render(request, "economy/dashboard.html", data)
+
+
+@login_required
+def forecast_fragment(request):
+    """The 预判 card, loaded by the dashboard after the page (model fits are cached per series)."""
+    unit = dash.resolve_unit(request.user, request.GET.get("unit"))
+    data = dash.build(request.user, unit, _period_param(request))
+    return render(request, "economy/_forecast.html", data)
+
+
+INDICATOR_COLUMNS = [
+    excel.Column("indicator", "指标", width=26),
+    excel.Column("period", "报告期"),
+    excel.Column("cumulative", "本年累计（亿元）", kind="decimal"),
+    excel.Column("growth", "累计增速（%）", kind="decimal"),
+    excel.Column("annual", "全年目标（%）", kind="decimal"),
+    excel.Column("annual_light", "全年目标灯"),
+    excel.Column("quarter", "季度目标（%）", kind="decimal"),
+    excel.Column("quarter_light", "季度目标灯"),
+    excel.Column("rank", "全市位次"),
+    excel.Column("projection", "全年预判（亿元）", kind="decimal"),
+    excel.Column("probability", "完成目标概率", kind="decimal"),
+]
+LIGHT_TEXT = {"green": "绿", "yellow": "黄", "red": "红", "grey": "—"}
+
+
+@login_required
+def dashboard_export(request):
+    unit = dash.resolve_unit(request.user, request.GET.get("unit"))
+    data = dash.build(request.user, unit, _period_param(request))
+    rows = []
+    for r in data["rows"]:
+        v = r.value
+        rows.append(
+            [
+                r.indicator.name,
+                data["period"].label if data["period"] else "",
+                round(v.cumulative / YI, 4) if v and v.cumulative is not None else None,
+                v.growth if v else None,
+                r.annual.target.growth if r.annual else None,
+                LIGHT_TEXT[r.annual.light] if r.annual else "",
+                r.quarter.target.growth if r.quarter else None,
+                LIGHT_TEXT[r.quarter.light] if r.quarter else "",
+                f"{r.rank}/{r.peers}" if r.rank else "",
+                round(Decimal(r.projection.projection) / YI, 4) if r.projection else None,
+                round(r.projection.probability, 3)
+                if r.projection and r.projection.probability is not None
+                else None,
+            ]
+        )
+    sheets = [("指标", INDICATOR_COLUMNS, rows)]
+    if data["pool"]:
+        sheets.append(
+            (
+                "小升规培育库",
+                [
+                    excel.Column("name", "企业", width=30),
+                    excel.Column("street", "街道"),
+                    excel.Column("revenue", "近12个月营业收入（万元）", kind="decimal"),
+                    excel.Column("ratio", "达标比例", kind="decimal"),
+                ],
+                [
+                    [
+                        p["enterprise"].name,
+                        str(p["enterprise"].street or ""),
+                        round(p["revenue"] / 10000, 1),
+                        p["ratio"],
+                    ]
+                    for p in data["pool"]["rows"]
+                ],
+            )
+        )
+    sheets.append(
+        (
+            "数据质量",
+            [
+                excel.Column("name", "企业", width=30),
+                excel.Column("score", "风险分"),
+                excel.Column("reasons", "原因", width=50),
+            ],
+            [[r["name"], r["score"], "；".join(r["reasons"])] for r in data["riskiest"]],
+        )
+    )
+    filename = f"经济运行_{unit.name}_{data['period'].label if data['period'] else ''}.xlsx"
+    return excel.xlsx_response(excel.write_workbook(sheets), filename)
+
+
+ENTERPRISE_EXPORT_COLUMNS = [
+    excel.Column("name", "单位详细名称", width=30),
+    excel.Column("credit_code", "统一社会信用代码", width=22),
+    excel.Column("industry_code", "行业代码"),
+    excel.Column("division_code", "统计用区划代码", width=16),
+    excel.Column("street", "街道"),
+    excel.Column("sector", "专业"),
+    excel.Column("annual_revenue", "营业收入（万元）", kind="decimal"),
+    excel.Column("above", "四上"),
+]
+
+
+def _enterprise_queryset(request):
+    qs = Enterprise.objects.restrict(request.user, "view").select_related("street")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__startswith=q.upper()))
+    if request.GET.get("sector") in Sector.LABELS:
+        qs = qs.filter(sector=request.GET["sector"])
+    if request.GET.get("street", "").isdigit():
+        qs = qs.filter(street_id=int(request.GET["street"]))
+    if request.GET.get("above") in ("1", "0"):
+        qs = qs.filter(is_above_scale=request.GET["above"] == "1")
+    return qs.order_by("name")
+
+
+@login_required
+def enterprise_list(request):
+    qs = _enterprise_queryset(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    streets = permissions.units_for_choice(request.user).filter(kind=UnitKind.SUBDISTRICT)
+    return render(
+        request,
+        "economy/enterprise_list.html",
+        {"page": page, "sectors": Sector.LABELS.items(), "streets": streets, "filters": request.GET},
+    )
+
+
+@login_required
+def enterprise_export(request):
+    rows = [
+        [
+            e.name,
+            e.credit_code,
+            e.industry_code,
+            e.division_code,
+            str(e.street or ""),
+            Sector.LABELS.get(e.sector, ""),
+            round(e.annual_revenue / 10000, 1) if e.annual_revenue is not None else None,
+            "是" if e.is_above_scale else "否",
+        ]
+        for e in _enterprise_queryset(request)[:100_000]
+    ]
+    return excel.xlsx_response(
+        excel.write_workbook([("企业名录", ENTERPRISE_EXPORT_COLUMNS, rows)]), "企业名录.xlsx"
+    )
+
+
+@login_required
+def enterprise_detail(request, pk):
+    enterprise = get_object_or_404(
+        Enterprise.objects.restrict(request.user, "view").select_related("street", "district"), pk=pk
+    )
+    reports = (
+        MonthlyReport.objects.filter(enterprise=enterprise)
+        .select_related("batch")
+        .prefetch_related("values", "findings")
+        .order_by("-period", "-version")
+    )
+    return render(
+        request,
+        "economy/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "reports": reports,
+            "section": SECTIONS[section_of(enterprise.industry_code)],
+            "sector_label": Sector.LABELS.get(enterprise.sector, "非四上行业"),
+        },
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = get_object_or_404(
+        MonthlyReport.objects.restrict(request.user, "view").select_related(
+            "enterprise", "report_type", "batch", "street"
+        ),
+        pk=pk,
+    )
+    names = {f.code: f for f in report.report_type.fields.all()}
+    values = [(names.get(v.field_code), v) for v in report.values.all()]
+    findings = report.findings.select_related("rule", "explained_by", "reviewed_by")
+    versions = MonthlyReport.objects.filter(enterprise=report.enterprise, period=report.period).order_by(
+        "-version"
+    )
+    can_review = services.is_statistician(request.user, report.district_id)
+    return render(
+        request,
+        "economy/report_detail.html",
+        {
+            "report": report,
+            "values": values,
+            "findings": findings,
+            "versions": versions,
+            "can_review": can_review,
+            "can_explain": can_review or permissions.can(request.user, "report", report),
+        },
+    )
+
+
+@login_required
+def finding_list(request):
+    qs = Finding.objects.restrict(request.user, "view").select_related("report__enterprise", "rule", "street")
+    status = request.GET.get("status", "open")
+    if status in FindingStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-report__period", "report__enterprise__name"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "economy/finding_list.html",
+        {"page": page, "status": status, "statuses": FindingStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def finding_explain(request, pk):
+    finding = get_object_or_404(Finding.objects.restrict(request.user, "view"), pk=pk)
+    form = ExplainForm(request.POST)
+    if form.is_valid():
+        try:
+            services.explain_finding(
+                request.user,
+                finding,
+                form.cleaned_data["explanation"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except ConflictError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已记录情况说明。"))
+    else:
+        messages.error(request, _("请填写情况说明。"))
+    return redirect(finding.get_absolute_url())
+
+
+@login_required
+@require_POST
+def finding_review(request, pk):
+    finding = get_object_or_404(Finding.objects.restrict(request.user, "view"), pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    try:
+        services.review_finding(
+            request.user,
+            finding,
+            accept=form.cleaned_data["decision"] == "accept",
+            comment=form.cleaned_data["review_comment"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except (ValidationError, ConflictError) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("审核意见已保存。"))
+    return redirect(finding.get_absolute_url())
+
+
+def _require_statistician(request):
+    if not permissions.has_role(request.user, Role.STATISTICIAN):
+        raise PermissionDenied
+
+
+@login_required
+def import_view(request):
+    _require_statistician(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            uploads.validate_upload(upload, kinds=("office",))
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            kind, check_only = form.cleaned_data["kind"], form.cleaned_data["check_only"]
+            content = upload.read()
+            if kind == ImportKind.ENTERPRISES:
+                result = imports.import_enterprises(request.user, content, upload.name, check_only=check_only)
+            elif kind == ImportKind.REPORTS:
+                result = imports.import_reports(request.user, content, upload.name, check_only=check_only)
+            else:
+                result = imports.import_source_figures(
+                    request.user, content, upload.name, kind=kind, check_only=check_only
+                )
+    batches = ImportBatch.objects.restrict(request.user, "view").select_related("imported_by")[:20]
+    return render(request, "economy/import.html", {"form": form, "result": result, "batches": batches})
+
+
+@login_required
+def rule_list(request):
+    rules = AuditRule.objects.all()
+    return render(
+        request,
+        "economy/rule_list.html",
+        {"rules": rules, "can_tune": permissions.has_role(request.user, Role.STATISTICIAN)},
+    )
+
+
+@login_required
+def rule_edit(request, pk):
+    _require_statistician(request)
+    rule = get_object_or_404(AuditRule, pk=pk)
+    form = RuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_rule(
+                request.user,
+                rule,
+                is_enabled=form.cleaned_data["is_enabled"],
+                params=form.params(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except (ValidationError, ConflictError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("规则已保存。"))
+            return redirect("economy:rule_list")
+    return render(request, "economy/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+def data_quality(request):
+    unit = dash.resolve_unit(request.user, request.GET.get("unit"))
+    findings = Finding.objects.restrict(request.user, "view").filter(district_id=unit.district_id)
+    if unit.kind == UnitKind.SUBDISTRICT:
+        findings = findings.filter(street=unit)
+    period = _period_param(request) or dash.latest_period(request.user, unit)
+    sections, overall = [], None
+    if dash.district_wide(request.user, unit.district_id):
+        # Benford needs many figures: the last twelve periods of the whole district.
+        periods = []
+        if period:
+            p = period
+            for _ in range(12):
+                periods.append(p.date)
+                p = p.previous()
+        sections = quality.benford_by_section(unit.district_id, periods)
+        values = quality.report_figures(unit.district_id, periods)
+        overall = {
+            "first": quality.benford(values, 1),
+            "two": quality.benford(values, 2),
+            "enterprises": quality.enterprise_count(unit.district_id, periods),
+        }
+    return render(
+        request,
+        "economy/data_quality.html",
+        {
+            "unit": unit,
+            "units": dash.units_for(request.user),
+            "period": period,
+            "riskiest": quality.riskiest_enterprises(
+                findings.exclude(status=FindingStatus.ACCEPTED), limit=30
+            ),
+            "counts": quality.finding_counts(findings),
+            "sections": sections,
+            "overall": overall,
+            "min_sample": quality.MIN_SAMPLE,
+        },
+    )
+
+
+@login_required
+def pool_view(request):
+    unit = dash.resolve_unit(request.user, request.GET.get("unit"))
+    enterprises = Enterprise.objects.restrict(request.user, "view").filter(district_id=unit.district_id)
+    if unit.kind == UnitKind.SUBDISTRICT:
+        enterprises = enterprises.filter(street=unit)
+    period = dash.latest_period(request.user, unit)
+    data = (
+        dash.pool.candidate_pool(enterprises, services.settings_for(unit.district_id), period)
+        if period
+        else None
+    )
+    return render(request, "economy/pool.html", {"unit": unit, "pool": data, "period": period})
+
+
+@login_required
+def target_list(request):
+    targets = Target.objects.restrict(request.user, "view").select_related("indicator", "unit")
+    form = TargetForm(request.POST or None, user=request.user)
+    value_form = IndicatorValueForm(None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_target(
+                request.user,
+                data["indicator"],
+                data["unit"],
+                data["year"],
+                growth=data["growth"],
+                quarter=data["quarter"],
+                label=data["label"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("目标已保存。"))
+            return redirect("economy:target_list")
+    return render(
+        request,
+        "economy/target_list.html",
+        {"targets": targets, "form": form, "value_form": value_form},
+    )
+
+
+@login_required
+@require_POST
+def indicator_value_enter(request):
+    form = IndicatorValueForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            period = parse_period(data["period"])
+            services.enter_indicator_value(
+                request.user,
+                data["indicator"],
+                data["unit"],
+                period,
+                cumulative=data["cumulative"] * YI if data["cumulative"] is not None else None,
+                growth=data["growth"],
+                published=data["published"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("指标数据已保存。"))
+    else:
+        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+    return redirect("economy:target_list")
