@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "districtops.org",
     "districtops.audit",
     "districtops.jobs",
+    "districtops.projects",
+    "districtops.supervision",
+    "districtops.citizen",
+    "districtops.hazards",
+    "districtops.economy",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,11 @@ urlpatterns = [
     path("org/", include("districtops.org.urls")),
     path("audit/", include("districtops.audit.urls")),
     path("jobs/", include("districtops.jobs.urls")),
+    path("projects/", include("districtops.projects.urls")),
+    path("supervision/", include("districtops.supervision.urls")),
+    path("citizen/", include("districtops.citizen.urls")),
+    path("hazards/", include("districtops.hazards.urls")),
+    path("public/", include("districtops.citizen.urls_public")),
+    path("open311/v2/", include("districtops.citizen.urls_open311")),
     path("api/v1/", api.urls),
 ]

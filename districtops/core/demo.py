@@ -2,4 +2,8 @@
 
 DEMO_LOADERS = [
     "districtops.org.demo.load",
+    "districtops.projects.demo.load",
+    "districtops.supervision.demo.load",
+    "districtops.citizen.demo.load",
+    "districtops.hazards.demo.load",
 ]

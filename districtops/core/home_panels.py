@@ -6,7 +6,10 @@ or None when the person has nothing there. Explicit on purpose: grep finds them.
 
 from django.utils.module_loading import import_string
 
-PANEL_PROVIDERS: list[str] = []
+PANEL_PROVIDERS: list[str] = [
+    "districtops.projects.panels.home_panel",
+    "districtops.supervision.views.home_panel",
+]
 
 
 def panels_for(user) -> list[dict]:

@@ -1,0 +1,89 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from ninja import Field, Router, Schema
+
+from districtops.core.api_utils import gated_get, page
+from districtops.org.models import Unit
+
+from . import services
+from .models import Report, ReportStatus
+
+router = Router(tags=["citizen"])
+
+
+class ReportOut(Schema):
+    id: int
+    tracking_number: str
+    district_id: int
+    service_code: str = Field(..., alias="service.code")
+    description: str
+    address: str
+    lat: float | None
+    long: float | None
+    channel: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    requested_at: dt.datetime
+    status: str
+    decline_reason: str
+    matter_id: int | None
+    public_open: bool
+    version: int
+
+
+class ReportPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ReportOut]
+
+
+class TriageIn(Schema):
+    lead_unit_id: int
+    supporting_unit_ids: list[int] = []
+    deadline: dt.date | None = None
+    working_days: int | None = Field(None, ge=1, le=500)
+    title: str = ""
+
+
+class DeclineIn(Schema):
+    reason: str
+
+
+@router.get("/reports", response=ReportPage)
+def list_reports(request, status: ReportStatus | None = None, limit: int = 100, offset: int = 0):
+    reports = Report.objects.restrict(request.auth, "view").select_related("service")
+    if status:
+        reports = reports.filter(status=status)
+    return page(reports, limit, offset)
+
+
+@router.get("/reports/{report_id}", response=ReportOut)
+def get_report(request, report_id: int):
+    return gated_get(Report, request.auth, report_id, queryset=Report.objects.select_related("service"))
+
+
+@router.post("/reports/{report_id}/triage", response=ReportOut)
+def triage(request, report_id: int, payload: TriageIn):
+    report = gated_get(Report, request.auth, report_id, "manage")
+    lead = gated_get(Unit, request.auth, payload.lead_unit_id)
+    support = list(Unit.objects.restrict(request.auth, "view").filter(pk__in=payload.supporting_unit_ids))
+    if len(support) != len(set(payload.supporting_unit_ids)):
+        raise ValidationError({"supporting_unit_ids": "包含不存在或无权查看的单位。"})
+    return services.triage_to_matter(
+        request.auth,
+        report,
+        lead_unit=lead,
+        supporting_units=support,
+        deadline=payload.deadline,
+        working_days=payload.working_days,
+        title=payload.title,
+    )
+
+
+@router.post("/reports/{report_id}/decline", response=ReportOut)
+def decline(request, report_id: int, payload: DeclineIn):
+    report = gated_get(Report, request.auth, report_id, "manage")
+    return services.decline_report(request.auth, report, reason=payload.reason)

@@ -1,0 +1,38 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from districtops.supervision.forms import DATE, _units
+
+from .models import ServiceCategory
+
+
+class PublicReportForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("问题类别"), queryset=ServiceCategory.objects.none())
+    description = forms.CharField(
+        label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    address = forms.CharField(label=_("地点"), max_length=200)
+    photo = forms.FileField(label=_("照片（可选，jpg/png，5 MB 以内）"), required=False)
+    contact_name = forms.CharField(label=_("您的称呼（可选，不公开）"), max_length=60, required=False)
+    contact_phone = forms.CharField(label=_("联系电话（可选，不公开）"), max_length=30, required=False)
+
+    def __init__(self, *args, district=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = ServiceCategory.objects.filter(district=district, is_active=True)
+
+
+class TriageForm(forms.Form):
+    title = forms.CharField(label=_("事项名称（可选）"), max_length=200, required=False)
+    lead_unit = forms.ModelChoiceField(label=_("承办单位"), queryset=None)
+    supporting_units = forms.ModelMultipleChoiceField(label=_("配合单位"), queryset=None, required=False)
+    deadline = forms.DateField(label=_("办理时限（日期）"), widget=DATE, required=False)
+    working_days = forms.IntegerField(label=_("或：工作日天数"), min_value=1, max_value=500, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = _units(user)
+        self.fields["supporting_units"].queryset = _units(user)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("不予立案理由（反映人可见）"), widget=forms.Textarea(attrs={"rows": 2}))

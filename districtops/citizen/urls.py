@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "citizen"
+urlpatterns = [
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/triage/", views.report_triage, name="report_triage"),
+    path("reports/<int:pk>/decline/", views.report_decline, name="report_decline"),
+]

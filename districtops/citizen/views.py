@@ -1,0 +1,137 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from districtops.core import permissions
+from districtops.core.views_helpers import apply_service_errors
+from districtops.org.models import Unit, UnitKind
+
+from . import services
+from .forms import DeclineForm, PublicReportForm, TriageForm
+from .models import Report, ReportStatus, ServiceCategory
+from .open311 import client_address
+
+
+def _public_district(request):
+    code = request.GET.get("jurisdiction", "")
+    served = Unit.objects.filter(
+        kind=UnitKind.DISTRICT, pk__in=ServiceCategory.objects.filter(is_active=True).values("district_id")
+    ).order_by("division_code")
+    if code:
+        return served.filter(division_code=code).first(), served
+    return (served.first() if served.count() == 1 else None), served
+
+
+def public_report(request):
+    """The no-login page where a resident reports a problem."""
+    district, served = _public_district(request)
+    if district is None:
+        return render(request, "citizen/public_choose.html", {"districts": served})
+    form = PublicReportForm(request.POST or None, request.FILES or None, district=district)
+    if request.method == "POST" and form.is_valid():
+        if not services.allow_post(client_address(request)):
+            return render(request, "citizen/public_throttled.html", status=429)
+        try:
+            report = services.file_report(
+                photo=form.cleaned_data.pop("photo"), channel="web", **form.cleaned_data
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "media" in exc.error_dict:
+                exc = ValidationError({"photo": exc.error_dict["media"]})
+            apply_service_errors(form, exc)
+        else:
+            return redirect("citizen_public:status", tracking_number=report.tracking_number)
+    return render(request, "citizen/public_report.html", {"form": form, "district": district})
+
+
+def public_status(request, tracking_number):
+    report = (
+        Report.objects.select_related("service", "matter", "matter__lead_unit", "district")
+        .filter(tracking_number=tracking_number.strip().upper())
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return render(request, "citizen/public_status.html", {"report": report})
+
+
+def public_lookup(request):
+    number = request.GET.get("number", "").strip().upper()
+    if number and Report.objects.filter(tracking_number=number).exists():
+        return redirect("citizen_public:status", tracking_number=number)
+    return render(request, "citizen/public_lookup.html", {"number": number, "not_found": bool(number)})
+
+
+@login_required
+def report_list(request):
+    reports = Report.objects.restrict(request.user, "view").select_related("service", "matter")
+    status = request.GET.get("status", "")
+    if status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "citizen/report_list.html",
+        {"page": page, "statuses": ReportStatus.choices, "status": status},
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = get_object_or_404(
+        Report.objects.restrict(request.user, "view").select_related(
+            "service", "matter", "matter__lead_unit"
+        ),
+        pk=pk,
+    )
+    can_triage = report.status == ReportStatus.RECEIVED and permissions.can(request.user, "manage", report)
+    return render(
+        request,
+        "citizen/report_detail.html",
+        {
+            "report": report,
+            "can_triage": can_triage,
+            "triage_form": TriageForm(user=request.user) if can_triage else None,
+            "decline_form": DeclineForm() if can_triage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_triage(request, pk):
+    report = get_object_or_404(Report.objects.restrict(request.user, "manage"), pk=pk)
+    form = TriageForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.triage_to_matter(request.user, report, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("已转为督办事项。"))
+    else:
+        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+    return redirect(reverse("citizen:report_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def report_decline(request, pk):
+    report = get_object_or_404(Report.objects.restrict(request.user, "manage"), pk=pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decline_report(request.user, report, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已不予立案，理由对反映人可见。"))
+    else:
+        messages.error(request, _("请填写不予立案理由。"))
+    return redirect(reverse("citizen:report_detail", args=[pk]))

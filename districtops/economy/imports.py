@@ -1,0 +1,612 @@
+"""Importing what the statistical systems export: the enterprise register, monthly reports, and
+electricity/tax figures from other sources. Every import is all-or-nothing: the whole file is
+checked first, every problem is reported by row and column in Chinese, and nothing is written
+unless there is no error. Verification warnings do not refuse a file; they become findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from districtops.core import clock, permissions, services
+from districtops.core.codes import classify_scale, validate_credit_code, validate_industry_code
+from districtops.core.excel import CellError, Column, normalise_header, read_table
+from districtops.org.models import Unit, UnitKind
+from districtops.org.roles import Role
+
+from . import indicators, rules
+from .models import (
+    AuditRule,
+    Enterprise,
+    Finding,
+    FindingStatus,
+    ImportBatch,
+    ImportKind,
+    MonthlyReport,
+    ReportStatus,
+    ReportType,
+    ReportValue,
+    SourceFigure,
+)
+from .periods import Period, parse_period
+from .reference import ensure_reference_data
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    filename: str
+    accepted: bool
+    checked_only: bool
+    rows: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[CellError] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    batch: ImportBatch | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "file": self.filename,
+            "accepted": self.accepted,
+            "check_only": self.checked_only,
+            "rows": self.rows,
+            "summary": self.summary,
+            "findings": [e.as_dict() for e in self.errors + self.warnings],
+        }
+
+
+def statistician_districts(actor):
+    """Districts where the actor may import (ALL for the system, i.e. a command run without a user)."""
+    if actor is None:
+        return permissions.ALL
+    return permissions.scope_of(actor).districts_with({Role.STATISTICIAN})
+
+
+def _require_statistician(actor):
+    districts = statistician_districts(actor)
+    if districts != permissions.ALL and not districts:
+        raise PermissionDenied("只有统计员可以导入统计数据")
+    return districts
+
+
+def _read(source) -> bytes:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    if hasattr(source, "read"):
+        if hasattr(source, "seek"):
+            source.seek(0)
+        return source.read()
+    with open(source, "rb") as fh:
+        return fh.read()
+
+
+def _units_by_code() -> dict[str, Unit]:
+    return {
+        u.division_code: u
+        for u in Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.SUBDISTRICT]).exclude(division_code="")
+    }
+
+
+def _finish(result: ImportResult, actor, content: bytes) -> ImportResult:
+    result.accepted = not result.errors
+    if not result.accepted and not result.checked_only:
+        # A refusal is an event worth keeping: who tried which file and why it was refused.
+        services.record(
+            actor,
+            "import_refused",
+            None,
+            object_type=f"economy.{result.kind}",
+            object_id=hashlib.sha256(content).hexdigest()[:16],
+            object_repr=result.filename,
+            after={"errors": [e.as_dict() for e in result.errors[:50]], "error_count": len(result.errors)},
+            message=f"{result.filename}：{len(result.errors)} 处错误，未导入",
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- enterprises
+
+ENTERPRISE_COLUMNS = [
+    Column("name", "单位详细名称", ("企业名称", "单位名称", "法人单位详细名称"), required=True, width=30),
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码"), required=True, width=22),
+    Column("industry_code", "行业代码", ("国民经济行业代码", "行业代码GB/T4754-2017", "行业小类代码")),
+    Column("division_code", "统计用区划代码", ("区划代码", "行政区划代码", "地址区划代码"), required=True),
+    Column("annual_revenue", "营业收入", ("主营业务收入", "年营业收入", "上年营业收入"), kind="money"),
+    Column("is_key", "重点企业", ("是否重点企业",), kind="bool"),
+    Column("is_candidate", "小升规培育", ("小升规", "培育对象"), kind="bool"),
+    Column("is_individual", "个体工商户", ("是否个体户",), kind="bool"),
+    Column("converted_from_individual", "个转企", ("是否个转企",), kind="bool"),
+    Column("construction_qualified", "建筑业资质", ("有资质", "资质等级"), kind="bool"),
+    Column("development_active", "开发经营活动", ("有开发经营活动",), kind="bool"),
+]
+ENTERPRISE_COLUMNS[2].required = True
+
+
+def import_enterprises(actor, source, filename: str = "", *, check_only: bool = False) -> ImportResult:
+    """Add or update register entries from an exported sheet (matched by credit code)."""
+    districts = _require_statistician(actor)
+    ensure_reference_data()
+    content = _read(source)
+    table = read_table(io.BytesIO(content), ENTERPRISE_COLUMNS)
+    result = ImportResult("enterprises", filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
+    headers = {c.key: c.header for c in ENTERPRISE_COLUMNS}
+    units = _units_by_code()
+    seen: dict[str, int] = {}
+    prepared = []
+    for row in table.rows:
+        r = row["_row"]
+
+        def error(key, message, rule="format"):
+            result.errors.append(CellError(r, headers[key], message, rule=rule))  # noqa: B023
+
+        code = industry = division = None
+        if row.get("credit_code"):
+            try:
+                code = validate_credit_code(row["credit_code"])
+            except ValidationError as exc:
+                error("credit_code", exc.messages[0], "valid_codes")
+            else:
+                if code in seen:
+                    error("credit_code", f"与第 {seen[code]} 行重复", "duplicate")
+                seen.setdefault(code, r)
+        if row.get("industry_code"):
+            try:
+                industry = validate_industry_code(row["industry_code"])
+            except ValidationError as exc:
+                error("industry_code", exc.messages[0], "valid_codes")
+        district = street = None
+        raw_division = (row.get("division_code") or "").replace(" ", "")
+        if raw_division:
+            if not raw_division.isdigit() or len(raw_division) not in (9, 12):
+                error("division_code", f"区划代码应为12位（或9位）数字：{raw_division}", "valid_codes")
+            else:
+                division = raw_division.ljust(12, "0")
+                street = units.get(division[:9])
+                district = units.get(division[:6])
+                if district is None:
+                    error("division_code", f"区划代码 {division} 不属于本市已建区县", "valid_codes")
+                elif districts != permissions.ALL and district.pk not in districts:
+                    error("division_code", f"区划代码 {division} 属于{district.name}，不在您的辖区", "scope")
+                elif street is None and division[6:9] != "000":
+                    error("division_code", f"区划代码 {division} 的乡镇街道（{division[:9]}）不存在", "valid_codes")
+        if code and industry and district:
+            prepared.append((row, code, industry, division, district, street))
+    if result.errors or check_only:
+        return _finish(result, actor, content)
+    with transaction.atomic():
+        existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in prepared])}
+        created = updated = 0
+        batch_district = prepared[0][4] if prepared else None
+        for row, code, industry, division, district, street in prepared:
+            flags = {
+                k: bool(row.get(k))
+                for k in (
+                    "is_key",
+                    "is_candidate",
+                    "is_individual",
+                    "converted_from_individual",
+                    "construction_qualified",
+                    "development_active",
+                )
+                if k in row
+            }
+            classification = classify_scale(
+                industry,
+                row.get("annual_revenue"),
+                construction_qualified=flags.get("construction_qualified", False),
+                development_active=flags.get("development_active", False),
+            )
+            data = {
+                "name": row["name"],
+                "industry_code": industry,
+                "division_code": division,
+                "district": district,
+                "street": street,
+                "annual_revenue": row.get("annual_revenue"),
+                "sector": classification.sector or "",
+                "is_above_scale": classification.above and not flags.get("is_individual", False),
+                **flags,
+            }
+            current = existing.get(code)
+            if current is None:
+                services.create_object(actor, Enterprise(credit_code=code, **data), message=f"导入 {filename}")
+                created += 1
+            else:
+                changes = {k: v for k, v in data.items() if getattr(current, k) != v}
+                if changes:
+                    services.update_object(
+                        actor, current, changes, expected_version=None, action="view", message=f"导入 {filename}"
+                    )
+                    updated += 1
+        result.summary = {"created": created, "updated": updated, "unchanged": len(prepared) - created - updated}
+        if batch_district is not None:
+            result.batch = ImportBatch.objects.create(
+                district=batch_district,
+                kind=ImportKind.ENTERPRISES,
+                filename=filename,
+                sha256=hashlib.sha256(content).hexdigest(),
+                row_count=len(prepared),
+                summary=result.summary,
+                imported_by=actor,
+            )
+            services.record(actor, "import", result.batch, after=result.summary, message=filename)
+    return _finish(result, actor, content)
+
+
+# --------------------------------------------------------------------------- monthly reports
+
+
+BASE_REPORT_COLUMNS = [
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码"), required=True, width=22),
+    Column("period", "报告期", ("期别", "统计期", "年月", "报告期别"), required=True),
+    Column("name", "单位详细名称", ("企业名称", "单位名称"), width=30),
+    Column("explanation", "情况说明", ("核实说明", "说明", "异常说明"), width=40),
+]
+
+
+def field_headers(report_field) -> tuple[list[str], list[str]]:
+    """Header texts under which exports carry a field's current and cumulative figures."""
+    names = report_field.header_names()
+    current = [n for name in names for n in (f"{name}本月", f"{name}本期", f"本月{name}", f"{name}当月", name)]
+    cumulative = [
+        n for name in names for n in (f"{name}本年累计", f"{name}累计", f"本年累计{name}", f"1-本月{name}")
+    ]
+    return current, (cumulative if report_field.has_cumulative else [])
+
+
+def report_columns(report_types) -> list[Column]:
+    """One column per distinct header text: report forms share headers (营业收入 is a field of the
+    industry and the services forms), so a header is bound to a field only once the row's
+    enterprise — and hence its form — is known."""
+    columns = list(BASE_REPORT_COLUMNS)
+    seen = {normalise_header(c.header) for c in columns}
+    for report_type in report_types:
+        for f in report_type.fields.all():
+            current, cumulative = field_headers(f)
+            for text in current + cumulative:
+                key = normalise_header(text)
+                if key not in seen:
+                    seen.add(key)
+                    columns.append(Column("h:" + key, text, kind="money" if f.is_money else "decimal"))
+    return columns
+
+
+def _field_reader(report_type):
+    """field code → (current header key, cumulative header key) for the columns present in a row."""
+    plan = {}
+    for f in report_type.fields.all():
+        current, cumulative = field_headers(f)
+        plan[f.code] = (["h:" + normalise_header(t) for t in current], ["h:" + normalise_header(t) for t in cumulative])
+    return plan
+
+
+def _history(enterprise_ids, first: Period, last: Period) -> dict[int, dict[Period, dict]]:
+    """Current versions' values per enterprise and period in [first, last]."""
+    history: dict[int, dict[Period, dict]] = defaultdict(dict)
+    rows = ReportValue.objects.filter(
+        report__enterprise_id__in=enterprise_ids,
+        report__is_current=True,
+        report__period__gte=first.date,
+        report__period__lte=last.date,
+    ).values_list("report__enterprise_id", "report__period", "field_code", "current", "cumulative")
+    for enterprise_id, period, code, current, cumulative in rows.iterator(chunk_size=20000):
+        history[enterprise_id].setdefault(Period.from_date(period), {})[code] = (current, cumulative)
+    return history
+
+
+def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, Decimal]]]:
+    result: dict[str, dict[int, dict[Period, Decimal]]] = {"electricity": defaultdict(dict), "tax": defaultdict(dict)}
+    rows = SourceFigure.objects.filter(enterprise_id__in=enterprise_ids, period__gte=first.date).values_list(
+        "source", "enterprise_id", "period", "value"
+    )
+    for source, enterprise_id, period, value in rows.iterator(chunk_size=20000):
+        result[source][enterprise_id][Period.from_date(period)] = value
+    return result
+
+
+def import_reports(actor, source, filename: str = "", *, check_only: bool = False) -> ImportResult:
+    """Check and store monthly reports. Each accepted row becomes a new version of the enterprise's
+    report for that period; earlier versions are kept. Indicators are recomputed before returning."""
+    districts = _require_statistician(actor)
+    ensure_reference_data()
+    content = _read(source)
+    report_types = list(ReportType.objects.prefetch_related("fields"))
+    type_by_sector = {s: t for t in report_types for s in t.sector_list()}
+    readers = {t.pk: _field_reader(t) for t in report_types}
+    columns = report_columns(report_types)
+    headers = {c.key: c.header for c in columns}
+    table = read_table(io.BytesIO(content), columns, max_rows=250_000)
+    result = ImportResult("reports", filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
+    if table.errors and not table.rows:
+        return _finish(result, actor, content)
+    field_columns = [c.key for c in columns[len(BASE_REPORT_COLUMNS) :] if table.rows and c.key in table.rows[0]]
+    if table.rows and not field_columns:
+        result.errors.append(CellError(table.header_row, "表头", "没有识别到任何报表指标列（如 工业总产值本月）", "header"))
+        return _finish(result, actor, content)
+    rule_set = list(AuditRule.objects.all())
+    today = clock.today()
+    latest_allowed = Period.from_date(today) if today.month != 1 else Period(today.year - 1, 12)
+
+    # Pass 1: codes, periods, duplicates.
+    parsed = []
+    seen: dict[tuple, int] = {}
+    for row in table.rows:
+        r = row["_row"]
+        code = period = None
+        try:
+            code = validate_credit_code(row.get("credit_code"))
+        except ValidationError as exc:
+            result.errors.append(CellError(r, headers["credit_code"], exc.messages[0], "valid_codes"))
+        try:
+            period = parse_period(row.get("period"))
+        except ValidationError as exc:
+            result.errors.append(CellError(r, headers["period"], exc.messages[0], "period"))
+        if period is not None and period > latest_allowed:
+            result.errors.append(
+                CellError(r, headers["period"], f"报告期 {period.label} 晚于当前业务日期 {today:%Y-%m-%d}", "period")
+            )
+            period = None
+        if code and period:
+            key = (code, period)
+            if key in seen:
+                result.errors.append(
+                    CellError(r, headers["credit_code"], f"与第 {seen[key]} 行重复（同一企业同一报告期）", "duplicate")
+                )
+                continue
+            seen[key] = r
+            parsed.append((row, code, period))
+    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in parsed])}
+    ids = [e.pk for e in enterprises.values()]
+    periods = [p[2] for p in parsed]
+    first = Period(min(periods).year - 2, 2) if periods else None
+    history = _history(ids, first, max(periods)) if periods else {}
+    sources = _sources(ids, first) if periods else {"electricity": {}, "tax": {}}
+
+    # Pass 2: rules, in period order so a file with several months chains its own rows.
+    accepted = []
+    for row, code, period in sorted(parsed, key=lambda p: (p[2], p[0]["_row"])):
+        r = row["_row"]
+        enterprise = enterprises.get(code)
+        if enterprise is not None and districts != permissions.ALL and enterprise.district_id not in districts:
+            result.errors.append(CellError(r, headers["credit_code"], f"企业 {code} 不在您的辖区", "scope"))
+            continue
+        report_type = type_by_sector.get(enterprise.sector) if enterprise else None
+        if enterprise is not None and report_type is None:
+            result.errors.append(
+                CellError(r, headers["credit_code"], f"企业 {enterprise.name} 的行业不属于四上统计专业，无需报送", "sector")
+            )
+            continue
+        fields = (
+            {
+                f.code: {
+                    "name": f.name,
+                    "required": f.required,
+                    "has_cumulative": f.has_cumulative,
+                    "is_money": f.is_money,
+                }
+                for f in report_type.fields.all()
+            }
+            if report_type
+            else {}
+        )
+        values, columns_of = {}, {}
+        for f, (current_keys, cumulative_keys) in (readers[report_type.pk] if report_type else {}).items():
+            current_key = next((k for k in current_keys if k in row), None)
+            cumulative_key = next((k for k in cumulative_keys if k in row), None)
+            values[f] = (row.get(current_key), row.get(cumulative_key))
+            columns_of[f] = (headers.get(current_key, fields[f]["name"]), headers.get(cumulative_key, fields[f]["name"]))
+        ctx = rules.ReportContext(
+            period=period,
+            values=values,
+            main_field=report_type.main_field if report_type else "",
+            fields=fields,
+            history=history.get(enterprise.pk, {}) if enterprise else {},
+            electricity=sources["electricity"].get(enterprise.pk, {}) if enterprise else {},
+            tax=sources["tax"].get(enterprise.pk, {}) if enterprise else {},
+            credit_code=code,
+            industry_code=enterprise.industry_code if enterprise else "0000",
+            division_code=enterprise.division_code if enterprise else "000000000000",
+            registered=enterprise is not None,
+        )
+        if enterprise is None:
+            errors, _ = rules.run(ctx, [x for x in rule_set if x.code == "valid_codes"])
+            warnings = []
+        else:
+            errors, warnings = rules.run(ctx, rule_set)
+        for rule_obj, field_code, message in errors:
+            current_col, cumulative_col = columns_of.get(field_code, (headers["credit_code"],) * 2)
+            column = cumulative_col if rule_obj.code == "cumulative_consistency" else current_col
+            result.errors.append(CellError(r, column, message, rule_obj.code))
+        for rule_obj, field_code, message in warnings:
+            column = columns_of.get(field_code, (headers["credit_code"],))[0]
+            result.warnings.append(CellError(r, column, message, rule_obj.code, severity="warning"))
+        if enterprise is not None and not errors:
+            history.setdefault(enterprise.pk, {})[period] = values
+            accepted.append((row, enterprise, report_type, period, values, warnings))
+    if not table.rows and not result.errors:
+        result.errors.append(CellError(table.header_row + 1, "文件", "表头下没有数据行", "empty"))
+    result.errors.sort(key=lambda e: (e.row, e.column))
+    result.warnings.sort(key=lambda e: (e.row, e.column))
+    if result.errors or check_only:
+        result.summary = {"reports": len(accepted), "warnings": len(result.warnings)}
+        return _finish(result, actor, content)
+    result.batch, result.summary = _store_reports(actor, filename, content, accepted, result)
+    return _finish(result, actor, content)
+
+
+def _store_reports(actor, filename, content, accepted, result):
+    explained = invalid_explanations = 0
+    with transaction.atomic():
+        district_ids = {e.district_id for _, e, _, _, _, _ in accepted}
+        batch = ImportBatch.objects.create(
+            district_id=min(district_ids) if district_ids else None,
+            kind=ImportKind.REPORTS,
+            filename=filename,
+            sha256=hashlib.sha256(content).hexdigest(),
+            row_count=len(accepted),
+            imported_by=actor,
+        )
+        keys = [(e.pk, p.date) for _, e, _, p, _, _ in accepted]
+        enterprise_ids = sorted({k[0] for k in keys})
+        period_dates = sorted({k[1] for k in keys})
+        versions = {
+            (row["enterprise_id"], row["period"]): row["top"]
+            for row in MonthlyReport.objects.filter(enterprise_id__in=enterprise_ids, period__in=period_dates)
+            .values("enterprise_id", "period")
+            .annotate(top=Max("version"))
+        }
+        replaced = [k for k in keys if k in versions]
+        if replaced:
+            for period in period_dates:
+                MonthlyReport.objects.filter(
+                    enterprise_id__in=[e for e, p in replaced if p == period], period=period, is_current=True
+                ).update(is_current=False)
+        reports, findings_per_report = [], []
+        for row, enterprise, report_type, period, values, warnings in accepted:
+            report = MonthlyReport(
+                enterprise=enterprise,
+                district_id=enterprise.district_id,
+                street_id=enterprise.street_id,
+                report_type=report_type,
+                period=period.date,
+                version=versions.get((enterprise.pk, period.date), 0) + 1,
+                is_current=True,
+                status=ReportStatus.ACCEPTED,
+                batch=batch,
+                source_row=row["_row"],
+            )
+            explanation = None
+            if warnings and row.get("explanation"):
+                try:
+                    explanation = rules.validate_explanation(row["explanation"])
+                except ValidationError as exc:
+                    invalid_explanations += 1
+                    result.warnings.append(
+                        CellError(row["_row"], "情况说明", exc.messages[0], "explanation", severity="warning")
+                    )
+            if warnings:
+                report.status = ReportStatus.EXPLAINED if explanation else ReportStatus.PENDING
+                explained += bool(explanation)
+            reports.append(report)
+            findings_per_report.append((warnings, explanation))
+        MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+        value_rows, finding_rows = [], []
+        now = clock.now()
+        for report, (row, _, _, _, values, _), (warnings, explanation) in zip(
+            reports, accepted, findings_per_report, strict=True
+        ):
+            for code, (current, cumulative) in values.items():
+                if current is not None or cumulative is not None:
+                    value_rows.append(ReportValue(report=report, field_code=code, current=current, cumulative=cumulative))
+            for rule_obj, field_code, message in warnings:
+                finding_rows.append(
+                    Finding(
+                        report=report,
+                        district_id=report.district_id,
+                        street_id=report.street_id,
+                        rule=rule_obj,
+                        field_code=field_code,
+                        message=message[:300],
+                        status=FindingStatus.EXPLAINED if explanation else FindingStatus.OPEN,
+                        explanation=explanation or "",
+                        explained_by=actor if explanation else None,
+                        explained_at=now if explanation else None,
+                    )
+                )
+        ReportValue.objects.bulk_create(value_rows, batch_size=5000)
+        Finding.objects.bulk_create(finding_rows, batch_size=2000)
+        summary = {
+            "reports": len(reports),
+            "new_versions": len(replaced),
+            "findings": len(finding_rows),
+            "explained_in_file": explained,
+            "invalid_explanations": invalid_explanations,
+            "periods": [Period.from_date(p).label for p in period_dates],
+        }
+        batch.summary = summary
+        batch.save(update_fields=["summary"])
+        services.record(actor, "import", batch, after=summary, message=filename)
+        for district_id in district_ids:
+            indicators.recompute(district_id, [Period.from_date(p) for p in period_dates])
+    return batch, summary
+
+
+# --------------------------------------------------------------------------- other sources
+
+SOURCE_COLUMNS = [
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "纳税人识别号"), required=True),
+    Column("period", "报告期", ("期别", "所属期", "年月", "月份"), required=True),
+    Column("value", "数值", ("用电量", "用电量（千瓦时）", "税收", "入库税收", "税额", "实缴税额"), required=True, kind="money"),
+]
+
+
+def import_source_figures(actor, source, filename: str = "", *, kind: str, check_only: bool = False) -> ImportResult:
+    """Electricity (from the power company) or tax (from the tax bureau) per enterprise and month,
+    for the cross-check rules. A later file replaces the same enterprise/period figure."""
+    if kind not in ("electricity", "tax"):
+        raise ValueError(kind)
+    districts = _require_statistician(actor)
+    content = _read(source)
+    table = read_table(io.BytesIO(content), SOURCE_COLUMNS)
+    result = ImportResult(kind, filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
+    codes = {}
+    for row in table.rows:
+        try:
+            codes[row["_row"]] = validate_credit_code(row.get("credit_code"))
+        except ValidationError as exc:
+            result.errors.append(CellError(row["_row"], "统一社会信用代码", exc.messages[0], "valid_codes"))
+    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes.values())}
+    prepared, seen = [], {}
+    for row in table.rows:
+        r, code = row["_row"], codes.get(row["_row"])
+        try:
+            period = parse_period(row.get("period"))
+        except ValidationError as exc:
+            result.errors.append(CellError(r, "报告期", exc.messages[0], "period"))
+            continue
+        if code is None:
+            continue
+        enterprise = enterprises.get(code)
+        if enterprise is None:
+            result.errors.append(CellError(r, "统一社会信用代码", f"企业 {code} 未入名录库", "valid_codes"))
+        elif districts != permissions.ALL and enterprise.district_id not in districts:
+            result.errors.append(CellError(r, "统一社会信用代码", f"企业 {code} 不在您的辖区", "scope"))
+        elif (code, period) in seen:
+            result.errors.append(CellError(r, "统一社会信用代码", f"与第 {seen[(code, period)]} 行重复", "duplicate"))
+        elif row.get("value") is not None and row["value"] < 0:
+            result.errors.append(CellError(r, "数值", "不能为负数", "non_negative"))
+        else:
+            seen[(code, period)] = r
+            prepared.append((enterprise, period, row.get("value")))
+    if result.errors or check_only or not prepared:
+        return _finish(result, actor, content)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            district_id=prepared[0][0].district_id,
+            kind=kind,
+            filename=filename,
+            sha256=hashlib.sha256(content).hexdigest(),
+            row_count=len(prepared),
+            imported_by=actor,
+        )
+        for period in {p for _, p, _ in prepared}:
+            SourceFigure.objects.filter(
+                source=kind, period=period.date, enterprise__in=[e for e, p, _ in prepared if p == period]
+            ).delete()
+        SourceFigure.objects.bulk_create(
+            [SourceFigure(enterprise=e, source=kind, period=p.date, value=v, batch=batch) for e, p, v in prepared],
+            batch_size=5000,
+        )
+        result.summary = {"figures": len(prepared)}
+        services.record(actor, "import", batch, after=result.summary, message=filename)
+    result.batch = batch
+    return _finish(result, actor, content)

@@ -1,0 +1,410 @@
+"""The audit rules: pure functions over one report and its enterprise's history.
+
+Each ``AuditRule`` row names one function here by ``code``; its ``params`` tune the thresholds and
+``is_enabled`` switches it. Mandatory rules (强制性) refuse the row; verification rules (核实性)
+raise a finding that needs an explanation. The functions never touch the database, so the import,
+the bench and the tests run the same code.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from districtops.core.codes import validate_credit_code, validate_industry_code
+
+from .periods import Period
+
+Values = dict[str, tuple[Decimal | None, Decimal | None]]  # field → (current, cumulative)
+
+
+@dataclass
+class ReportContext:
+    period: Period
+    values: Values
+    main_field: str
+    fields: dict[str, dict]  # field code → {"name", "required", "has_cumulative", "is_money"}
+    history: dict[Period, Values] = field(default_factory=dict)  # earlier periods, current versions
+    electricity: dict[Period, Decimal] = field(default_factory=dict)  # from another source
+    tax: dict[Period, Decimal] = field(default_factory=dict)
+    credit_code: str = ""
+    industry_code: str = ""
+    division_code: str = ""
+    registered: bool = True
+
+    def name(self, code: str) -> str:
+        return self.fields.get(code, {}).get("name", code)
+
+    def current(self, code: str, period: Period | None = None) -> Decimal | None:
+        values = self.values if period is None else self.history.get(period)
+        if not values or code not in values:
+            return None
+        return values[code][0]
+
+    def previous(self) -> Values | None:
+        """Last period of the same year (none for 1-2月, whose cumulative starts the year)."""
+        if self.period.is_first_of_year:
+            return None
+        return self.history.get(self.period.previous())
+
+    def electricity_at(self, period: Period) -> Decimal | None:
+        own = self.current("electricity", period) if period != self.period else self.current("electricity")
+        return own if own is not None else self.electricity.get(period)
+
+
+Issue = tuple[str, str]  # (field code, Chinese message)
+RULES: dict[str, Callable[[ReportContext, dict], list[Issue]]] = {}
+
+
+def rule(code: str):
+    def register(fn):
+        RULES[code] = fn
+        return fn
+
+    return register
+
+
+def _per_month(ctx_period: Period, value: Decimal | None) -> float | None:
+    """Current value per calendar month, so 1-2月 compares with single months."""
+    if value is None:
+        return None
+    return float(value) / ctx_period.months_covered
+
+
+def _fmt(value) -> str:
+    return f"{Decimal(value):,.2f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------- mandatory
+
+
+@rule("required_fields")
+def required_fields(ctx: ReportContext, params: dict) -> list[Issue]:
+    issues = []
+    for code, meta in ctx.fields.items():
+        if not meta.get("required"):
+            continue
+        current, cumulative = ctx.values.get(code, (None, None))
+        if current is None:
+            issues.append((code, f"{meta['name']}（本月）为必填项"))
+        if meta.get("has_cumulative") and cumulative is None:
+            issues.append((code, f"{meta['name']}（本年累计）为必填项"))
+    return issues
+
+
+@rule("non_negative")
+def non_negative(ctx: ReportContext, params: dict) -> list[Issue]:
+    issues = []
+    for code, (current, cumulative) in ctx.values.items():
+        if (current is not None and current < 0) or (cumulative is not None and cumulative < 0):
+            issues.append((code, f"{ctx.name(code)}不能为负数"))
+    return issues
+
+
+@rule("cumulative_consistency")
+def cumulative_consistency(ctx: ReportContext, params: dict) -> list[Issue]:
+    """1-2月: cumulative = current. Later: last period's cumulative + current = cumulative."""
+    tolerance = Decimal(str(params.get("tolerance", 1)))
+    previous = ctx.previous()
+    issues = []
+    for code, (current, cumulative) in ctx.values.items():
+        if not ctx.fields.get(code, {}).get("has_cumulative") or current is None or cumulative is None:
+            continue
+        if ctx.period.is_first_of_year:
+            if abs(cumulative - current) > tolerance:
+                issues.append((code, f"{ctx.name(code)}：1-2月的本年累计应等于本期数（{_fmt(current)}）"))
+            continue
+        if previous is None or code not in previous or previous[code][1] is None:
+            continue  # nothing to chain to: a newly registered enterprise's first month
+        last = previous[code][1]
+        if cumulative < last:
+            issues.append(
+                (code, f"{ctx.name(code)}：本年累计 {_fmt(cumulative)} 小于上期累计 {_fmt(last)}")
+            )
+        elif abs(last + current - cumulative) > tolerance:
+            issues.append(
+                (
+                    code,
+                    f"{ctx.name(code)}：上期累计 {_fmt(last)} + 本期 {_fmt(current)} ≠ 本年累计 {_fmt(cumulative)}",
+                )
+            )
+    return issues
+
+
+@rule("valid_codes")
+def valid_codes(ctx: ReportContext, params: dict) -> list[Issue]:
+    issues = []
+    for label, code_field, validator in (
+        ("统一社会信用代码", "credit_code", validate_credit_code),
+        ("行业代码", "industry_code", validate_industry_code),
+    ):
+        try:
+            validator(getattr(ctx, code_field))
+        except ValidationError as exc:
+            issues.append((code_field, exc.messages[0]))
+    if not re.fullmatch(r"\d{12}", ctx.division_code or ""):
+        issues.append(("division_code", f"统计用区划代码应为12位数字：{ctx.division_code or '（空）'}"))
+    if not ctx.registered:
+        issues.append(("credit_code", f"企业 {ctx.credit_code} 未入名录库：须先入库后报数"))
+    return issues
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def _ratio_history(ctx: ReportContext, numerator: Callable, denominator: Callable, months: int) -> list[float]:
+    ratios = []
+    period = ctx.period
+    for _ in range(months):
+        period = period.previous()
+        a, b = numerator(period), denominator(period)
+        if a is not None and b:
+            ratios.append(a / b)
+    return ratios
+
+
+@rule("yoy_outlier")
+def yoy_outlier(ctx: ReportContext, params: dict) -> list[Issue]:
+    """This month against the same month last year, compared with the enterprise's own usual ratio."""
+    factor = float(params.get("factor", 1.6))
+    min_history = int(params.get("min_history", 6))
+    code = ctx.main_field
+
+    def this(p):
+        return float(v) if (v := ctx.current(code, p)) is not None else None
+
+    def last(p):
+        v = ctx.current(code, p.same_last_year())
+        return float(v) if v is not None else None
+
+    current, base = ctx.current(code), ctx.current(code, ctx.period.same_last_year())
+    if current is None or not base:
+        return []
+    history = _ratio_history(ctx, this, last, 12)
+    if len(history) < min_history:
+        return []
+    usual = statistics.median(history)
+    if usual <= 0:
+        return []
+    ratio = float(current) / float(base)
+    if ratio / usual > factor or ratio / usual < 1 / factor:
+        growth = (ratio - 1) * 100
+        usual_growth = (usual - 1) * 100
+        return [
+            (
+                code,
+                f"{ctx.name(code)}同比 {growth:+.1f}%，明显偏离本企业近12个月的一般水平 {usual_growth:+.1f}%",
+            )
+        ]
+    return []
+
+
+@rule("electricity_divergence")
+def electricity_divergence(ctx: ReportContext, params: dict) -> list[Issue]:
+    """Output per kWh jumps above the enterprise's usual intensity: output up while power is not."""
+    jump = float(params.get("ratio_jump", 1.25))
+    min_history = int(params.get("min_history", 6))
+    code = ctx.main_field
+    output, power = ctx.current(code), ctx.electricity_at(ctx.period)
+    if output is None or not power:
+        return []
+
+    def out(p):
+        return float(v) if (v := ctx.current(code, p)) is not None else None
+
+    def pw(p):
+        return float(v) if (v := ctx.electricity_at(p)) is not None else None
+
+    history = _ratio_history(ctx, out, pw, 12)
+    if len(history) < min_history:
+        return []
+    usual = statistics.median(history)
+    intensity = float(output) / float(power)
+    if usual > 0 and intensity / usual > jump:
+        return [
+            (
+                code,
+                f"产值与用电量背离：单位电耗产值为本企业近期一般水平的 {intensity / usual:.2f} 倍"
+                f"（阈值 {jump:.2f} 倍）",
+            )
+        ]
+    return []
+
+
+@rule("repeated_figures")
+def repeated_figures(ctx: ReportContext, params: dict) -> list[Issue]:
+    """Every non-zero money figure identical to the previous period's or last year's: likely copied."""
+    min_fields = int(params.get("min_fields", 1))
+    money = {
+        code: current
+        for code, (current, _) in ctx.values.items()
+        if ctx.fields.get(code, {}).get("is_money") and current
+    }
+    if len(money) < min_fields:
+        return []
+    for label, period in (("上期", ctx.period.previous()), ("上年同期", ctx.period.same_last_year())):
+        if period.is_first_of_year != ctx.period.is_first_of_year:
+            continue  # 1-2月 covers two months: only comparable with another 1-2月
+        other = ctx.history.get(period)
+        if other and all(other.get(code, (None, None))[0] == value for code, value in money.items()):
+            names = "、".join(ctx.name(c) for c in money)
+            return [(ctx.main_field, f"{names}与{label}完全相同，疑似照抄")]
+    return []
+
+
+@rule("round_figures")
+def round_figures(ctx: ReportContext, params: dict) -> list[Issue]:
+    unit = Decimal(str(params.get("unit", 100000)))
+    min_fields = int(params.get("min_fields", 2))
+    money = [
+        code
+        for code, (current, _) in ctx.values.items()
+        if ctx.fields.get(code, {}).get("is_money") and current
+    ]
+    round_ones = [code for code in money if ctx.values[code][0] % unit == 0]
+    if round_ones and len(round_ones) >= min_fields:
+        names = "、".join(ctx.name(c) for c in round_ones)
+        return [(round_ones[0], f"{names}均为{_fmt(unit / 10000)}万元的整数倍，疑似估填")]
+    return []
+
+
+@rule("sudden_jump")
+def sudden_jump(ctx: ReportContext, params: dict) -> list[Issue]:
+    """Month on month against the median of recent months — for enterprises without last year's data."""
+    factor = float(params.get("factor", 3.0))
+    min_history = int(params.get("min_history", 3))
+    code = ctx.main_field
+    current = _per_month(ctx.period, ctx.current(code))
+    if not current:
+        return []
+    recent, period = [], ctx.period
+    for _ in range(6):
+        period = period.previous()
+        value = _per_month(period, ctx.current(code, period))
+        if value is not None:
+            recent.append(value)
+    if len(recent) < min_history:
+        return []
+    usual = statistics.median(recent)
+    if usual > 0 and (current / usual > factor or current / usual < 1 / factor):
+        return [(code, f"{ctx.name(code)}本月 {current / usual:.1f} 倍于近几个月中位数，变动异常")]
+    return []
+
+
+@rule("tax_divergence")
+def tax_divergence(ctx: ReportContext, params: dict) -> list[Issue]:
+    """Cumulative revenue growth far above cumulative tax growth (tax bureau data)."""
+    gap_pp = float(params.get("gap_pp", 30))
+    revenue_code = params.get("revenue_field", ctx.main_field)
+    year_periods = [Period(ctx.period.year, m) for m in range(2, ctx.period.month + 1)]
+    last_periods = [Period(ctx.period.year - 1, m) for m in range(2, ctx.period.month + 1)]
+    if not all(p in ctx.tax for p in year_periods + last_periods):
+        return []
+    current = ctx.values.get(revenue_code, (None, None))[1]
+    last = ctx.history.get(ctx.period.same_last_year(), {}).get(revenue_code, (None, None))[1]
+    tax_now = sum(ctx.tax[p] for p in year_periods)
+    tax_last = sum(ctx.tax[p] for p in last_periods)
+    if not current or not last or not tax_last:
+        return []
+    revenue_growth = (float(current) / float(last) - 1) * 100
+    tax_growth = (float(tax_now) / float(tax_last) - 1) * 100
+    if revenue_growth - tax_growth > gap_pp:
+        return [
+            (
+                revenue_code,
+                f"营业收入累计增长 {revenue_growth:+.1f}%，而入库税收累计增长 {tax_growth:+.1f}%，相差超过 {gap_pp:.0f} 个百分点",
+            )
+        ]
+    return []
+
+
+# Defaults the demo and migrations install; the statistician tunes them afterwards.
+DEFAULT_RULES = [
+    ("required_fields", "必填项", "mandatory", {}, "报表主要指标的本期数和本年累计必须填报。"),
+    ("non_negative", "数值非负", "mandatory", {}, "产值、营业收入、用电量等不能为负。"),
+    (
+        "cumulative_consistency",
+        "累计数衔接",
+        "mandatory",
+        {"tolerance": 1},
+        "上期累计 + 本期 = 本年累计（1-2月：本年累计 = 本期）；tolerance 为允许的舍入误差（元）。",
+    ),
+    ("valid_codes", "代码有效", "mandatory", {}, "统一社会信用代码、行业代码、区划代码有效且企业已入库。"),
+    (
+        "yoy_outlier",
+        "增速偏离企业历史",
+        "verification",
+        {"factor": 1.6, "min_history": 6},
+        "本月同比与本企业近12个月同比中位数相比，超过 factor 倍或低于 1/factor 倍。",
+    ),
+    (
+        "electricity_divergence",
+        "产值与用电背离",
+        "verification",
+        {"ratio_jump": 1.25, "min_history": 6},
+        "单位电耗产值高于本企业近12个月中位数的 ratio_jump 倍：产值增而用电不增。",
+    ),
+    (
+        "repeated_figures",
+        "数据与上期雷同",
+        "verification",
+        {"min_fields": 1},
+        "全部非零金额指标与上期或上年同期完全相同。",
+    ),
+    (
+        "round_figures",
+        "数据过于整齐",
+        "verification",
+        {"unit": 100000, "min_fields": 2},
+        "至少 min_fields 个金额指标为 unit 元的整数倍。",
+    ),
+    (
+        "sudden_jump",
+        "环比突变",
+        "verification",
+        {"factor": 3.0, "min_history": 3},
+        "本月（按月均）与近6个月中位数相比超过 factor 倍或低于 1/factor 倍。",
+    ),
+    (
+        "tax_divergence",
+        "营收与税收背离",
+        "verification",
+        {"gap_pp": 30},
+        "营业收入累计增速高于入库税收累计增速超过 gap_pp 个百分点（需导入税收数据）。",
+    ),
+]
+
+
+def run(ctx: ReportContext, rules) -> tuple[list[tuple], list[tuple]]:
+    """Apply enabled rules (objects with code, kind, params, is_enabled) → (errors, warnings),
+    each a list of (rule, field code, message)."""
+    errors, warnings = [], []
+    for r in rules:
+        if not r.is_enabled or r.code not in RULES:
+            continue
+        for field_code, message in RULES[r.code](ctx, r.params or {}):
+            (errors if r.kind == "mandatory" else warnings).append((r, field_code, message))
+    return errors, warnings
+
+
+BOILERPLATE = ("经核实", "核实无误", "数据无误", "数据真实", "真实有效", "情况属实", "属实", "无误", "正常", "确认", "准确")
+
+
+def validate_explanation(text: str, min_chars: int = 10) -> str:
+    """A real explanation says why: boilerplate such as “核实无误” alone is refused."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise ValidationError("请填写情况说明")
+    substance = re.sub(r"[\s，。,.;；:：!！、（）()\-]+", "", cleaned)
+    for phrase in BOILERPLATE:
+        substance = substance.replace(phrase, "")
+    if len(substance) < 6 or len(cleaned) < min_chars:
+        raise ValidationError(
+            "情况说明须写明原因（如新增订单、新产线投产、价格变化等）；“核实无误”之类的套话不能作为说明"
+        )
+    return cleaned

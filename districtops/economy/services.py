@@ -1,0 +1,276 @@
+"""Writes of the economy module. Imports live in ``imports.py``; everything else is here.
+
+Who may do what:
+- the district's statisticians (统计员) import, explain findings, accept or reject explanations,
+  tune the audit rules, enter department figures, set targets and tune the district's parameters;
+- a street's staff may record the enterprise's explanation for a finding in their street;
+- the system (``actor=None``) does everything, for the demo loader and the command line.
+Imported figures are never edited here: a correction is a new import (a new report version).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from districtops.core import clock, permissions, services
+from districtops.org.models import Unit, UnitKind
+from districtops.org.roles import Role
+
+from . import indicators, rules
+from .imports import import_enterprises, import_reports, import_source_figures, statistician_districts
+from .models import (
+    FINDING_TRANSITIONS,
+    AuditRule,
+    EconomySettings,
+    Finding,
+    FindingStatus,
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    MonthlyReport,
+    ReportStatus,
+    Target,
+    TargetKind,
+)
+from .periods import Period
+
+__all__ = [
+    "import_enterprises",
+    "import_reports",
+    "import_source_figures",
+    "explain_finding",
+    "review_finding",
+    "update_rule",
+    "enter_indicator_value",
+    "set_target",
+    "update_settings",
+    "settings_for",
+    "is_statistician",
+]
+
+
+def is_statistician(actor, district_id: int | None) -> bool:
+    if actor is None:
+        return True
+    districts = statistician_districts(actor)
+    return districts == permissions.ALL or (district_id in districts if district_id else bool(districts))
+
+
+def _require_statistician(actor, district_id: int | None) -> None:
+    if not is_statistician(actor, district_id):
+        raise PermissionDenied("只有本区统计员可以执行此操作")
+
+
+def _transition(finding: Finding, target: str) -> None:
+    if target not in FINDING_TRANSITIONS[FindingStatus(finding.status)]:
+        raise ValidationError(
+            {
+                "status": f"当前状态“{finding.get_status_display()}”不能变为“{FindingStatus(target).label}”",
+            }
+        )
+
+
+def _refresh_report_status(report: MonthlyReport) -> bool:
+    """Derive the report's status from its findings; True when the counted set changed."""
+    statuses = set(report.findings.values_list("status", flat=True))
+    if not statuses or statuses == {FindingStatus.ACCEPTED}:
+        new = ReportStatus.ACCEPTED
+    elif FindingStatus.REJECTED in statuses:
+        new = ReportStatus.REJECTED
+    elif FindingStatus.OPEN in statuses:
+        new = ReportStatus.PENDING
+    else:
+        new = ReportStatus.EXPLAINED
+    if new == report.status:
+        return False
+    MonthlyReport.objects.filter(pk=report.pk).update(status=new)
+    was_counted = report.status in (ReportStatus.ACCEPTED, ReportStatus.EXPLAINED)
+    report.status = new
+    return was_counted != (new in (ReportStatus.ACCEPTED, ReportStatus.EXPLAINED))
+
+
+def _after_finding_change(finding: Finding) -> None:
+    report = MonthlyReport.objects.get(pk=finding.report_id)
+    if _refresh_report_status(report) and report.is_current:
+        indicators.recompute(report.district_id, [report.period_obj])
+
+
+def explain_finding(actor, finding: Finding, explanation: str, *, expected_version: int | None) -> Finding:
+    """Record the enterprise's explanation of a verification finding. Boilerplate (“核实无误”)
+    is refused. The report counts in the indicators again until a statistician rejects it."""
+    if actor is not None and not (
+        is_statistician(actor, finding.district_id) or permissions.can(actor, "report", finding)
+    ):
+        raise PermissionDenied("无权说明该审核发现")
+    text = rules.validate_explanation(explanation)
+    with transaction.atomic():
+        _transition(finding, FindingStatus.EXPLAINED)
+        finding = services.update_object(
+            actor,
+            finding,
+            {
+                "explanation": text,
+                "status": FindingStatus.EXPLAINED,
+                "explained_by": actor,
+                "explained_at": clock.now(),
+            },
+            expected_version=expected_version,
+            action="view",
+            audit_action="explain",
+        )
+        _after_finding_change(finding)
+    return finding
+
+
+def review_finding(
+    actor, finding: Finding, *, accept: bool, comment: str = "", expected_version: int | None
+) -> Finding:
+    """The statistician accepts or rejects an explanation. A rejection takes the report out of the
+    indicators until a better explanation (or a corrected report) arrives."""
+    _require_statistician(actor, finding.district_id)
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ValidationError({"review_comment": "退回说明时请写明理由"})
+    status = FindingStatus.ACCEPTED if accept else FindingStatus.REJECTED
+    with transaction.atomic():
+        _transition(finding, status)
+        finding = services.update_object(
+            actor,
+            finding,
+            {"status": status, "review_comment": comment, "reviewed_by": actor, "reviewed_at": clock.now()},
+            expected_version=expected_version,
+            action="view",
+            audit_action="accept" if accept else "reject",
+        )
+        _after_finding_change(finding)
+    return finding
+
+
+def update_rule(actor, rule: AuditRule, *, is_enabled: bool, params: dict, expected_version: int | None):
+    """Switch a rule and tune its thresholds. Parameters must be numbers the rule already knows."""
+    if actor is not None and not permissions.has_role(actor, Role.STATISTICIAN):
+        raise PermissionDenied("只有统计员可以调整审核规则")
+    if not isinstance(params, dict):
+        raise ValidationError({"params": "参数应为键值对"})
+    clean = {}
+    for key, value in params.items():
+        if key not in (rule.params or {}):
+            raise ValidationError({"params": f"规则“{rule.name}”没有参数 {key}"})
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({"params": f"参数 {key} 应为数字：{value}"}) from None
+        if number < 0:
+            raise ValidationError({"params": f"参数 {key} 不能为负数"})
+        clean[key] = int(number) if float(number).is_integer() and isinstance(rule.params[key], int) else number
+    # The rule set is city-wide configuration outside the data-scope gate: the role check above
+    # is the permission; the audit row and the version check are the same as update_object's.
+    with transaction.atomic():
+        current = AuditRule.objects.select_for_update().get(pk=rule.pk)
+        if expected_version is not None and int(expected_version) != current.version:
+            raise services.ConflictError(current, expected_version, current.version)
+        before = services.snapshot(current)
+        current.is_enabled = bool(is_enabled)
+        current.params = {**current.params, **clean}
+        current.version += 1
+        current.save()
+        services.record(actor, "update", current, before=before, after=services.snapshot(current))
+    return current
+
+
+def enter_indicator_value(
+    actor,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    *,
+    cumulative: Decimal | None,
+    growth: Decimal | None,
+    published: bool = False,
+    note: str = "",
+) -> IndicatorValue:
+    """A department's figure (fiscal revenue, GDP from the city bureau, a peer district's published
+    value). Only for indicators whose source is ``entered``; aggregates are computed, never typed."""
+    if indicator.source != IndicatorSource.ENTERED and unit.kind != UnitKind.DISTRICT:
+        raise ValidationError({"indicator": f"“{indicator.name}”由企业数据汇总，不能手工填报"})
+    district_id = unit.district_id
+    own_district = actor is None or is_statistician(actor, district_id)
+    # A statistician records peer districts' published figures for comparison.
+    if not own_district and not (published and permissions.has_role(actor, Role.STATISTICIAN)):
+        raise PermissionDenied("只有本区统计员可以填报指标")
+    if indicator.source == IndicatorSource.AGGREGATE and own_district and not published:
+        raise ValidationError({"indicator": f"“{indicator.name}”由企业数据汇总，不能手工填报"})
+    if cumulative is None and growth is None:
+        raise ValidationError({"cumulative": "累计值和增速至少填一项"})
+    if cumulative is not None and cumulative < 0:
+        raise ValidationError({"cumulative": "累计值不能为负数"})
+    if period.date > clock.today():
+        raise ValidationError({"period": f"报告期 {period.label} 晚于当前业务日期"})
+    with transaction.atomic():
+        existing = IndicatorValue.objects.filter(indicator=indicator, unit=unit, period=period.date).first()
+        fields = {
+            "cumulative": cumulative,
+            "growth": growth,
+            "is_entered": True,
+            "is_published": published,
+            "note": note,
+        }
+        if existing is None:
+            return services.create_object(
+                actor,
+                IndicatorValue(indicator=indicator, unit=unit, district_id=district_id, period=period.date, **fields),
+            )
+        return services.update_object(actor, existing, fields, expected_version=None, action="view")
+
+
+def set_target(
+    actor, indicator: Indicator, unit: Unit, year: int, *, growth: Decimal, quarter: int | None = None, label: str = ""
+) -> Target:
+    """Set (or change) an annual or quarterly growth target. Q1 is the 开门红 target."""
+    _require_statistician(actor, unit.district_id)
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": "季度应为 1–4"})
+    if growth is None or not Decimal(-100) < Decimal(growth) < Decimal(1000):
+        raise ValidationError({"growth": "目标增速应在 -100% 与 1000% 之间"})
+    kind = TargetKind.QUARTER if quarter else TargetKind.ANNUAL
+    with transaction.atomic():
+        existing = Target.objects.filter(indicator=indicator, unit=unit, year=year, kind=kind, quarter=quarter).first()
+        if existing is None:
+            return services.create_object(
+                actor,
+                Target(
+                    indicator=indicator,
+                    unit=unit,
+                    district_id=unit.district_id,
+                    year=year,
+                    kind=kind,
+                    quarter=quarter,
+                    growth=Decimal(growth),
+                    label=label,
+                ),
+            )
+        return services.update_object(
+            actor, existing, {"growth": Decimal(growth), "label": label}, expected_version=None, action="view"
+        )
+
+
+def settings_for(district_id: int) -> EconomySettings:
+    """The district's parameters (defaults when never tuned; not saved until changed)."""
+    return EconomySettings.objects.filter(district_id=district_id).first() or EconomySettings(district_id=district_id)
+
+
+def update_settings(actor, district: Unit, *, expected_version: int | None, **changes) -> EconomySettings:
+    _require_statistician(actor, district.pk)
+    allowed = {"candidate_share", "pool_factor", "annual_upgrade_goal", "yellow_gap_pp"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({next(iter(unknown)): "未知参数"})
+    if "candidate_share" in changes and not Decimal(0) < Decimal(changes["candidate_share"]) <= Decimal(1):
+        raise ValidationError({"candidate_share": "入池比例应在 0 与 1 之间"})
+    current = EconomySettings.objects.filter(district=district).first()
+    if current is None:
+        return services.create_object(actor, EconomySettings(district=district, **changes))
+    return services.update_object(actor, current, changes, expected_version=expected_version, action="view")

@@ -1,0 +1,141 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Router, Schema
+
+from districtops.core.api_utils import gated_get, page
+from districtops.org.models import Unit
+
+from . import services
+from .models import Hazard, HazardGrade, HazardState, RiskGrade, RiskPoint
+
+router = Router(tags=["hazards"])
+
+
+class RiskPointOut(Schema):
+    id: int
+    unit_id: int
+    name: str
+    grade: str
+    location: str
+
+
+class RiskPointIn(Schema):
+    unit_id: int
+    name: str = Field(..., min_length=1, max_length=120)
+    grade: RiskGrade
+    location: str = ""
+    controls: str = ""
+    responsible_person: str = ""
+
+
+class HazardOut(Schema):
+    id: int
+    code: str
+    unit_id: int
+    risk_point_id: int | None
+    title: str
+    location: str
+    grade: str
+    found_on: dt.date
+    responsible_person: str
+    deadline: dt.date
+    responsibility: str
+    standard: str
+    measures: str
+    state: str
+    rectified_by_id: int | None
+    verified_by_id: int | None
+    closed_on: dt.date | None
+    version: int
+
+
+class HazardPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[HazardOut]
+
+
+class HazardIn(Schema):
+    unit_id: int
+    risk_point_id: int | None = None
+    title: str = Field(..., min_length=1, max_length=200)
+    location: str = Field(..., min_length=1)
+    grade: HazardGrade
+    found_on: dt.date
+    responsible_person: str = Field(..., min_length=1)
+    deadline: dt.date
+    responsibility: str = Field(..., min_length=1)
+    standard: str = Field(..., min_length=1)
+    measures: str = Field(..., min_length=1)
+    description: str = ""
+
+
+class PlanIn(Schema):
+    goal: str = Field(..., min_length=1)
+    measures: str = Field(..., min_length=1)
+    funds: Decimal = Field(..., ge=0)
+    people: str = Field(..., min_length=1)
+    deadline: dt.date
+    safeguards: str = Field(..., min_length=1)
+
+
+class ActionIn(Schema):
+    version: int | None = None
+    note: str = ""
+
+
+@router.get("/risk-points", response=list[RiskPointOut])
+def list_risk_points(request, limit: int = 200, offset: int = 0):
+    return page(RiskPoint.objects.restrict(request.auth, "view"), limit, offset)["items"]
+
+
+@router.post("/risk-points", response={201: RiskPointOut})
+def create_risk_point(request, payload: RiskPointIn):
+    unit = gated_get(Unit, request.auth, payload.unit_id)
+    return 201, services.create_risk_point(request.auth, unit=unit, **payload.dict(exclude={"unit_id"}))
+
+
+@router.get("/hazards", response=HazardPage)
+def list_hazards(
+    request,
+    state: HazardState | None = None,
+    grade: HazardGrade | None = None,
+    limit: int = 100,
+    offset: int = 0,
+):
+    hazards = Hazard.objects.restrict(request.auth, "view")
+    if state:
+        hazards = hazards.filter(state=state)
+    if grade:
+        hazards = hazards.filter(grade=grade)
+    return page(hazards, limit, offset)
+
+
+@router.get("/hazards/{hazard_id}", response=HazardOut)
+def get_hazard(request, hazard_id: int):
+    return gated_get(Hazard, request.auth, hazard_id)
+
+
+@router.post("/hazards", response={201: HazardOut})
+def register_hazard(request, payload: HazardIn):
+    unit = gated_get(Unit, request.auth, payload.unit_id)
+    point = gated_get(RiskPoint, request.auth, payload.risk_point_id) if payload.risk_point_id else None
+    data = payload.dict(exclude={"unit_id", "risk_point_id"})
+    return 201, services.register_hazard(request.auth, unit=unit, risk_point=point, **data)
+
+
+@router.put("/hazards/{hazard_id}/plan", response={200: PlanIn})
+def save_plan(request, hazard_id: int, payload: PlanIn):
+    hazard = gated_get(Hazard, request.auth, hazard_id)
+    return services.save_plan(request.auth, hazard, **payload.dict())
+
+
+@router.post("/hazards/{hazard_id}/actions/{action}", response=HazardOut)
+def hazard_action(request, hazard_id: int, action: str, payload: ActionIn):
+    """start, submit, verify or reject."""
+    hazard = gated_get(Hazard, request.auth, hazard_id)
+    return services.transition(
+        request.auth, hazard, action, note=payload.note, expected_version=payload.version
+    )

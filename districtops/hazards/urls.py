@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "hazards"
+urlpatterns = [
+    path("", views.hazard_list, name="hazard_list"),
+    path("new/", views.hazard_create, name="hazard_create"),
+    path("<int:pk>/", views.hazard_detail, name="hazard_detail"),
+    path("<int:pk>/plan/", views.plan_save, name="plan_save"),
+    path("<int:pk>/<slug:action>/", views.hazard_action, name="hazard_action"),
+    path("risk-points/", views.risk_point_list, name="risk_point_list"),
+    path("statistics/", views.statistics, name="statistics"),
+]

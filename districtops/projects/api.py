@@ -1,0 +1,660 @@
+"""REST API for projects: the same filters, gate and services as the pages.
+
+Amounts are yuan (decimal strings); dates ISO. Writes carry ``version`` where the object
+is edited in place (409 on a stale one). Uploads (stage evidence, documents, photos) are
+multipart forms.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from districtops.core import clock, permissions
+from districtops.core.api_utils import gated_get, page
+
+from . import battlemap, filters, measures, services
+from .models import (
+    ArchiveDocument,
+    ArchiveRequirement,
+    CapitalArrival,
+    Conference,
+    ConstructionCategory,
+    ConstructionProject,
+    FundRecord,
+    FundSource,
+    InvestmentProject,
+    ProjectNode,
+    Sector,
+    SigningMode,
+    Stage,
+)
+
+router = Router(tags=["projects"])
+
+
+def _unit(user, pk, field):
+    """A unit the person may pick (else 422 naming the field)."""
+    unit = permissions.units_for_choice(user).filter(pk=pk).first()
+    if unit is None:
+        raise ValidationError({field: f"单位 {pk} 不存在或不在您的可选范围内。"})
+    return unit
+
+
+def _units(user, pks, field):
+    return [_unit(user, pk, field) for pk in pks]
+
+
+def _ref(model, pk, field, queryset=None):
+    obj = (queryset if queryset is not None else model.objects.all()).filter(pk=pk).first()
+    if obj is None:
+        raise ValidationError({field: f"{model._meta.verbose_name} {pk} 不存在。"})
+    return obj
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class ConferenceOut(Schema):
+    id: int
+    name: str
+    held_on: dt.date
+    venue: str
+    organiser_id: int
+    attendance: int
+    district_id: int
+    version: int
+
+
+class ConferenceIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    held_on: dt.date
+    organiser_id: int
+    venue: str = ""
+    attendance: int = Field(0, ge=0)
+
+
+class InvestmentOut(Schema):
+    id: int
+    name: str
+    conference_id: int | None
+    signing_mode: str
+    investor_name: str
+    investor_domestic: bool
+    investor_credit_code: str
+    sector_id: int
+    sector_name: str = Field(..., alias="sector.name")
+    contracted_amount: Decimal
+    planned_investment: Decimal
+    lead_unit_id: int
+    lead_unit_name: str = Field(..., alias="lead_unit.name")
+    responsible_leader: str
+    stage: str
+    stage_changed_on: dt.date
+    signed_on: dt.date | None
+    registered_on: dt.date | None
+    started_on: dt.date | None
+    producing_on: dt.date | None
+    register_due: dt.date | None
+    start_due: dt.date | None
+    district_id: int
+    version: int
+
+
+class InvestmentPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[InvestmentOut]
+
+
+class InvestmentIn(Schema):
+    name: str = Field(..., min_length=1, max_length=150)
+    conference_id: int | None = None
+    signing_mode: SigningMode = SigningMode.OTHER
+    investor_name: str = Field(..., min_length=1, max_length=150)
+    investor_domestic: bool = True
+    investor_credit_code: str = ""
+    sector_id: int
+    contracted_amount: Decimal
+    planned_investment: Decimal = Decimal(0)
+    lead_unit_id: int
+    supporting_unit_ids: list[int] = []
+    responsible_leader: str = ""
+    stage: Stage = Stage.NEGOTIATING
+    signed_on: dt.date | None = None
+    register_due: dt.date | None = None
+    start_due: dt.date | None = None
+
+
+class InvestmentPatch(Schema):
+    version: int
+    name: str | None = Field(None, min_length=1, max_length=150)
+    investor_name: str | None = None
+    investor_domestic: bool | None = None
+    investor_credit_code: str | None = None
+    sector_id: int | None = None
+    contracted_amount: Decimal | None = None
+    planned_investment: Decimal | None = None
+    responsible_leader: str | None = None
+    register_due: dt.date | None = None
+    start_due: dt.date | None = None
+    supporting_unit_ids: list[int] | None = None
+
+
+class TransitionOut(Schema):
+    id: int
+    from_stage: str
+    to_stage: str
+    happened_on: dt.date
+    note: str
+
+
+class ArrivalIn(Schema):
+    month: dt.date
+    amount: Decimal
+
+
+class ArrivalOut(Schema):
+    id: int
+    month: dt.date
+    amount: Decimal
+
+
+class ConstructionOut(Schema):
+    id: int
+    code: str
+    name: str
+    category_id: int
+    category_name: str = Field(..., alias="category.name")
+    lead_unit_id: int
+    lead_unit_name: str = Field(..., alias="lead_unit.name")
+    command_post_id: int | None
+    responsible_leader: str
+    location: str
+    scale: str
+    budget: Decimal
+    showcase_group: str
+    planned_start: dt.date
+    planned_end: dt.date
+    district_id: int
+    version: int
+
+
+class ConstructionDetail(ConstructionOut):
+    progress: float
+    worst_state: str
+    execution_rate: float | None
+    archive_completeness: float | None
+
+
+class ConstructionPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ConstructionOut]
+
+
+class ConstructionIn(Schema):
+    code: str = ""
+    name: str = Field(..., min_length=1, max_length=150)
+    category_id: int
+    lead_unit_id: int
+    supporting_unit_ids: list[int] = []
+    command_post_id: int | None = None
+    responsible_leader: str = ""
+    location: str = ""
+    scale: str = ""
+    budget: Decimal = Decimal(0)
+    showcase_group: str = ""
+    planned_start: dt.date
+    planned_end: dt.date
+
+
+class ConstructionPatch(Schema):
+    version: int
+    code: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=150)
+    command_post_id: int | None = None
+    responsible_leader: str | None = None
+    location: str | None = None
+    scale: str | None = None
+    budget: Decimal | None = None
+    showcase_group: str | None = None
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    supporting_unit_ids: list[int] | None = None
+
+
+class NodeOut(Schema):
+    id: int
+    project_id: int
+    sequence: int
+    name: str
+    owner: str
+    planned_start: dt.date
+    planned_end: dt.date
+    actual_start: dt.date | None
+    actual_end: dt.date | None
+    progress: int
+    state: str
+    version: int
+
+
+class NodePatch(Schema):
+    version: int
+    name: str | None = None
+    owner: str | None = None
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    actual_start: dt.date | None = None
+    actual_end: dt.date | None = None
+
+
+class NodeUpdated(NodeOut):
+    missing_documents: list[str]
+
+
+class ReportOut(Schema):
+    id: int
+    node_id: int
+    reported_on: dt.date
+    percent: int
+    text: str
+
+
+class FundIn(Schema):
+    version: int | None = None
+    applied: Decimal = Decimal(0)
+    approved: Decimal = Decimal(0)
+    allocated: Decimal = Decimal(0)
+    disbursed: Decimal = Decimal(0)
+    audited: Decimal = Decimal(0)
+
+
+class FundOut(Schema):
+    id: int
+    source: str
+    applied: Decimal
+    approved: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    audited: Decimal
+    version: int
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    requirement_id: int | None
+    content_type: str
+    size: int
+    created_at: dt.datetime
+
+
+class MonthlyOut(Schema):
+    id: int
+    month: dt.date
+    amount: Decimal
+
+
+class WarningOut(Schema):
+    kind: str
+    severity: str
+    project_id: int
+    project_name: str
+    lead_unit: str
+    node: str
+    message: str
+
+
+class OptionOut(Schema):
+    id: int
+    name: str
+
+
+# --- conferences ---------------------------------------------------------------------------------
+
+
+@router.get("/sectors", response=list[OptionOut])
+def list_sectors(request):
+    return list(Sector.objects.filter(is_active=True))
+
+
+@router.get("/categories", response=list[OptionOut])
+def list_categories(request):
+    return list(ConstructionCategory.objects.all())
+
+
+@router.get("/conferences", response=list[ConferenceOut])
+def list_conferences(request):
+    return list(Conference.objects.restrict(request.auth, "view"))
+
+
+@router.post("/conferences", response={201: ConferenceOut})
+def create_conference(request, payload: ConferenceIn):
+    organiser = _unit(request.auth, payload.organiser_id, "organiser_id")
+    data = payload.dict(exclude={"organiser_id"})
+    return 201, services.create_conference(request.auth, organiser=organiser, **data)
+
+
+# --- investment projects -----------------------------------------------------------------------
+
+
+@router.get("/investment", response=InvestmentPage)
+def list_investment(
+    request,
+    q: str = "",
+    conference: int | None = None,
+    sector: int | None = None,
+    street: int | None = None,
+    stage: Stage | None = None,
+    signing_mode: SigningMode | None = None,
+    stalled: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+):
+    params = {
+        "q": q, "conference": conference, "sector": sector, "street": street, "stage": stage,
+        "signing_mode": signing_mode, "stalled": "1" if stalled else "",
+    }  # fmt: skip
+    projects = filters.investment(
+        InvestmentProject.objects.restrict(request.auth, "view"), params, clock.today()
+    )
+    return page(projects.select_related("sector", "lead_unit").order_by("-id"), limit, offset)
+
+
+@router.get("/investment/{project_id}", response=InvestmentOut)
+def get_investment(request, project_id: int):
+    return gated_get(
+        InvestmentProject,
+        request.auth,
+        project_id,
+        queryset=InvestmentProject.objects.select_related("sector", "lead_unit"),
+    )
+
+
+@router.post("/investment", response={201: InvestmentOut})
+def create_investment(request, payload: InvestmentIn):
+    user = request.auth
+    data = payload.dict(exclude={"conference_id", "sector_id", "lead_unit_id", "supporting_unit_ids"})
+    project = services.create_investment_project(
+        user,
+        conference=_ref(Conference, payload.conference_id, "conference_id", Conference.objects.restrict(user))
+        if payload.conference_id
+        else None,
+        sector=_ref(Sector, payload.sector_id, "sector_id"),
+        lead_unit=_unit(user, payload.lead_unit_id, "lead_unit_id"),
+        supporting_units=_units(user, payload.supporting_unit_ids, "supporting_unit_ids"),
+        **data,
+    )
+    return 201, project
+
+
+@router.patch("/investment/{project_id}", response=InvestmentOut)
+def update_investment(request, project_id: int, payload: InvestmentPatch):
+    user = request.auth
+    project = gated_get(InvestmentProject, user, project_id, "change")
+    changes = payload.dict(exclude_unset=True, exclude={"version", "sector_id", "supporting_unit_ids"})
+    if payload.sector_id is not None:
+        changes["sector"] = _ref(Sector, payload.sector_id, "sector_id")
+    supporting = (
+        _units(user, payload.supporting_unit_ids, "supporting_unit_ids")
+        if payload.supporting_unit_ids is not None
+        else None
+    )
+    return services.update_investment_project(
+        user, project, expected_version=payload.version, supporting_units=supporting, **changes
+    )
+
+
+@router.post("/investment/{project_id}/transitions", response={201: InvestmentOut})
+def transition_investment(
+    request,
+    project_id: int,
+    evidence: File[UploadedFile],
+    to_stage: Form[Stage],
+    happened_on: Form[dt.date],
+    note: Form[str] = "",
+    version: Form[int | None] = None,
+):
+    project = gated_get(InvestmentProject, request.auth, project_id, "view")
+    if not permissions.can(request.auth, "report", project):
+        raise PermissionDenied
+    updated = services.transition_stage(
+        request.auth,
+        project,
+        to_stage=to_stage,
+        happened_on=happened_on,
+        evidence=evidence,
+        note=note,
+        expected_version=version,
+    )
+    return 201, InvestmentProject.objects.select_related("sector", "lead_unit").get(pk=updated.pk)
+
+
+@router.get("/investment/{project_id}/transitions", response=list[TransitionOut])
+def list_transitions(request, project_id: int):
+    project = gated_get(InvestmentProject, request.auth, project_id)
+    return list(project.transitions.all())
+
+
+@router.get("/investment/{project_id}/arrivals", response=list[ArrivalOut])
+def list_arrivals(request, project_id: int):
+    project = gated_get(InvestmentProject, request.auth, project_id)
+    return list(CapitalArrival.objects.filter(project=project))
+
+
+@router.post("/investment/{project_id}/arrivals", response={201: ArrivalOut})
+def add_arrival(request, project_id: int, payload: ArrivalIn):
+    project = gated_get(InvestmentProject, request.auth, project_id, "report")
+    return 201, services.record_capital_arrival(
+        request.auth, project, month=payload.month, amount=payload.amount
+    )
+
+
+# --- construction projects ---------------------------------------------------------------------
+
+
+@router.get("/construction", response=ConstructionPage)
+def list_construction(
+    request,
+    q: str = "",
+    category: int | None = None,
+    street: int | None = None,
+    command_post: int | None = None,
+    leader: str = "",
+    showcase: str = "",
+    state: str = "",
+    limit: int = 100,
+    offset: int = 0,
+):
+    params = {
+        "q": q, "category": category, "street": street, "command_post": command_post, "leader": leader,
+        "showcase": showcase, "state": state,
+    }  # fmt: skip
+    projects = filters.construction(
+        ConstructionProject.objects.restrict(request.auth, "view"), params, clock.today()
+    )
+    return page(projects.select_related("category", "lead_unit").order_by("-id"), limit, offset)
+
+
+@router.get("/construction/{project_id}", response=ConstructionDetail)
+def get_construction(request, project_id: int):
+    project = gated_get(
+        ConstructionProject,
+        request.auth,
+        project_id,
+        queryset=ConstructionProject.objects.select_related("category", "lead_unit"),
+    )
+    fig = measures.project_figures([(project.pk, project.category_id)], clock.today())[project.pk]
+    project.progress = fig.progress
+    project.worst_state = fig.worst
+    project.execution_rate = fig.execution_rate
+    project.archive_completeness = fig.completeness
+    return project
+
+
+@router.post("/construction", response={201: ConstructionOut})
+def create_construction(request, payload: ConstructionIn):
+    user = request.auth
+    data = payload.dict(exclude={"category_id", "lead_unit_id", "supporting_unit_ids", "command_post_id"})
+    project = services.create_construction_project(
+        user,
+        category=_ref(ConstructionCategory, payload.category_id, "category_id"),
+        lead_unit=_unit(user, payload.lead_unit_id, "lead_unit_id"),
+        command_post=_unit(user, payload.command_post_id, "command_post_id")
+        if payload.command_post_id
+        else None,
+        supporting_units=_units(user, payload.supporting_unit_ids, "supporting_unit_ids"),
+        **data,
+    )
+    return 201, project
+
+
+@router.patch("/construction/{project_id}", response=ConstructionOut)
+def update_construction(request, project_id: int, payload: ConstructionPatch):
+    user = request.auth
+    project = gated_get(ConstructionProject, user, project_id, "change")
+    changes = payload.dict(exclude_unset=True, exclude={"version", "command_post_id", "supporting_unit_ids"})
+    if "command_post_id" in payload.model_fields_set:
+        changes["command_post"] = (
+            _unit(user, payload.command_post_id, "command_post_id") if payload.command_post_id else None
+        )
+    supporting = (
+        _units(user, payload.supporting_unit_ids, "supporting_unit_ids")
+        if payload.supporting_unit_ids is not None
+        else None
+    )
+    return services.update_construction_project(
+        user, project, expected_version=payload.version, supporting_units=supporting, **changes
+    )
+
+
+def _node_out(node, today):
+    from . import rules
+
+    node.state = rules.status_of(node, today).state
+    return node
+
+
+@router.get("/construction/{project_id}/nodes", response=list[NodeOut])
+def list_nodes(request, project_id: int):
+    project = gated_get(ConstructionProject, request.auth, project_id)
+    today = clock.today()
+    return [_node_out(n, today) for n in project.nodes.all()]
+
+
+@router.patch("/nodes/{node_id}", response=NodeUpdated)
+def update_node(request, node_id: int, payload: NodePatch):
+    node = gated_get(ProjectNode, request.auth, node_id, "report")
+    changes = payload.dict(exclude_unset=True, exclude={"version"})
+    updated = services.update_node(request.auth, node, expected_version=payload.version, **changes)
+    _node_out(updated, clock.today())
+    updated.missing_documents = [r.name for r in updated.missing_documents]
+    return updated
+
+
+@router.post("/nodes/{node_id}/reports", response={201: ReportOut})
+def add_report(
+    request,
+    node_id: int,
+    reported_on: Form[dt.date],
+    percent: Form[int],
+    text: Form[str],
+    photo: File[UploadedFile] = None,
+):
+    node = gated_get(ProjectNode, request.auth, node_id, "report")
+    return 201, services.report_progress(
+        request.auth, node, reported_on=reported_on, percent=percent, text=text, photo=photo
+    )
+
+
+@router.get("/construction/{project_id}/funds", response=list[FundOut])
+def list_funds(request, project_id: int):
+    project = gated_get(ConstructionProject, request.auth, project_id)
+    return list(FundRecord.objects.filter(project=project))
+
+
+@router.put("/construction/{project_id}/funds/{source}", response=FundOut)
+def save_fund(request, project_id: int, source: FundSource, payload: FundIn):
+    project = gated_get(ConstructionProject, request.auth, project_id, "report")
+    amounts = payload.dict(exclude={"version"})
+    return services.save_fund_record(
+        request.auth, project, source=source, expected_version=payload.version, **amounts
+    )
+
+
+@router.get("/construction/{project_id}/monthly", response=list[MonthlyOut])
+def list_monthly(request, project_id: int):
+    project = gated_get(ConstructionProject, request.auth, project_id)
+    return list(project.monthly_investments.all())
+
+
+@router.post("/construction/{project_id}/monthly", response={201: MonthlyOut})
+def add_monthly(request, project_id: int, payload: ArrivalIn):
+    project = gated_get(ConstructionProject, request.auth, project_id, "report")
+    return 201, services.record_monthly_investment(
+        request.auth, project, month=payload.month, amount=payload.amount
+    )
+
+
+@router.get("/construction/{project_id}/documents", response=list[DocumentOut])
+def list_documents(request, project_id: int):
+    project = gated_get(ConstructionProject, request.auth, project_id)
+    return list(ArchiveDocument.objects.filter(project=project))
+
+
+@router.post("/construction/{project_id}/documents", response={201: DocumentOut})
+def upload_document(
+    request,
+    project_id: int,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    requirement_id: Form[int | None] = None,
+):
+    project = gated_get(ConstructionProject, request.auth, project_id, "report")
+    requirement = (
+        _ref(ArchiveRequirement, requirement_id, "requirement_id") if requirement_id is not None else None
+    )
+    return 201, services.upload_document(
+        request.auth, project, title=title, file=file, requirement=requirement
+    )
+
+
+@router.delete("/documents/{document_id}", response={204: None})
+def delete_document(request, document_id: int):
+    document = gated_get(ArchiveDocument, request.auth, document_id)
+    services.delete_document(request.auth, document)
+    return 204, None
+
+
+@router.get("/battle-map")
+def battle_map(
+    request,
+    category: int | None = None,
+    street: int | None = None,
+    command_post: int | None = None,
+    leader: str = "",
+    showcase: str = "",
+    state: str = "",
+):
+    params = {
+        "category": category, "street": street, "command_post": command_post, "leader": leader,
+        "showcase": showcase,
+    }  # fmt: skip
+    today = clock.today()
+    projects = filters.construction(ConstructionProject.objects.restrict(request.auth, "view"), params, today)
+    return battlemap.build(projects, state or None, today)
+
+
+@router.get("/warnings", response=list[WarningOut])
+def list_warnings(request, kind: str = ""):
+    today = clock.today()
+    user = request.auth
+    warnings = measures.construction_warnings(
+        ConstructionProject.objects.restrict(user, "view"), today
+    ) + measures.investment_warnings(InvestmentProject.objects.restrict(user, "view"), today)
+    return [w for w in warnings if not kind or w.kind == kind]

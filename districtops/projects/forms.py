@@ -1,0 +1,181 @@
+from django import forms
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from districtops.core import permissions
+from districtops.org.models import UnitKind
+
+from .models import (
+    STAGE_TRANSITIONS,
+    ArchiveRequirement,
+    Conference,
+    ConstructionCategory,
+    ConstructionProject,
+    FundSource,
+    InvestmentProject,
+    ProjectNode,
+    Sector,
+    Stage,
+)
+from .services import LEAD_KINDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class Styled:
+    """Tabler classes on every widget, so templates can render fields as they come; amounts
+    of money are never negative, said on the field itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.validators.append(MinValueValidator(0, message=_("金额不能为负数。")))
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class VersionedForm(Styled, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+def _units(user, kinds):
+    return permissions.units_for_choice(user).filter(kind__in=list(kinds)).order_by("sort_order", "name")
+
+
+class ConferenceForm(VersionedForm):
+    class Meta:
+        model = Conference
+        fields = ["name", "held_on", "venue", "organiser", "attendance", "notes"]
+        widgets = {"held_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = _units(user, LEAD_KINDS | {UnitKind.LEADERSHIP})
+
+
+class InvestmentProjectForm(VersionedForm):
+    class Meta:
+        model = InvestmentProject
+        fields = [
+            "name", "conference", "signing_mode", "investor_name", "investor_domestic", "investor_credit_code",
+            "sector", "contracted_amount", "planned_investment", "lead_unit", "supporting_units",
+            "responsible_leader", "register_due", "start_due",
+        ]  # fmt: skip
+        widgets = {"register_due": DATE, "start_due": DATE}
+
+    stage = forms.ChoiceField(
+        label=_("初始阶段"),
+        choices=[(Stage.NEGOTIATING, Stage.NEGOTIATING.label), (Stage.SIGNED, Stage.SIGNED.label)],
+    )
+    signed_on = forms.DateField(label=_("签约日期"), required=False, widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conference"].queryset = Conference.objects.restrict(user, "view")
+        self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
+        self.fields["lead_unit"].queryset = _units(user, LEAD_KINDS)
+        self.fields["supporting_units"].queryset = _units(user, LEAD_KINDS)
+        self.fields["supporting_units"].required = False
+        if self.instance.pk:
+            del self.fields["stage"]
+            del self.fields["signed_on"]
+
+
+class TransitionForm(Styled, forms.Form):
+    to_stage = forms.ChoiceField(label=_("变更为"), choices=Stage.choices)
+    happened_on = forms.DateField(label=_("日期"), widget=DATE)
+    evidence = forms.FileField(label=_("佐证材料"), help_text=_("PDF、图片或 Office 文件"))
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["to_stage"].choices = [(s, Stage(s).label) for s in STAGE_TRANSITIONS[project.stage]]
+            self.fields["version"].initial = project.version
+
+
+class MonthAmountForm(Styled, forms.Form):
+    month = forms.DateField(label=_("月份"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
+    amount = forms.DecimalField(label=_("金额（万元）"), max_digits=14, decimal_places=4)
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount < 0:
+            raise forms.ValidationError(_("金额不能为负数。"))
+        return amount * 10000
+
+
+class ConstructionProjectForm(VersionedForm):
+    class Meta:
+        model = ConstructionProject
+        fields = [
+            "code", "name", "category", "lead_unit", "supporting_units", "command_post", "responsible_leader",
+            "location", "scale", "budget", "showcase_group", "planned_start", "planned_end",
+        ]  # fmt: skip
+        widgets = {"planned_start": DATE, "planned_end": DATE}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ConstructionCategory.objects.all()
+        self.fields["lead_unit"].queryset = _units(user, LEAD_KINDS)
+        self.fields["supporting_units"].queryset = _units(user, LEAD_KINDS)
+        self.fields["supporting_units"].required = False
+        self.fields["command_post"].queryset = _units(user, {UnitKind.COMMAND_POST})
+
+
+class NodeForm(VersionedForm):
+    class Meta:
+        model = ProjectNode
+        fields = ["name", "owner", "planned_start", "planned_end", "actual_start", "actual_end"]
+        widgets = {f: DATE for f in ["planned_start", "planned_end", "actual_start", "actual_end"]}
+
+
+class ProgressReportForm(Styled, forms.Form):
+    reported_on = forms.DateField(label=_("报告日期"), widget=DATE)
+    percent = forms.IntegerField(label=_("进度（%）"), min_value=0, max_value=100)
+    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    photo = forms.FileField(label=_("现场照片"), required=False)
+
+
+class FundForm(Styled, forms.Form):
+    source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
+    applied = forms.DecimalField(label=_("申请（元）"), max_digits=16, decimal_places=2, required=False)
+    approved = forms.DecimalField(label=_("批复（元）"), max_digits=16, decimal_places=2, required=False)
+    allocated = forms.DecimalField(label=_("拨付（元）"), max_digits=16, decimal_places=2, required=False)
+    disbursed = forms.DecimalField(label=_("支出（元）"), max_digits=16, decimal_places=2, required=False)
+    audited = forms.DecimalField(label=_("审计（元）"), max_digits=16, decimal_places=2, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DocumentForm(Styled, forms.Form):
+    requirement = forms.ModelChoiceField(
+        label=_("对应清单项"), queryset=ArchiveRequirement.objects.none(), required=False
+    )
+    title = forms.CharField(label=_("标题"), max_length=120, required=False)
+    file = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["requirement"].queryset = ArchiveRequirement.objects.filter(
+                category_id=project.category_id
+            )
+
+
+class ImportForm(Styled, forms.Form):
+    file = forms.FileField(label=_("Excel 文件"))
+    check_only = forms.BooleanField(label=_("仅检查，不导入"), required=False)

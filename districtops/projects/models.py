@@ -1,0 +1,505 @@
+"""Investment projects (招商引资) from signing to production, and construction projects
+run node by node on the battle map (挂图作战).
+
+Scope: a project belongs to the district of its lead unit (the street where it lands);
+the lead unit and, for construction, the command post lead it; supporting departments
+see it and report on it. Child rows (nodes, funds, documents …) follow their project.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from districtops.core.models import ScopedManager, VersionedModel
+from districtops.core.permissions import ScopeRules
+
+
+class Sector(models.Model):
+    """The configurable list of investment sectors (the seed's four plus any others)."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    sort_order = models.IntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("产业领域")
+        verbose_name_plural = _("产业领域")
+
+    def __str__(self):
+        return self.name
+
+
+class Conference(VersionedModel):
+    """A promotion conference (招商推介会) ending in a signing ceremony."""
+
+    district = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    name = models.CharField(_("名称"), max_length=120)
+    held_on = models.DateField(_("举办日期"))
+    venue = models.CharField(_("地点"), max_length=120, blank=True)
+    organiser = models.ForeignKey(
+        "org.Unit", verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="organised_conferences"
+    )
+    attendance = models.PositiveIntegerField(_("参会人数"), default=0)
+    notes = models.TextField(_("备注"), blank=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(district="district", lead=("organiser",))
+
+    class Meta:
+        ordering = ["-held_on", "name"]
+        verbose_name = _("推介会")
+        verbose_name_plural = _("推介会")
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.name}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("projects:conference_detail", args=[self.pk])
+
+
+class Stage(models.TextChoices):
+    NEGOTIATING = "negotiating", _("洽谈")
+    SIGNED = "signed", _("签约")
+    REGISTERED = "registered", _("注册")
+    STARTED = "started", _("开工")
+    PRODUCING = "producing", _("投产")
+
+
+# The only moves a project may make; one step forward at a time, each with a date and evidence.
+STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Stage.NEGOTIATING: (Stage.SIGNED,),
+    Stage.SIGNED: (Stage.REGISTERED,),
+    Stage.REGISTERED: (Stage.STARTED,),
+    Stage.STARTED: (Stage.PRODUCING,),
+    Stage.PRODUCING: (),
+}
+# Which date field on the project records reaching a stage.
+STAGE_DATE_FIELD = {
+    Stage.SIGNED: "signed_on",
+    Stage.REGISTERED: "registered_on",
+    Stage.STARTED: "started_on",
+    Stage.PRODUCING: "producing_on",
+}
+
+
+class SigningMode(models.TextChoices):
+    ON_SITE = "on_site", _("现场签约")
+    BEFORE = "before", _("会前签约")
+    OTHER = "other", _("其他")
+
+
+class InvestmentProject(VersionedModel):
+    district = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    name = models.CharField(_("项目名称"), max_length=150)
+    conference = models.ForeignKey(
+        Conference,
+        verbose_name=_("签约推介会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    signing_mode = models.CharField(
+        _("签约方式"), max_length=10, choices=SigningMode.choices, default=SigningMode.OTHER
+    )
+    investor_name = models.CharField(_("投资方"), max_length=150)
+    investor_domestic = models.BooleanField(_("境内企业"), default=True)
+    investor_credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    sector = models.ForeignKey(Sector, verbose_name=_("产业领域"), on_delete=models.PROTECT)
+    contracted_amount = models.DecimalField(_("签约金额（元）"), max_digits=16, decimal_places=2)
+    planned_investment = models.DecimalField(_("计划投资（元）"), max_digits=16, decimal_places=2, default=0)
+    lead_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("落地街道（牵头单位）"), on_delete=models.PROTECT, related_name="+"
+    )
+    supporting_units = models.ManyToManyField(
+        "org.Unit", verbose_name=_("配合单位"), blank=True, related_name="supported_investment_projects"
+    )
+    responsible_leader = models.CharField(_("分管领导"), max_length=50, blank=True)
+    stage = models.CharField(_("阶段"), max_length=12, choices=Stage.choices, default=Stage.NEGOTIATING)
+    stage_changed_on = models.DateField(_("阶段变更日期"))
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    registered_on = models.DateField(_("注册日期"), null=True, blank=True)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    producing_on = models.DateField(_("投产日期"), null=True, blank=True)
+    register_due = models.DateField(_("约定注册日期"), null=True, blank=True)
+    start_due = models.DateField(_("约定开工日期"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(district="district", lead=("lead_unit",), support="supporting_units")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("招商项目")
+        verbose_name_plural = _("招商项目")
+        indexes = [
+            models.Index(fields=["district", "stage"], name="invproj_district_stage"),
+            models.Index(fields=["stage_changed_on"], name="invproj_stage_changed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contracted_amount__gte=0), name="invproj_amount_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_investment__gte=0), name="invproj_planned_nonneg"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("projects:investment_detail", args=[self.pk])
+
+    @property
+    def next_stages(self) -> tuple[str, ...]:
+        return STAGE_TRANSITIONS[self.stage]
+
+
+class StageTransition(models.Model):
+    """One step along STAGE_TRANSITIONS, with its date and evidence. Never edited."""
+
+    project = models.ForeignKey(InvestmentProject, on_delete=models.CASCADE, related_name="transitions")
+    from_stage = models.CharField(_("原阶段"), max_length=12, choices=Stage.choices)
+    to_stage = models.CharField(_("新阶段"), max_length=12, choices=Stage.choices)
+    happened_on = models.DateField(_("日期"))
+    evidence = models.FileField(_("佐证材料"), upload_to="projects/evidence/%Y/%m/", max_length=200)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(
+        district="project__district", lead=("project__lead_unit",), support="project__supporting_units"
+    )
+
+    class Meta:
+        ordering = ["happened_on", "id"]
+        verbose_name = _("阶段变更")
+        verbose_name_plural = _("阶段变更")
+
+    def __str__(self):
+        return f"{self.project} {self.get_from_stage_display()}→{self.get_to_stage_display()}"
+
+
+class CapitalArrival(VersionedModel):
+    """Capital actually arrived (资金到位) in one month."""
+
+    project = models.ForeignKey(InvestmentProject, on_delete=models.CASCADE, related_name="arrivals")
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    amount = models.DecimalField(_("到位金额（元）"), max_digits=16, decimal_places=2)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(
+        district="project__district", lead=("project__lead_unit",), support="project__supporting_units"
+    )
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("资金到位")
+        verbose_name_plural = _("资金到位")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="arrival_one_per_month"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="arrival_amount_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y-%m}"
+
+
+class MissingDocumentsPolicy(models.TextChoices):
+    BLOCK = "block", _("阻止")
+    WARN = "warn", _("仅提醒")
+
+
+class ConstructionCategory(models.Model):
+    """A kind of construction work: the three works of 三项工程, city management, others."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    missing_documents_policy = models.CharField(
+        _("缺少必备档案时完成节点"),
+        max_length=10,
+        choices=MissingDocumentsPolicy.choices,
+        default=MissingDocumentsPolicy.WARN,
+    )
+    sort_order = models.IntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("工程类别")
+        verbose_name_plural = _("工程类别")
+
+    def __str__(self):
+        return self.name
+
+
+class NodeTemplate(models.Model):
+    """One step of a category's node plan; a new project's nodes are copied from these."""
+
+    category = models.ForeignKey(
+        ConstructionCategory, on_delete=models.CASCADE, related_name="node_templates"
+    )
+    sequence = models.PositiveSmallIntegerField(_("顺序"))
+    name = models.CharField(_("节点"), max_length=40)
+    offset_days = models.PositiveIntegerField(_("距开始（天）"), default=0)
+    duration_days = models.PositiveIntegerField(_("工期（天）"), default=30)
+
+    class Meta:
+        ordering = ["category", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["category", "sequence"], name="nodetemplate_seq")]
+
+    def __str__(self):
+        return f"{self.category} · {self.name}"
+
+
+class ArchiveRequirement(models.Model):
+    """A document a project of ``category`` must hold by the end of node ``node_name``."""
+
+    category = models.ForeignKey(ConstructionCategory, on_delete=models.CASCADE, related_name="requirements")
+    node_name = models.CharField(_("节点"), max_length=40)
+    name = models.CharField(_("档案名称"), max_length=60)
+    sort_order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["category", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "node_name", "name"], name="archivereq_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.node_name} · {self.name}"
+
+
+class ConstructionProject(VersionedModel):
+    district = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    code = models.CharField(_("项目编号"), max_length=30, blank=True)
+    name = models.CharField(_("项目名称"), max_length=150)
+    category = models.ForeignKey(ConstructionCategory, verbose_name=_("工程类别"), on_delete=models.PROTECT)
+    lead_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("牵头街道"), on_delete=models.PROTECT, related_name="+"
+    )
+    supporting_units = models.ManyToManyField(
+        "org.Unit", verbose_name=_("配合部门"), blank=True, related_name="supported_construction_projects"
+    )
+    command_post = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("指挥部"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commanded_projects",
+    )
+    responsible_leader = models.CharField(_("分管领导"), max_length=50, blank=True)
+    location = models.CharField(_("位置"), max_length=150, blank=True)
+    scale = models.CharField(_("建设规模"), max_length=200, blank=True)
+    budget = models.DecimalField(_("总投资（元）"), max_digits=16, decimal_places=2, default=0)
+    showcase_group = models.CharField(_("示范片区"), max_length=40, blank=True)
+    planned_start = models.DateField(_("计划开始"))
+    planned_end = models.DateField(_("计划完成"))
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(
+        district="district", lead=("lead_unit", "command_post"), support="supporting_units"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("建设项目")
+        verbose_name_plural = _("建设项目")
+        indexes = [models.Index(fields=["district", "category"], name="conproj_district_cat")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(budget__gte=0), name="conproj_budget_nonneg"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("projects:construction_detail", args=[self.pk])
+
+
+class ProjectNode(VersionedModel):
+    project = models.ForeignKey(ConstructionProject, on_delete=models.CASCADE, related_name="nodes")
+    sequence = models.PositiveSmallIntegerField(_("顺序"))
+    name = models.CharField(_("节点"), max_length=40)
+    owner = models.CharField(_("责任人"), max_length=50, blank=True)
+    planned_start = models.DateField(_("计划开始"))
+    planned_end = models.DateField(_("计划完成"))
+    actual_start = models.DateField(_("实际开始"), null=True, blank=True)
+    actual_end = models.DateField(_("实际完成"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(
+        district="project__district",
+        lead=("project__lead_unit", "project__command_post"),
+        support="project__supporting_units",
+    )
+
+    class Meta:
+        ordering = ["project", "sequence"]
+        verbose_name = _("节点")
+        verbose_name_plural = _("节点")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sequence"], name="node_seq_unique"),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="node_progress_max"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.name}"
+
+
+class ProgressReport(models.Model):
+    """A dated report on one node: percent, text, optional photo. Appended, never edited."""
+
+    node = models.ForeignKey(ProjectNode, on_delete=models.CASCADE, related_name="reports")
+    reported_on = models.DateField(_("报告日期"))
+    percent = models.PositiveSmallIntegerField(_("进度（%）"))
+    text = models.TextField(_("进展情况"))
+    photo = models.FileField(_("现场照片"), upload_to="projects/photos/%Y/%m/", blank=True, max_length=200)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(
+        district="node__project__district",
+        lead=("node__project__lead_unit", "node__project__command_post"),
+        support="node__project__supporting_units",
+    )
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+        verbose_name = _("进度报告")
+        verbose_name_plural = _("进度报告")
+
+    def __str__(self):
+        return f"{self.node} {self.reported_on} {self.percent}%"
+
+
+_CHILD_RULES = ScopeRules(
+    district="project__district",
+    lead=("project__lead_unit", "project__command_post"),
+    support="project__supporting_units",
+)
+
+
+class MonthlyInvestment(VersionedModel):
+    """Completed investment in one month (feeds fixed-asset investment later)."""
+
+    project = models.ForeignKey(
+        ConstructionProject, on_delete=models.CASCADE, related_name="monthly_investments"
+    )
+    month = models.DateField(_("月份"))
+    amount = models.DecimalField(_("完成投资（元）"), max_digits=16, decimal_places=2)
+
+    objects = ScopedManager()
+    scope_rules = _CHILD_RULES
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("月度完成投资")
+        verbose_name_plural = _("月度完成投资")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="monthlyinv_one_per_month"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="monthlyinv_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y-%m}"
+
+
+class FundSource(models.TextChoices):
+    CENTRAL = "central", _("中央资金")
+    PROVINCIAL = "provincial", _("省级资金")
+    CITY = "city", _("市级资金")
+    DISTRICT = "district", _("区级资金")
+    SOCIAL = "social", _("社会资本")
+
+
+FUND_STEPS = ("applied", "approved", "allocated", "disbursed", "audited")
+
+
+class FundRecord(VersionedModel):
+    """The money of one source for one project: 申请 → 批复 → 拨付 → 支出 → 审计 (cumulative)."""
+
+    project = models.ForeignKey(ConstructionProject, on_delete=models.CASCADE, related_name="funds")
+    source = models.CharField(_("资金来源"), max_length=12, choices=FundSource.choices)
+    applied = models.DecimalField(_("申请（元）"), max_digits=16, decimal_places=2, default=0)
+    approved = models.DecimalField(_("批复（元）"), max_digits=16, decimal_places=2, default=0)
+    allocated = models.DecimalField(_("拨付（元）"), max_digits=16, decimal_places=2, default=0)
+    disbursed = models.DecimalField(_("支出（元）"), max_digits=16, decimal_places=2, default=0)
+    audited = models.DecimalField(_("审计（元）"), max_digits=16, decimal_places=2, default=0)
+
+    objects = ScopedManager()
+    scope_rules = _CHILD_RULES
+
+    class Meta:
+        ordering = ["project", "source"]
+        verbose_name = _("资金")
+        verbose_name_plural = _("资金")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="fund_one_per_source"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    applied__gte=0, approved__gte=0, allocated__gte=0, disbursed__gte=0, audited__gte=0
+                ),
+                name="fund_amounts_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disbursed__lte=models.F("allocated")),
+                name="fund_disbursed_within_allocated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.get_source_display()}"
+
+
+class ArchiveDocument(models.Model):
+    """An uploaded document, optionally answering one requirement of the checklist."""
+
+    project = models.ForeignKey(ConstructionProject, on_delete=models.CASCADE, related_name="documents")
+    requirement = models.ForeignKey(
+        ArchiveRequirement,
+        verbose_name=_("对应清单项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    file = models.FileField(_("文件"), upload_to="projects/archives/%Y/%m/", max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rules = _CHILD_RULES
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("档案")
+        verbose_name_plural = _("档案")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,114 @@
+"""The rules the battle map and the warnings apply, as plain functions of (row, today).
+
+Thresholds are settings with the defaults DOMAIN.md §3 states (*conventions*):
+
+- ``PROJECTS_RED_SHARE`` (0.7): progress below 70 % of the elapsed share is far behind (red);
+- ``PROJECTS_FUND_LAG_POINTS`` (20): disbursement may trail physical progress by 20 points;
+- ``PROJECTS_STALLED_DAYS`` (90): an investment project with no stage change for 90 days is stalled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+def red_share() -> float:
+    return float(getattr(settings, "PROJECTS_RED_SHARE", 0.7))
+
+
+def fund_lag_points() -> int:
+    return int(getattr(settings, "PROJECTS_FUND_LAG_POINTS", 20))
+
+
+def stalled_days() -> int:
+    return int(getattr(settings, "PROJECTS_STALLED_DAYS", 90))
+
+
+class NodeState:
+    PENDING = "pending"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    DONE = "done"
+
+
+NODE_STATE_LABELS = {
+    NodeState.PENDING: _("未开始"),
+    NodeState.ON_TRACK: _("正常推进"),
+    NodeState.AT_RISK: _("进度滞后"),
+    NodeState.OVERDUE: _("已逾期"),
+    NodeState.DONE: _("已完成"),
+}
+NODE_STATE_COLOURS = {
+    NodeState.PENDING: "#adb5bd",
+    NodeState.ON_TRACK: "#206bc4",
+    NodeState.AT_RISK: "#f59f00",
+    NodeState.OVERDUE: "#d63939",
+    NodeState.DONE: "#2fb344",
+}
+
+
+def elapsed_share(start: dt.date, end: dt.date, today: dt.date) -> float:
+    """Share of the planned span gone by the end of ``today`` (0 before start, 1 after end)."""
+    if today < start:
+        return 0.0
+    span = (end - start).days + 1
+    return min(1.0, ((today - start).days + 1) / span)
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    state: str
+    elapsed: float  # share of the planned span gone
+    far_behind: bool  # progress below red_share() of the elapsed share
+
+    @property
+    def label(self):
+        return NODE_STATE_LABELS[self.state]
+
+    @property
+    def colour(self):
+        return NODE_STATE_COLOURS[self.state]
+
+
+def node_status(planned_start, planned_end, actual_end, progress: int, today: dt.date) -> NodeStatus:
+    """时间过半、任务过半, generalised: progress must keep up with the elapsed share of the span."""
+    if actual_end is not None:
+        return NodeStatus(NodeState.DONE, 1.0, False)
+    if today > planned_end:
+        return NodeStatus(NodeState.OVERDUE, 1.0, True)
+    share = elapsed_share(planned_start, planned_end, today)
+    if share == 0.0:
+        return NodeStatus(NodeState.PENDING, 0.0, False)
+    done = progress / 100
+    if done >= share:
+        return NodeStatus(NodeState.ON_TRACK, share, False)
+    return NodeStatus(NodeState.AT_RISK, share, done < share * red_share())
+
+
+def status_of(node, today: dt.date) -> NodeStatus:
+    return node_status(node.planned_start, node.planned_end, node.actual_end, node.progress, today)
+
+
+def funds_lag(progress_percent: float, approved: Decimal, disbursed: Decimal) -> float | None:
+    """Points by which disbursement (of the approved money) trails physical progress, or None."""
+    if not approved:
+        return None
+    disbursed_percent = float(disbursed) / float(approved) * 100
+    lag = progress_percent - disbursed_percent
+    return lag if lag > fund_lag_points() else None
+
+
+def is_stalled(stage: str, stage_changed_on: dt.date, today: dt.date) -> bool:
+    from .models import Stage
+
+    return stage != Stage.PRODUCING and (today - stage_changed_on).days > stalled_days()
+
+
+def ratio(part, whole) -> float | None:
+    return None if not whole else float(part) / float(whole)

@@ -1,0 +1,649 @@
+"""Every write to projects: conferences, investment projects and their stages, construction
+projects, nodes, progress, money and documents.
+
+Each function takes the acting person first (``None`` = the system), checks the gate,
+validates, writes audit rows through ``core.services`` and runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from districtops.core import clock, permissions, services, uploads
+from districtops.org.models import Unit, UnitKind
+from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
+
+from .models import (
+    STAGE_DATE_FIELD,
+    STAGE_TRANSITIONS,
+    ArchiveDocument,
+    ArchiveRequirement,
+    CapitalArrival,
+    Conference,
+    ConstructionCategory,
+    ConstructionProject,
+    FundRecord,
+    FundSource,
+    InvestmentProject,
+    MissingDocumentsPolicy,
+    MonthlyInvestment,
+    NodeTemplate,
+    ProgressReport,
+    ProjectNode,
+    Sector,
+    Stage,
+    StageTransition,
+)
+from .validators import validate_credit_code
+
+LEAD_KINDS = {UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT, UnitKind.PARK, UnitKind.OFFICE}
+
+
+# --- checks shared by several writes -------------------------------------------------------------
+
+
+def _not_future(field: str, value: dt.date | None, label: str) -> None:
+    if value is not None and value > clock.today():
+        raise ValidationError({field: f"{label}（{value}）不能晚于今天（{clock.today()}）。"})
+
+
+def _not_negative(field: str, value, label: str) -> None:
+    if value is not None and Decimal(value) < 0:
+        raise ValidationError({field: f"{label}不能为负数。"})
+
+
+def _first_of_month(field: str, month: dt.date) -> dt.date:
+    if month is None:
+        raise ValidationError({field: "请填写月份。"})
+    month = month.replace(day=1)
+    if month > clock.today().replace(day=1):
+        raise ValidationError({field: f"月份 {month:%Y-%m} 尚未到来。"})
+    return month
+
+
+def check_units(lead_unit: Unit, supporting_units, command_post: Unit | None = None) -> None:
+    if lead_unit.kind not in LEAD_KINDS or lead_unit.district_id is None:
+        raise ValidationError({"lead_unit": "牵头单位应为本区的街道（乡）或部门。"})
+    for unit in supporting_units:
+        if unit.district_id != lead_unit.district_id:
+            raise ValidationError({"supporting_units": f"配合单位“{unit}”不属于牵头单位所在的区。"})
+    if command_post is not None:
+        if command_post.kind != UnitKind.COMMAND_POST:
+            raise ValidationError({"command_post": f"“{command_post}”不是指挥部。"})
+        if command_post.district_id != lead_unit.district_id:
+            raise ValidationError({"command_post": "指挥部不属于牵头单位所在的区。"})
+
+
+def _require_acting_in(actor, units: list[Unit], district_id: int) -> None:
+    """Someone creating a project must belong to one of its units or oversee its district."""
+    if actor is None:
+        return
+    scope = permissions.scope_of(actor)
+    oversight = scope.districts_with(OVERSIGHT_ROLES)
+    if oversight == permissions.ALL or district_id in oversight:
+        return
+    if scope.units_with(UNIT_ROLES) & {u.pk for u in units if u is not None}:
+        return
+    raise PermissionDenied("只有牵头、配合单位或本区领导、督查人员可以登记项目。")
+
+
+def _upload(file, field: str, kinds=("pdf", "image", "office")) -> str:
+    if not file:
+        raise ValidationError({field: "请上传文件。"})
+    return uploads.validate_upload(file, kinds=kinds, field=field)
+
+
+# --- configuration (system) -------------------------------------------------------------------
+
+
+def _create_config(actor, obj):
+    """Configuration rows (sectors, categories, templates) carry no data scope: validate, save, audit."""
+    services.validate(obj)
+    obj.save()
+    services.record(actor, "create", obj, after=services.snapshot(obj))
+    return obj
+
+
+def ensure_sector(actor, name: str, sort_order: int = 0) -> Sector:
+    """Add a sector to the configurable list (system administrators and the system)."""
+    if actor is not None:
+        permissions.require_role(actor, Role.SYS_ADMIN)
+    existing = Sector.objects.filter(name=name).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        return _create_config(actor, Sector(name=name, sort_order=sort_order))
+
+
+# --- conferences ---------------------------------------------------------------------------------
+
+
+def create_conference(
+    actor, *, name, held_on, organiser: Unit, venue="", attendance=0, notes=""
+) -> Conference:
+    """Record a promotion conference; its district is the organiser's."""
+    _require_acting_in(actor, [organiser], organiser.district_id)
+    conference = Conference(
+        name=name.strip(),
+        held_on=held_on,
+        organiser=organiser,
+        district_id=organiser.district_id,
+        venue=venue,
+        attendance=attendance or 0,
+        notes=notes,
+    )
+    return services.create_object(actor, conference, scope_action="change")
+
+
+def update_conference(actor, conference: Conference, *, expected_version, **changes) -> Conference:
+    organiser = changes.get("organiser")
+    if organiser is not None:
+        if organiser.district_id != conference.district_id:
+            raise ValidationError({"organiser": "主办单位不能改到其他区。"})
+    return services.update_object(actor, conference, changes, expected_version=expected_version)
+
+
+# --- investment projects -----------------------------------------------------------------------
+
+
+def check_investor(project: InvestmentProject) -> None:
+    if project.investor_domestic and project.investor_credit_code:
+        try:
+            project.investor_credit_code = validate_credit_code(project.investor_credit_code)
+        except ValidationError as exc:
+            raise ValidationError({"investor_credit_code": exc.messages}) from exc
+    elif not project.investor_domestic:
+        project.investor_credit_code = (project.investor_credit_code or "").strip().upper()
+    reached = list(Stage.values).index(project.stage)
+    if project.investor_domestic and not project.investor_credit_code and reached >= 2:
+        raise ValidationError({"investor_credit_code": "境内企业注册后须填写统一社会信用代码。"})
+    for field, label in (("contracted_amount", "签约金额"), ("planned_investment", "计划投资")):
+        _not_negative(field, getattr(project, field), label)
+    if project.conference_id and project.conference.district_id != project.district_id:
+        raise ValidationError({"conference": "推介会与项目落地街道不在同一个区。"})
+    if project.register_due and project.start_due and project.start_due < project.register_due:
+        raise ValidationError({"start_due": "约定开工日期不能早于约定注册日期。"})
+
+
+def create_investment_project(
+    actor,
+    *,
+    supporting_units=(),
+    stage: str = Stage.NEGOTIATING,
+    signed_on=None,
+    negotiating_since=None,
+    **fields,
+) -> InvestmentProject:
+    """Register a project, negotiating (since ``negotiating_since``, default today) or already
+    signed (then ``signed_on`` is required)."""
+    lead_unit: Unit = fields["lead_unit"]
+    supporting_units = list(supporting_units)
+    check_units(lead_unit, supporting_units)
+    _require_acting_in(actor, [lead_unit, *supporting_units], lead_unit.district_id)
+    if stage not in (Stage.NEGOTIATING, Stage.SIGNED):
+        raise ValidationError({"stage": "新项目只能处于洽谈或签约阶段，之后的阶段须逐级变更并附佐证。"})
+    if stage == Stage.SIGNED and signed_on is None:
+        raise ValidationError({"signed_on": "签约项目须填写签约日期。"})
+    _not_future("signed_on", signed_on, "签约日期")
+    _not_future("negotiating_since", negotiating_since, "洽谈开始日期")
+    project = InvestmentProject(
+        district_id=lead_unit.district_id,
+        stage=stage,
+        signed_on=signed_on,
+        stage_changed_on=signed_on or negotiating_since or clock.today(),
+        **fields,
+    )
+    check_investor(project)
+    return services.create_object(
+        actor, project, scope_action="report", m2m={"supporting_units": [u.pk for u in supporting_units]}
+    )
+
+
+INVESTMENT_EDITABLE = {
+    "name", "conference", "signing_mode", "investor_name", "investor_domestic", "investor_credit_code",
+    "sector", "contracted_amount", "planned_investment", "lead_unit", "responsible_leader",
+    "register_due", "start_due",
+}  # fmt: skip
+
+
+def update_investment_project(
+    actor, project: InvestmentProject, *, expected_version, supporting_units=None, **changes
+) -> InvestmentProject:
+    """Edit a project's own fields; its stage only moves through ``transition_stage``."""
+    unknown = set(changes) - INVESTMENT_EDITABLE
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "该字段不能在此修改（阶段须通过阶段变更）。"})
+    lead_unit = changes.get("lead_unit", project.lead_unit)
+    support = list(supporting_units) if supporting_units is not None else list(project.supporting_units.all())
+    check_units(lead_unit, support)
+    if lead_unit.district_id != project.district_id:
+        raise ValidationError({"lead_unit": "落地街道不能改到其他区。"})
+    m2m = {"supporting_units": [u.pk for u in support]} if supporting_units is not None else None
+    return services.update_object(
+        actor, project, changes, expected_version=expected_version, m2m=m2m, validate_with=check_investor
+    )
+
+
+def transition_stage(
+    actor, project: InvestmentProject, *, to_stage: str, happened_on: dt.date, evidence, note: str = "",
+    expected_version: int | None = None,
+) -> InvestmentProject:  # fmt: skip
+    """Move one step along STAGE_TRANSITIONS, with the date and an evidence file.
+
+    Refused, with nothing written: a jump (签约 → 投产), a date in the future or before
+    the previous stage, missing or unacceptable evidence, or a person outside the lead
+    and supporting units (and the district's oversight).
+    """
+    with transaction.atomic():
+        current = InvestmentProject.objects.select_for_update().get(pk=project.pk)
+        if actor is not None:
+            permissions.require(actor, "report", current)
+        if to_stage not in STAGE_TRANSITIONS[current.stage]:
+            allowed = (
+                "、".join(str(Stage(s).label) for s in STAGE_TRANSITIONS[current.stage]) or "无（已投产）"
+            )
+            raise ValidationError(
+                {
+                    "to_stage": f"不能从“{Stage(current.stage).label}”直接变更为“{Stage(to_stage).label if to_stage in Stage.values else to_stage}”；"
+                    f"下一步只能是：{allowed}。"
+                }
+            )
+        if happened_on is None:
+            raise ValidationError({"happened_on": "请填写阶段变更日期。"})
+        _not_future("happened_on", happened_on, "阶段变更日期")
+        if happened_on < current.stage_changed_on and current.stage != Stage.NEGOTIATING:
+            raise ValidationError(
+                {"happened_on": f"日期不能早于上一阶段的日期（{current.stage_changed_on}）。"}
+            )
+        _upload(evidence, "evidence")
+        from_stage = current.stage
+        changes = {
+            "stage": to_stage,
+            "stage_changed_on": happened_on,
+            STAGE_DATE_FIELD[to_stage]: happened_on,
+        }
+        # The project is validated first so a refusal (e.g. no credit code at 注册) stores no file.
+        updated = services.update_object(
+            actor,
+            current,
+            changes,
+            expected_version=expected_version,
+            action="report",
+            audit_action="transition",
+            message=f"{Stage(from_stage).label} → {Stage(to_stage).label}",
+            validate_with=check_investor,
+        )
+        services.create_object(
+            actor,
+            StageTransition(
+                project=updated,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                happened_on=happened_on,
+                evidence=evidence,
+                note=note,
+                actor=actor,
+            ),
+            scope_action="report",
+        )
+    return updated
+
+
+def record_capital_arrival(actor, project: InvestmentProject, *, month: dt.date, amount) -> CapitalArrival:
+    """Set the capital arrived in ``month`` (one figure a month; a second entry replaces it)."""
+    month = _first_of_month("month", month)
+    _not_negative("amount", amount, "到位金额")
+    if actor is not None:
+        permissions.require(actor, "report", project)
+    with transaction.atomic():
+        existing = CapitalArrival.objects.filter(project=project, month=month).first()
+        if existing:
+            return services.update_object(
+                actor, existing, {"amount": amount}, expected_version=None, action="report"
+            )
+        return services.create_object(
+            actor, CapitalArrival(project=project, month=month, amount=amount), scope_action="report"
+        )
+
+
+# --- construction projects ---------------------------------------------------------------------
+
+
+def plan_nodes(project: ConstructionProject) -> list[ProjectNode]:
+    """The category's node template stretched over the project's planned span."""
+    templates = list(project.category.node_templates.order_by("sequence"))
+    if not templates:
+        return []
+    template_span = max(t.offset_days + t.duration_days for t in templates)
+    project_span = (project.planned_end - project.planned_start).days + 1
+    factor = project_span / template_span
+    nodes = []
+    for t in templates:
+        start = project.planned_start + dt.timedelta(days=int(t.offset_days * factor))
+        end = project.planned_start + dt.timedelta(
+            days=max(0, int((t.offset_days + t.duration_days) * factor) - 1)
+        )
+        nodes.append(
+            ProjectNode(
+                project=project,
+                sequence=t.sequence,
+                name=t.name,
+                planned_start=start,
+                planned_end=max(start, end),
+            )
+        )
+    return nodes
+
+
+def check_construction(project: ConstructionProject) -> None:
+    if project.planned_end < project.planned_start:
+        raise ValidationError({"planned_end": "计划完成日期不能早于计划开始日期。"})
+    _not_negative("budget", project.budget, "总投资")
+
+
+def create_construction_project(actor, *, supporting_units=(), **fields) -> ConstructionProject:
+    """Register a construction project and lay out its node plan from the category template."""
+    lead_unit: Unit = fields["lead_unit"]
+    supporting_units = list(supporting_units)
+    command_post = fields.get("command_post")
+    check_units(lead_unit, supporting_units, command_post)
+    _require_acting_in(actor, [lead_unit, command_post, *supporting_units], lead_unit.district_id)
+    project = ConstructionProject(district_id=lead_unit.district_id, **fields)
+    check_construction(project)
+    with transaction.atomic():
+        services.create_object(
+            actor, project, scope_action="report", m2m={"supporting_units": [u.pk for u in supporting_units]}
+        )
+        nodes = ProjectNode.objects.bulk_create(plan_nodes(project))
+        services.record(
+            actor,
+            "create",
+            project,
+            after={"nodes": [[n.sequence, n.name, str(n.planned_start), str(n.planned_end)] for n in nodes]},
+            message="按类别模板生成节点计划",
+        )
+    return project
+
+
+CONSTRUCTION_EDITABLE = {
+    "code", "name", "category", "lead_unit", "command_post", "responsible_leader", "location", "scale",
+    "budget", "showcase_group", "planned_start", "planned_end",
+}  # fmt: skip
+
+
+def update_construction_project(
+    actor, project: ConstructionProject, *, expected_version, supporting_units=None, **changes
+) -> ConstructionProject:
+    unknown = set(changes) - CONSTRUCTION_EDITABLE
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "该字段不能修改。"})
+    lead_unit = changes.get("lead_unit", project.lead_unit)
+    support = list(supporting_units) if supporting_units is not None else list(project.supporting_units.all())
+    check_units(lead_unit, support, changes.get("command_post", project.command_post))
+    if lead_unit.district_id != project.district_id:
+        raise ValidationError({"lead_unit": "牵头街道不能改到其他区。"})
+    m2m = {"supporting_units": [u.pk for u in support]} if supporting_units is not None else None
+    return services.update_object(
+        actor, project, changes, expected_version=expected_version, m2m=m2m, validate_with=check_construction
+    )
+
+
+def missing_documents(project: ConstructionProject, node_names=None) -> list[ArchiveRequirement]:
+    """Checklist items of the project's category (for ``node_names`` if given) with no upload."""
+    required = ArchiveRequirement.objects.filter(category_id=project.category_id)
+    if node_names is not None:
+        required = required.filter(node_name__in=list(node_names))
+    held = set(project.documents.exclude(requirement=None).values_list("requirement_id", flat=True))
+    return [r for r in required if r.pk not in held]
+
+
+NODE_PLAN_FIELDS = {"name", "owner", "planned_start", "planned_end"}
+NODE_ACTUAL_FIELDS = {"actual_start", "actual_end"}
+
+
+def node_errors(node: ProjectNode, previous: ProjectNode | None, following: ProjectNode | None) -> dict:
+    """Date rules of one node against its neighbours in the plan: {field: message}."""
+    today = clock.today()
+    if node.planned_end < node.planned_start:
+        return {"planned_end": "节点计划完成日期不能早于计划开始日期。"}
+    for field, label in (("actual_start", "实际开始日期"), ("actual_end", "实际完成日期")):
+        value = getattr(node, field)
+        if value is not None and value > today:
+            return {field: f"{label}（{value}）不能晚于今天（{today}）。"}
+    if node.actual_end and not node.actual_start:
+        return {"actual_start": "填写实际完成日期前须先填写实际开始日期。"}
+    if node.actual_end and node.actual_end < node.actual_start:
+        return {"actual_end": "实际完成日期不能早于实际开始日期。"}
+    if not 0 <= (node.progress or 0) <= 100:
+        return {"progress": "进度应在 0 到 100 之间。"}
+    if previous is not None:
+        if node.planned_start < previous.planned_start:
+            return {
+                "planned_start": f"计划开始日期不能早于前一节点“{previous.name}”的计划开始（{previous.planned_start}）。"
+            }
+        if node.actual_start and previous.actual_start and node.actual_start < previous.actual_start:
+            return {
+                "actual_start": f"实际开始日期不能早于前一节点“{previous.name}”的实际开始（{previous.actual_start}）。"
+            }
+    if following is not None and node.planned_start > following.planned_start:
+        return {
+            "planned_start": f"计划开始日期不能晚于后一节点“{following.name}”的计划开始（{following.planned_start}）。"
+        }
+    return {}
+
+
+def _check_node(node: ProjectNode) -> None:
+    siblings = ProjectNode.objects.filter(project_id=node.project_id).exclude(pk=node.pk)
+    previous = siblings.filter(sequence__lt=node.sequence).order_by("-sequence").first()
+    following = siblings.filter(sequence__gt=node.sequence).order_by("sequence").first()
+    errors = node_errors(node, previous, following)
+    if errors:
+        raise ValidationError(errors)
+
+
+def update_node(actor, node: ProjectNode, *, expected_version, **changes) -> ProjectNode:
+    """Change a node's plan (needs ``change`` on the project) or record its actual dates
+    (``report``: lead and supporting units). Completing a node whose required documents are
+    missing is blocked or allowed with a warning, as the category says; the missing items are
+    returned on ``node.missing_documents``."""
+    unknown = set(changes) - NODE_PLAN_FIELDS - NODE_ACTUAL_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "该字段不能修改。"})
+    plan_changed = any(
+        changes.get(f, getattr(node, f)) != getattr(node, f) for f in NODE_PLAN_FIELDS & set(changes)
+    )
+    action = "change" if plan_changed else "report"
+    missing: list[ArchiveRequirement] = []
+    if changes.get("actual_end") and not node.actual_end:
+        changes["progress"] = 100
+        project = node.project
+        missing = missing_documents(project, [changes.get("name", node.name)])
+        if missing and project.category.missing_documents_policy == MissingDocumentsPolicy.BLOCK:
+            raise ValidationError(
+                {"actual_end": "缺少必备档案，不能完成该节点：" + "、".join(r.name for r in missing)}
+            )
+    updated = services.update_object(
+        actor, node, changes, expected_version=expected_version, action=action, validate_with=_check_node
+    )
+    updated.missing_documents = missing
+    return updated
+
+
+def report_progress(
+    actor, node: ProjectNode, *, reported_on: dt.date, percent: int, text: str, photo=None
+) -> ProgressReport:
+    """Append a progress report; the node's progress follows it and its actual start is set
+    on the first report."""
+    if reported_on is None:
+        raise ValidationError({"reported_on": "请填写报告日期。"})
+    _not_future("reported_on", reported_on, "报告日期")
+    if percent is None or not 0 <= int(percent) <= 100:
+        raise ValidationError({"percent": "进度应在 0 到 100 之间。"})
+    if not (text or "").strip():
+        raise ValidationError({"text": "请填写进展情况。"})
+    if photo:
+        _upload(photo, "photo", kinds=("image",))
+    with transaction.atomic():
+        current = ProjectNode.objects.select_for_update().get(pk=node.pk)
+        if actor is not None:
+            permissions.require(actor, "report", current)
+        if current.actual_end:
+            raise ValidationError({"percent": "该节点已完成，不能再报送进度。"})
+        report = services.create_object(
+            actor,
+            ProgressReport(
+                node=current,
+                reported_on=reported_on,
+                percent=percent,
+                text=text.strip(),
+                photo=photo or "",
+                reporter=actor,
+            ),
+            scope_action="report",
+        )
+        changes = {"progress": int(percent)}
+        if current.actual_start is None:
+            changes["actual_start"] = reported_on
+        services.update_object(
+            actor, current, changes, expected_version=None, action="report", validate_with=_check_node
+        )
+    return report
+
+
+def record_monthly_investment(
+    actor, project: ConstructionProject, *, month: dt.date, amount
+) -> MonthlyInvestment:
+    """Set the investment completed in ``month`` (one figure a month; a new entry replaces it)."""
+    month = _first_of_month("month", month)
+    _not_negative("amount", amount, "完成投资")
+    if actor is not None:
+        permissions.require(actor, "report", project)
+    with transaction.atomic():
+        existing = MonthlyInvestment.objects.filter(project=project, month=month).first()
+        if existing:
+            return services.update_object(
+                actor, existing, {"amount": amount}, expected_version=None, action="report"
+            )
+        return services.create_object(
+            actor, MonthlyInvestment(project=project, month=month, amount=amount), scope_action="report"
+        )
+
+
+FUND_LABELS = {
+    "applied": "申请金额",
+    "approved": "批复金额",
+    "allocated": "拨付金额",
+    "disbursed": "支出金额",
+    "audited": "审计金额",
+}
+
+
+def _check_fund(fund: FundRecord) -> None:
+    for field, label in FUND_LABELS.items():
+        _not_negative(field, getattr(fund, field), label)
+    if fund.disbursed > fund.allocated:
+        raise ValidationError(
+            {"disbursed": f"支出金额（{fund.disbursed}）不能超过拨付金额（{fund.allocated}）。"}
+        )
+    if fund.allocated > fund.approved:
+        raise ValidationError(
+            {"allocated": f"拨付金额（{fund.allocated}）不能超过批复金额（{fund.approved}）。"}
+        )
+    if fund.audited > fund.disbursed:
+        raise ValidationError(
+            {"audited": f"审计金额（{fund.audited}）不能超过支出金额（{fund.disbursed}）。"}
+        )
+
+
+def save_fund_record(
+    actor, project: ConstructionProject, *, source: str, expected_version=None, **amounts
+) -> FundRecord:
+    """Create or update the figures of one fund source for the project (cumulative amounts)."""
+    if source not in FundSource.values:
+        raise ValidationError({"source": f"未知的资金来源“{source}”。"})
+    unknown = set(amounts) - set(FUND_LABELS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "未知的资金字段。"})
+    amounts = {k: Decimal(v if v is not None else 0) for k, v in amounts.items()}
+    if actor is not None:
+        permissions.require(actor, "report", project)
+    with transaction.atomic():
+        existing = FundRecord.objects.filter(project=project, source=source).first()
+        if existing:
+            return services.update_object(
+                actor,
+                existing,
+                amounts,
+                expected_version=expected_version,
+                action="report",
+                validate_with=_check_fund,
+            )
+        fund = FundRecord(project=project, source=source, **amounts)
+        _check_fund(fund)
+        return services.create_object(actor, fund, scope_action="report")
+
+
+def upload_document(
+    actor, project: ConstructionProject, *, title: str, file, requirement=None
+) -> ArchiveDocument:
+    """Store a document through Django's storage API after checking its type by content."""
+    if actor is not None:
+        permissions.require(actor, "report", project)
+    if requirement is not None and requirement.category_id != project.category_id:
+        raise ValidationError({"requirement": "该清单项不属于本项目的工程类别。"})
+    kind = _upload(file, "file")
+    title = (title or "").strip() or (requirement.name if requirement else file.name)
+    document = ArchiveDocument(
+        project=project,
+        requirement=requirement,
+        title=title[:120],
+        file=file,
+        content_type=kind,
+        size=file.size,
+        uploaded_by=actor,
+    )
+    return services.create_object(actor, document, scope_action="report")
+
+
+def delete_document(actor, document: ArchiveDocument) -> None:
+    """Remove a document (lead unit or the district's oversight); the audit row keeps its record."""
+    if actor is not None:
+        permissions.require(actor, "change", document.project)
+    services.delete_object(actor, document, action="report")
+
+
+def ensure_category(
+    actor, *, code: str, name: str, nodes, requirements=(), policy=MissingDocumentsPolicy.WARN, sort_order=0
+):
+    """Create a construction category with its node template and document checklist (idempotent).
+
+    ``nodes``: (name, offset_days, duration_days); ``requirements``: (node name, document name).
+    """
+    if actor is not None:
+        permissions.require_role(actor, Role.SYS_ADMIN)
+    existing = ConstructionCategory.objects.filter(code=code).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        category = _create_config(
+            actor,
+            ConstructionCategory(
+                code=code, name=name, missing_documents_policy=policy, sort_order=sort_order
+            ),
+        )
+        for i, (node_name, offset, duration) in enumerate(nodes, start=1):
+            _create_config(
+                actor,
+                NodeTemplate(
+                    category=category, sequence=i, name=node_name, offset_days=offset, duration_days=duration
+                ),
+            )
+        for i, (node_name, doc_name) in enumerate(requirements):
+            _create_config(
+                actor, ArchiveRequirement(category=category, node_name=node_name, name=doc_name, sort_order=i)
+            )
+    return category

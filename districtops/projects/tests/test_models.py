@@ -1,0 +1,75 @@
+"""Pure rules: credit codes, node states (时间过半、任务过半), fund lag, stalled projects."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from districtops.projects import rules
+from districtops.projects.rules import NodeState, node_status
+from districtops.projects.validators import validate_credit_code
+
+D = dt.date
+
+
+@pytest.mark.parametrize("code", ["91350100M000100Y43", "91350200776049653A", "9135021359498494XQ"])
+def test_seed_credit_codes_are_valid(code):
+    assert validate_credit_code(code) == code
+
+
+def test_credit_code_lower_case_and_spaces_are_normalised():
+    assert validate_credit_code("  91350100m000100y43 ") == "91350100M000100Y43"
+
+
+@pytest.mark.parametrize(
+    "code, fragment",
+    [
+        ("91350100M000100Y44", "校验位错误"),
+        ("91350100M000100Y4", "18 位"),
+        ("91350100M00010OY43", "不允许的字符"),
+    ],
+)
+def test_wrong_credit_codes_are_refused_with_reason(code, fragment):
+    with pytest.raises(ValidationError) as exc:
+        validate_credit_code(code)
+    assert fragment in exc.value.messages[0]
+
+
+# A 100-day node: 2021-01-01 .. 2021-04-10. On 2021-02-19 fifty days (half) have gone.
+START, END = D(2021, 1, 1), D(2021, 4, 10)
+
+
+def test_half_time_needs_half_done():
+    assert node_status(START, END, None, 50, D(2021, 2, 19)).state == NodeState.ON_TRACK
+    behind = node_status(START, END, None, 49, D(2021, 2, 19))
+    assert behind.state == NodeState.AT_RISK and not behind.far_behind
+
+
+def test_far_behind_below_seventy_percent_of_elapsed_share():
+    # elapsed 0.5 → red below 35 %
+    assert not node_status(START, END, None, 35, D(2021, 2, 19)).far_behind
+    assert node_status(START, END, None, 34, D(2021, 2, 19)).far_behind
+
+
+def test_pending_before_start_overdue_after_end_done_when_finished():
+    assert node_status(START, END, None, 0, D(2020, 12, 31)).state == NodeState.PENDING
+    assert node_status(START, END, None, 99, END).state == NodeState.AT_RISK  # last day, not done
+    assert node_status(START, END, None, 100, END).state == NodeState.ON_TRACK
+    assert node_status(START, END, None, 100, END + dt.timedelta(days=1)).state == NodeState.OVERDUE
+    assert node_status(START, END, D(2021, 5, 1), 100, D(2021, 6, 1)).state == NodeState.DONE
+
+
+def test_funds_lag_margin_boundary(settings):
+    settings.PROJECTS_FUND_LAG_POINTS = 20
+    assert rules.funds_lag(60, Decimal(100), Decimal(40)) is None  # exactly 20 points: tolerated
+    assert rules.funds_lag(60, Decimal(100), Decimal(39)) == pytest.approx(21)
+    assert rules.funds_lag(60, Decimal(0), Decimal(0)) is None  # nothing approved: no ratio
+
+
+def test_stalled_after_configured_days(settings):
+    settings.PROJECTS_STALLED_DAYS = 90
+    today = D(2021, 3, 31)
+    assert not rules.is_stalled("signed", today - dt.timedelta(days=90), today)
+    assert rules.is_stalled("signed", today - dt.timedelta(days=91), today)
+    assert not rules.is_stalled("producing", D(2019, 1, 1), today)

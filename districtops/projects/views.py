@@ -1,0 +1,707 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from districtops.core import clock, excel, permissions
+from districtops.core.services import ConflictError
+from districtops.core.views_helpers import apply_service_errors
+from districtops.org.models import UnitKind
+
+from . import battlemap, filters, imports, measures, rules, services
+from .forms import (
+    ConferenceForm,
+    ConstructionProjectForm,
+    DocumentForm,
+    FundForm,
+    ImportForm,
+    InvestmentProjectForm,
+    MonthAmountForm,
+    NodeForm,
+    ProgressReportForm,
+    TransitionForm,
+)
+from .models import (
+    ArchiveDocument,
+    Conference,
+    ConstructionCategory,
+    ConstructionProject,
+    FundRecord,
+    FundSource,
+    InvestmentProject,
+    ProgressReport,
+    ProjectNode,
+    Sector,
+    SigningMode,
+    Stage,
+    StageTransition,
+)
+
+SERVICE_ERRORS = (ValidationError, ConflictError, PermissionDenied)
+PAGE_SIZE = 50
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    if isinstance(exc, PermissionDenied):
+        return _("无权执行此操作。")
+    return str(exc)
+
+
+def _form_errors(form) -> str:
+    """A compact form-error message for the POST-only actions that redirect back to the page."""
+    return "；".join(
+        f"{form.fields[name].label}：{errors[0]}" if name in form.fields else errors[0]
+        for name, errors in form.errors.items()
+    )
+
+
+def _street_choices(user):
+    return permissions.units_for_choice(user).filter(
+        kind__in=[UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT, UnitKind.PARK]
+    )
+
+
+# --- conferences ---------------------------------------------------------------------------------
+
+
+@login_required
+def conference_list(request):
+    conferences = Conference.objects.restrict(request.user, "view").select_related("organiser")
+    totals = measures._group(
+        InvestmentProject.objects.restrict(request.user, "view").filter(conference__in=conferences),
+        "conference_id",
+        "conference__name",
+    )
+    by_conference = {row["conference_id"]: row for row in totals}
+    rows = [(c, by_conference.get(c.pk)) for c in conferences]
+    can_add = permissions.units_for_choice(request.user).exists()
+    return render(request, "projects/conference_list.html", {"rows": rows, "can_add": can_add})
+
+
+@login_required
+def conference_detail(request, pk):
+    conference = get_object_or_404(
+        Conference.objects.restrict(request.user, "view").select_related("organiser", "district"), pk=pk
+    )
+    projects = InvestmentProject.objects.restrict(request.user, "view").filter(conference=conference)
+    summary = measures.investment_summary(projects, clock.today())
+    by_mode = {
+        mode: projects.filter(signing_mode=mode).count() for mode in (SigningMode.ON_SITE, SigningMode.BEFORE)
+    }
+    return render(
+        request,
+        "projects/conference_detail.html",
+        {
+            "conference": conference,
+            "summary": summary,
+            "by_mode": by_mode,
+            "projects": projects.select_related("sector", "lead_unit").order_by(
+                "signing_mode", "-contracted_amount"
+            ),
+            "can_change": permissions.can(request.user, "change", conference),
+        },
+    )
+
+
+@login_required
+def conference_create(request):
+    form = ConferenceForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            conference = services.create_conference(request.user, **data)
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记推介会。"))
+            return redirect(conference)
+    return render(request, "projects/form.html", {"form": form, "title": _("登记推介会")})
+
+
+@login_required
+def conference_edit(request, pk):
+    conference = get_object_or_404(Conference.objects.restrict(request.user, "change"), pk=pk)
+    form = ConferenceForm(request.POST or None, instance=conference, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in ConferenceForm.Meta.fields}
+        try:
+            conference = services.update_conference(
+                request.user,
+                Conference.objects.get(pk=pk),
+                expected_version=form.cleaned_data["version"],
+                **changes,
+            )
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(conference)
+    return render(request, "projects/form.html", {"form": form, "title": _("编辑推介会"), "obj": conference})
+
+
+# --- investment projects -----------------------------------------------------------------------
+
+
+def _investment_queryset(request):
+    return filters.investment(
+        InvestmentProject.objects.restrict(request.user, "view"), request.GET, clock.today()
+    ).select_related("sector", "lead_unit", "conference")
+
+
+@login_required
+def investment_list(request):
+    projects = _investment_queryset(request).order_by("-contracted_amount", "pk")
+    if request.GET.get("export") == "xlsx":
+        return excel.xlsx_response(imports.export_investment(projects), "招商项目.xlsx")
+    today = clock.today()
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    for p in page.object_list:
+        p.stalled = rules.is_stalled(p.stage, p.stage_changed_on, today)
+    context = {
+        "page": page,
+        "filters": request.GET,
+        "qs": filters.querystring(request.GET, filters.INVESTMENT_FILTERS),
+        "conferences": Conference.objects.restrict(request.user, "view"),
+        "sectors": Sector.objects.all(),
+        "streets": _street_choices(request.user),
+        "stages": Stage.choices,
+        "modes": SigningMode.choices,
+        "stalled_days": rules.stalled_days(),
+    }
+    template = "projects/_investment_rows.html" if request.htmx else "projects/investment_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def investment_summary(request):
+    projects = filters.investment(
+        InvestmentProject.objects.restrict(request.user, "view"), request.GET, clock.today()
+    )
+    today = clock.today()
+    return render(
+        request,
+        "projects/investment_summary.html",
+        {
+            "summary": measures.investment_summary(projects, today),
+            "stalled": measures.stalled_projects(projects, today)
+            .select_related("lead_unit")
+            .order_by("stage_changed_on")[:200],
+            "stalled_days": rules.stalled_days(),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def investment_detail(request, pk):
+    project = get_object_or_404(
+        InvestmentProject.objects.restrict(request.user, "view").select_related(
+            "sector", "lead_unit", "conference", "district"
+        ),
+        pk=pk,
+    )
+    can_report = permissions.can(request.user, "report", project)
+    arrivals = list(project.arrivals.all())
+    arrived = sum((a.amount for a in arrivals), 0)
+    today = clock.today()
+    return render(
+        request,
+        "projects/investment_detail.html",
+        {
+            "project": project,
+            "supporting": project.supporting_units.all(),
+            "transitions": StageTransition.objects.filter(project=project).select_related("actor"),
+            "arrivals": arrivals,
+            "arrived": arrived,
+            "arrived_ratio": rules.ratio(arrived, project.contracted_amount),
+            "stalled": rules.is_stalled(project.stage, project.stage_changed_on, today),
+            "stages": Stage.choices,
+            "stage_index": list(Stage.values).index(project.stage),
+            "can_report": can_report,
+            "can_change": permissions.can(request.user, "change", project),
+            "transition_form": TransitionForm(project=project)
+            if can_report and project.next_stages
+            else None,
+            "arrival_form": MonthAmountForm() if can_report else None,
+        },
+    )
+
+
+@login_required
+def investment_create(request):
+    form = InvestmentProjectForm(request.POST or None, user=request.user, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        supporting = data.pop("supporting_units")
+        try:
+            project = services.create_investment_project(request.user, supporting_units=supporting, **data)
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记招商项目。"))
+            return redirect(project)
+    return render(request, "projects/form.html", {"form": form, "title": _("登记招商项目")})
+
+
+@login_required
+def investment_edit(request, pk):
+    project = get_object_or_404(InvestmentProject.objects.restrict(request.user, "change"), pk=pk)
+    form = InvestmentProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            f: form.cleaned_data[f] for f in InvestmentProjectForm.Meta.fields if f != "supporting_units"
+        }
+        try:
+            project = services.update_investment_project(
+                request.user,
+                InvestmentProject.objects.get(pk=pk),
+                expected_version=form.cleaned_data["version"],
+                supporting_units=form.cleaned_data["supporting_units"],
+                **changes,
+            )
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(project)
+    return render(request, "projects/form.html", {"form": form, "title": _("编辑招商项目"), "obj": project})
+
+
+@login_required
+@require_POST
+def investment_transition(request, pk):
+    project = get_object_or_404(InvestmentProject.objects.restrict(request.user, "view"), pk=pk)
+    if not permissions.can(request.user, "report", project):
+        raise PermissionDenied
+    form = TransitionForm(request.POST, request.FILES, project=project)
+    if form.is_valid():
+        try:
+            services.transition_stage(
+                request.user,
+                project,
+                to_stage=form.cleaned_data["to_stage"],
+                happened_on=form.cleaned_data["happened_on"],
+                evidence=form.cleaned_data["evidence"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, _("阶段已变更。"))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _("阶段未变更：") + _error_text(exc))
+    else:
+        messages.error(request, _("阶段未变更：") + _form_errors(form))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def capital_arrival_add(request, pk):
+    project = get_object_or_404(InvestmentProject.objects.restrict(request.user, "report"), pk=pk)
+    form = MonthAmountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_capital_arrival(request.user, project, **form.cleaned_data)
+            messages.success(request, _("已记录资金到位。"))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(project)
+
+
+# --- construction projects ---------------------------------------------------------------------
+
+
+def _construction_options(user):
+    visible = ConstructionProject.objects.restrict(user, "view")
+    return {
+        "categories": ConstructionCategory.objects.all(),
+        "streets": _street_choices(user),
+        "command_posts": permissions.units_for_choice(user).filter(kind=UnitKind.COMMAND_POST),
+        "leaders": visible.exclude(responsible_leader="")
+        .values_list("responsible_leader", flat=True)
+        .distinct()
+        .order_by("responsible_leader"),
+        "showcases": visible.exclude(showcase_group="")
+        .values_list("showcase_group", flat=True)
+        .distinct()
+        .order_by("showcase_group"),
+        "states": list(rules.NODE_STATE_LABELS.items()),
+    }
+
+
+def _construction_queryset(request, node_state_filter=False):
+    """The list's projects. On the battle map ``state`` selects nodes, not projects."""
+    params = request.GET.dict()
+    if node_state_filter:
+        params.pop("state", None)
+    return filters.construction(
+        ConstructionProject.objects.restrict(request.user, "view"), params, clock.today()
+    ).select_related("category", "lead_unit", "command_post")
+
+
+@login_required
+def construction_list(request):
+    projects = _construction_queryset(request).order_by("planned_start", "pk")
+    today = clock.today()
+    if request.GET.get("export") == "xlsx":
+        return excel.xlsx_response(imports.export_construction(projects, today), "建设项目.xlsx")
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    figures = measures.project_figures([(p.pk, p.category_id) for p in rows], today)
+    for p in rows:
+        p.fig = figures[p.pk]
+        p.state_label = rules.NODE_STATE_LABELS[p.fig.worst]
+        p.state_colour = rules.NODE_STATE_COLOURS[p.fig.worst]
+    context = {
+        "page": page,
+        "rows": rows,
+        "filters": request.GET,
+        "qs": filters.querystring(request.GET, filters.CONSTRUCTION_FILTERS),
+        **_construction_options(request.user),
+    }
+    template = "projects/_construction_rows.html" if request.htmx else "projects/construction_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def construction_detail(request, pk):
+    project = get_object_or_404(
+        ConstructionProject.objects.restrict(request.user, "view").select_related(
+            "category", "lead_unit", "command_post", "district"
+        ),
+        pk=pk,
+    )
+    today = clock.today()
+    nodes = list(project.nodes.all())
+    for node in nodes:
+        node.status = rules.status_of(node, today)
+    figures = measures.project_figures([(project.pk, project.category_id)], today)[project.pk]
+    funds = list(FundRecord.objects.filter(project=project))
+    can_report = permissions.can(request.user, "report", project)
+    warnings = measures.construction_warnings(ConstructionProject.objects.filter(pk=project.pk), today)
+    return render(
+        request,
+        "projects/construction_detail.html",
+        {
+            "project": project,
+            "supporting": project.supporting_units.all(),
+            "nodes": nodes,
+            "fig": figures,
+            "funds": funds,
+            "fund_totals": {
+                step: sum((getattr(f, step) for f in funds), 0)
+                for step in ("applied", "approved", "allocated", "disbursed", "audited")
+            },
+            "monthly": project.monthly_investments.all(),
+            "reports": ProgressReport.objects.filter(node__project=project).select_related(
+                "node", "reporter"
+            )[:30],
+            "checklist": measures.archive_checklist(project),
+            "other_documents": project.documents.filter(requirement=None),
+            "warnings": warnings,
+            "can_report": can_report,
+            "can_change": permissions.can(request.user, "change", project),
+            "report_form": ProgressReportForm(initial={"reported_on": today}) if can_report else None,
+            "fund_form": FundForm() if can_report else None,
+            "month_form": MonthAmountForm() if can_report else None,
+            "document_form": DocumentForm(project=project) if can_report else None,
+            "fund_sources": FundSource.choices,
+        },
+    )
+
+
+@login_required
+def construction_create(request):
+    form = ConstructionProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        supporting = data.pop("supporting_units")
+        try:
+            project = services.create_construction_project(request.user, supporting_units=supporting, **data)
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记建设项目，并按类别模板生成了节点计划。"))
+            return redirect(project)
+    return render(request, "projects/form.html", {"form": form, "title": _("登记建设项目")})
+
+
+@login_required
+def construction_edit(request, pk):
+    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "change"), pk=pk)
+    form = ConstructionProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            f: form.cleaned_data[f] for f in ConstructionProjectForm.Meta.fields if f != "supporting_units"
+        }
+        try:
+            project = services.update_construction_project(
+                request.user,
+                ConstructionProject.objects.get(pk=pk),
+                expected_version=form.cleaned_data["version"],
+                supporting_units=form.cleaned_data["supporting_units"],
+                **changes,
+            )
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(project)
+    return render(request, "projects/form.html", {"form": form, "title": _("编辑建设项目"), "obj": project})
+
+
+@login_required
+def node_edit(request, pk):
+    node = get_object_or_404(
+        ProjectNode.objects.restrict(request.user, "report").select_related("project"), pk=pk
+    )
+    form = NodeForm(request.POST or None, instance=node)
+    if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in NodeForm.Meta.fields}
+        try:
+            updated = services.update_node(
+                request.user,
+                ProjectNode.objects.select_related("project__category").get(pk=pk),
+                expected_version=form.cleaned_data["version"],
+                **changes,
+            )
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            if updated.missing_documents:
+                messages.warning(
+                    request,
+                    _("节点已完成，但缺少必备档案：") + "、".join(r.name for r in updated.missing_documents),
+                )
+            else:
+                messages.success(request, _("节点已保存。"))
+            return redirect(node.project)
+    return render(
+        request,
+        "projects/form.html",
+        {"form": form, "title": _("编辑节点") + f" · {node}", "obj": node, "back": node.project},
+    )
+
+
+@login_required
+@require_POST
+def progress_report_add(request, pk):
+    node = get_object_or_404(
+        ProjectNode.objects.restrict(request.user, "report").select_related("project"), pk=pk
+    )
+    form = ProgressReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.report_progress(request.user, node, **form.cleaned_data)
+            messages.success(request, _("已报送进度。"))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _("进度未报送：") + _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(node.project)
+
+
+@login_required
+@require_POST
+def monthly_investment_add(request, pk):
+    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "report"), pk=pk)
+    form = MonthAmountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_monthly_investment(request.user, project, **form.cleaned_data)
+            messages.success(request, _("已记录月度完成投资。"))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def fund_save(request, pk):
+    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "report"), pk=pk)
+    form = FundForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+        version = data.pop("version", None)
+        try:
+            services.save_fund_record(request.user, project, expected_version=version, **data)
+            messages.success(request, _("资金情况已保存。"))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _("资金未保存：") + _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "report"), pk=pk)
+    form = DocumentForm(request.POST, request.FILES, project=project)
+    if form.is_valid():
+        try:
+            services.upload_document(request.user, project, **form.cleaned_data)
+            messages.success(request, _("档案已上传。"))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _("档案未上传：") + _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(project)
+
+
+@login_required
+def document_download(request, pk):
+    document = get_object_or_404(ArchiveDocument.objects.restrict(request.user, "view"), pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def evidence_download(request, pk):
+    transition = get_object_or_404(StageTransition.objects.restrict(request.user, "view"), pk=pk)
+    try:
+        handle = transition.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=transition.evidence.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def document_delete(request, pk):
+    document = get_object_or_404(ArchiveDocument.objects.restrict(request.user, "view"), pk=pk)
+    try:
+        services.delete_document(request.user, document)
+        messages.success(request, _("档案已删除。"))
+    except SERVICE_ERRORS as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("projects:construction_detail", pk=document.project_id)
+
+
+# --- battle map, warnings, import --------------------------------------------------------------
+
+
+@login_required
+def battle_map(request):
+    today = clock.today()
+    context = {
+        "filters": request.GET,
+        "qs": filters.querystring(request.GET, filters.CONSTRUCTION_FILTERS),
+        "today": today,
+        "legend": [
+            (rules.NODE_STATE_LABELS[s], rules.NODE_STATE_COLOURS[s]) for s in rules.NODE_STATE_LABELS
+        ],
+        "print_view": request.GET.get("print") == "1",
+        **_construction_options(request.user),
+    }
+    if context["print_view"]:
+        data = battlemap.build(
+            _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
+        )
+        for bar in data["bars"]:
+            head = data["rows"][bar["row"]]
+            bar.update(
+                project_name=head["name"],
+                street=head["street"],
+                colour=data["states"][bar["state"]]["colour"],
+                state_label=data["states"][bar["state"]]["label"],
+            )
+        context["data"] = data
+    return render(request, "projects/battle_map.html", context)
+
+
+@login_required
+def battle_map_data(request):
+    today = clock.today()
+    return JsonResponse(
+        battlemap.build(
+            _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
+        )
+    )
+
+
+@login_required
+def battle_map_export(request):
+    today = clock.today()
+    data = battlemap.build(
+        _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
+    )
+    return excel.xlsx_response(imports.export_battle_map(data), "挂图作战.xlsx")
+
+
+@login_required
+def warning_list(request):
+    today = clock.today()
+    construction = filters.construction(
+        ConstructionProject.objects.restrict(request.user, "view"), request.GET, today
+    )
+    investment = InvestmentProject.objects.restrict(request.user, "view")
+    warnings = measures.construction_warnings(construction, today) + measures.investment_warnings(
+        investment, today
+    )
+    kind = request.GET.get("kind")
+    if kind in measures.WARNING_KINDS:
+        warnings = [w for w in warnings if w.kind == kind]
+    warnings.sort(key=lambda w: (w.severity != "red", w.kind, w.project_name))
+    counts = {}
+    for w in warnings:
+        counts[w.kind] = counts.get(w.kind, 0) + 1
+    return render(
+        request,
+        "projects/warning_list.html",
+        {
+            "warnings": warnings[:1000],
+            "total": len(warnings),
+            "kinds": [(k, label, counts.get(k, 0)) for k, label in measures.WARNING_KINDS.items()],
+            "kind": kind,
+        },
+    )
+
+
+IMPORTS = {
+    "construction": (imports.CONSTRUCTION_COLUMNS, imports.import_construction, "建设项目导入模板.xlsx"),
+    "investment": (imports.INVESTMENT_COLUMNS, imports.import_investment, "招商项目导入模板.xlsx"),
+}
+
+
+@login_required
+def import_template(request, kind):
+    if kind not in IMPORTS:
+        raise Http404
+    return excel.xlsx_response(imports.template(kind), IMPORTS[kind][2])
+
+
+@login_required
+def import_view(request, kind):
+    if kind not in IMPORTS:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = IMPORTS[kind][1](
+                request.user, form.cleaned_data["file"], check_only=form.cleaned_data["check_only"]
+            )
+        except excel.ImportRefused as exc:
+            result = {"ok": False, "errors": exc.errors[:500], "total_errors": len(exc.errors)}
+        except PermissionDenied:
+            result = {"ok": False, "errors": [], "total_errors": 0, "denied": True}
+        else:
+            result = {"ok": True, "count": count, "check_only": form.cleaned_data["check_only"]}
+            if not form.cleaned_data["check_only"]:
+                messages.success(request, _("已导入 %(n)d 个项目。") % {"n": count})
+    return render(request, "projects/import.html", {"form": form, "kind": kind, "result": result})

@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from districtops.core import permissions
+from districtops.org.models import Membership
+from districtops.org.roles import Role
+
+from .models import Frequency, Priority, Source
+from .services import ASSIGNABLE_KINDS
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _units(user):
+    return permissions.units_for_choice(user).filter(kind__in=ASSIGNABLE_KINDS).order_by("path")
+
+
+class MatterForm(forms.Form):
+    title = forms.CharField(label=_("事项名称"), max_length=200)
+    source = forms.ChoiceField(label=_("来源"), choices=Source.choices)
+    basis = forms.CharField(label=_("交办依据"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=None)
+    supporting_units = forms.ModelMultipleChoiceField(label=_("配合单位"), queryset=None, required=False)
+    responsible_leader = forms.ModelChoiceField(label=_("分管领导"), queryset=None, required=False)
+    assigned_on = forms.DateField(label=_("交办日期"), widget=DATE)
+    deadline = forms.DateField(label=_("办理时限（日期）"), widget=DATE, required=False)
+    working_days = forms.IntegerField(
+        label=_("或：工作日天数"), min_value=1, max_value=500, required=False,
+        help_text=_("按国家法定节假日及调休计算；超出日历数据的年份按周末及节假日表推算，并在事项上注明。"),
+    )  # fmt: skip
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
+    frequency = forms.ChoiceField(label=_("报送频次"), choices=Frequency.choices, initial=Frequency.MONTHLY)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = _units(user)
+        self.fields["lead_unit"].queryset = units
+        self.fields["supporting_units"].queryset = units
+        leaders = Membership.objects.filter(
+            role=Role.LEADER, unit__in=units.model.objects.restrict(user, "view")
+        )
+        self.fields["responsible_leader"].queryset = get_user_model().objects.filter(
+            pk__in=leaders.values("user_id")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("deadline") is None) == (data.get("working_days") is None):
+            self.add_error("deadline", _("请填写办理时限：具体日期或工作日天数，二者选其一。"))
+        return data
+
+
+class MatterActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    progress = forms.IntegerField(label=_("进度（%）"), min_value=0, max_value=100, required=False)
+    new_deadline = forms.DateField(label=_("申请延至"), widget=DATE, required=False)
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("审批结果"), choices=[("1", _("批准")), ("0", _("不予批准"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("会议名称"), max_length=200)
+    organiser = forms.ModelChoiceField(label=_("承办单位"), queryset=None)
+    held_on = forms.DateField(label=_("召开日期"), widget=DATE)
+    chaired_by = forms.CharField(label=_("主持人"), max_length=60, required=False)
+    summary = forms.CharField(label=_("会议纪要"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = _units(user)
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("议定内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=None, required=False)
+    supporting_units = forms.ModelMultipleChoiceField(label=_("配合单位"), queryset=None, required=False)
+    deadline = forms.DateField(label=_("完成时限"), widget=DATE, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = _units(user)
+        self.fields["supporting_units"].queryset = _units(user)

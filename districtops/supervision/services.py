@@ -1,0 +1,492 @@
+"""Writes to supervised matters and meetings. Every function takes the acting user first
+(None = the system) and runs permission, validation, audit and scope re-check in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+
+from districtops.core import clock, permissions, services
+from districtops.org.models import Unit, UnitKind
+from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
+
+from . import states, workdays
+from .models import (
+    Decision,
+    Escalation,
+    ExtensionRequest,
+    ExtensionStatus,
+    HolidayEntry,
+    Matter,
+    MatterEvent,
+    Meeting,
+    Source,
+)
+from .states import OPEN_STATES, MatterState
+
+ASSIGNABLE_KINDS = {
+    UnitKind.DEPARTMENT,
+    UnitKind.SUBDISTRICT,
+    UnitKind.PARK,
+    UnitKind.COMMAND_POST,
+    UnitKind.OFFICE,
+    UnitKind.CONGRESS,
+    UnitKind.LEADERSHIP,
+}
+
+
+# --- deadlines ---------------------------------------------------------------------------
+def compute_deadline(
+    assigned_on: dt.date, *, deadline: dt.date | None = None, working_days: int | None = None
+) -> workdays.WorkdayResult:
+    """A deadline is either a date or N working days after the assignment date."""
+    if (deadline is None) == (working_days is None):
+        raise ValidationError({"deadline": "请填写办理时限：具体日期或工作日天数，二者选其一。"})
+    if working_days is not None:
+        if working_days < 1 or working_days > 500:
+            raise ValidationError({"working_days": "工作日天数应在 1 到 500 之间。"})
+        return workdays.add_working_days(assigned_on, working_days)
+    if deadline < assigned_on:
+        raise ValidationError(
+            {"deadline": f"办理时限 {deadline:%Y-%m-%d} 早于交办日期 {assigned_on:%Y-%m-%d}。"}
+        )
+    return workdays.WorkdayResult(deadline, False)
+
+
+def _require_oversight(actor, district_id: int) -> None:
+    if actor is None:
+        return
+    districts = permissions.scope_of(actor).districts_with(OVERSIGHT_ROLES)
+    if districts != permissions.ALL and district_id not in districts:
+        raise PermissionDenied("只有本区领导和督查人员可以交办事项。")
+
+
+def _next_code(district: Unit, year: int) -> str:
+    prefix = f"DB{district.division_code or district.pk}-{year}-"
+    last = Matter.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:05d}"
+
+
+def assign_matter(
+    actor,
+    *,
+    title: str,
+    lead_unit: Unit,
+    source: str = Source.INSTRUCTION,
+    basis: str = "",
+    supporting_units=(),
+    responsible_leader=None,
+    assigned_on: dt.date | None = None,
+    deadline: dt.date | None = None,
+    working_days: int | None = None,
+    priority: str = "normal",
+    frequency: str = "monthly",
+) -> Matter:
+    """交办: create a matter for ``lead_unit`` (and its supporting units) with its deadline."""
+    assigned_on = assigned_on or clock.today()
+    supporting_units = list(supporting_units)
+    errors = {}
+    if lead_unit.kind not in ASSIGNABLE_KINDS or lead_unit.district_id is None:
+        errors["lead_unit"] = "牵头单位必须是区内的部门、街道、园区、指挥部或办公室。"
+    elif any(u.district_id != lead_unit.district_id for u in supporting_units):
+        errors["supporting_units"] = "配合单位必须与牵头单位属于同一个区。"
+    elif lead_unit in supporting_units:
+        errors["supporting_units"] = "牵头单位不能同时是配合单位。"
+    if not title.strip():
+        errors["title"] = "请填写事项名称。"
+    if errors:
+        raise ValidationError(errors)
+    result = compute_deadline(assigned_on, deadline=deadline, working_days=working_days)
+    with transaction.atomic():
+        _require_oversight(actor, lead_unit.district_id)
+        district = Unit.objects.get(pk=lead_unit.district_id)
+        matter = Matter(
+            code=_next_code(district, assigned_on.year),
+            title=title.strip(),
+            source=source,
+            basis=basis.strip(),
+            district=district,
+            lead_unit=lead_unit,
+            responsible_leader=responsible_leader,
+            assigned_by=actor,
+            assigned_on=assigned_on,
+            working_days=working_days,
+            deadline=result.deadline,
+            deadline_fallback=result.used_fallback,
+            priority=priority,
+            frequency=frequency,
+        )
+        services.create_object(
+            actor, matter, scope_action="manage", m2m={"supporting_units": supporting_units}
+        )
+        _event(actor, matter, "assign", "", MatterState.ASSIGNED, basis)
+    return matter
+
+
+# --- the state machine -------------------------------------------------------------------
+def _event(actor, matter, action, from_state, to_state, note="") -> MatterEvent:
+    return MatterEvent.objects.create(
+        matter=matter,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        at=clock.now(),
+        note=note,
+    )
+
+
+def _state_label(state: str) -> str:
+    return str(MatterState(state).label)
+
+
+def check_transition(actor, matter: Matter, action: str) -> str:
+    """Refuse an action the table does not allow from the matter's state, or the actor may not take."""
+    if action not in states.TRANSITIONS:
+        raise ValidationError(f"未知的操作：{action}")
+    to_state = states.target(action, matter.state)
+    if to_state is None:
+        if action == "request_extension" and matter.state == MatterState.CLOSED:
+            raise ValidationError("事项已办结，不能再申请延期。")
+        if action in {"request_closure", "report_progress"} and matter.state == MatterState.ASSIGNED:
+            raise ValidationError("未签收的事项不能报送进展或申请办结，请先签收。")
+        raise ValidationError(
+            f"事项当前状态为“{_state_label(matter.state)}”，不能执行“{states.label(action)}”。"
+        )
+    if actor is not None:
+        permissions.require(actor, states.TRANSITIONS[action][0], matter)
+    return to_state
+
+
+def _apply(actor, matter, action, *, changes=None, note="", expected_version=None, extra_check=None):
+    with transaction.atomic():
+        current = Matter.objects.select_for_update().get(pk=matter.pk)
+        if expected_version is not None and int(expected_version) != current.version:
+            raise services.ConflictError(current, expected_version, current.version)
+        to_state = check_transition(actor, current, action)
+        if extra_check:
+            extra_check(current)
+        changes = dict(changes or {})
+        if to_state != current.state:
+            changes["state"] = to_state
+        from_state = current.state
+        updated = services.update_object(
+            actor,
+            current,
+            changes,
+            expected_version=current.version,
+            action=states.TRANSITIONS[action][0],
+            message=states.label(action),
+            audit_action=f"matter.{action}",
+        )
+        _event(actor, updated, action, from_state, to_state, note)
+    return updated
+
+
+def _required(note: str, field: str, what: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({field: f"请填写{what}。"})
+    return note
+
+
+def acknowledge(actor, matter: Matter, *, note: str = "", expected_version=None) -> Matter:
+    """签收. The first acknowledgement time is kept for the on-time figures."""
+    changes = {}
+    if matter.first_acknowledged_at is None:
+        changes["first_acknowledged_at"] = clock.now()
+    return _apply(actor, matter, "acknowledge", changes=changes, note=note, expected_version=expected_version)
+
+
+def report_progress(actor, matter: Matter, *, progress: int, note: str, expected_version=None) -> Matter:
+    """办理: a progress report (lead or supporting unit) with a percentage and text."""
+    note = _required(note, "note", "进展情况")
+    if not 0 <= int(progress) <= 100:
+        raise ValidationError({"progress": "进度应在 0 到 100 之间。"})
+    return _apply(
+        actor,
+        matter,
+        "report_progress",
+        changes={"progress": int(progress)},
+        note=f"[{int(progress)}%] {note}",
+        expected_version=expected_version,
+    )
+
+
+def request_closure(actor, matter: Matter, *, note: str, expected_version=None) -> Matter:
+    """申请办结. An overdue matter needs its recorded overdue reason first."""
+    note = _required(note, "note", "办结情况说明")
+
+    def overdue_needs_reason(current):
+        if current.deadline < clock.today() and not current.overdue_reason.strip():
+            raise ValidationError({"overdue_reason": "事项已逾期，申请办结前须先说明逾期原因。"})
+
+    changes = {}
+    if matter.first_completed_at is None:
+        changes["first_completed_at"] = clock.now()
+    return _apply(
+        actor,
+        matter,
+        "request_closure",
+        changes=changes,
+        note=note,
+        expected_version=expected_version,
+        extra_check=overdue_needs_reason,
+    )
+
+
+def verify_close(actor, matter: Matter, *, note: str = "", expected_version=None) -> Matter:
+    """审核办结销号: only from "closure requested", so nothing closes without verification."""
+    changes = {"progress": 100, "closed_at": clock.now(), "closed_on": clock.today()}
+    return _apply(
+        actor, matter, "verify_close", changes=changes, note=note or "审核通过，同意办结。",
+        expected_version=expected_version,
+    )  # fmt: skip
+
+
+def return_for_rework(actor, matter: Matter, *, note: str, expected_version=None) -> Matter:
+    """退回重办, with the reviewer's reason appended to the log."""
+    note = _required(note, "note", "退回理由")
+    return _apply(actor, matter, "return_for_rework", note=note, expected_version=expected_version)
+
+
+def request_extension(actor, matter: Matter, *, new_deadline: dt.date, reason: str) -> ExtensionRequest:
+    """申请延期: the assigner approves or refuses (``decide_extension``)."""
+    reason = _required(reason, "reason", "延期理由")
+
+    def later_and_single(current):
+        if new_deadline <= current.deadline:
+            raise ValidationError(
+                {"new_deadline": f"申请延至的日期须晚于现有时限 {current.deadline:%Y-%m-%d}。"}
+            )
+        if current.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise ValidationError("已有一份延期申请在审批中。")
+
+    with transaction.atomic():
+        updated = _apply(
+            actor, matter, "request_extension", note=f"申请延至 {new_deadline:%Y-%m-%d}：{reason}",
+            extra_check=later_and_single,
+        )  # fmt: skip
+        ext = ExtensionRequest(
+            matter=updated,
+            requested_by=actor,
+            requested_at=clock.now(),
+            old_deadline=updated.deadline,
+            new_deadline=new_deadline,
+            reason=reason,
+        )
+        services.create_object(actor, ext, clean=False)
+    return ext
+
+
+def decide_extension(
+    actor, extension: ExtensionRequest, *, approve: bool, note: str = ""
+) -> ExtensionRequest:
+    """The assigner's decision on an extension; approval moves the deadline."""
+    if not approve:
+        note = _required(note, "note", "不予批准的理由")
+    with transaction.atomic():
+        ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+        if ext.status != ExtensionStatus.PENDING:
+            raise ValidationError("该延期申请已审批。")
+        changes = {"deadline": ext.new_deadline, "deadline_fallback": False} if approve else {}
+        verdict = f"批准延期至 {ext.new_deadline:%Y-%m-%d}" if approve else "不予批准延期"
+        _apply(actor, ext.matter, "decide_extension", changes=changes, note=f"{verdict}。{note}".strip())
+        return services.update_object(
+            actor,
+            ext,
+            {
+                "status": ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED,
+                "decided_by": actor,
+                "decided_at": clock.now(),
+                "decision_note": note,
+            },
+            expected_version=None,
+            action="manage",
+        )
+
+
+def remind(actor, matter: Matter, *, note: str = "") -> Matter:
+    """催办: the first escalation step."""
+    changes = {"escalation": max(matter.escalation, Escalation.REMINDED)}
+    return _apply(actor, matter, "remind", changes=changes, note=note or "请加快办理进度。")
+
+
+def list_for_supervision(actor, matter: Matter, *, note: str) -> Matter:
+    """挂牌督办: shown to leaders; only after a 催办 has gone unheeded."""
+    note = _required(note, "note", "挂牌督办的理由")
+
+    def reminded_first(current):
+        if current.escalation < Escalation.REMINDED:
+            raise ValidationError("挂牌督办前须先催办。")
+        if current.escalation >= Escalation.LISTED:
+            raise ValidationError("该事项已挂牌督办。")
+
+    return _apply(
+        actor, matter, "list_for_supervision", changes={"escalation": Escalation.LISTED}, note=note,
+        extra_check=reminded_first,
+    )  # fmt: skip
+
+
+def record_overdue_reason(actor, matter: Matter, *, reason: str) -> Matter:
+    """逾期原因: only an overdue matter has one; a new reason is appended, the old kept in the log."""
+    reason = _required(reason, "reason", "逾期原因")
+
+    def is_overdue(current):
+        if current.deadline >= clock.today():
+            raise ValidationError("事项尚未逾期，无需说明逾期原因。")
+
+    return _apply(
+        actor, matter, "record_overdue_reason", changes={"overdue_reason": reason}, note=reason,
+        extra_check=is_overdue,
+    )  # fmt: skip
+
+
+def add_opinion(actor, matter: Matter, *, note: str) -> Matter:
+    """A reviewer's opinion: appended to the log, never replacing an earlier one."""
+    note = _required(note, "note", "审核意见")
+    return _apply(actor, matter, "add_opinion", note=note)
+
+
+ACTION_FUNCTIONS = {
+    "acknowledge": acknowledge,
+    "report_progress": report_progress,
+    "request_closure": request_closure,
+    "verify_close": verify_close,
+    "return_for_rework": return_for_rework,
+    "request_extension": request_extension,
+    "remind": remind,
+    "list_for_supervision": list_for_supervision,
+    "record_overdue_reason": record_overdue_reason,
+    "add_opinion": add_opinion,
+}
+
+
+# --- meetings ------------------------------------------------------------------------------
+def create_meeting(
+    actor, *, organiser: Unit, title: str, held_on: dt.date, chaired_by: str = "", summary: str = ""
+) -> Meeting:
+    """Record a meeting organised by ``organiser`` (a person of that unit, or oversight)."""
+    meeting = Meeting(
+        district_id=organiser.district_id,
+        organiser=organiser,
+        title=title.strip(),
+        held_on=held_on,
+        chaired_by=chaired_by.strip(),
+        summary=summary,
+    )
+    return services.create_object(actor, meeting, scope_action="change")
+
+
+def add_decision(
+    actor, meeting: Meeting, *, text: str, lead_unit: Unit | None, supporting_units=(), deadline=None
+) -> Decision:
+    """Add the next decision to a meeting."""
+    with transaction.atomic():
+        if actor is not None:
+            permissions.require(actor, "change", meeting)
+        supporting_units = list(supporting_units)
+        if lead_unit is not None and lead_unit.district_id != meeting.district_id:
+            raise ValidationError({"lead_unit": "牵头单位必须属于会议所在的区。"})
+        if any(u.district_id != meeting.district_id for u in supporting_units):
+            raise ValidationError({"supporting_units": "配合单位必须属于会议所在的区。"})
+        if deadline is not None and deadline < meeting.held_on:
+            raise ValidationError({"deadline": "完成时限不能早于会议日期。"})
+        seq = (meeting.decisions.aggregate(m=Max("seq"))["m"] or 0) + 1
+        decision = Decision(
+            meeting=meeting, seq=seq, text=text.strip(), lead_unit=lead_unit, deadline=deadline
+        )
+        return services.create_object(
+            actor, decision, scope_action="change", m2m={"supporting_units": supporting_units}
+        )
+
+
+def decisions_to_matters(actor, meeting: Meeting, *, decision_ids=None, assigned_on=None) -> list[Matter]:
+    """Turn the meeting's unassigned decisions into matters in one step (all or nothing)."""
+    with transaction.atomic():
+        decisions = meeting.decisions.filter(matter__isnull=True).prefetch_related("supporting_units")
+        if decision_ids is not None:
+            decisions = decisions.filter(pk__in=decision_ids)
+        decisions = list(decisions.select_related("lead_unit"))
+        if not decisions:
+            raise ValidationError("没有待转办的议定事项。")
+        created = []
+        for d in decisions:
+            if d.lead_unit is None or d.deadline is None:
+                raise ValidationError(f"第 {d.seq} 项议定事项缺少牵头单位或完成时限，不能转为督办事项。")
+            matter = assign_matter(
+                actor,
+                title=d.text[:200],
+                source=Source.MEETING,
+                basis=f"{meeting.title}（{meeting.held_on:%Y-%m-%d}）第 {d.seq} 项：{d.text}",
+                lead_unit=d.lead_unit,
+                supporting_units=d.supporting_units.all(),
+                assigned_on=assigned_on or max(meeting.held_on, clock.today()),
+                deadline=d.deadline,
+            )
+            services.update_object(actor, d, {"matter": matter}, expected_version=d.version, action="change")
+            created.append(matter)
+    return created
+
+
+# --- the holiday table --------------------------------------------------------------------
+def set_holiday(actor, *, date: dt.date, name: str, is_workday: bool = False) -> HolidayEntry:
+    """Add or change a row of the fallback holiday table (system administrators)."""
+    if actor is not None:
+        permissions.require_role(actor, Role.SYS_ADMIN)
+    with transaction.atomic():
+        entry = HolidayEntry.objects.filter(date=date).first()
+        if entry is None:
+            entry = HolidayEntry(date=date, name=name.strip(), is_workday=is_workday)
+            services.validate(entry)
+            entry.save()
+            services.record(actor, "create", entry, after=services.snapshot(entry))
+            return entry
+        before = services.snapshot(entry)
+        entry.name, entry.is_workday = name.strip(), is_workday
+        services.validate(entry)
+        entry.save()
+        services.record(actor, "update", entry, before=before, after=services.snapshot(entry))
+    return entry
+
+
+def delete_holiday(actor, entry: HolidayEntry) -> None:
+    """Remove a row of the fallback holiday table (system administrators)."""
+    if actor is not None:
+        permissions.require_role(actor, Role.SYS_ADMIN)
+    with transaction.atomic():
+        before, pk, text = services.snapshot(entry), entry.pk, str(entry)
+        entry.delete()
+        services.record(
+            actor, "delete", None, object_type="supervision.holidayentry", object_id=str(pk),
+            object_repr=text, before=before,
+        )  # fmt: skip
+
+
+# --- reading helpers shared by views, API and the home panel --------------------------------
+def my_units(user) -> frozenset:
+    return permissions.scope_of(user).units_with(UNIT_ROLES)
+
+
+def todo_querysets(user) -> dict:
+    """The four to-do lists of a person: I lead / I support / awaiting my review / done."""
+    units = my_units(user)
+    visible = Matter.objects.restrict(user, "view")
+    open_q = Q(state__in=OPEN_STATES)
+    supported = Matter.supporting_units.through.objects.filter(unit_id__in=units).values("matter_id")
+    pending_ext = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).values("matter_id")
+    reviewed = MatterEvent.objects.filter(actor=user, action="verify_close").values("matter_id")
+    return {
+        "lead": visible.filter(open_q, lead_unit_id__in=units),
+        "support": visible.filter(open_q, pk__in=supported),
+        "review": Matter.objects.restrict(user, "manage").filter(
+            Q(state=MatterState.CLOSURE_REQUESTED) | Q(pk__in=pending_ext)
+        ),
+        "done": visible.filter(state=MatterState.CLOSED).filter(
+            Q(lead_unit_id__in=units) | Q(pk__in=supported) | Q(pk__in=reviewed)
+        ),
+    }

@@ -1,0 +1,59 @@
+"""The matter state machine as a table (DOMAIN.md §4).
+
+交办 assigned → 签收 acknowledged → 办理 in progress → 申请办结 closure requested →
+审核 closed, or 退回 returned for rework (and back to in progress / closure requested).
+Actions that do not move the state (extension, 催办, 挂牌, opinion, overdue reason) are in
+the same table with ``from == to``, so "which action is allowed in which state" has one answer.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MatterState(models.TextChoices):
+    ASSIGNED = "assigned", _("已交办")
+    ACKNOWLEDGED = "acknowledged", _("已签收")
+    IN_PROGRESS = "in_progress", _("办理中")
+    CLOSURE_REQUESTED = "closure_requested", _("申请办结")
+    RETURNED = "returned", _("退回重办")
+    CLOSED = "closed", _("已办结")
+
+
+S = MatterState
+OPEN_STATES = frozenset({S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.CLOSURE_REQUESTED, S.RETURNED})
+WORKING = (S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED)
+
+
+def _stay(states):
+    return {s: s for s in states}
+
+
+# action → (permission action of the gate, {from state: to state}, label)
+TRANSITIONS: dict[str, tuple[str, dict[str, str], str]] = {
+    "acknowledge": ("change", {S.ASSIGNED: S.ACKNOWLEDGED}, _("签收")),
+    "report_progress": ("report", {s: S.IN_PROGRESS for s in WORKING}, _("报送进展")),
+    "request_closure": ("change", {s: S.CLOSURE_REQUESTED for s in WORKING}, _("申请办结")),
+    "verify_close": ("manage", {S.CLOSURE_REQUESTED: S.CLOSED}, _("审核办结")),
+    "return_for_rework": ("manage", {S.CLOSURE_REQUESTED: S.RETURNED}, _("退回重办")),
+    "request_extension": ("change", _stay(OPEN_STATES), _("申请延期")),
+    "decide_extension": ("manage", _stay(OPEN_STATES), _("审批延期")),
+    "remind": ("manage", _stay(OPEN_STATES), _("催办")),
+    "list_for_supervision": ("manage", _stay(OPEN_STATES), _("挂牌督办")),
+    "record_overdue_reason": ("change", _stay(OPEN_STATES), _("说明逾期原因")),
+    "add_opinion": ("manage", _stay(MatterState.values), _("审核意见")),
+}
+
+ACTIONS = tuple(TRANSITIONS)
+
+
+def target(action: str, state: str) -> str | None:
+    """The state after ``action`` from ``state``; None when the table does not allow it."""
+    return TRANSITIONS[action][1].get(state)
+
+
+def allowed_actions(state: str) -> list[str]:
+    return [a for a, (_perm, table, _label) in TRANSITIONS.items() if state in table]
+
+
+def label(action: str) -> str:
+    return str(TRANSITIONS[action][2])

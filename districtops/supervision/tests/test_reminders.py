@@ -1,0 +1,111 @@
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import urllib.parse
+
+import pytest
+from django.core import mail
+
+from districtops.supervision import reminders
+from districtops.supervision.models import Reminder, ReminderKind, ReminderSettings
+from districtops.supervision.states import MatterState as S
+
+from .factories import matter
+
+
+@pytest.fixture
+def three(org, users):
+    users["nanguan"].email = "nanguan@example.gov.cn"
+    users["nanguan"].save()
+    u = org["units"]
+    return [
+        matter(u, title="三日内", deadline=dt.date(2021, 4, 2)),
+        matter(u, title="今日", deadline=dt.date(2021, 3, 31)),
+        matter(u, title="逾期", deadline=dt.date(2021, 3, 20)),
+        matter(u, title="远期", deadline=dt.date(2021, 5, 20)),
+        matter(u, title="已办结逾期", deadline=dt.date(2021, 3, 25), state=S.CLOSED),
+    ]
+
+
+def test_classify():
+    today = dt.date(2021, 3, 31)
+    assert reminders.classify(dt.date(2021, 4, 3), today) == (ReminderKind.DUE_SOON, dt.date(2021, 4, 3))
+    assert reminders.classify(dt.date(2021, 4, 4), today) is None
+    assert reminders.classify(today, today) == (ReminderKind.DUE_TODAY, today)
+    assert reminders.classify(dt.date(2021, 3, 1), today) == (ReminderKind.OVERDUE, today)
+
+
+def test_daily_job_is_idempotent(three):
+    log = []
+    first = reminders.run_daily(log.append)
+    assert first["new"] == 3 and first["emails"] == 1
+    kinds = dict(Reminder.objects.values_list("matter__title", "kind"))
+    assert kinds == {"三日内": "due_soon", "今日": "due_today", "逾期": "overdue"}
+    assert "逾期" in mail.outbox[0].body and mail.outbox[0].to == ["nanguan@example.gov.cn"]
+    second = reminders.run_daily(log.append)
+    assert second["new"] == 0 and len(mail.outbox) == 1 and Reminder.objects.count() == 3
+
+
+def test_overdue_reminded_again_next_day_and_extension_earns_fresh_reminder(three):
+    reminders.run_daily(lambda s: None)
+    assert reminders.run_daily(lambda s: None, day="2021-04-01")["new"] >= 1
+    assert Reminder.objects.filter(matter__title="逾期", kind="overdue").count() == 2
+
+
+def test_webhook_signed_for_dingtalk(three, org, monkeypatch):
+    sent = []
+    monkeypatch.setattr(reminders, "post_webhook", lambda url, body: sent.append((url, body)))
+    ReminderSettings.objects.create(
+        unit=org["units"]["南关街街道"], webhook_kind="dingtalk",
+        webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc", webhook_secret="SECabc",
+    )  # fmt: skip
+    assert reminders.run_daily(lambda s: None)["webhooks"] == 1
+    url = sent[0][0]
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+    ts = query["timestamp"][0]
+    expected = base64.b64encode(
+        hmac.new(b"SECabc", f"{ts}\nSECabc".encode(), hashlib.sha256).digest()
+    ).decode()
+    assert query["sign"][0] == expected and query["access_token"] == ["abc"]
+    assert "逾期" in sent[0][1].decode()
+
+
+def test_webhook_failure_does_not_stop_the_job(three, org, monkeypatch):
+    def boom(url, body):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(reminders, "post_webhook", boom)
+    ReminderSettings.objects.create(
+        unit=org["units"]["南关街街道"],
+        webhook_kind="wecom",
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+    )
+    log = []
+    assert reminders.run_daily(log.append)["new"] == 3
+    assert any("失败" in line for line in log)
+
+
+def test_known_dingtalk_signature_vector():
+    url = reminders.dingtalk_signed_url("https://x/send?access_token=t", "SEC1", timestamp_ms=1600000000000)
+    digest = hmac.new(b"SEC1", b"1600000000000\nSEC1", hashlib.sha256).digest()
+    assert url.endswith("&timestamp=1600000000000&sign=" + urllib.parse.quote_plus(base64.b64encode(digest)))
+
+
+def test_job_registered_daily():
+    from districtops.jobs.registry import DAILY, JOBS
+
+    assert JOBS["supervision.send_reminders"].endswith("reminders.run_daily")
+    assert "supervision.send_reminders" in DAILY
+
+
+def test_reminder_state_excludes_closed(three):
+    reminders.run_daily(lambda s: None)
+    assert not Reminder.objects.filter(matter__title="已办结逾期").exists()
+
+
+def test_in_app_reminders_on_todo_page(three, login):
+    reminders.run_daily(lambda s: None)
+    body = login("nanguan").get("/supervision/").content.decode()
+    assert 'data-testid="reminders"' in body and "已逾期" in body
+    assert 'data-testid="reminders"' not in login("beixiajie").get("/supervision/").content.decode()

@@ -1,0 +1,210 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from districtops.supervision import services
+from districtops.supervision.models import Matter, MatterEvent
+from districtops.supervision.states import MatterState as S
+
+from .factories import matter
+
+
+@pytest.fixture
+def m(org):
+    return matter(org["units"], state=S.ASSIGNED)
+
+
+def test_todo_lists_for_each_persona(org, login, m):
+    assert m.code in login("nanguan").get(reverse("supervision:todo")).content.decode()
+    body = login("chengjian").get(reverse("supervision:todo") + "?tab=support").content.decode()
+    assert m.code in body
+    assert m.code not in login("beixiajie").get(reverse("supervision:todo")).content.decode()
+
+
+def test_review_tab_lists_closure_requests(org, login):
+    m = matter(org["units"], state=S.CLOSURE_REQUESTED)
+    assert m.code in login("supervisor").get(reverse("supervision:todo") + "?tab=review").content.decode()
+    assert m.code not in login("nanguan").get(reverse("supervision:todo") + "?tab=review").content.decode()
+
+
+def test_todo_query_count_constant(org, login, django_assert_max_num_queries):
+    for i in range(12):
+        matter(org["units"], state=S.IN_PROGRESS, title=f"事项{i}")
+    c = login("nanguan")
+    c.get(reverse("supervision:todo"))
+    with django_assert_max_num_queries(14):
+        assert c.get(reverse("supervision:todo")).status_code == 200
+
+
+def test_list_query_count_constant(org, login, django_assert_max_num_queries):
+    for i in range(15):
+        matter(org["units"], title=f"事项{i}")
+    c = login("supervisor")
+    with django_assert_max_num_queries(14):
+        r = c.get(reverse("supervision:matter_list"))
+    assert r.content.decode().count("supervision/matters/") >= 15
+
+
+def test_list_filters_and_htmx(org, login, m):
+    overdue = matter(org["units"], title="已逾期事项", deadline=dt.date(2021, 3, 20))
+    c = login("supervisor")
+    body = c.get(reverse("supervision:matter_list") + "?overdue=1", HTTP_HX_REQUEST="true").content.decode()
+    assert overdue.code in body and m.code not in body and "<html" not in body
+
+
+def test_detail_visible_to_lead_support_oversight_only(org, login, m):
+    url = m.get_absolute_url()
+    for username in ("nanguan", "chengjian", "supervisor", "leader"):
+        assert login(username).get(url).status_code == 200, username
+    for username in ("beixiajie", "jinshui", "jinshui_leader", "tongji"):
+        assert login(username).get(url).status_code == 404, username
+
+
+def test_script_in_text_shown_as_text(org, login):
+    m = matter(org["units"], title="<script>alert(1)</script>")
+    body = login("nanguan").get(m.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+def test_full_loop_through_the_web(org, login, m):
+    street, office = login("nanguan"), login("supervisor")
+    url = lambda a: reverse("supervision:matter_action", args=[m.pk, a])  # noqa: E731
+
+    def version():
+        m.refresh_from_db()
+        return m.version
+
+    assert street.post(url("acknowledge"), {"version": version()}).status_code == 302
+    street.post(url("report_progress"), {"progress": 60, "note": "拆除违建 12 处", "version": version()})
+    street.post(url("request_closure"), {"note": "全部完成", "version": version()})
+    r = office.post(url("verify_close"), {"note": "现场核验通过", "version": version()}, follow=True)
+    assert "已审核办结" in r.content.decode()
+    m.refresh_from_db()
+    assert m.state == S.CLOSED
+    assert list(MatterEvent.objects.filter(matter=m).values_list("action", flat=True)) == [
+        "assign", "acknowledge", "report_progress", "request_closure", "verify_close",
+    ]  # fmt: skip
+
+
+def test_refused_transition_shows_message(org, login, m):
+    r = login("supervisor").post(
+        reverse("supervision:matter_action", args=[m.pk, "verify_close"]), {"version": m.version}, follow=True
+    )
+    assert "不能执行“审核办结”" in r.content.decode()
+    m.refresh_from_db()
+    assert m.state == S.ASSIGNED
+
+
+def test_street_cannot_verify_and_other_unit_cannot_act(org, login):
+    m = matter(org["units"], state=S.CLOSURE_REQUESTED)
+    assert (
+        login("nanguan").post(reverse("supervision:matter_action", args=[m.pk, "verify_close"])).status_code
+        == 403
+    )
+    assert (
+        login("beixiajie").post(reverse("supervision:matter_action", args=[m.pk, "acknowledge"])).status_code
+        == 404
+    )
+    assert (
+        login("jinshui_leader").post(reverse("supervision:matter_action", args=[m.pk, "remind"])).status_code
+        == 404
+    )
+
+
+def test_stale_version_is_a_conflict(org, login, m):
+    r = login("nanguan").post(
+        reverse("supervision:matter_action", args=[m.pk, "acknowledge"]),
+        {"version": m.version - 1},
+        follow=True,
+    )
+    assert "已被他人修改" in r.content.decode()
+
+
+def test_extension_request_and_decision(org, login):
+    m = matter(org["units"], state=S.IN_PROGRESS)
+    login("nanguan").post(
+        reverse("supervision:matter_action", args=[m.pk, "request_extension"]),
+        {"new_deadline": "2021-05-31", "note": "征收未完成"},
+    )
+    ext = m.extensions.get()
+    assert (
+        login("nanguan")
+        .post(reverse("supervision:extension_decide", args=[ext.pk]), {"approve": "1"})
+        .status_code
+        == 404
+    )
+    login("supervisor").post(
+        reverse("supervision:extension_decide", args=[ext.pk]), {"approve": "1", "note": "同意"}
+    )
+    m.refresh_from_db()
+    assert m.deadline == dt.date(2021, 5, 31)
+
+
+def test_assign_form(org, login, users):
+    c = login("supervisor")
+    assert c.get(reverse("supervision:matter_create")).status_code == 200
+    units = org["units"]
+    r = c.post(
+        reverse("supervision:matter_create"),
+        {"title": "清明节前完成祭扫安全检查", "source": "instruction", "lead_unit": units["南关街街道"].pk,
+         "supporting_units": [units["应急管理局"].pk], "assigned_on": "2021-03-31", "working_days": 3,
+         "priority": "high", "frequency": "once"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    created = Matter.objects.get(title="清明节前完成祭扫安全检查")
+    assert created.deadline == dt.date(2021, 4, 6)  # 4-1, 4-2, then 清明 4-3..4-5, then 4-6
+    assert login("nanguan").get(reverse("supervision:matter_create")).status_code == 403
+
+
+def test_assign_form_bad_input(org, login):
+    units = org["units"]
+    r = login("supervisor").post(
+        reverse("supervision:matter_create"),
+        {"title": "x", "source": "instruction", "lead_unit": units["南关街街道"].pk, "assigned_on": "2021-03-31",
+         "deadline": "2021-03-01", "priority": "normal", "frequency": "monthly"},
+    )  # fmt: skip
+    assert r.status_code == 200 and "早于交办日期" in r.content.decode()
+    r = login("supervisor").post(
+        reverse("supervision:matter_create"),
+        {"title": "x", "source": "instruction", "lead_unit": units["南关街街道"].pk, "assigned_on": "2021-03-31",
+         "priority": "normal", "frequency": "monthly"},
+    )  # fmt: skip
+    assert "二者选其一" in r.content.decode()
+
+
+def test_meeting_decisions_to_matters(org, login):
+    units = org["units"]
+    office = login("supervisor")
+    r = office.post(
+        reverse("supervision:meeting_create"),
+        {"title": "三项工程、一项管理推进会", "organiser": units["双改办"].pk, "held_on": "2021-03-05"},
+    )
+    meeting_url = r["Location"]
+    pk = int(meeting_url.rstrip("/").rsplit("/", 1)[1])
+    office.post(reverse("supervision:decision_add", args=[pk]),
+                {"text": "老旧小区改造 4 月底前全部开工", "lead_unit": units["南关街街道"].pk, "deadline": "2021-04-30"})  # fmt: skip
+    office.post(reverse("supervision:decision_add", args=[pk]),
+                {"text": "道路改造完成管线迁改", "lead_unit": units["城建局"].pk, "deadline": "2021-05-15"})  # fmt: skip
+    assert login("nanguan").post(reverse("supervision:meeting_assign", args=[pk])).status_code == 404
+    r = office.post(reverse("supervision:meeting_assign", args=[pk]), follow=True)
+    assert "已将 2 项议定事项转为督办事项" in r.content.decode()
+    assert Matter.objects.filter(source="meeting").count() == 2
+    r = office.post(reverse("supervision:meeting_assign", args=[pk]), follow=True)
+    assert "没有待转办的议定事项" in r.content.decode()
+
+
+def test_meeting_visible_in_district_only(org, login):
+    meeting = services.create_meeting(
+        None, organiser=org["units"]["双改办"], title="推进会", held_on=dt.date(2021, 3, 5)
+    )
+    assert login("supervisor").get(meeting.get_absolute_url()).status_code == 200
+    assert login("jinshui_leader").get(meeting.get_absolute_url()).status_code == 404
+    assert login("nanguan").get(meeting.get_absolute_url()).status_code == 404
+
+
+def test_home_counters(org, login):
+    matter(org["units"], title="逾期", deadline=dt.date(2021, 3, 20))
+    matter(org["units"], state=S.CLOSED)
+    body = login("nanguan").get(reverse("core:home")).content.decode()
+    assert "督查督办" in body and "本月办结" in body
