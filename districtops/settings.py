@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "districtops.citizen",
     "districtops.hazards",
     "districtops.economy",
+    "districtops.cockpit",
 ]
 
 MIDDLEWARE = [

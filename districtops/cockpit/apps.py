@@ -9,4 +9,6 @@ class CockpitConfig(AppConfig):
         from districtops.jobs import registry
 
         registry.register("cockpit.briefing", "districtops.cockpit.jobs.generate_briefing")
-        registry.register("cockpit.weekly_summaries", "districtops.cockpit.jobs.send_weekly_summaries", daily=True)
+        registry.register(
+            "cockpit.weekly_summaries", "districtops.cockpit.jobs.send_weekly_summaries", daily=True
+        )

@@ -166,8 +166,7 @@ def send_due(send=send_message, *, today: dt.date | None = None, now: dt.datetim
     scheduled = schedule_week(today)
     due = (
         Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING)
-            | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+            Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
         )
         .select_related("subscription", "subscription__user", "subscription__district")
         .order_by("pk")

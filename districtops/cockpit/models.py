@@ -45,7 +45,9 @@ class Subscription(VersionedModel):
         verbose_name = _("周报订阅")
         verbose_name_plural = _("周报订阅")
         constraints = [
-            models.UniqueConstraint(fields=["user", "district", "channel", "target"], name="subscription_unique")
+            models.UniqueConstraint(
+                fields=["user", "district", "channel", "target"], name="subscription_unique"
+            )
         ]
 
     def __str__(self):
@@ -79,7 +81,9 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("周报发送记录")
-        constraints = [models.UniqueConstraint(fields=["subscription", "week"], name="delivery_once_per_week")]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "week"], name="delivery_once_per_week")
+        ]
 
     def __str__(self):
         return f"{self.subscription} · {self.week}"

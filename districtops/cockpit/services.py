@@ -12,103 +12,21 @@ with a fixed number of queries each, whatever the size of the district.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.http import Http404
-from django.urls import reverse
-from django.utils.http import urlencode
 
-from districtops.core import clock, permissions
-from districtops.org.models import Membership, Unit, UnitKind
+from districtops.core import clock, crypto, permissions
+from districtops.core.services import create_object, delete_object
+from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES
 
+from .figures import Context, Month
+from .models import Channel, Subscription
+from .sections import SECTIONS
+
 CACHE_SECONDS = 60
-LIGHTS = ("green", "yellow", "red", "grey")
-
-
-@dataclass(frozen=True)
-class Month:
-    """A reporting month, written ``YYYY-MM``."""
-
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        try:
-            year, month = (int(part) for part in text.strip().split("-"))
-            dt.date(year, month, 1)
-        except (ValueError, AttributeError) as exc:
-            raise ValueError(f"报告期“{text}”格式有误，应为 YYYY-MM，例如 2021-02") from exc
-        return cls(year, month)
-
-    @classmethod
-    def of(cls, day: dt.date) -> Month:
-        return cls(day.year, day.month)
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        nxt = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
-        return nxt - dt.timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年{self.month}月"
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-
-@dataclass
-class Context:
-    """What every section function gets: who asks, about which district, for which month."""
-
-    user: object
-    district: Unit
-    period: Month
-    today: dt.date
-
-
-def number_text(value, digits: int = 0) -> str:
-    """The one formatting of a figure, shared by the page, the API and the briefing."""
-    if value is None:
-        return "—"
-    quantum = Decimal(1).scaleb(-digits)
-    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{digits}f}"
-
-
-def figure(key, label, value, *, unit="", digits=0, url="", light="", note="") -> dict:
-    return {
-        "key": key,
-        "label": str(label),
-        "value": None if value is None else float(value) if digits else int(value),
-        "text": number_text(value, digits),
-        "unit": unit,
-        "url": url,
-        "light": light,
-        "note": str(note),
-    }
-
-
-def table(key, title, headers, rows) -> dict:
-    """A table: ``rows`` are lists of cells, each cell ``{"text", "url"}`` or plain text."""
-    cells = [[c if isinstance(c, dict) else {"text": str(c), "url": ""} for c in row] for row in rows]
-    return {"key": key, "title": str(title), "headers": [str(h) for h in headers], "rows": cells}
-
-
-def link(name: str, *args, **query) -> str:
-    url = reverse(name, args=args)
-    query = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{url}?{urlencode(query)}" if query else url
 
 
 # --- who may see which district -------------------------------------------------------
@@ -129,63 +47,6 @@ def resolve_district(user, code: str) -> Unit:
     if district is None:
         raise Http404("no such district in your scope")
     return district
-
-
-def default_district(user) -> Unit | None:
-    return districts_for(user).first()
-
-
-# --- sections -------------------------------------------------------------------------
-
-
-def organisation_section(ctx: Context) -> dict:
-    """The district's units and people: the frame every other figure hangs on."""
-    units = Unit.objects.restrict(ctx.user, "view").filter(district=ctx.district, is_active=True)
-    counts = units.aggregate(
-        streets=Count("pk", filter=Q(kind=UnitKind.SUBDISTRICT)),
-        departments=Count("pk", filter=Q(kind=UnitKind.DEPARTMENT)),
-        command_posts=Count("pk", filter=Q(kind=UnitKind.COMMAND_POST)),
-    )
-    people = (
-        Membership.objects.restrict(ctx.user, "view")
-        .filter(unit__district=ctx.district, user__is_active=True)
-        .values("user_id")
-        .distinct()
-        .count()
-    )
-    code = ctx.district.division_code
-    return {
-        "key": "organisation",
-        "title": "组织机构",
-        "figures": [
-            figure(
-                "streets",
-                "街道/乡镇",
-                counts["streets"],
-                unit="个",
-                url=link("org:unit_tree", kind=UnitKind.SUBDISTRICT, q=code),
-            ),
-            figure(
-                "departments",
-                "区直部门",
-                counts["departments"],
-                unit="个",
-                url=link("org:unit_tree", kind=UnitKind.DEPARTMENT),
-            ),
-            figure(
-                "command_posts",
-                "指挥部",
-                counts["command_posts"],
-                unit="个",
-                url=link("org:unit_tree", kind=UnitKind.COMMAND_POST),
-            ),
-            figure("people", "在岗人员", people, unit="人", url=link("org:unit_detail", ctx.district.pk)),
-        ],
-        "tables": [],
-    }
-
-
-SECTIONS = [organisation_section]
 
 
 def district_summary(user, district: Unit, period: Month | None = None) -> dict:
@@ -224,3 +85,47 @@ def cached_summary(user, district: Unit, period: Month | None = None) -> dict:
 
 def all_figures(summary: dict) -> list[dict]:
     return [f for section in summary["sections"] for f in section["figures"]]
+
+
+# --- subscriptions ----------------------------------------------------------------------
+
+
+def _validate_target(channel: str, target: str) -> None:
+    if channel == Channel.EMAIL:
+        try:
+            validate_email(target)
+        except ValidationError:
+            raise ValidationError({"target": "请填写有效的电子邮件地址。"}) from None
+    elif channel in (Channel.DINGTALK, Channel.WECOM):
+        if not target.startswith("https://"):
+            raise ValidationError({"target": "群机器人 Webhook 地址须以 https:// 开头。"})
+    else:
+        raise ValidationError({"channel": f"不支持的渠道“{channel}”。"})
+
+
+def create_subscription(
+    actor, *, district: Unit, channel: str, target: str, secret: str = "", weekday: int = 0
+) -> Subscription:
+    """Subscribe ``actor`` to the weekly summary of a district whose cockpit they may open."""
+    if not districts_for(actor).filter(pk=district.pk).exists():
+        raise PermissionDenied("无权订阅该区周报")
+    target = target.strip()
+    _validate_target(channel, target)
+    if secret and channel != Channel.DINGTALK:
+        raise ValidationError({"secret": "只有钉钉群机器人使用加签密钥。"})
+    subscription = Subscription(
+        user=actor,
+        district=district,
+        channel=channel,
+        target=target,
+        weekday=weekday,
+        secret_encrypted=crypto.sm4_encrypt(secret) if secret else "",
+    )
+    return create_object(actor, subscription, message="订阅周报")
+
+
+def delete_subscription(actor, subscription: Subscription) -> None:
+    """A person cancels their own subscription (the delivery history goes with it)."""
+    if subscription.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("只能取消本人的订阅")
+    delete_object(actor, subscription, action="view", message="取消周报订阅")
