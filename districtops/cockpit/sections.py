@@ -131,7 +131,7 @@ def projects_section(ctx: Context) -> dict | None:
     if overdue:
         notes.append(f"重点项目节点逾期 {len(overdue)} 个，请相关街道和指挥部倒排工期、加快推进。")
     if stalled:
-        notes.append(f"招商项目停滞 {stalled} 个，超过 {rules.stalled_days()} 天无阶段进展，需专题调度。")
+        notes.append(f"招商项目停滞 {stalled} 个，长期无阶段进展，需专题调度。")
     if performance["rate"] is not None and performance["rate"] < 0.8:
         notes.append(f"签约项目履约率 {number_text(_percent(performance['rate']), 1)}%，低于八成。")
     return {
