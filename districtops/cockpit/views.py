@@ -14,6 +14,9 @@ from .figures import Month
 from .forms import SubscriptionForm
 from .models import Subscription
 
+# The big screen polls once a minute, matching the summary cache: a faster poll shows nothing new.
+BIGSCREEN_REFRESH_SECONDS = 60
+
 
 def _period(request) -> Month | None:
     raw = request.GET.get("period", "").strip()
@@ -69,7 +72,7 @@ def bigscreen(request, code):
         {
             "summary": summary,
             "district": unit,
-            "refresh_seconds": services.CACHE_SECONDS,
+            "refresh_seconds": BIGSCREEN_REFRESH_SECONDS,
             "period_param": str(period) if period else "",
         },
     )

@@ -86,10 +86,20 @@ def district_data(org, units):
     add_matter(units, "逾期二", "城建局", state="acknowledged", deadline=dt.date(2021, 3, 15), escalation=2)
     add_matter(units, "在办", "南关街街道", state="in_progress", deadline=dt.date(2021, 6, 30))
     add_matter(
-        units, "按时办结", "南关街街道", state="closed", deadline=dt.date(2021, 2, 28), closed_on=dt.date(2021, 2, 20)
+        units,
+        "按时办结",
+        "南关街街道",
+        state="closed",
+        deadline=dt.date(2021, 2, 28),
+        closed_on=dt.date(2021, 2, 20),
     )
     add_matter(
-        units, "超期办结", "城建局", state="closed", deadline=dt.date(2021, 1, 31), closed_on=dt.date(2021, 3, 2)
+        units,
+        "超期办结",
+        "城建局",
+        state="closed",
+        deadline=dt.date(2021, 1, 31),
+        closed_on=dt.date(2021, 3, 2),
     )
     add_hazard(units, "H-1", "major")
     add_hazard(units, "H-2", "general", deadline=dt.date(2021, 3, 10))
