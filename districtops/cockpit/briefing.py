@@ -25,7 +25,6 @@ from django.core.files.storage import default_storage
 from districtops.core import excel
 from districtops.core.officedoc import OfficialDocument
 
-from . import charts
 from .figures import Month
 from .services import district_summary
 
@@ -93,6 +92,9 @@ class _Writer:
     def chart(self, table: dict, value_columns: dict[str, int], unit: str):
         if not table["rows"]:
             return
+        # matplotlib takes seconds to import: load it when a chart is drawn, not in every web worker.
+        from . import charts
+
         labels = [row[0]["text"] for row in table["rows"]]
         series = {name: _chart_values(table, col) for name, col in value_columns.items()}
         self.images += 1
