@@ -18,7 +18,9 @@ def subscriptions(district_data, users):
     district = district_data["districts"]["410104"]
     leader = users["leader"]
     return {
-        "dead": services.create_subscription(leader, district=district, channel="dingtalk", target=DEAD, secret="SEC"),
+        "dead": services.create_subscription(
+            leader, district=district, channel="dingtalk", target=DEAD, secret="SEC"
+        ),
         "alive": services.create_subscription(leader, district=district, channel="wecom", target=ALIVE),
         "mail": services.create_subscription(
             leader, district=district, channel="email", target="leader@example.gov.cn"
