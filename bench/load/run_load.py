@@ -107,7 +107,6 @@ def main():
         run([PYTHON, "manage.py", "migrate", "-v", "0"], env, 600)
         run([PYTHON, "manage.py", "demo"], env, 900, stdout=subprocess.DEVNULL)
         run([PYTHON, "manage.py", "generate-scale", "--size", str(args.size)], env, 1800)
-    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env, 300)
     personas = work / "personas.json"
     run([PYTHON, str(HERE / "prepare.py"), "personas", str(personas)], env, 300)
     print("setup", f"{time.time() - started:.0f}s", flush=True)

@@ -104,17 +104,19 @@ def _validate_target(channel: str, target: str) -> None:
 
 
 def create_subscription(
-    actor, *, district: Unit, channel: str, target: str, secret: str = "", weekday: int = 0
+    actor, *, district: Unit, channel: str, target: str, secret: str = "", weekday: int = 0, subscriber=None
 ) -> Subscription:
-    """Subscribe ``actor`` to the weekly summary of a district whose cockpit they may open."""
-    if not districts_for(actor).filter(pk=district.pk).exists():
+    """Subscribe a person (``actor`` themself; the system may name ``subscriber``) to the weekly
+    summary of a district whose cockpit that person may open."""
+    subscriber = subscriber if actor is None else actor
+    if subscriber is None or not districts_for(subscriber).filter(pk=district.pk).exists():
         raise PermissionDenied("无权订阅该区周报")
     target = target.strip()
     _validate_target(channel, target)
     if secret and channel != Channel.DINGTALK:
         raise ValidationError({"secret": "只有钉钉群机器人使用加签密钥。"})
     subscription = Subscription(
-        user=actor,
+        user=subscriber,
         district=district,
         channel=channel,
         target=target,

@@ -6,4 +6,5 @@ DEMO_LOADERS = [
     "districtops.supervision.demo.load",
     "districtops.citizen.demo.load",
     "districtops.hazards.demo.load",
+    "districtops.cockpit.demo.load",
 ]

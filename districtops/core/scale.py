@@ -8,4 +8,5 @@ leave one audit record each (action ``bulk_load``) saying what they created.
 
 SCALE_GENERATORS = [
     "districtops.org.scale.generate",
+    "districtops.cockpit.scale.generate",
 ]
