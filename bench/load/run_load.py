@@ -108,7 +108,17 @@ def main():
         run([PYTHON, "manage.py", "demo"], env, 900, stdout=subprocess.DEVNULL)
         run([PYTHON, "manage.py", "generate-scale", "--size", str(args.size)], env, 1800)
     personas = work / "personas.json"
-    run([PYTHON, str(HERE / "prepare.py"), "personas", str(personas)], env, 300)
+    persona_counts = (
+        run(
+            [PYTHON, str(HERE / "prepare.py"), "personas", str(personas)],
+            env,
+            300,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     print("setup", f"{time.time() - started:.0f}s", flush=True)
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "districtops.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
@@ -151,9 +161,9 @@ def main():
     )  # fmt: skip
     verdict = json.loads(check.stdout.strip().splitlines()[-1])
     print()
-    print(
-        f"Load test: gunicorn {args.workers}×4 threads, PostgreSQL, Redis, generate-scale --size {args.size}"
-    )
+    data = "data of the previous run" if args.skip_data else f"generate-scale --size {args.size}"
+    print(f"Load test: gunicorn {args.workers}×4 threads, PostgreSQL, Redis, {data}")
+    print(f"  personas: {persona_counts}")
     for users, r in results.items():
         print(
             f"  {users:>4} users, {args.duration}s: {r['requests']} requests, {r['rps']:.1f} req/s, "
