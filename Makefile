@@ -1,6 +1,7 @@
 # DistrictOps — `make demo` serves the demo, `make test` runs every test. Both set up what they need.
 SHELL := /bin/bash
 PORT ?= 8000
+TEST_WORKERS ?= 2
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/var/tools/bin/uv)
 RUN := $(UV) run --frozen
@@ -47,10 +48,10 @@ format: setup
 	$(RUN) ruff check --fix .
 
 test: setup browser-deps lint
-	$(RUN) pytest -q
+	$(RUN) pytest -q -n $(TEST_WORKERS)
 
 test-postgres: setup browser-deps
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/districtops} $(RUN) pytest -q
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/districtops} $(RUN) pytest -q -n $(TEST_WORKERS)
 
 bench: setup
 	$(RUN) python bench/run_all.py

@@ -145,3 +145,46 @@ def test_totp_secret_is_stored_encrypted(org, users):
     start_totp_enrolment(user)
     stored = User.objects.get(pk=user.pk).totp_secret_encrypted
     assert user.totp_secret not in stored and User.objects.get(pk=user.pk).totp_secret == user.totp_secret
+
+
+def test_expired_password_must_be_changed(org, login):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    User.objects.filter(username="nanguan").update(password_changed_at=timezone.now() - dt.timedelta(days=91))
+    response = login("nanguan").get("/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+
+
+def test_security_admin_edits_the_policy_and_bad_values_are_refused(org, login):
+    from districtops.accounts.models import SecurityPolicy
+
+    client = login("secadmin")
+    bad = client.post(
+        "/accounts/security/policy/",
+        {
+            "lockout_threshold": 50,
+            "lockout_minutes": 15,
+            "idle_timeout_minutes": 30,
+            "password_max_age_days": 90,
+            "version": 1,
+        },
+    )
+    assert "3 到 10" in bad.content.decode()
+    ok = client.post(
+        "/accounts/security/policy/",
+        {
+            "lockout_threshold": 3,
+            "lockout_minutes": 30,
+            "idle_timeout_minutes": 20,
+            "password_max_age_days": 60,
+            "version": 1,
+        },
+    )
+    assert ok.status_code == 302
+    assert SecurityPolicy.current().lockout_threshold == 3
+    c = Client()
+    for _ in range(3):
+        _post_login(c, "nanguan", "wrong")
+    assert User.objects.get(username="nanguan").is_locked()
