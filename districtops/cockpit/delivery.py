@@ -10,18 +10,14 @@
    one dead robot costs one time-out, and the other deliveries go on.
 
 The ``send(channel, target, secret, subject, text)`` function is a parameter so the
-transport can be swapped (tests pass a fake; the robots' signing lives in one place).
+transport can be swapped (tests pass a fake). DingTalk 加签 is the supervision module's
+``dingtalk_signed_url``, the one signing function of the platform.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
-import time
-import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -31,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from districtops.core import clock, crypto, services
+from districtops.supervision.reminders import dingtalk_signed_url
 
 from .models import Channel, Delivery, DeliveryStatus, Subscription
 
@@ -42,14 +39,6 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 def week_key(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def dingtalk_signed_url(url: str, secret: str) -> str:
-    """DingTalk robot 加签: sign = urlencode(base64(HmacSHA256(secret, f"{timestamp}\\n{secret}")))."""
-    timestamp = str(int(time.time() * 1000))
-    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}timestamp={timestamp}&sign={urllib.parse.quote_plus(base64.b64encode(digest))}"
 
 
 def robot_request(channel: str, target: str, secret: str, text: str) -> tuple[str, bytes]:

@@ -26,6 +26,11 @@ def generate(size: float = 1.0, **_) -> dict:
     Subscription.objects.bulk_create(rows, batch_size=1000)
     counts = {"subscriptions": len(rows)}
     core_services.record(
-        None, "bulk_load", None, object_type="cockpit.subscription", message="generate-scale: cockpit", after=counts
+        None,
+        "bulk_load",
+        None,
+        object_type="cockpit.subscription",
+        message="generate-scale: cockpit",
+        after=counts,
     )
     return counts
