@@ -1,5 +1,5 @@
 """The load-test scenario: leaders read the cockpit, staff read their to-do lists and report
-progress, statisticians read the indicators. Personas come from prepare.py (LOAD_PERSONAS);
+progress, statisticians read the indicators and import the power company's monthly file. Personas come from prepare.py (LOAD_PERSONAS);
 every accepted write is counted per matter into LOAD_WRITES at the end, for the no-loss check.
 """
 
@@ -16,6 +16,10 @@ from locust import HttpUser, between, events, task
 PERSONAS = json.loads(Path(os.environ["LOAD_PERSONAS"]).read_text())
 ACCEPTED: Counter = Counter()
 CONFLICTS: Counter = Counter()
+IMPORTS: Counter = Counter()  # accepted files and their rows
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _auth(token: str) -> dict:
@@ -88,8 +92,47 @@ class Staff(HttpUser):
                 response.failure(f"HTTP {response.status_code}")
 
 
+class Statistician(HttpUser):
+    weight = 1
+    wait_time = between(2, 5)
+
+    def on_start(self):
+        self.persona = random.choice(PERSONAS["statisticians"])
+        self.headers = _auth(self.persona["token"])
+        self.workbook = Path(self.persona["workbook"]).read_bytes()
+
+    @task(3)
+    def indicators(self):
+        self.client.get("/api/v1/economy/indicators", headers=self.headers, name="/economy/indicators")
+
+    @task(1)
+    def import_electricity(self):
+        with self.client.post(
+            "/api/v1/economy/imports/electricity",
+            files={"file": ("用电量.xlsx", self.workbook, XLSX)},
+            headers=self.headers,
+            name="/economy/imports/electricity",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 200:
+                IMPORTS["files"] += 1
+                IMPORTS["rows"] += response.json().get("rows", 0)
+                response.success()
+            else:
+                response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
+
+
 @events.quitting.add_listener
 def _dump_writes(environment, **_):
     target = os.environ.get("LOAD_WRITES")
     if target:
-        Path(target).write_text(json.dumps({"accepted": ACCEPTED, "conflicts": sum(CONFLICTS.values())}))
+        Path(target).write_text(
+            json.dumps(
+                {
+                    "accepted": ACCEPTED,
+                    "conflicts": sum(CONFLICTS.values()),
+                    "imports": IMPORTS["files"],
+                    "import_rows": IMPORTS["rows"],
+                }
+            )
+        )

@@ -66,31 +66,75 @@ def personas(out: Path, leaders: int = 40, staff: int = 120, statisticians: int 
     for membership in Membership.objects.filter(role=Role.STATISTICIAN).select_related(
         "user", "unit__district"
     )[:statisticians]:
+        workbook = electricity_workbook(
+            membership.unit.district_id, out.parent / f"power-{membership.pk}.xlsx"
+        )
+        if workbook is None:
+            continue
         result["statisticians"].append(
-            {"token": token(membership.user), "district": membership.unit.district.division_code}
+            {
+                "token": token(membership.user),
+                "district": membership.unit.district.division_code,
+                "workbook": str(workbook),
+            }
         )
     out.write_text(json.dumps(result))
     return {k: len(v) for k, v in result.items()}
 
 
-def mark() -> int:
-    """Event ids only grow; the rows after this one are the load test's (event times follow the
-    pinned business date, so they cannot tell)."""
+def electricity_workbook(district_id: int, path: Path, rows: int = 200) -> Path | None:
+    """The power company's monthly file for up to ``rows`` of the district's enterprises
+    (what a statistician imports for the electricity cross-check); None without enterprises."""
+    import random
+
+    from districtops.core import excel
+    from districtops.economy.imports import SOURCE_COLUMNS
+    from districtops.economy.models import Enterprise
+
+    codes = list(
+        Enterprise.objects.filter(district_id=district_id)
+        .order_by("pk")
+        .values_list("credit_code", flat=True)[:rows]
+    )
+    if not codes:
+        return None
+    rng = random.Random(district_id)
+    path.write_bytes(
+        excel.write_workbook(
+            [("用电量", SOURCE_COLUMNS, [[code, "2021-02", rng.randint(10_000, 900_000)] for code in codes])]
+        )
+    )
+    return path
+
+
+def mark() -> str:
+    """The last event and import batch ids: ids only grow, so the rows after them are the load
+    test's (event times follow the pinned business date and cannot tell)."""
     from django.db.models import Max
 
+    from districtops.economy.models import ImportBatch
     from districtops.supervision.models import MatterEvent
 
-    return MatterEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+    return json.dumps(
+        {
+            "event": MatterEvent.objects.aggregate(top=Max("pk"))["top"] or 0,
+            "batch": ImportBatch.objects.aggregate(top=Max("pk"))["top"] or 0,
+        },
+        separators=(",", ":"),
+    )
 
 
-def verify(writes_file: Path, after_id: int) -> dict:
-    """Each accepted progress report must be exactly one event row; nothing lost, nothing extra."""
+def verify(writes_file: Path, marks: str) -> dict:
+    """Each accepted progress report must be exactly one event row, each accepted import one
+    batch with all its rows; nothing lost, nothing extra."""
+    from districtops.economy.models import ImportBatch, SourceFigure
     from districtops.supervision.models import MatterEvent
 
+    after = json.loads(marks)
     data = json.loads(writes_file.read_text())
     sent = {int(k): v for k, v in data["accepted"].items()}
     stored = Counter(
-        MatterEvent.objects.filter(action="report_progress", pk__gt=after_id).values_list(
+        MatterEvent.objects.filter(action="report_progress", pk__gt=after["event"]).values_list(
             "matter_id", flat=True
         )
     )
@@ -99,6 +143,10 @@ def verify(writes_file: Path, after_id: int) -> dict:
         for m in set(sent) | set(stored)
         if stored.get(m, 0) != sent.get(m, 0)
     }
+    batches = dict(
+        ImportBatch.objects.filter(pk__gt=after["batch"], kind="electricity").values_list("pk", "row_count")
+    )
+    figures = SourceFigure.objects.filter(batch_id__in=list(batches)).count()
     return {
         "sent_accepted": sum(sent.values()),
         "refused_conflicts": data["conflicts"],
@@ -106,6 +154,13 @@ def verify(writes_file: Path, after_id: int) -> dict:
         "matters": len(sent),
         "mismatched_matters": len(mismatched),
         "examples": dict(list(mismatched.items())[:5]),
+        "imports_accepted": data["imports"],
+        "imports_stored": len(batches),
+        "import_rows_sent": data["import_rows"],
+        "import_rows_stored": sum(batches.values()),
+        # A later file replaces the same enterprise and month: the figures held now are one
+        # file's worth per district, from the latest batch.
+        "figures_held": figures,
     }
 
 
@@ -119,6 +174,6 @@ if __name__ == "__main__":
     elif command == "mark":
         print(mark())
     elif command == "verify":
-        print(json.dumps(verify(Path(sys.argv[2]), int(sys.argv[3]))))
+        print(json.dumps(verify(Path(sys.argv[2]), sys.argv[3])))
     else:
         raise SystemExit(f"unknown command {command}")

@@ -147,12 +147,13 @@ def main():
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    merged: dict = {"accepted": {}, "conflicts": 0}
+    merged: dict = {"accepted": {}, "conflicts": 0, "imports": 0, "import_rows": 0}
     for users in results:
         data = json.loads((work / f"u{users}_writes.json").read_text())
         for matter, n in data["accepted"].items():
             merged["accepted"][matter] = merged["accepted"].get(matter, 0) + n
-        merged["conflicts"] += data["conflicts"]
+        for key in ("conflicts", "imports", "import_rows"):
+            merged[key] += data[key]
     writes = work / "writes.json"
     writes.write_text(json.dumps(merged))
     check = subprocess.run(
@@ -176,7 +177,14 @@ def main():
         f"{verdict['refused_conflicts']} refused as conflicts (409), "
         f"{verdict['mismatched_matters']} matters differ {verdict['examples'] or ''}"
     )
-    print("  no write lost" if verdict["mismatched_matters"] == 0 else "  WRITES LOST OR DUPLICATED")
+    print(
+        f"  imports: {verdict['imports_accepted']} files accepted ({verdict['import_rows_sent']} rows), "
+        f"{verdict['imports_stored']} batches stored ({verdict['import_rows_stored']} rows), "
+        f"{verdict['figures_held']} figures held now (later files replace the same month)"
+    )
+    lost = verdict["mismatched_matters"] or verdict["imports_accepted"] != verdict["imports_stored"]
+    lost = lost or verdict["import_rows_sent"] != verdict["import_rows_stored"]
+    print("  WRITES LOST OR DUPLICATED" if lost else "  no write lost")
     print(f"  total {time.time() - started:.0f}s; files in {work}")
 
 
