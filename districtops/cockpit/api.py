@@ -57,6 +57,7 @@ class SummaryOut(Schema):
     today: str
     pinned: bool
     as_of: str
+    as_of_text: str
     sections: list[SectionOut]
     warnings: list[str]
 

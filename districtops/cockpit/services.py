@@ -55,7 +55,7 @@ def district_summary(user, district: Unit, period: Month | None = None) -> dict:
     ``period`` is the reporting month for flows (closed this month, the economy's
     cumulative month); states (open, overdue) are as of today. Default: this month.
     """
-    today = clock.today()
+    today, now = clock.today(), clock.now()
     ctx = Context(user=user, district=district, period=period or Month.of(today), today=today)
     sections = [s for s in (fn(ctx) for fn in SECTIONS) if s]
     return {
@@ -64,7 +64,8 @@ def district_summary(user, district: Unit, period: Month | None = None) -> dict:
         "period_label": ctx.period.label,
         "today": today.isoformat(),
         "pinned": clock.is_pinned(),
-        "as_of": clock.now().isoformat(timespec="seconds"),
+        "as_of": now.isoformat(timespec="seconds"),
+        "as_of_text": f"{now:%Y-%m-%d %H:%M}",
         "sections": sections,
         "warnings": [w for s in sections for w in s.get("warnings", [])],
     }
