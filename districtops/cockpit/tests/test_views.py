@@ -136,3 +136,27 @@ def test_query_count_of_the_page_is_constant(district_data, login, units, django
         add_matter(units, f"批量{i}", "金岱街道", state="in_progress", deadline=dt.date(2021, 1, 1))
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/cockpit/410104/")
+
+
+def test_briefing_job_fails_cleanly_for_a_district_out_of_scope(district_data, users):
+    from districtops.jobs.services import start_job
+
+    job = start_job(
+        users["nanguan"],
+        "cockpit.briefing",
+        {"district_code": "410104", "period": "2021-02", "user_id": users["nanguan"].pk},
+        enqueue=False,
+    )
+    job = run_job(job.pk)
+    assert job.status == JobStatus.FAILED and "无权查看区 410104" in job.log
+
+
+def test_no_pdf_link_without_libreoffice(district_data, login, monkeypatch):
+    from districtops.cockpit import briefing
+
+    monkeypatch.setattr(briefing.shutil, "which", lambda name: None)
+    client = login("leader")
+    client.post("/cockpit/410104/briefing/", {"period": "2021-02"})
+    job = run_job(Job.objects.get(name="cockpit.briefing").pk)
+    assert "未安装 LibreOffice" in job.log
+    assert client.get(f"/cockpit/briefings/{job.pk}/pdf/").status_code == 404
