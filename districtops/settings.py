@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "districtops.hazards",
     "districtops.deputies",
     "districtops.economy",
+    "districtops.cockpit",
 ]
 
 MIDDLEWARE = [

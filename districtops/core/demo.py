@@ -8,4 +8,5 @@ DEMO_LOADERS = [
     "districtops.hazards.demo.load",
     "districtops.deputies.demo.load",
     "districtops.economy.demo.load",
+    "districtops.cockpit.demo.load",
 ]

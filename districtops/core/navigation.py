@@ -12,6 +12,7 @@ BUSINESS = frozenset(Role.values) - ADMIN_ROLES
 MENU = [
     # (label, url name, roles that see it)
     (_("首页"), "core:home", None),
+    (_("领导驾驶舱"), "cockpit:home", frozenset({Role.LEADER, Role.SUPERVISOR})),
     (_("组织机构"), "org:unit_tree", None),
     (_("督查督办"), "supervision:todo", BUSINESS),
     (_("群众反映"), "citizen:report_list", frozenset({Role.LEADER, Role.SUPERVISOR})),

@@ -13,4 +13,5 @@ SCALE_GENERATORS = [
     "districtops.hazards.scale.generate",
     "districtops.deputies.scale.generate",
     "districtops.economy.scale.generate",
+    "districtops.cockpit.scale.generate",
 ]
