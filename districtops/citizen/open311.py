@@ -214,7 +214,10 @@ def request_detail(request, request_id, fmt):
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # The same rule as the audit trail: behind the production proxy, X-Real-IP.
+    from districtops.core.middleware import client_ip
+
+    return client_ip(request) or "unknown"
 
 
 def _post_request(request, fmt):

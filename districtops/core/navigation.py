@@ -15,6 +15,7 @@ MENU = [
     (_("领导驾驶舱"), "cockpit:home", frozenset({Role.LEADER, Role.SUPERVISOR})),
     (_("项目"), "projects:construction_list", BUSINESS),
     (_("督查督办"), "supervision:todo", BUSINESS),
+    (_("督导考核"), "supervision:scheme_list", frozenset({Role.LEADER, Role.SUPERVISOR})),
     (_("群众反映"), "citizen:report_list", frozenset({Role.LEADER, Role.SUPERVISOR})),
     (_("双重预防"), "hazards:hazard_list", BUSINESS),
     (_("代表建议"), "deputies:suggestion_list", BUSINESS),
@@ -24,6 +25,7 @@ MENU = [
     (_("账号安全"), "accounts:security_accounts", frozenset({Role.SEC_ADMIN})),
     (_("审计日志"), "audit:record_list", frozenset({Role.AUDIT_ADMIN})),
     (_("后台任务"), "jobs:job_list", frozenset({Role.SYS_ADMIN})),
+    (_("节假日"), "supervision:holiday_list", frozenset({Role.SYS_ADMIN})),
 ]
 
 

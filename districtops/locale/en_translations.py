@@ -194,6 +194,15 @@ EN = {
     "演示模式：示例数据均为虚构；管理员登录免动态验证码（生产环境必须开启）。": "Demo mode: all sample data is fictional; administrators skip the one-time code (mandatory in production).",
     "业务日期固定为 %(day)s。": "Business date pinned to %(day)s.",
     "核心": "Core",
+    "领导驾驶舱": "Cockpit",
+    "项目": "Projects",
+    "督查督办": "Supervision",
+    "督导考核": "Scorecards",
+    "群众反映": "Residents' reports",
+    "双重预防": "Hazards",
+    "代表建议": "Deputies' suggestions",
+    "经济运行": "Economy",
+    "节假日": "Holidays",
 }
 
 
