@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from districtops.core import clock, permissions, services
 from districtops.core.codes import classify_scale, validate_credit_code, validate_industry_code
@@ -342,16 +342,21 @@ def _field_reader(report_type):
     return plan
 
 
-def _history(enterprises, first: Period, last: Period) -> dict[int, dict[Period, dict]]:
-    """Current versions' values per enterprise and period in [first, last].
+def _history(enterprises, periods, series_fields) -> dict[int, dict[Period, dict]]:
+    """Current versions' values per enterprise over the two years before the file's periods.
 
+    The rules read every field of the previous period and of the same period last year, but only
+    the series fields (main figures, electricity) further back — so only those are loaded.
     Read with a plain cursor over the enterprises' districts: at city scale this is millions of
     figures, and the ORM's per-value converters would cost more than the audit itself."""
     wanted = {e.pk for e in enterprises}
     history: dict[int, dict[Period, dict]] = defaultdict(dict)
     if not wanted:
         return history
+    first, last = Period(min(periods).year - 2, 2), max(periods)
+    full = {q.date for p in periods for q in (p.previous(), p.same_last_year())}
     qs = ReportValue.objects.filter(
+        Q(field_code__in=series_fields) | Q(report__period__in=full),
         report__district_id__in={e.district_id for e in enterprises},
         report__is_current=True,
         report__period__gte=first.date,
@@ -381,11 +386,12 @@ def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, 
         "electricity": defaultdict(dict),
         "tax": defaultdict(dict),
     }
-    rows = SourceFigure.objects.filter(enterprise_id__in=enterprise_ids, period__gte=first.date).values_list(
-        "source", "enterprise_id", "period", "value"
-    )
-    for source, enterprise_id, period, value in rows.iterator(chunk_size=20000):
-        result[source][enterprise_id][Period.from_date(period)] = value
+    for chunk in _chunks(enterprise_ids):
+        rows = SourceFigure.objects.filter(enterprise_id__in=chunk, period__gte=first.date).values_list(
+            "source", "enterprise_id", "period", "value"
+        )
+        for source, enterprise_id, period, value in rows.iterator(chunk_size=20000):
+            result[source][enterprise_id][Period.from_date(period)] = value
     return result
 
 
@@ -459,7 +465,8 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     ids = [e.pk for e in enterprises.values()]
     periods = [p[2] for p in parsed]
     first = Period(min(periods).year - 2, 2) if periods else None
-    history = _history(list(enterprises.values()), first, max(periods)) if periods else {}
+    series_fields = {t.main_field for t in report_types} | {"electricity"}
+    history = _history(list(enterprises.values()), set(periods), series_fields) if periods else {}
     sources = _sources(ids, first) if periods else {"electricity": {}, "tax": {}}
 
     # Pass 2: rules, in period order so a file with several months chains its own rows. A row with
