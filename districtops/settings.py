@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "districtops.supervision",
     "districtops.citizen",
     "districtops.hazards",
+    "districtops.deputies",
     "districtops.economy",
+    "districtops.cockpit",
 ]
 
 MIDDLEWARE = [

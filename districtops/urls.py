@@ -14,7 +14,9 @@ urlpatterns = [
     path("supervision/", include("districtops.supervision.urls")),
     path("citizen/", include("districtops.citizen.urls")),
     path("hazards/", include("districtops.hazards.urls")),
+    path("deputies/", include("districtops.deputies.urls")),
     path("public/", include("districtops.citizen.urls_public")),
     path("open311/v2/", include("districtops.citizen.urls_open311")),
+    path("cockpit/", include("districtops.cockpit.urls")),
     path("api/v1/", api.urls),
 ]

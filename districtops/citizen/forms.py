@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from districtops.supervision.forms import DATE, _units
+from districtops.supervision.forms import DATE, assignable_units
 
 from .models import ServiceCategory
 
@@ -30,8 +30,8 @@ class TriageForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = _units(user)
-        self.fields["supporting_units"].queryset = _units(user)
+        self.fields["lead_unit"].queryset = assignable_units(user)
+        self.fields["supporting_units"].queryset = assignable_units(user)
 
 
 class DeclineForm(forms.Form):

@@ -144,10 +144,13 @@ def service_definition(request, code, fmt):
     district = jurisdiction(request.GET)
     if not ServiceCategory.objects.filter(district=district, code=code, is_active=True).exists():
         raise Open311Error(404, f"service_code {code} not found")
-    item = {"service_code": code, "attributes": []}
     if fmt == "xml":
-        return respond(fmt, "service_definitions", "service_definition", [item])
-    return JsonResponse(item, json_dumps_params={"ensure_ascii": False})
+        root = ET.Element("service_definition")
+        ET.SubElement(root, "service_code").text = code
+        ET.SubElement(root, "attributes")
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
+        return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    return JsonResponse({"service_code": code, "attributes": []}, json_dumps_params={"ensure_ascii": False})
 
 
 def _parse_datetime(value: str, name: str) -> dt.datetime:

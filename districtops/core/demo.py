@@ -6,5 +6,7 @@ DEMO_LOADERS = [
     "districtops.supervision.demo.load",
     "districtops.citizen.demo.load",
     "districtops.hazards.demo.load",
+    "districtops.deputies.demo.load",
     "districtops.economy.demo.load",
+    "districtops.cockpit.demo.load",
 ]

@@ -10,18 +10,20 @@ from .permissions import scope_of
 BUSINESS = frozenset(Role.values) - ADMIN_ROLES
 
 MENU = [
-    # (label, url name, roles that see it)
+    # (label, url name, roles that see it) — in the order of the platform's mission
     (_("首页"), "core:home", None),
-    (_("组织机构"), "org:unit_tree", None),
+    (_("领导驾驶舱"), "cockpit:home", frozenset({Role.LEADER, Role.SUPERVISOR})),
+    (_("项目"), "projects:construction_list", BUSINESS),
     (_("督查督办"), "supervision:todo", BUSINESS),
     (_("群众反映"), "citizen:report_list", frozenset({Role.LEADER, Role.SUPERVISOR})),
     (_("双重预防"), "hazards:hazard_list", BUSINESS),
+    (_("代表建议"), "deputies:suggestion_list", BUSINESS),
     (_("经济运行"), "economy:dashboard", BUSINESS),
+    (_("组织机构"), "org:unit_tree", None),
     (_("人员"), "org:person_list", frozenset({Role.SYS_ADMIN, Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD})),
     (_("账号安全"), "accounts:security_accounts", frozenset({Role.SEC_ADMIN})),
     (_("审计日志"), "audit:record_list", frozenset({Role.AUDIT_ADMIN})),
     (_("后台任务"), "jobs:job_list", frozenset({Role.SYS_ADMIN})),
-    (_("项目"), "projects:construction_list", BUSINESS),
 ]
 
 

@@ -8,5 +8,10 @@ leave one audit record each (action ``bulk_load``) saying what they created.
 
 SCALE_GENERATORS = [
     "districtops.org.scale.generate",
+    "districtops.projects.scale.generate",
+    "districtops.supervision.scale.generate",
+    "districtops.hazards.scale.generate",
+    "districtops.deputies.scale.generate",
     "districtops.economy.scale.generate",
+    "districtops.cockpit.scale.generate",
 ]

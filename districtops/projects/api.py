@@ -8,7 +8,7 @@ multipart forms.
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -45,6 +45,13 @@ def _unit(user, pk, field):
 
 def _units(user, pks, field):
     return [_unit(user, pk, field) for pk in pks]
+
+
+def _acting_on(model, user, pk, action):
+    """Invisible objects are a 404; visible ones the person may not ``action`` are a 403."""
+    obj = gated_get(model, user, pk, "view")
+    permissions.require(user, action, obj)
+    return obj
 
 
 def _ref(model, pk, field, queryset=None):
@@ -396,7 +403,7 @@ def create_investment(request, payload: InvestmentIn):
 @router.patch("/investment/{project_id}", response=InvestmentOut)
 def update_investment(request, project_id: int, payload: InvestmentPatch):
     user = request.auth
-    project = gated_get(InvestmentProject, user, project_id, "change")
+    project = _acting_on(InvestmentProject, user, project_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version", "sector_id", "supporting_unit_ids"})
     if payload.sector_id is not None:
         changes["sector"] = _ref(Sector, payload.sector_id, "sector_id")
@@ -420,9 +427,7 @@ def transition_investment(
     note: Form[str] = "",
     version: Form[int | None] = None,
 ):
-    project = gated_get(InvestmentProject, request.auth, project_id, "view")
-    if not permissions.can(request.auth, "report", project):
-        raise PermissionDenied
+    project = _acting_on(InvestmentProject, request.auth, project_id, "report")
     updated = services.transition_stage(
         request.auth,
         project,
@@ -449,7 +454,7 @@ def list_arrivals(request, project_id: int):
 
 @router.post("/investment/{project_id}/arrivals", response={201: ArrivalOut})
 def add_arrival(request, project_id: int, payload: ArrivalIn):
-    project = gated_get(InvestmentProject, request.auth, project_id, "report")
+    project = _acting_on(InvestmentProject, request.auth, project_id, "report")
     return 201, services.record_capital_arrival(
         request.auth, project, month=payload.month, amount=payload.amount
     )
@@ -517,7 +522,7 @@ def create_construction(request, payload: ConstructionIn):
 @router.patch("/construction/{project_id}", response=ConstructionOut)
 def update_construction(request, project_id: int, payload: ConstructionPatch):
     user = request.auth
-    project = gated_get(ConstructionProject, user, project_id, "change")
+    project = _acting_on(ConstructionProject, user, project_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version", "command_post_id", "supporting_unit_ids"})
     if "command_post_id" in payload.model_fields_set:
         changes["command_post"] = (
@@ -549,7 +554,7 @@ def list_nodes(request, project_id: int):
 
 @router.patch("/nodes/{node_id}", response=NodeUpdated)
 def update_node(request, node_id: int, payload: NodePatch):
-    node = gated_get(ProjectNode, request.auth, node_id, "report")
+    node = _acting_on(ProjectNode, request.auth, node_id, "report")
     changes = payload.dict(exclude_unset=True, exclude={"version"})
     updated = services.update_node(request.auth, node, expected_version=payload.version, **changes)
     _node_out(updated, clock.today())
@@ -566,7 +571,7 @@ def add_report(
     text: Form[str],
     photo: File[UploadedFile] = None,
 ):
-    node = gated_get(ProjectNode, request.auth, node_id, "report")
+    node = _acting_on(ProjectNode, request.auth, node_id, "report")
     return 201, services.report_progress(
         request.auth, node, reported_on=reported_on, percent=percent, text=text, photo=photo
     )
@@ -580,7 +585,7 @@ def list_funds(request, project_id: int):
 
 @router.put("/construction/{project_id}/funds/{source}", response=FundOut)
 def save_fund(request, project_id: int, source: FundSource, payload: FundIn):
-    project = gated_get(ConstructionProject, request.auth, project_id, "report")
+    project = _acting_on(ConstructionProject, request.auth, project_id, "report")
     amounts = payload.dict(exclude={"version"})
     return services.save_fund_record(
         request.auth, project, source=source, expected_version=payload.version, **amounts
@@ -595,7 +600,7 @@ def list_monthly(request, project_id: int):
 
 @router.post("/construction/{project_id}/monthly", response={201: MonthlyOut})
 def add_monthly(request, project_id: int, payload: ArrivalIn):
-    project = gated_get(ConstructionProject, request.auth, project_id, "report")
+    project = _acting_on(ConstructionProject, request.auth, project_id, "report")
     return 201, services.record_monthly_investment(
         request.auth, project, month=payload.month, amount=payload.amount
     )
@@ -615,7 +620,7 @@ def upload_document(
     title: Form[str] = "",
     requirement_id: Form[int | None] = None,
 ):
-    project = gated_get(ConstructionProject, request.auth, project_id, "report")
+    project = _acting_on(ConstructionProject, request.auth, project_id, "report")
     requirement = (
         _ref(ArchiveRequirement, requirement_id, "requirement_id") if requirement_id is not None else None
     )

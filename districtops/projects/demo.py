@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 
 from districtops.core import clock
+from districtops.core.codes import CREDIT_CODE_CHARSET, credit_code_check_char
 from districtops.org.models import Unit, UnitKind
 
 from . import services
@@ -30,7 +31,6 @@ from .models import (
     SigningMode,
     Stage,
 )
-from .validators import CREDIT_CODE_CHARSET, credit_code_check_char
 
 SECTORS = ["新一代信息技术", "生产性服务业", "高端商贸", "文化旅游"]
 CONFERENCE_NAME = "管城回族区2021年招商推介会暨项目集中签约仪式"

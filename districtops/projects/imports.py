@@ -20,11 +20,12 @@ from django.db import transaction
 
 from districtops.core import clock, permissions
 from districtops.core import services as core_services
+from districtops.core.codes import validate_credit_code
 from districtops.core.excel import CellError, Column, ImportRefused, read_table, write_workbook
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 
-from . import measures, rules, services
+from . import battlemap, measures, rules, services
 from .models import (
     Conference,
     ConstructionCategory,
@@ -35,7 +36,6 @@ from .models import (
     SigningMode,
     Stage,
 )
-from .validators import validate_credit_code
 
 WAN = Decimal(10000)
 SEPARATORS = ("、", ",", "，", ";", "；")
@@ -103,6 +103,11 @@ INVESTMENT_COLUMNS = [
     Column("register_due", "约定注册日期", kind="date", width=12),
     Column("start_due", "约定开工日期", kind="date", width=12),
 ]
+
+
+def _header(columns, key: str, default: str) -> str:
+    """The Excel header of a service field, so an error points at the column the person sees."""
+    return next((c.header for c in columns if c.key == key), default)
 
 
 def _with_choices(columns, **choices):
@@ -251,7 +256,7 @@ def export_battle_map(data: dict) -> bytes:
         Column("state", "状态"),
     ]
     rows = []
-    for bar in data["bars"]:
+    for bar in battlemap.bar_dicts(data):
         head = data["rows"][bar["row"]]
         rows.append(
             [
@@ -268,6 +273,29 @@ def export_battle_map(data: dict) -> bytes:
             ]  # fmt: skip
         )
     return write_workbook([("挂图作战", columns, rows)])
+
+
+def export_warnings(warnings) -> bytes:
+    columns = [
+        Column("kind", "预警", width=14),
+        Column("severity", "等级", width=8),
+        Column("project", "项目", width=30),
+        Column("lead_unit", "责任单位", width=16),
+        Column("node", "节点", width=14),
+        Column("message", "说明", width=50),
+    ]
+    rows = [
+        [
+            str(w.kind_label),
+            "红" if w.severity == "red" else "黄",
+            w.project_name,
+            w.lead_unit,
+            w.node,
+            w.message,
+        ]
+        for w in warnings
+    ]
+    return write_workbook([("项目预警", columns, rows)])
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -393,9 +421,7 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
             services.check_construction(project)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                label = (
-                    ConstructionProject._meta.get_field(field).verbose_name if field != "__all__" else "项目"
-                )
+                label = _header(CONSTRUCTION_COLUMNS, field, "项目")
                 for m in messages:
                     bad(str(label), m)
             continue
@@ -440,7 +466,7 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
         for i, (r, node) in enumerate(built):
             previous = built[i - 1][1] if i else None
             for field, message in services.node_errors(node, previous, None).items():
-                label = ProjectNode._meta.get_field(field).verbose_name
+                label = _header(NODE_COLUMNS, field, "节点")
                 errors.append(CellError(r, f"节点表·{label}", message, "rule"))
         node_objects[code] = [n for _, n in built]
     if errors:
@@ -553,7 +579,7 @@ def import_investment(actor, upload, *, check_only: bool = False) -> int:
             services.check_investor(project)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                bad(str(InvestmentProject._meta.get_field(field).verbose_name), messages[0])
+                bad(_header(INVESTMENT_COLUMNS, field, "项目"), messages[0])
             continue
         planned.append((project, supporting))
     if errors:

@@ -182,7 +182,7 @@ def project_figures(project_rows, today: dt.date) -> dict[int, ProjectFigures]:
 
 
 @dataclass
-class Warning:
+class ProjectWarning:
     kind: str
     severity: str  # "red" | "yellow"
     project_id: int
@@ -206,13 +206,13 @@ WARNING_KINDS = {
 }
 
 
-def construction_warnings(projects, today: dt.date) -> list[Warning]:
+def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
     """Node overdue, progress behind time, funds lagging, archives incomplete — for each project."""
     from django.urls import reverse
 
     heads = {p["id"]: p for p in projects.values("id", "name", "lead_unit__name", "category_id")}
     ids = list(heads)
-    warnings: list[Warning] = []
+    warnings: list[ProjectWarning] = []
     progress_sum = defaultdict(int)
     node_count = defaultdict(int)
     due_nodes = defaultdict(set)  # node names whose documents are due (done or past planned end)
@@ -220,7 +220,7 @@ def construction_warnings(projects, today: dt.date) -> list[Warning]:
     def add(pid, kind, severity, message, node=""):
         head = heads[pid]
         warnings.append(
-            Warning(
+            ProjectWarning(
                 kind,
                 severity,
                 pid,
@@ -296,11 +296,11 @@ def construction_warnings(projects, today: dt.date) -> list[Warning]:
     return warnings
 
 
-def investment_warnings(projects, today: dt.date) -> list[Warning]:
+def investment_warnings(projects, today: dt.date) -> list[ProjectWarning]:
     from django.urls import reverse
 
     return [
-        Warning(
+        ProjectWarning(
             "investment_stalled",
             "yellow",
             p["id"],

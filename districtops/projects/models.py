@@ -319,7 +319,10 @@ class ConstructionProject(VersionedModel):
         ordering = ["-id"]
         verbose_name = _("建设项目")
         verbose_name_plural = _("建设项目")
-        indexes = [models.Index(fields=["district", "category"], name="conproj_district_cat")]
+        indexes = [
+            models.Index(fields=["district", "category"], name="conproj_district_cat"),
+            models.Index(fields=["district", "planned_start"], name="conproj_district_start"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(budget__gte=0), name="conproj_budget_nonneg"),
         ]
@@ -498,6 +501,7 @@ class ArchiveDocument(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "requirement"], name="archivedoc_project_req")]
         verbose_name = _("档案")
         verbose_name_plural = _("档案")
 

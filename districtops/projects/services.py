@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from districtops.core import clock, permissions, services, uploads
+from districtops.core.codes import validate_credit_code
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
@@ -38,7 +39,6 @@ from .models import (
     Stage,
     StageTransition,
 )
-from .validators import validate_credit_code
 
 LEAD_KINDS = {UnitKind.SUBDISTRICT, UnitKind.DEPARTMENT, UnitKind.PARK, UnitKind.OFFICE}
 

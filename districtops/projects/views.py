@@ -53,6 +53,14 @@ def _error_text(exc) -> str:
     return str(exc)
 
 
+def _acting_on(request, queryset, pk, action):
+    """Invisible objects are a 404; visible ones the person may not ``action`` are a 403."""
+    obj = get_object_or_404(queryset.restrict(request.user, "view"), pk=pk)
+    if not permissions.can(request.user, action, obj):
+        raise PermissionDenied
+    return obj
+
+
 def _form_errors(form) -> str:
     """A compact form-error message for the POST-only actions that redirect back to the page."""
     return "；".join(
@@ -126,7 +134,7 @@ def conference_create(request):
 
 @login_required
 def conference_edit(request, pk):
-    conference = get_object_or_404(Conference.objects.restrict(request.user, "change"), pk=pk)
+    conference = _acting_on(request, Conference.objects.all(), pk, "change")
     form = ConferenceForm(request.POST or None, instance=conference, user=request.user)
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in ConferenceForm.Meta.fields}
@@ -252,7 +260,7 @@ def investment_create(request):
 
 @login_required
 def investment_edit(request, pk):
-    project = get_object_or_404(InvestmentProject.objects.restrict(request.user, "change"), pk=pk)
+    project = _acting_on(request, InvestmentProject.objects.all(), pk, "change")
     form = InvestmentProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         changes = {
@@ -277,9 +285,7 @@ def investment_edit(request, pk):
 @login_required
 @require_POST
 def investment_transition(request, pk):
-    project = get_object_or_404(InvestmentProject.objects.restrict(request.user, "view"), pk=pk)
-    if not permissions.can(request.user, "report", project):
-        raise PermissionDenied
+    project = _acting_on(request, InvestmentProject.objects.all(), pk, "report")
     form = TransitionForm(request.POST, request.FILES, project=project)
     if form.is_valid():
         try:
@@ -303,7 +309,7 @@ def investment_transition(request, pk):
 @login_required
 @require_POST
 def capital_arrival_add(request, pk):
-    project = get_object_or_404(InvestmentProject.objects.restrict(request.user, "report"), pk=pk)
+    project = _acting_on(request, InvestmentProject.objects.all(), pk, "report")
     form = MonthAmountForm(request.POST)
     if form.is_valid():
         try:
@@ -437,7 +443,7 @@ def construction_create(request):
 
 @login_required
 def construction_edit(request, pk):
-    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "change"), pk=pk)
+    project = _acting_on(request, ConstructionProject.objects.all(), pk, "change")
     form = ConstructionProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         changes = {
@@ -461,9 +467,7 @@ def construction_edit(request, pk):
 
 @login_required
 def node_edit(request, pk):
-    node = get_object_or_404(
-        ProjectNode.objects.restrict(request.user, "report").select_related("project"), pk=pk
-    )
+    node = _acting_on(request, ProjectNode.objects.select_related("project"), pk, "report")
     form = NodeForm(request.POST or None, instance=node)
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in NodeForm.Meta.fields}
@@ -495,9 +499,7 @@ def node_edit(request, pk):
 @login_required
 @require_POST
 def progress_report_add(request, pk):
-    node = get_object_or_404(
-        ProjectNode.objects.restrict(request.user, "report").select_related("project"), pk=pk
-    )
+    node = _acting_on(request, ProjectNode.objects.select_related("project"), pk, "report")
     form = ProgressReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -513,7 +515,7 @@ def progress_report_add(request, pk):
 @login_required
 @require_POST
 def monthly_investment_add(request, pk):
-    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "report"), pk=pk)
+    project = _acting_on(request, ConstructionProject.objects.all(), pk, "report")
     form = MonthAmountForm(request.POST)
     if form.is_valid():
         try:
@@ -529,7 +531,7 @@ def monthly_investment_add(request, pk):
 @login_required
 @require_POST
 def fund_save(request, pk):
-    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "report"), pk=pk)
+    project = _acting_on(request, ConstructionProject.objects.all(), pk, "report")
     form = FundForm(request.POST)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None}
@@ -547,7 +549,7 @@ def fund_save(request, pk):
 @login_required
 @require_POST
 def document_upload(request, pk):
-    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "report"), pk=pk)
+    project = _acting_on(request, ConstructionProject.objects.all(), pk, "report")
     form = DocumentForm(request.POST, request.FILES, project=project)
     if form.is_valid():
         try:
@@ -612,7 +614,8 @@ def battle_map(request):
         data = battlemap.build(
             _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
         )
-        for bar in data["bars"]:
+        bars = battlemap.bar_dicts(data)
+        for bar in bars:
             head = data["rows"][bar["row"]]
             bar.update(
                 project_name=head["name"],
@@ -620,7 +623,7 @@ def battle_map(request):
                 colour=data["states"][bar["state"]]["colour"],
                 state_label=data["states"][bar["state"]]["label"],
             )
-        context["data"] = data
+        context["data"] = {**data, "bars": bars}
     return render(request, "projects/battle_map.html", context)
 
 
@@ -657,6 +660,8 @@ def warning_list(request):
     if kind in measures.WARNING_KINDS:
         warnings = [w for w in warnings if w.kind == kind]
     warnings.sort(key=lambda w: (w.severity != "red", w.kind, w.project_name))
+    if request.GET.get("export") == "xlsx":
+        return excel.xlsx_response(imports.export_warnings(warnings), "项目预警.xlsx")
     counts = {}
     for w in warnings:
         counts[w.kind] = counts.get(w.kind, 0) + 1

@@ -1,15 +1,26 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from ninja import Field, Router, Schema
 
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
 
-from . import services, states
-from .models import Decision, ExtensionRequest, Frequency, Matter, MatterEvent, Meeting, Priority, Source
+from . import scorecards, services, states
+from .filters import filtered_matters
+from .models import (
+    Decision,
+    ExtensionRequest,
+    Frequency,
+    Matter,
+    MatterEvent,
+    Meeting,
+    Priority,
+    ScoreScheme,
+    Source,
+)
 from .states import MatterState
-from .views import filtered_matters
 
 router = Router(tags=["supervision"])
 
@@ -286,3 +297,56 @@ def assign_decisions(request, meeting_id: int):
         raise PermissionDenied
     created = services.decisions_to_matters(request.auth, meeting)
     return 201, _matters(Matter.objects.filter(pk__in=[m.pk for m in created]))
+
+
+class SchemeOut(Schema):
+    id: int
+    name: str
+    period_start: dt.date
+    period_end: dt.date
+    weights: dict
+    published_at: dt.datetime | None
+
+
+class ScoreOut(Schema):
+    unit_id: int
+    unit_name: str
+    kind: str
+    rank: int | None
+    score: float | None
+    rates: dict[str, list[int]]
+    red: bool
+    black: bool
+
+
+def _scheme(user, pk):
+    scheme = gated_get(ScoreScheme, user, pk)
+    if (
+        scheme.published_at is None
+        and not ScoreScheme.objects.restrict(user, "manage").filter(pk=pk).exists()
+    ):
+        raise Http404
+    return scheme
+
+
+@router.get("/schemes", response=list[SchemeOut])
+def list_schemes(request):
+    managed = ScoreScheme.objects.restrict(request.auth, "manage").values("pk")
+    visible = ScoreScheme.objects.restrict(request.auth, "view")
+    return list(visible.filter(published_at__isnull=False) | visible.filter(pk__in=managed))
+
+
+@router.get("/schemes/{scheme_id}/scores", response=list[ScoreOut])
+def scheme_scores(request, scheme_id: int):
+    """Every ranked unit's score, rank, (numerator, denominator) per indicator and red/black list."""
+    scheme = _scheme(request.auth, scheme_id)
+    out = []
+    for kind, cards in scorecards.compute(scheme).items():
+        red, black = scorecards.red_black(scheme, cards)
+        for c in cards:
+            out.append({
+                "unit_id": c.unit.pk, "unit_name": c.unit.name, "kind": kind, "rank": c.rank,
+                "score": float(c.score) if c.score is not None else None,
+                "rates": {k: list(v) for k, v in c.rates.items()}, "red": c in red, "black": c in black,
+            })  # fmt: skip
+    return out

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from districtops.org.models import Unit
 
 from . import services
-from .models import Meeting
+from .models import Meeting, ScoreScheme, default_weights
 
 D = dt.date
 # (meeting title, organiser, held on, chaired by, summary, decisions)
@@ -153,4 +153,9 @@ def load() -> dict:
         for matter in services.decisions_to_matters(supervisor, meeting, assigned_on=held_on):
             _play(matter, scripts[matter.decision.pk], supervisor)
             created += 1
+    if not ScoreScheme.objects.filter(district=district).exists():
+        services.create_scheme(
+            None, district=district, name="2021 年第一季度督查督办考核", period_start=D(2021, 1, 1),
+            period_end=D(2021, 3, 31), weights=default_weights(),
+        )  # fmt: skip
     return {"matters": created}

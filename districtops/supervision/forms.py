@@ -12,7 +12,7 @@ from .services import ASSIGNABLE_KINDS
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def _units(user):
+def assignable_units(user):
     return permissions.units_for_choice(user).filter(kind__in=ASSIGNABLE_KINDS).order_by("path")
 
 
@@ -34,7 +34,7 @@ class MatterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        units = _units(user)
+        units = assignable_units(user)
         self.fields["lead_unit"].queryset = units
         self.fields["supporting_units"].queryset = units
         leaders = Membership.objects.filter(
@@ -74,7 +74,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organiser"].queryset = _units(user)
+        self.fields["organiser"].queryset = assignable_units(user)
 
 
 class DecisionForm(forms.Form):
@@ -85,5 +85,58 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = _units(user)
-        self.fields["supporting_units"].queryset = _units(user)
+        self.fields["lead_unit"].queryset = assignable_units(user)
+        self.fields["supporting_units"].queryset = assignable_units(user)
+
+
+WEIGHT_KINDS = (("subdistrict", _("街道")), ("department", _("部门")))
+
+
+class SchemeForm(forms.Form):
+    name = forms.CharField(label=_("考核名称"), max_length=100)
+    period_start = forms.DateField(label=_("考核期起"), widget=DATE)
+    period_end = forms.DateField(label=_("考核期止"), widget=DATE)
+    red_size = forms.IntegerField(label=_("红榜数量"), min_value=0, max_value=20, initial=3)
+    black_size = forms.IntegerField(label=_("黑榜数量"), min_value=0, max_value=20, initial=3)
+
+    def __init__(self, *args, **kwargs):
+        from .models import default_weights
+        from .scorecards import LABELS
+
+        super().__init__(*args, **kwargs)
+        defaults = default_weights()
+        for kind, kind_label in WEIGHT_KINDS:
+            for name, label in LABELS.items():
+                self.fields[f"w_{kind}_{name}"] = forms.IntegerField(
+                    label=f"{kind_label} · {label} {_('权重')}", min_value=0, max_value=100,
+                    initial=defaults.get(kind, {}).get(name, 0),
+                )  # fmt: skip
+
+    def weights(self) -> dict:
+        from .scorecards import LABELS
+
+        return {
+            kind: {name: self.cleaned_data[f"w_{kind}_{name}"] for name in LABELS}
+            for kind, _l in WEIGHT_KINDS
+        }
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=DATE)
+    name = forms.CharField(label=_("名称"), max_length=40)
+    is_workday = forms.BooleanField(label=_("调休上班（勾选表示该日上班）"), required=False)
+
+
+class ReminderSettingsForm(forms.Form):
+    email_enabled = forms.BooleanField(label=_("邮件提醒"), required=False, initial=True)
+    webhook_kind = forms.ChoiceField(
+        label=_("群机器人"),
+        required=False,
+        choices=[("", "—"), ("dingtalk", _("钉钉")), ("wecom", _("企业微信"))],
+    )
+    webhook_url = forms.URLField(label=_("Webhook 地址"), required=False)
+    webhook_secret = forms.CharField(
+        label=_("加签密钥（钉钉；留空则不变）"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )

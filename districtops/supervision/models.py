@@ -308,10 +308,49 @@ class ReminderSettings(VersionedModel):
         choices=[("dingtalk", _("钉钉")), ("wecom", _("企业微信"))],
     )
     webhook_url = models.URLField(_("Webhook 地址"), blank=True)
-    webhook_secret = models.CharField(_("加签密钥"), max_length=100, blank=True)
+    # SM4-encrypted (core.crypto); the plain secret is only ever in memory when signing.
+    webhook_secret = models.CharField(_("加签密钥"), max_length=300, blank=True)
 
     objects = ScopedManager()
     scope_rules = ScopeRules(district="unit__district", lead=("unit",))
 
     def __str__(self):
         return f"{self.unit_id} reminders"
+
+
+def default_weights() -> dict:
+    return {
+        "subdistrict": {"matters": 50, "hazards": 30, "suggestions": 20},
+        "department": {"matters": 60, "hazards": 20, "suggestions": 20},
+    }
+
+
+class ScoreScheme(VersionedModel):
+    """A scorecard (督导考核) for one period: weights per unit kind and per indicator, the sizes
+    of the red and black lists, and whether it has been published as a notice (通报)."""
+
+    district = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("考核名称"), max_length=100)
+    period_start = models.DateField(_("考核期起"))
+    period_end = models.DateField(_("考核期止"))
+    weights = models.JSONField(_("权重"), default=default_weights)
+    red_size = models.PositiveSmallIntegerField(_("红榜数量"), default=3)
+    black_size = models.PositiveSmallIntegerField(_("黑榜数量"), default=3)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    # Every unit of the district reads a published scorecard; the view hides unpublished ones.
+    scope_rules = ScopeRules(
+        district="district", district_view_roles=frozenset({"unit_head", "unit_staff", "statistician"})
+    )
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("supervision:scheme_detail", args=[self.pk])

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import Q
 
-from districtops.core import clock, services
+from districtops.core import clock, crypto, services
 from districtops.org.models import Membership
 from districtops.org.roles import Role
 
@@ -65,7 +65,7 @@ def webhook_request(cfg: ReminderSettings, text: str) -> tuple[str, bytes]:
     body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
     url = cfg.webhook_url
     if cfg.webhook_kind == "dingtalk" and cfg.webhook_secret:
-        url = dingtalk_signed_url(url, cfg.webhook_secret)
+        url = dingtalk_signed_url(url, crypto.sm4_decrypt(cfg.webhook_secret, "webhook"))
     return url, body
 
 
@@ -79,28 +79,37 @@ def run_daily(log, day: str | None = None) -> dict:
     """Create today's reminders and send each new one once. Safe to run again."""
     today = dt.date.fromisoformat(day) if day else clock.today()
     horizon = today + dt.timedelta(days=SOON_DAYS)
+    # Only the three columns that decide; titles are fetched for the new reminders alone.
     rows = Matter.objects.filter(state__in=OPEN_STATES, deadline__lte=horizon).values_list(
-        "pk", "lead_unit_id", "deadline", "code", "title"
+        "pk", "lead_unit_id", "deadline"
     )
     wanted = {}
-    for pk, unit_id, deadline, code, title in rows.iterator(chunk_size=5000):
+    for pk, unit_id, deadline in rows.iterator(chunk_size=10000):
         kind, key = classify(deadline, today)
-        wanted[(pk, unit_id, kind, key)] = (code, title, deadline)
-    keys_dates = {k[3] for k in wanted}
+        wanted[(pk, unit_id, str(kind), key)] = deadline
     existing = set(
-        Reminder.objects.filter(key_date__in=keys_dates).values_list(
+        Reminder.objects.filter(key_date__in={k[3] for k in wanted}).values_list(
             "matter_id", "unit_id", "kind", "key_date"
         )
     )
     new_keys = [k for k in wanted if k not in existing]
     Reminder.objects.bulk_create(
         [Reminder(matter_id=m, unit_id=u, kind=k, key_date=d, channels="app") for m, u, k, d in new_keys],
-        batch_size=2000,
+        batch_size=5000,
         ignore_conflicts=True,
     )
+    titles = {}
+    new_pks = [k[0] for k in new_keys]
+    for start in range(0, len(new_pks), 5000):
+        titles.update(
+            (pk, (code, title))
+            for pk, code, title in Matter.objects.filter(pk__in=new_pks[start : start + 5000]).values_list(
+                "pk", "code", "title"
+            )
+        )
     by_unit = defaultdict(list)
     for key in new_keys:
-        by_unit[key[1]].append((key[2], *wanted[key]))
+        by_unit[key[1]].append((key[2], *titles[key[0]], wanted[key]))
     mails, hooks = _send(by_unit, log)
     counts = {"checked": len(wanted), "new": len(new_keys), "emails": mails, "webhooks": hooks}
     log(f"提醒：检查 {counts['checked']} 项，新增 {counts['new']} 条，邮件 {mails} 封，群机器人 {hooks} 次")

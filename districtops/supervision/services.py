@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 
-from districtops.core import clock, permissions, services
+from districtops.core import clock, crypto, permissions, services
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
@@ -23,6 +23,8 @@ from .models import (
     Matter,
     MatterEvent,
     Meeting,
+    ReminderSettings,
+    ScoreScheme,
     Source,
 )
 from .states import OPEN_STATES, MatterState
@@ -490,3 +492,77 @@ def todo_querysets(user) -> dict:
             Q(lead_unit_id__in=units) | Q(pk__in=supported) | Q(pk__in=reviewed)
         ),
     }
+
+
+# --- scorecards ----------------------------------------------------------------------------
+def create_scheme(
+    actor, *, district: Unit, name: str, period_start: dt.date, period_end: dt.date, weights: dict,
+    red_size: int = 3, black_size: int = 3,
+) -> ScoreScheme:  # fmt: skip
+    """A scorecard scheme for a period (leaders and supervisors of the district)."""
+    from .scorecards import LABELS
+
+    if period_end < period_start:
+        raise ValidationError({"period_end": "考核期止不能早于考核期起。"})
+    for kind, kind_weights in weights.items():
+        for indicator, weight in kind_weights.items():
+            if indicator not in LABELS:
+                raise ValidationError({"weights": f"未知的考核指标：{indicator}"})
+            if not isinstance(weight, int) or weight < 0:
+                raise ValidationError({"weights": f"{kind}/{LABELS[indicator]} 的权重应为非负整数。"})
+        if not any(kind_weights.values()):
+            raise ValidationError({"weights": f"{kind} 的权重不能全为 0。"})
+    with transaction.atomic():
+        _require_oversight(actor, district.pk)
+        scheme = ScoreScheme(
+            district=district, name=name.strip(), period_start=period_start, period_end=period_end,
+            weights=weights, red_size=red_size, black_size=black_size,
+        )  # fmt: skip
+        return services.create_object(actor, scheme, scope_action="manage")
+
+
+def publish_scheme(actor, scheme) -> ScoreScheme:
+    """通报: mark the scorecard published (its notice can then be exported and shown to all units)."""
+    if scheme.published_at is not None:
+        raise ValidationError("该考核结果已通报。")
+    return services.update_object(
+        actor,
+        scheme,
+        {"published_at": clock.now()},
+        expected_version=None,
+        action="manage",
+        audit_action="scheme.publish",
+    )
+
+
+def save_reminder_settings(
+    actor, unit: Unit, *, email_enabled: bool, webhook_kind: str = "", webhook_url: str = "",
+    webhook_secret: str | None = None,
+) -> ReminderSettings:  # fmt: skip
+    """A unit's reminder channels (its head, or the oversight of the district). ``webhook_secret``
+    None keeps the stored secret; "" clears it."""
+    if actor is not None:
+        scope = permissions.scope_of(actor)
+        oversight = scope.districts_with(OVERSIGHT_ROLES)
+        if not (
+            unit.pk in scope.units_with({Role.UNIT_HEAD})
+            or oversight == permissions.ALL
+            or unit.district_id in oversight
+        ):
+            raise PermissionDenied("只有本单位负责人或督查人员可以设置提醒方式。")
+    if webhook_url and webhook_kind not in ("dingtalk", "wecom"):
+        raise ValidationError({"webhook_kind": "请选择群机器人类型（钉钉或企业微信）。"})
+    values = {
+        "email_enabled": email_enabled,
+        "webhook_kind": webhook_kind,
+        "webhook_url": webhook_url.strip(),
+    }
+    if webhook_secret is not None:
+        values["webhook_secret"] = (
+            crypto.sm4_encrypt(webhook_secret.strip(), "webhook") if webhook_secret.strip() else ""
+        )
+    with transaction.atomic():
+        existing = ReminderSettings.objects.filter(unit=unit).first()
+        if existing is None:
+            return services.create_object(actor, ReminderSettings(unit=unit, **values), scope_action="view")
+        return services.update_object(actor, existing, values, expected_version=None, action="view")

@@ -1,30 +1,84 @@
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import clock, permissions
+from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
+from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit
+from districtops.org.roles import UNIT_ROLES
 
-from . import services, states
-from .forms import DecisionForm, ExtensionDecisionForm, MatterActionForm, MatterForm, MeetingForm
-from .models import Decision, Escalation, ExtensionRequest, Matter, MatterEvent, Meeting, Reminder
+from . import excel_io, notice, scorecards, services, states, workdays
+from .filters import filtered_matters
+from .forms import (
+    DecisionForm,
+    ExtensionDecisionForm,
+    HolidayForm,
+    MatterActionForm,
+    MatterForm,
+    MeetingForm,
+    ReminderSettingsForm,
+    SchemeForm,
+)
+from .models import (
+    Decision,
+    Escalation,
+    ExtensionRequest,
+    HolidayEntry,
+    Matter,
+    MatterEvent,
+    Meeting,
+    Reminder,
+    ReminderSettings,
+    ScoreScheme,
+)
 from .states import OPEN_STATES, MatterState
 
 LIST_SIZE = 50
+STATE_CSS = {
+    MatterState.CLOSED: "bg-green-lt",
+    MatterState.RETURNED: "bg-orange-lt",
+    MatterState.CLOSURE_REQUESTED: "bg-purple-lt",
+}
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _rows(queryset):
     return queryset.select_related("lead_unit").order_by("deadline", "id")
+
+
+def table_rows(matters) -> list[dict]:
+    """What the matter table shows, computed once in Python: the to-do page is the busiest page
+    and per-row template lookups (includes, reverse(), properties) dominated its time."""
+    today = clock.today()
+    base = reverse("supervision:matter_list")
+    labels = dict(MatterState.choices)
+    return [
+        {
+            "code": m.code,
+            "title": m.title,
+            "url": f"{base}{m.pk}/",
+            "lead": m.lead_unit.name,
+            "deadline": m.deadline,
+            "progress": m.progress,
+            "state_label": labels[m.state],
+            "css": STATE_CSS.get(m.state, "bg-blue-lt"),
+            "overdue": m.state in OPEN_STATES and m.deadline < today,
+            "escalation": m.escalation,
+        }  # fmt: skip
+        for m in matters
+    ]
 
 
 def _errors_text(exc) -> str:
@@ -41,7 +95,7 @@ def todo(request):
     if tab not in lists:
         tab = "lead"
     counts = {name: qs.count() for name, qs in lists.items()}
-    rows = list(_rows(lists[tab])[:LIST_SIZE])
+    rows = table_rows(_rows(lists[tab])[:LIST_SIZE])
     # In-app reminders: what the daily job left for the person's units in the last week.
     recent = Reminder.objects.filter(
         unit_id__in=services.my_units(request.user), key_date__gte=clock.today() - dt.timedelta(days=7)
@@ -49,34 +103,24 @@ def todo(request):
     return render(
         request,
         "supervision/todo.html",
-        {"tab": tab, "counts": counts, "rows": rows, "today": clock.today(), "reminders": recent},
+        {
+            "tab": tab,
+            "counts": counts,
+            "rows": rows,
+            "today": clock.today(),
+            "reminders": recent,
+            "headed_units": Unit.objects.filter(
+                pk__in=permissions.scope_of(request.user).units_with({"unit_head"})
+            ),
+        },  # fmt: skip
     )
-
-
-def filtered_matters(user, params):
-    """The list filters, shared by the list page, the export and the API."""
-    matters = Matter.objects.restrict(user, "view")
-    state = params.get("state", "")
-    if state in MatterState.values:
-        matters = matters.filter(state=state)
-    if params.get("overdue") == "1":
-        matters = matters.filter(state__in=OPEN_STATES, deadline__lt=clock.today())
-    escalation = params.get("escalation", "")
-    if escalation.isdigit():
-        matters = matters.filter(escalation=int(escalation))
-    lead = params.get("lead_unit", "")
-    if lead.isdigit():
-        matters = matters.filter(lead_unit_id=int(lead))
-    q = (params.get("q") or "").strip()
-    if q:
-        matters = matters.filter(Q(title__icontains=q) | Q(code__icontains=q))
-    return matters
 
 
 @login_required
 def matter_list(request):
     matters = filtered_matters(request.user, request.GET)
     page = Paginator(_rows(matters), LIST_SIZE).get_page(request.GET.get("page"))
+    page.rows = table_rows(page.object_list)
     template = "supervision/_matter_rows.html" if request.htmx else "supervision/matter_list.html"
     return render(
         request,
@@ -111,7 +155,11 @@ def matter_detail(request, pk):
         .prefetch_related("supporting_units"),
         pk=pk,
     )
-    events = MatterEvent.objects.filter(matter=matter).select_related("actor")
+    events = list(MatterEvent.objects.filter(matter=matter).select_related("actor"))
+    state_labels = dict(MatterState.choices)
+    for e in events:
+        e.label = states.label(e.action) if e.action in states.TRANSITIONS else _("交办")
+        e.from_label, e.to_label = state_labels.get(e.from_state, ""), state_labels.get(e.to_state, "")
     extensions = ExtensionRequest.objects.filter(matter=matter).select_related("requested_by", "decided_by")
     return render(
         request,
@@ -153,8 +201,8 @@ def matter_create(request):
 @require_POST
 def matter_action(request, pk, action):
     matter = get_object_or_404(Matter.objects.restrict(request.user, "view"), pk=pk)
-    if action not in services.ACTION_FUNCTIONS and action != "request_extension":
-        raise PermissionDenied
+    if action not in services.ACTION_FUNCTIONS:
+        raise Http404
     form = MatterActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
@@ -179,8 +227,6 @@ def matter_action(request, pk, action):
             services.record_overdue_reason(request.user, matter, reason=note)
         else:
             services.ACTION_FUNCTIONS[action](request.user, matter, note=note)
-    except PermissionDenied:
-        raise
     except (ValidationError, ConflictError) as exc:
         messages.error(request, _errors_text(exc))
     else:
@@ -281,6 +327,8 @@ def meeting_assign(request, pk):
 
 def home_panel(user):
     """Home counters: in progress, overdue, closed this month, listed for leaders."""
+    if not permissions.scope_of(user).has_role(*UNIT_ROLES):
+        return None  # administrators (三员) have no business panel
     visible = Matter.objects.restrict(user, "view")
     today = clock.today()
     counts = visible.aggregate(
@@ -289,8 +337,6 @@ def home_panel(user):
         closed=Count("pk", filter=Q(state=MatterState.CLOSED, closed_on__gte=today.replace(day=1))),
         listed=Count("pk", filter=Q(state__in=OPEN_STATES, escalation=Escalation.LISTED)),
     )
-    if not any(counts.values()) and not permissions.scope_of(user).grants:
-        return None
     url = reverse("supervision:matter_list")
     return {
         "title": _("督查督办"),
@@ -316,3 +362,196 @@ def home_panel(user):
             },
         ],
     }
+
+
+# --- scorecards ------------------------------------------------------------------------------
+def _oversight_district(user):
+    districts = permissions.scope_of(user).districts_with({"leader", "supervisor"})
+    if districts == permissions.ALL:
+        return Unit.objects.filter(kind="district").order_by("division_code").first()
+    return Unit.objects.filter(pk__in=districts).order_by("pk").first() if districts else None
+
+
+@login_required
+def scheme_list(request):
+    managed = ScoreScheme.objects.restrict(request.user, "manage").values("pk")
+    schemes = ScoreScheme.objects.restrict(request.user, "view").filter(
+        Q(published_at__isnull=False) | Q(pk__in=managed)
+    )
+    return render(
+        request,
+        "supervision/scheme_list.html",
+        {"schemes": schemes, "can_create": _oversight_district(request.user) is not None},
+    )
+
+
+@login_required
+def scheme_create(request):
+    district = _oversight_district(request.user)
+    if district is None:
+        raise PermissionDenied
+    form = SchemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("w_")}
+        try:
+            scheme = services.create_scheme(request.user, district=district, weights=form.weights(), **data)
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            return redirect(scheme)
+    return render(request, "supervision/matter_form.html", {"form": form, "title": _("新建考核")})
+
+
+def _visible_scheme(request, pk):
+    scheme = get_object_or_404(
+        ScoreScheme.objects.restrict(request.user, "view").select_related("district"), pk=pk
+    )
+    # Before publication only the oversight of the district sees the scores.
+    if scheme.published_at is None and not permissions.can(request.user, "manage", scheme):
+        raise Http404
+    return scheme
+
+
+@login_required
+def scheme_detail(request, pk):
+    scheme = _visible_scheme(request, pk)
+    tables = []
+    for kind, cards in scorecards.compute(scheme).items():
+        red, black = scorecards.red_black(scheme, cards)
+        names = [n for n, w in scheme.weights.get(kind, {}).items() if w]
+        rows = [
+            {"card": c, "rates": [c.rate(n) for n in names], "red": c in red, "black": c in black}
+            for c in cards
+        ]
+        tables.append({"kind": kind, "title": notice.KIND_TITLES.get(kind, kind), "names": [scorecards.LABELS[n] for n in names],
+                       "rows": rows, "red": red, "black": black})  # fmt: skip
+    return render(request, "supervision/scheme_detail.html", {
+        "scheme": scheme, "tables": tables, "as_of": scorecards.as_of(scheme),
+        "can_manage": permissions.can(request.user, "manage", scheme),
+    })  # fmt: skip
+
+
+@login_required
+def scheme_unit(request, pk, unit_id):
+    """Drill-down: the matters behind one unit's on-time rate."""
+    scheme = _visible_scheme(request, pk)
+    unit = get_object_or_404(Unit.objects.filter(district=scheme.district), pk=unit_id)
+    groups = scorecards.drill_down(scheme, unit)
+    return render(request, "supervision/scheme_unit.html", {"scheme": scheme, "unit": unit, "groups": groups,
+                  "labels": {"on_time": _("按期办结"), "late": _("逾期办结"), "open_overdue": _("未办结且已逾期"),
+                             "not_counted": _("未到期（不计入）")}})  # fmt: skip
+
+
+@login_required
+@require_POST
+def scheme_publish(request, pk):
+    scheme = get_object_or_404(ScoreScheme.objects.restrict(request.user, "manage"), pk=pk)
+    try:
+        services.publish_scheme(request.user, scheme)
+        messages.success(request, _("已通报。"))
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect(scheme)
+
+
+@login_required
+def scheme_export(request, pk, fmt):
+    scheme = _visible_scheme(request, pk)
+    if fmt == "xlsx":
+        return excel.xlsx_response(notice.workbook(scheme), f"{scheme.name}.xlsx")
+    response = HttpResponse(notice.document(scheme), content_type=DOCX_MIME)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"notice.docx\"; filename*=UTF-8''{quote(scheme.name)}.docx"
+    )
+    return response
+
+
+@login_required
+def matter_export(request):
+    """The list's filters, as an Excel file."""
+    matters = filtered_matters(request.user, request.GET).order_by("deadline", "id")
+    return excel.xlsx_response(excel_io.export(matters), "督办事项.xlsx")
+
+
+@login_required
+def matter_import(request):
+    """Upload a filled template; "check only" runs every check and writes nothing."""
+    district = _oversight_district(request.user)
+    if district is None:
+        raise PermissionDenied
+    if request.GET.get("template"):
+        return excel.xlsx_response(excel_io.template(), "督办事项导入模板.xlsx")
+    errors, done = [], None
+    if request.method == "POST" and request.FILES.get("file"):
+        check_only = bool(request.POST.get("check_only"))
+        try:
+            validate_upload(request.FILES["file"], kinds=("office",))
+            done = excel_io.import_matters(
+                request.user, request.FILES["file"], district=district, check_only=check_only
+            )
+        except excel.ImportRefused as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            errors = [excel.CellError(0, "文件", m) for m in exc.messages]
+        else:
+            if check_only:
+                messages.info(request, _("检查通过：%(n)d 行均可导入（未写入）。") % {"n": done})
+            else:
+                messages.success(request, _("已导入 %(n)d 项督办事项。") % {"n": done})
+                return redirect("supervision:matter_list")
+    return render(request, "supervision/matter_import.html", {"errors": errors})
+
+
+@login_required
+def holiday_list(request):
+    """The fallback holiday table (years the official calendar does not cover): system administrators."""
+    if not permissions.has_role(request.user, "sys_admin"):
+        raise PermissionDenied
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("delete", "").isdigit():
+            entry = get_object_or_404(HolidayEntry, pk=int(request.POST["delete"]))
+            services.delete_holiday(request.user, entry)
+            messages.success(request, _("已删除。"))
+            return redirect("supervision:holiday_list")
+        if form.is_valid():
+            services.set_holiday(request.user, **form.cleaned_data)
+            messages.success(request, _("已保存。"))
+            return redirect("supervision:holiday_list")
+    covered_until = workdays.calendar_last_year()
+    entries = HolidayEntry.objects.filter(date__year__gt=covered_until)
+    return render(
+        request,
+        "supervision/holiday_list.html",
+        {"form": form, "entries": entries, "covered_until": covered_until},
+    )
+
+
+@login_required
+def reminder_settings(request, unit_id):
+    """A unit's reminder channels: e-mail on/off and an optional DingTalk/WeCom group robot."""
+    unit = get_object_or_404(permissions.units_for_choice(request.user), pk=unit_id)
+    current = ReminderSettings.objects.filter(unit=unit).first()
+    initial = {"email_enabled": True}
+    if current:
+        initial = {
+            "email_enabled": current.email_enabled,
+            "webhook_kind": current.webhook_kind,
+            "webhook_url": current.webhook_url,
+        }
+    form = ReminderSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["webhook_secret"] = data["webhook_secret"] or None  # empty: keep the stored secret
+        try:
+            services.save_reminder_settings(request.user, unit, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("supervision:reminder_settings", unit_id=unit.pk)
+    return render(
+        request,
+        "supervision/matter_form.html",
+        {"form": form, "title": _("%(unit)s 提醒设置") % {"unit": unit.name}},
+    )

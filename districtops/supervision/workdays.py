@@ -22,6 +22,13 @@ class WorkdayResult:
     used_fallback: bool
 
 
+def calendar_last_year() -> int:
+    """The last year the installed ``chinesecalendar`` knows."""
+    from chinese_calendar.constants import holidays
+
+    return max(day.year for day in holidays)
+
+
 def _table_overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     from .models import HolidayEntry
 

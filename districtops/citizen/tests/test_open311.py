@@ -31,6 +31,8 @@ def test_services_json_and_xml(categories):
     assert root.tag == "services" and root.find("service/service_code").text in {"road", "garbage"}
     assert c.get(f"{V2}/services/road.json", J).json() == {"service_code": "road", "attributes": []}
     assert c.get(f"{V2}/services/nope.json", J).status_code == 404
+    definition = ET.fromstring(c.get(f"{V2}/services/road.xml", J).content)
+    assert definition.tag == "service_definition" and definition.find("service_code").text == "road"
 
 
 def test_jurisdiction_errors(categories):

@@ -26,8 +26,7 @@ ALLOWED = {
 
 
 def _handler_files():
-    for path in sorted(PACKAGE.glob("*/views*.py")) + sorted(PACKAGE.glob("*/api*.py")):
-        yield path
+    yield from sorted(PACKAGE.glob("*/views*.py")) + sorted(PACKAGE.glob("*/api*.py"))
 
 
 def _writes(path: Path):

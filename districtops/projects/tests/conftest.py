@@ -49,16 +49,18 @@ def sector(config):
     return Sector.objects.get(name="新一代信息技术")
 
 
-@pytest.fixture
-def road(category, units):
+def road_project(org):
     """A road project in 南关街街道, 2021-01-01 → 2021-12-31, with the seven template nodes."""
+    from districtops.org.models import Unit
     from districtops.projects import services
+    from districtops.projects.models import ConstructionCategory
 
+    units = {u.name: u for u in Unit.objects.filter(district=org["districts"]["410104"])}
     return services.create_construction_project(
         None,
         code="T-001",
         name="测试道路工程",
-        category=category,
+        category=ConstructionCategory.objects.get(code="road"),
         lead_unit=units["南关街街道"],
         supporting_units=[units["城建局"]],
         command_post=units["城市道路改造指挥部"],
@@ -67,6 +69,11 @@ def road(category, units):
         planned_start=dt.date(2021, 1, 1),
         planned_end=dt.date(2021, 12, 31),
     )
+
+
+@pytest.fixture
+def road(category, org):
+    return road_project(org)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Pure rules: credit codes, node states (时间过半、任务过半), fund lag, stalled projects."""
+"""Pure rules: credit codes (core.codes, as projects use them), node states (时间过半、任务过半), fund lag, stalled projects."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from districtops.core.codes import validate_credit_code
 from districtops.projects import rules
 from districtops.projects.rules import NodeState, node_status
-from districtops.projects.validators import validate_credit_code
 
 D = dt.date
 
@@ -26,7 +26,7 @@ def test_credit_code_lower_case_and_spaces_are_normalised():
     "code, fragment",
     [
         ("91350100M000100Y44", "校验位错误"),
-        ("91350100M000100Y4", "18 位"),
+        ("91350100M000100Y4", "18位"),
         ("91350100M00010OY43", "不允许的字符"),
     ],
 )

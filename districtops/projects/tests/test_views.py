@@ -207,7 +207,8 @@ def test_battle_map_page_and_data_filtered_by_street(login, road, units, jinshui
     data = json.loads(client.get(f"/projects/battle-map/data/?street={units['南关街街道'].pk}").content)
     assert [r["name"] for r in data["rows"]] == [road.name]
     assert data["today"] == "2021-03-31" and len(data["bars"]) == road.nodes.count()
-    assert {b["state"] for b in data["bars"]} <= set(data["states"])
+    state = data["fields"].index("state")
+    assert {b[state] for b in data["bars"]} <= set(data["states"])
     empty = json.loads(client.get(f"/projects/battle-map/data/?street={units['北下街街道'].pk}").content)
     assert empty["rows"] == []
     jinshui = json.loads(login("jinshui").get("/projects/battle-map/data/").content)
@@ -217,7 +218,8 @@ def test_battle_map_page_and_data_filtered_by_street(login, road, units, jinshui
 def test_battle_map_state_filter_and_print_and_export(login, road):
     client = login("leader")
     data = json.loads(client.get("/projects/battle-map/data/?state=pending").content)
-    assert data["bars"] and all(b["state"] == "pending" for b in data["bars"])
+    state = data["fields"].index("state")
+    assert data["bars"] and all(b[state] == "pending" for b in data["bars"])
     assert "battle-print" in client.get("/projects/battle-map/?print=1").content.decode()
     export = client.get("/projects/battle-map/export/")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -231,6 +233,14 @@ def test_warnings_page_and_home_panel(login, road, signed):
     page = login("nanguan").get("/projects/warnings/").content.decode()
     assert "节点逾期" in page and road.name in page
     assert road.name not in login("beixiajie").get("/projects/warnings/").content.decode()
+    export = login("nanguan").get("/projects/warnings/?kind=node_overdue&export=xlsx")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert [c.value for c in sheet[2]][:3] == ["节点逾期", "红", road.name]
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"节点逾期"}
     home = login("nanguan").get("/").content.decode()
     assert "项目调度" in home and "/projects/warnings/?kind=node_overdue" in home
 
@@ -253,3 +263,16 @@ def test_conference_pages(login, signed, units):
 def test_anonymous_is_sent_to_login(client, road):
     response = client.get("/projects/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "username, status", [("nanguan", 200), ("chengjian", 403), ("beixiajie", 404), ("jinshui", 404)]
+)
+def test_edit_page_needs_change_right(login, road, username, status):
+    """The supporting department sees the project but may not edit it (403); strangers get 404."""
+    assert login(username).get(f"/projects/construction/{road.pk}/edit/").status_code == status
+
+
+def test_import_page_and_unknown_kind(login, org):
+    assert login("nanguan").get("/projects/import/construction/").status_code == 200
+    assert login("nanguan").get("/projects/import/unknown/").status_code == 404

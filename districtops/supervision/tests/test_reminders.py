@@ -7,7 +7,7 @@ import urllib.parse
 import pytest
 from django.core import mail
 
-from districtops.supervision import reminders
+from districtops.supervision import reminders, services
 from districtops.supervision.models import Reminder, ReminderKind, ReminderSettings
 from districtops.supervision.states import MatterState as S
 
@@ -56,10 +56,11 @@ def test_overdue_reminded_again_next_day_and_extension_earns_fresh_reminder(thre
 def test_webhook_signed_for_dingtalk(three, org, monkeypatch):
     sent = []
     monkeypatch.setattr(reminders, "post_webhook", lambda url, body: sent.append((url, body)))
-    ReminderSettings.objects.create(
-        unit=org["units"]["南关街街道"], webhook_kind="dingtalk",
+    services.save_reminder_settings(
+        None, org["units"]["南关街街道"], email_enabled=True, webhook_kind="dingtalk",
         webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc", webhook_secret="SECabc",
     )  # fmt: skip
+    assert "SECabc" not in ReminderSettings.objects.get().webhook_secret  # stored encrypted
     assert reminders.run_daily(lambda s: None)["webhooks"] == 1
     url = sent[0][0]
     query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
@@ -109,3 +110,25 @@ def test_in_app_reminders_on_todo_page(three, login):
     body = login("nanguan").get("/supervision/").content.decode()
     assert 'data-testid="reminders"' in body and "已逾期" in body
     assert 'data-testid="reminders"' not in login("beixiajie").get("/supervision/").content.decode()
+
+
+def test_settings_screen(org, login):
+    unit = org["units"]["城建局"]
+    url = f"/supervision/units/{unit.pk}/reminders/"
+    data = {
+        "email_enabled": "",
+        "webhook_kind": "dingtalk",
+        "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=x",
+        "webhook_secret": "SEC1",
+    }
+    assert login("chengjian").post(url, data).status_code == 302
+    cfg = ReminderSettings.objects.get(unit=unit)
+    secret = cfg.webhook_secret
+    assert not cfg.email_enabled and secret
+    login("chengjian").post(url, {**data, "webhook_secret": ""})
+    assert ReminderSettings.objects.get(unit=unit).webhook_secret == secret  # empty field keeps the secret
+    r = login("tongji").post(url, data)  # staff of another unit, not its head
+    assert r.status_code == 200 and "只有本单位负责人" in r.content.decode()
+    assert login("jinshui").get(url).status_code == 404
+    bad = login("chengjian").post(url, {**data, "webhook_kind": ""})
+    assert "请选择群机器人类型" in bad.content.decode()

@@ -208,3 +208,20 @@ def test_home_counters(org, login):
     matter(org["units"], state=S.CLOSED)
     body = login("nanguan").get(reverse("core:home")).content.decode()
     assert "督查督办" in body and "本月办结" in body
+
+
+def test_no_panel_for_administrators(org, login):
+    assert "本月办结" not in login("sysadmin").get(reverse("core:home")).content.decode()
+
+
+def test_detail_log_shows_labels(org, login):
+    m = matter(org["units"], state=S.IN_PROGRESS)
+    body = login("nanguan").get(m.get_absolute_url()).content.decode()
+    assert "<strong>签收</strong>" in body and "已交办 → 已签收" in body
+
+
+def test_unknown_action_404(org, login, m):
+    assert (
+        login("supervisor").post(reverse("supervision:matter_action", args=[m.pk, "bogus"])).status_code
+        == 404
+    )

@@ -49,3 +49,15 @@ def test_working_days_between_counts_makeup_days(db):
 def test_zero_working_days_refused(db, n):
     with pytest.raises(ValueError):
         workdays.add_working_days(dt.date(2021, 3, 1), n)
+
+
+def test_holiday_screen_for_sysadmin_only(org, login):
+    c = login("sysadmin")
+    assert c.post("/supervision/holidays/", {"date": "2027-10-01", "name": "国庆节"}).status_code == 302
+    assert "2027-10-01" in c.get("/supervision/holidays/").content.decode()
+    assert services.compute_deadline(dt.date(2027, 9, 30), working_days=1).deadline == dt.date(2027, 10, 4)
+    entry = HolidayEntry.objects.get()
+    assert c.post("/supervision/holidays/", {"delete": entry.pk}).status_code == 302
+    assert not HolidayEntry.objects.exists()
+    for username in ("supervisor", "nanguan"):
+        assert login(username).get("/supervision/holidays/").status_code == 403

@@ -1,0 +1,82 @@
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema
+
+from . import services
+from .figures import Month
+
+router = Router(tags=["cockpit"])
+
+
+class DistrictOut(Schema):
+    id: int
+    division_code: str
+    name: str
+
+
+class CellOut(Schema):
+    text: str
+    url: str
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    value: float | None
+    text: str
+    unit: str
+    url: str
+    light: str
+    note: str
+
+
+class TableOut(Schema):
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[CellOut]]
+
+
+class SectionOut(Schema):
+    key: str
+    title: str
+    figures: list[FigureOut]
+    tables: list[TableOut]
+    warnings: list[str] = []
+
+
+class DistrictRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class SummaryOut(Schema):
+    district: DistrictRef
+    period: str
+    period_label: str
+    today: str
+    pinned: bool
+    as_of: str
+    as_of_text: str
+    sections: list[SectionOut]
+    warnings: list[str]
+
+
+@router.get("/", response=list[DistrictOut])
+def list_districts(request):
+    """Districts whose cockpit the caller may open."""
+    return list(services.districts_for(request.auth))
+
+
+@router.get("/{district_code}", response=SummaryOut)
+def district_summary(request, district_code: str, period: str | None = None):
+    """The cockpit of one district: the same figures as the page and the monthly briefing.
+
+    ``period`` (YYYY-MM) picks the reporting month; a district outside the caller's scope is 404.
+    """
+    district = services.resolve_district(request.auth, district_code)
+    try:
+        month = Month.parse(period) if period else None
+    except ValueError as exc:
+        raise ValidationError({"period": str(exc)}) from exc
+    return services.cached_summary(request.auth, district, month)

@@ -1,0 +1,57 @@
+"""Charts for the briefing, drawn to PNG with matplotlib (no browser, no JavaScript).
+
+ECharts draws the charts on screen; a Word document needs pictures, and rendering
+ECharts server-side would need Node and a headless browser in every worker. Matplotlib's
+Agg backend is pure C++/Python, deterministic, and already knows CJK fonts through
+fontconfig: we ask for the Noto CJK faces Debian ships, then the Windows ones.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display in workers
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei"]
+COLOURS = ["#206bc4", "#d63939", "#f59f00", "#2fb344", "#ae3ec9"]
+
+
+def _font_family() -> list[str]:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in CJK_FONTS if name in installed] + ["DejaVu Sans"]
+
+
+def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None]], unit: str = "") -> bytes:
+    """Grouped horizontal bars, one group per label, one colour per series; returns PNG bytes."""
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = _font_family()
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    height = max(2.4, 0.45 * len(labels) * max(1, len(series)) ** 0.5 + 1.2)
+    fig = Figure(figsize=(6.2, height), dpi=150)
+    ax = fig.add_subplot()
+    n = max(1, len(series))
+    bar = 0.8 / n
+    positions = range(len(labels))
+    for i, (name, values) in enumerate(series.items()):
+        ys = [p + (i - (n - 1) / 2) * bar for p in positions]
+        clean = [v if v is not None else 0 for v in values]
+        bars = ax.barh(ys, clean, height=bar, label=name, color=COLOURS[i % len(COLOURS)])
+        ax.bar_label(bars, labels=["—" if v is None else f"{v:g}" for v in values], fontsize=8, padding=2)
+    ax.set_yticks(list(positions), labels)
+    ax.invert_yaxis()
+    ax.set_title(title, fontsize=11)
+    if unit:
+        ax.set_xlabel(unit, fontsize=9)
+    ax.axvline(0, color="#666", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    if len(series) > 1:
+        ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Channel, Weekday
+
+
+class SubscriptionForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("区"), queryset=None)
+    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices)
+    target = forms.CharField(label=_("收件邮箱或 Webhook 地址"), max_length=500)
+    secret = forms.CharField(
+        label=_("加签密钥（钉钉，可选）"), max_length=100, required=False, widget=forms.PasswordInput
+    )
+    weekday = forms.TypedChoiceField(label=_("每周发送日"), choices=Weekday.choices, coerce=int, initial=0)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only districts whose cockpit the person may open.
+        self.fields["district"].queryset = services.districts_for(user)

@@ -1,0 +1,136 @@
+import io
+import re
+import shutil
+
+import pytest
+from docx import Document
+from docx.shared import Mm
+from openpyxl import load_workbook
+
+from districtops.cockpit import briefing, services
+from districtops.cockpit.figures import Month
+from districtops.core.officedoc import body_text, run_east_asian_font
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _build(users, code="410104", period=Month(2021, 2), user="leader"):
+    district = services.resolve_district(users[user], code)
+    return briefing.build(users[user], district, period, pdf=False)
+
+
+def _numbers_in_summary(summary) -> set[str]:
+    texts = set()
+    for section in summary["sections"]:
+        texts |= {f["text"] for f in section["figures"]}
+        texts |= {cell["text"] for t in section["tables"] for row in t["rows"] for cell in row}
+    return {n for text in texts for n in NUMBER.findall(text)}
+
+
+def test_layout_of_the_generated_document(district_data, users):
+    doc = Document(io.BytesIO(_build(users).docx))
+    section = doc.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(0.1) and abs(section.page_height - Mm(297)) < Mm(0.1)
+    assert abs(section.top_margin - Mm(37)) < Mm(0.1) and abs(section.bottom_margin - Mm(35)) < Mm(0.1)
+    assert abs(section.left_margin - Mm(28)) < Mm(0.1) and abs(section.right_margin - Mm(26)) < Mm(0.1)
+    title = doc.paragraphs[0]
+    assert title.text == "管城回族区2021年2月经济运行和重点工作通报"
+    assert run_east_asian_font(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
+    headings = [p for p in doc.paragraphs if re.match(r"^[一二三四]、", p.text)]
+    assert [h.text for h in headings] == [
+        "一、经济运行情况",
+        "二、重点项目推进情况",
+        "三、督查督办和排名",
+        "四、需关注的问题",
+    ]
+    assert all(run_east_asian_font(h.runs[0]) == "黑体" for h in headings)
+    subheadings = [p for p in doc.paragraphs if p.text.startswith("（一）")]
+    assert subheadings and all(run_east_asian_font(p.runs[0]) == "楷体_GB2312" for p in subheadings)
+    body = [p for p in doc.paragraphs if p.text.startswith("招商项目")]
+    assert run_east_asian_font(body[0].runs[0]) == "仿宋_GB2312" and body[0].runs[0].font.size.pt == 16
+    assert doc.tables and doc.inline_shapes  # tables and charts as pictures
+    assert "PAGE" in section.footer._element.xml
+
+
+def test_every_number_equals_the_cockpits(district_data, users):
+    result = _build(users)
+    text = body_text(Document(io.BytesIO(result.docx)))
+    cockpit = services.district_summary(
+        users["leader"], services.resolve_district(users["leader"], "410104"), Month(2021, 2)
+    )
+    # The briefing's figures are the cockpit's, figure for figure.
+    assert [s["figures"] for s in result.summary["sections"]] == [s["figures"] for s in cockpit["sections"]]
+    for section in cockpit["sections"]:
+        if section["key"] == "organisation":
+            continue
+        for f in section["figures"]:
+            assert f"{f['label']}{f['text']}{f['unit']}" in text
+    # And no number in the document comes from anywhere else (dates, numbering aside).
+    stripped = re.sub(r"[表图]\d+|^\d+．|\d{4}年\d{1,2}月(\d{1,2}日)?|\d{1,2}月办结", "", text, flags=re.M)
+    stray = set(NUMBER.findall(stripped)) - _numbers_in_summary(cockpit)
+    assert not stray, stray
+
+
+def test_period_without_data_says_so(org, users):
+    result = _build(users, code="410105", period=Month(2030, 1), user="jinshui_leader")
+    text = body_text(Document(io.BytesIO(result.docx)))
+    assert "本报告期（2030年1月）暂无经济运行、重点项目和督查督办数据" in text
+    assert "本报告期（2030年1月）暂无经济运行数据。" in text
+    assert "本区暂无重点项目数据。" in text
+    assert "本期各项指标和重点工作未出现预警。" in text
+    assert not Document(io.BytesIO(result.docx)).tables
+
+
+def test_excel_annex_has_every_table(district_data, users):
+    result = _build(users)
+    workbook = load_workbook(io.BytesIO(result.xlsx))
+    tables = [t for s in result.summary["sections"] for t in s["tables"]]
+    assert workbook.sheetnames[0] == "主要数据"
+    assert len(workbook.sheetnames) == 1 + len(tables)
+    figures = list(workbook["主要数据"].iter_rows(min_row=2, values_only=True))
+    assert len(figures) == sum(len(s["figures"]) for s in result.summary["sections"])
+    ranking = workbook["责任单位按时办结排名"]
+    assert [c.value for c in ranking[1]] == ["名次", "责任单位", "在办", "逾期", "已办结", "按时办结率（%）"]
+
+
+def test_command_writes_docx_and_annex(district_data, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "tb.docx"
+    call_command("briefing", district="410104", period="2021-02", output=str(target))
+    assert Document(str(target)).paragraphs[0].text.startswith("管城回族区2021年2月")
+    assert (tmp_path / "tb-附件.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"district": "410104", "period": "2021-2", "output": "x.docx"}, None),
+        ({"district": "410104", "period": "202102", "output": "x.docx"}, "YYYY-MM"),
+        ({"district": "999999", "period": "2021-02", "output": "x.docx"}, "999999"),
+        ({"district": "410104", "period": "2021-02", "output": "x.pdf"}, ".docx"),
+    ],
+)
+def test_command_bad_input(org, tmp_path, kwargs, message):
+    from django.core.management import CommandError, call_command
+
+    kwargs = {**kwargs, "output": str(tmp_path / kwargs["output"])}
+    if message is None:  # "2021-2" is a valid month
+        call_command("briefing", **kwargs)
+        return
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("briefing", **kwargs)
+
+
+@pytest.mark.skipif(
+    not (shutil.which("libreoffice") or shutil.which("soffice")), reason="LibreOffice not installed"
+)
+def test_pdf_when_libreoffice_is_installed(district_data, users):
+    district = services.resolve_district(users["leader"], "410104")
+    result = briefing.build(users["leader"], district, Month(2021, 2))
+    assert result.pdf[:5] == b"%PDF-"
+
+
+def test_no_pdf_without_libreoffice(monkeypatch):
+    monkeypatch.setattr(briefing.shutil, "which", lambda name: None)
+    assert briefing.convert_to_pdf(b"not used") is None

@@ -1,0 +1,162 @@
+import pytest
+
+from districtops.jobs.models import Job, JobStatus
+from districtops.jobs.services import run_job
+
+
+def test_home_redirects_to_own_district(district_data, login):
+    response = login("leader").get("/cockpit/")
+    assert response.status_code == 302 and response.url == "/cockpit/410104/"
+
+
+def test_home_refused_without_oversight(district_data, login):
+    assert login("nanguan").get("/cockpit/").status_code == 403
+
+
+def test_page_shows_figures_with_links_as_of_and_pinned_date(district_data, login):
+    response = login("leader").get("/cockpit/410104/?period=2021-02")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="as-of"' in html and "报告期 2021年2月" in html
+    assert 'data-testid="pinned-date"' in html and "2021-03-31" in html
+    assert 'href="/supervision/matters/?overdue=1" data-testid="figure-matters_overdue"' in html
+    assert 'href="/hazards/?grade=major"' in html
+    assert "督办事项逾期 2 件" in html
+
+
+@pytest.mark.parametrize("username", ["nanguan", "jinshui_leader", "chengjian", "sysadmin"])
+def test_district_outside_scope_is_404(district_data, login, username):
+    assert login(username).get("/cockpit/410104/").status_code == 404
+    assert login(username).get("/cockpit/410104/screen/").status_code == 404
+
+
+def test_city_leader_switches_districts(district_data, login, city_leader):
+    client = login("city_leader")
+    page = client.get("/cockpit/410104/").content.decode()
+    assert 'data-testid="cockpit-switch"' in page and "金水区" in page
+    assert client.get("/cockpit/410105/").status_code == 200
+
+
+def test_bad_period_says_so_and_falls_back(district_data, login):
+    response = login("leader").get("/cockpit/410104/?period=2021-13", follow=True)
+    assert response.status_code == 200
+    assert "报告期“2021-13”格式有误" in response.content.decode()
+
+
+def test_big_screen_and_its_htmx_fragment(district_data, login):
+    client = login("leader")
+    page = client.get("/cockpit/410104/screen/").content.decode()
+    assert 'hx-trigger="every 60s"' in page and 'data-testid="bigscreen"' in page
+    fragment = client.get("/cockpit/410104/screen/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "screen-supervision" in fragment
+
+
+def test_briefing_button_runs_a_recorded_job(district_data, login, users):
+    client = login("leader")
+    response = client.post("/cockpit/410104/briefing/", {"period": "2021-02"})
+    job = Job.objects.get(name="cockpit.briefing")
+    assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
+    assert job.created_by == users["leader"]
+    job = run_job(job.pk)
+    assert job.status == JobStatus.SUCCEEDED, job.log
+    assert job.result_file.name.endswith(".docx")
+    assert client.get(f"/jobs/{job.pk}/result/").status_code == 200
+    annex = client.get(f"/cockpit/briefings/{job.pk}/xlsx/")
+    assert annex.status_code == 200 and b"".join(annex.streaming_content)[:2] == b"PK"
+    # Another person cannot fetch the annex of someone else's job.
+    assert login("supervisor").get(f"/cockpit/briefings/{job.pk}/xlsx/").status_code == 404
+
+
+def test_briefing_button_refuses_bad_period_and_other_districts(district_data, login):
+    response = login("leader").post("/cockpit/410104/briefing/", {"period": "02/2021"}, follow=True)
+    assert "格式有误" in response.content.decode()
+    assert not Job.objects.filter(name="cockpit.briefing").exists()
+    assert login("jinshui_leader").post("/cockpit/410104/briefing/", {"period": "2021-02"}).status_code == 404
+    assert login("leader").get("/cockpit/410104/briefing/").status_code == 405
+
+
+def test_subscribe_and_cancel(district_data, login, users, org):
+    from districtops.cockpit.models import Subscription
+
+    client = login("leader")
+    district = org["districts"]["410104"]
+    response = client.post(
+        "/cockpit/subscriptions/",
+        {"district": district.pk, "channel": "email", "target": "leader@example.gov.cn", "weekday": 0},
+    )
+    assert response.status_code == 302
+    subscription = Subscription.objects.get(user=users["leader"])
+    assert "leader@example.gov.cn" in client.get("/cockpit/subscriptions/").content.decode()
+    # Someone else's subscription is not theirs to cancel.
+    assert login("supervisor").post(f"/cockpit/subscriptions/{subscription.pk}/delete/").status_code == 404
+    assert client.post(f"/cockpit/subscriptions/{subscription.pk}/delete/").status_code == 302
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"channel": "email", "target": "not-an-address"}, "target", "有效的电子邮件地址"),
+        ({"channel": "dingtalk", "target": "http://oapi.dingtalk.com/robot/send"}, "target", "https://"),
+        ({"channel": "wecom", "target": "https://qyapi.weixin.qq.com/x", "secret": "s"}, "secret", "钉钉"),
+    ],
+)
+def test_subscription_bad_input(district_data, login, org, data, field, message):
+    from districtops.cockpit.models import Subscription
+
+    payload = {"district": org["districts"]["410104"].pk, "weekday": 0, **data}
+    response = login("leader").post("/cockpit/subscriptions/", payload)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_subscription_to_another_district_refused(district_data, login, org):
+    response = login("leader").post(
+        "/cockpit/subscriptions/",
+        {"district": org["districts"]["410105"].pk, "channel": "email", "target": "a@b.cn", "weekday": 0},
+    )
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert login("nanguan").get("/cockpit/subscriptions/").status_code == 403
+
+
+def test_query_count_of_the_page_is_constant(district_data, login, units, django_assert_max_num_queries):
+    from .conftest import add_matter
+
+    client = login("leader")
+    client.get("/cockpit/410104/")  # warm the session and the scope
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get("/cockpit/410104/")
+    for i in range(20):
+        add_matter(units, f"批量{i}", "金岱街道", state="in_progress", deadline=dt.date(2021, 1, 1))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get("/cockpit/410104/")
+
+
+def test_briefing_job_fails_cleanly_for_a_district_out_of_scope(district_data, users):
+    from districtops.jobs.services import start_job
+
+    job = start_job(
+        users["nanguan"],
+        "cockpit.briefing",
+        {"district_code": "410104", "period": "2021-02", "user_id": users["nanguan"].pk},
+        enqueue=False,
+    )
+    job = run_job(job.pk)
+    assert job.status == JobStatus.FAILED and "无权查看区 410104" in job.log
+
+
+def test_no_pdf_link_without_libreoffice(district_data, login, monkeypatch):
+    from districtops.cockpit import briefing
+
+    monkeypatch.setattr(briefing.shutil, "which", lambda name: None)
+    client = login("leader")
+    client.post("/cockpit/410104/briefing/", {"period": "2021-02"})
+    job = run_job(Job.objects.get(name="cockpit.briefing").pk)
+    assert "未安装 LibreOffice" in job.log
+    assert client.get(f"/cockpit/briefings/{job.pk}/pdf/").status_code == 404

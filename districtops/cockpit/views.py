@@ -1,0 +1,139 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from districtops.core.views_helpers import apply_service_errors
+from districtops.jobs.services import start_job, visible_jobs
+
+from . import briefing, services
+from .figures import Month
+from .forms import SubscriptionForm
+from .models import Subscription
+
+# The big screen polls once a minute, matching the summary cache: a faster poll shows nothing new.
+BIGSCREEN_REFRESH_SECONDS = 60
+
+
+def _period(request) -> Month | None:
+    raw = request.GET.get("period", "").strip()
+    if not raw:
+        return None
+    try:
+        return Month.parse(raw)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return None
+
+
+def _districts_or_403(user):
+    districts = list(services.districts_for(user))
+    if not districts:
+        raise PermissionDenied
+    return districts
+
+
+@login_required
+def home(request):
+    """The person's first district (a city-level leader picks another from the switcher)."""
+    return redirect("cockpit:district", code=_districts_or_403(request.user)[0].division_code)
+
+
+@login_required
+def district(request, code):
+    unit = services.resolve_district(request.user, code)
+    period = _period(request)
+    summary = services.cached_summary(request.user, unit, period)
+    return render(
+        request,
+        "cockpit/cockpit.html",
+        {
+            "summary": summary,
+            "district": unit,
+            "districts": services.districts_for(request.user),
+            "period_param": request.GET.get("period", "") if period else "",
+        },
+    )
+
+
+@login_required
+def bigscreen(request, code):
+    """The meeting-room screen: dark, large type, refreshed by HTMX polling."""
+    unit = services.resolve_district(request.user, code)
+    period = _period(request)
+    summary = services.cached_summary(request.user, unit, period)
+    template = "cockpit/_bigscreen_body.html" if request.htmx else "cockpit/bigscreen.html"
+    return render(
+        request,
+        template,
+        {
+            "summary": summary,
+            "district": unit,
+            "refresh_seconds": BIGSCREEN_REFRESH_SECONDS,
+            "period_param": str(period) if period else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def briefing_start(request, code):
+    """Start the monthly briefing as a recorded job; its page offers the files when done."""
+    unit = services.resolve_district(request.user, code)
+    try:
+        period = Month.parse(request.POST.get("period", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("cockpit:district", code=code)
+    job = start_job(
+        request.user,
+        "cockpit.briefing",
+        {"district_code": unit.division_code, "period": str(period), "user_id": request.user.pk},
+    )
+    messages.success(request, _("通报生成任务已提交，完成后可在任务页面下载。"))
+    return redirect("jobs:job_detail", pk=job.pk)
+
+
+@login_required
+def briefing_file(request, pk, kind):
+    """The Excel annex or the PDF of a briefing job (the Word file is the job's own result)."""
+    job = get_object_or_404(visible_jobs(request.user), pk=pk, name="cockpit.briefing")
+    path = ((job.result or {}).get("files") or {}).get(kind)
+    if not path:
+        raise Http404
+    return FileResponse(briefing.open_artifact(path), as_attachment=True, filename=path.rsplit("/", 1)[-1])
+
+
+@login_required
+def subscription_list(request):
+    _districts_or_403(request.user)
+    form = SubscriptionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_subscription(request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已订阅周报。"))
+            return redirect("cockpit:subscription_list")
+    subscriptions = (
+        Subscription.objects.restrict(request.user, "view")
+        .filter(user=request.user)
+        .select_related("district")
+        .prefetch_related("deliveries")
+    )
+    return render(request, "cockpit/subscription_list.html", {"form": form, "subscriptions": subscriptions})
+
+
+@login_required
+@require_POST
+def subscription_delete(request, pk):
+    subscription = get_object_or_404(
+        Subscription.objects.restrict(request.user, "view").filter(user=request.user), pk=pk
+    )
+    services.delete_subscription(request.user, subscription)
+    messages.success(request, _("已取消订阅。"))
+    return redirect("cockpit:subscription_list")

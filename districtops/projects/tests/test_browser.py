@@ -1,0 +1,46 @@
+"""The battle map in Debian's Chromium: filter by street, see coloured nodes, open a project."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_battle_map_filter_colours_and_click_through(org, browser_page):
+    from districtops.projects import demo
+
+    demo.ensure_configuration()
+    from .conftest import road_project
+
+    road = road_project(org)
+    page = browser_page
+    page.login("leader")
+    page.goto_path("/projects/battle-map/")
+    page.wait_for_selector("[data-testid=battle-map][data-loaded='1']")
+    street = str(road.lead_unit_id)
+    page.get_by_test_id("filter-street").select_option(street)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=battle-map]').dataset.loaded === '1'"
+        " && window.battleMap.data.rows.length === 1"
+    )
+    assert f"street={street}" in page.url
+    assert page.get_by_test_id("battle-count").inner_text().startswith("项目 1")
+    # Bars are SVG paths filled with the state colours (overdue red, pending grey …).
+    fills = page.eval_on_selector_all(
+        "[data-testid=battle-map] svg path", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    assert "#d63939" in fills  # overdue: 规划设计 was due in February
+    assert "#adb5bd" in fills  # not started yet
+    # Click the first bar: the project opens.
+    box = page.evaluate(
+        """() => {
+            const chart = window.battleMap.chart;
+            const bar = window.battleMap.bars[0];
+            const [x1, y] = chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [Date.parse(bar.start), bar.row]);
+            const [x2] = chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [Date.parse(bar.end), bar.row]);
+            const rect = document.querySelector('[data-testid=battle-map]').getBoundingClientRect();
+            return {x: rect.left + (x1 + x2) / 2, y: rect.top + y};
+        }"""
+    )
+    page.mouse.click(box["x"], box["y"])
+    page.wait_for_url(f"**/projects/construction/{road.pk}/")
+    assert page.get_by_test_id("project-title").inner_text() == road.name
