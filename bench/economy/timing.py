@@ -87,6 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=float, default=0.1)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--series", type=int, default=16, help="district series in the forecast backtest")
     args = parser.parse_args()
     ensure_data(args.size)
     enterprises = Enterprise.objects.count()

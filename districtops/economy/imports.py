@@ -342,15 +342,19 @@ def _field_reader(report_type):
     return plan
 
 
-def _history(enterprises, first: Period, last: Period) -> dict[int, dict[Period, dict]]:
-    """Current versions' values per enterprise and period in [first, last].
+def _history(enterprises, periods, series_fields) -> dict[int, dict[Period, dict]]:
+    """Current versions' values per enterprise over the two years before the file's periods.
 
+    The rules read every field of the previous period and of the same period last year, but only
+    the series fields (main figures, electricity) further back — so only those are loaded.
     Read with a plain cursor over the enterprises' districts: at city scale this is millions of
     figures, and the ORM's per-value converters would cost more than the audit itself."""
     wanted = {e.pk for e in enterprises}
     history: dict[int, dict[Period, dict]] = defaultdict(dict)
     if not wanted:
         return history
+    first, last = Period(min(periods).year - 2, 2), max(periods)
+    full = {q.date for p in periods for q in (p.previous(), p.same_last_year())}
     qs = ReportValue.objects.filter(
         report__district_id__in={e.district_id for e in enterprises},
         report__is_current=True,
@@ -358,17 +362,20 @@ def _history(enterprises, first: Period, last: Period) -> dict[int, dict[Period,
         report__period__lte=last.date,
     ).values_list("report__enterprise_id", "report__period", "field_code", "current", "cumulative")
     sql, params = qs.query.sql_with_params()
-    periods: dict = {}
+    known: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(20000):
             for enterprise_id, day, code, current, cumulative in batch:
                 if enterprise_id not in wanted:
                     continue
-                period = periods.get(day)
+                period = known.get(day)
                 if period is None:
                     date = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
-                    period = periods[day] = Period.from_date(date)
+                    period = known[day] = Period.from_date(date)
+                # Filtered here, not in SQL: an OR across the join would cost the index range scan.
+                if code not in series_fields and period.date not in full:
+                    continue
                 history[enterprise_id].setdefault(period, {})[code] = (
                     _as_decimal(current),
                     _as_decimal(cumulative),
@@ -381,11 +388,12 @@ def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, 
         "electricity": defaultdict(dict),
         "tax": defaultdict(dict),
     }
-    rows = SourceFigure.objects.filter(enterprise_id__in=enterprise_ids, period__gte=first.date).values_list(
-        "source", "enterprise_id", "period", "value"
-    )
-    for source, enterprise_id, period, value in rows.iterator(chunk_size=20000):
-        result[source][enterprise_id][Period.from_date(period)] = value
+    for chunk in _chunks(enterprise_ids):
+        rows = SourceFigure.objects.filter(enterprise_id__in=chunk, period__gte=first.date).values_list(
+            "source", "enterprise_id", "period", "value"
+        )
+        for source, enterprise_id, period, value in rows.iterator(chunk_size=20000):
+            result[source][enterprise_id][Period.from_date(period)] = value
     return result
 
 
@@ -459,7 +467,8 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     ids = [e.pk for e in enterprises.values()]
     periods = [p[2] for p in parsed]
     first = Period(min(periods).year - 2, 2) if periods else None
-    history = _history(list(enterprises.values()), first, max(periods)) if periods else {}
+    series_fields = {t.main_field for t in report_types} | {"electricity"}
+    history = _history(list(enterprises.values()), set(periods), series_fields) if periods else {}
     sources = _sources(ids, first) if periods else {"electricity": {}, "tax": {}}
 
     # Pass 2: rules, in period order so a file with several months chains its own rows. A row with

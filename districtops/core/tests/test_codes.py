@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from districtops.core.codes import (
@@ -18,6 +18,9 @@ from districtops.core.codes import (
     validate_credit_code,
     validate_industry_code,
 )
+
+# The CI machine is shared: timing-based health checks would fail on load, not on the property.
+relaxed = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
 DOMAIN_EXAMPLES = ["91350100M000100Y43", "91350200776049653A", "9135021359498494XQ"]
 
@@ -48,12 +51,14 @@ def test_lower_case_spaces_and_full_width_are_accepted():
     assert validate_credit_code("913501 00M000 100Y43") == "91350100M000100Y43"
 
 
+@relaxed
 @given(credit_codes())
 def test_valid_codes_round_trip(code):
     assert validate_credit_code(code) == code
     assert validate_credit_code(" " + code.lower() + " ") == code
 
 
+@relaxed
 @given(
     credit_codes(), st.integers(min_value=0, max_value=17), st.sampled_from(CREDIT_CODE_CHARSET + "IOSVZ-*")
 )
