@@ -1,8 +1,8 @@
 """Cockpit benchmarks (issue 6).
 
 1. The cockpit of one district at city scale, computed afresh (cache off), through the real
-   page and the API: median and p95 server time (goal p95 ≤ 300 ms), and the query count,
-   which must be the same for a large district and a small one.
+   page and the API: median and p95 server time (goal p95 ≤ 300 ms), and the query count per
+   district (the same for districts with data in the same modules, whatever their size).
 2. The same page served from the 60-second summary cache.
 3. The monthly briefing for one district (goal ≤ 10 s): Word, Excel annex, charts.
 
