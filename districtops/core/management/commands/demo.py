@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
@@ -12,8 +14,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with acting_context("cli", request_id="demo-load"):
             for path in DEMO_LOADERS:
+                started = time.perf_counter()
                 import_string(path)()
-                self.stdout.write(f"loaded {path.split('.')[1]}")
+                self.stdout.write(f"loaded {path.split('.')[1]} in {time.perf_counter() - started:.1f}s")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display, unit, _role, title in DEMO_ACCOUNTS:
