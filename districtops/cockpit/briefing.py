@@ -113,7 +113,7 @@ def _economy(w: _Writer, summary: dict):
     tables = {t["key"]: t for t in section["tables"]}
     if "indicators" in tables:
         w.table(tables["indicators"])
-        w.chart(tables["indicators"], {"累计增速": 3}, "%")
+        w.chart(tables["indicators"], {"累计增速": 2, "全年目标": 3}, "%")
     if "drivers" in tables and tables["drivers"]["rows"]:
         w.heading2("增长动力")
         w.table(tables["drivers"])
@@ -223,7 +223,7 @@ def convert_to_pdf(docx: bytes) -> bytes | None:
 def build(user, district, period: Month, *, pdf: bool = True) -> Briefing:
     """Gather the cockpit's figures for ``district`` and ``period`` and render every file."""
     started = time.perf_counter()
-    summary = district_summary(user, district, period)
+    summary = district_summary(user, district, period, compute_forecasts=True)
     docx = render_docx(summary)
     xlsx = render_xlsx(summary)
     pdf_bytes = convert_to_pdf(docx) if pdf else None

@@ -61,6 +61,7 @@ class Context:
     district: Unit
     period: Month
     today: dt.date
+    compute_forecasts: bool = False
 
     def visible(self, model):
         """The model's rows this person may view; ``user=None`` is the system (the command line)."""

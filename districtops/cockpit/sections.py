@@ -8,8 +8,11 @@ the briefing.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 
 from districtops.org.models import Membership, Unit, UnitKind
@@ -17,6 +20,7 @@ from districtops.org.models import Membership, Unit, UnitKind
 from .figures import Context, figure, link, number_text, table
 
 YI = Decimal(100_000_000)
+LIGHT_TEXT = {"green": "达标", "yellow": "预警", "red": "落后", "grey": "无目标"}
 
 
 def organisation_section(ctx: Context) -> dict:
@@ -350,7 +354,8 @@ def supervision_section(ctx: Context) -> dict | None:
                 "责任单位按时办结排名",
                 ["名次", "责任单位", "在办", "逾期", "已办结", "按时办结率（%）"],
                 ranking_rows,
-            )
+            ),
+            *_scorecard_tables(ctx),
         ],
         "warnings": notes,
     }
@@ -408,4 +413,255 @@ def hazards_section(ctx: Context) -> dict | None:
     }
 
 
-SECTIONS = [projects_section, supervision_section, hazards_section, organisation_section]
+PENDING = object()  # a forecast not fitted yet
+
+
+def _forecast(ctx: Context, cumulatives: dict, year: int, goal: float | None):
+    """The year-end projection: fitted (seconds) when the context allows it — the briefing job —
+    else only when the economy's forecast cache already holds it, so a page never waits."""
+    from districtops.economy import forecast
+
+    if not cumulatives:
+        return None
+    if ctx.compute_forecasts:
+        return forecast.cached_project(cumulatives, year, goal)
+    # Mirrors forecast.cached_project's key (economy exposes no look-up without fitting).
+    material = repr((year, goal, sorted((p.year, p.month, round(v, 2)) for p, v in cumulatives.items())))
+    hit = cache.get("economy:forecast:" + hashlib.sha1(material.encode(), usedforsecurity=False).hexdigest())
+    return PENDING if hit is None else hit[1]
+
+
+def economy_section(ctx: Context) -> dict | None:
+    """Headline indicators with lights, year-end projection against target, growth drivers.
+
+    Uses the latest reporting month up to ``ctx.period`` in the same year (economic figures are
+    published a month late; January is reported with February as 1-2月).
+    """
+    from districtops.economy import indicators
+    from districtops.economy.models import Indicator, IndicatorValue, Target, TargetKind
+    from districtops.economy.periods import Period
+    from districtops.economy.services import settings_for
+
+    through = Period.from_date(ctx.period.first_day)
+    values = list(
+        ctx.visible(IndicatorValue)
+        .filter(unit=ctx.district, period__lte=through.date)
+        .select_related("indicator")
+        .order_by("period")
+    )
+    series: dict[int, dict] = {}
+    for v in values:
+        series.setdefault(v.indicator_id, {})[Period.from_date(v.period)] = v
+    current = [p for s in series.values() for p in s if p.year == ctx.period.year]
+    if not current:
+        return None
+    latest = max(current)
+    targets = {
+        t.indicator_id: t
+        for t in ctx.visible(Target).filter(unit=ctx.district, year=latest.year, kind=TargetKind.ANNUAL)
+    }
+    yellow_gap = settings_for(ctx.district.pk).yellow_gap_pp
+    dashboard = link("economy:dashboard", unit=ctx.district.pk, period=f"{latest.year}-{latest.month:02d}")
+    figures, rows, forecasts, notes = [], [], [], []
+    headline, pending = None, 0
+    for indicator in Indicator.objects.order_by("sort_order"):
+        by_period = series.get(indicator.pk, {})
+        value = by_period.get(latest)
+        if value is None:
+            continue
+        last_dec = by_period.get(Period(latest.year - 1, 12))
+        full_last = last_dec.cumulative if last_dec else None
+        target = targets.get(indicator.pk)
+        status = indicators.target_status(target, by_period, full_last, yellow_gap) if target else None
+        light = status.light if status else "grey"
+        growth = value.growth
+        figures.append(
+            figure(
+                f"growth_{indicator.code}",
+                f"{indicator.name}增速",
+                growth,
+                unit="%",
+                digits=1,
+                url=dashboard,
+                light=light,
+                note=latest.label,
+            )
+        )
+        projection = None
+        if not indicator.quarterly:
+            # The same inputs as the economy dashboard, so both share one cached fit.
+            cumulatives = {
+                p: float(v.cumulative)
+                for p, v in by_period.items()
+                if v.cumulative is not None and p <= latest
+            }
+            goal = float(full_last * (1 + target.growth / 100)) if (target and full_last) else None
+            projection = _forecast(ctx, cumulatives, latest.year, goal)
+            pending += projection is PENDING
+        rows.append(
+            [
+                {"text": indicator.name, "url": dashboard},
+                number_text(value.cumulative / YI if value.cumulative is not None else None, 2),
+                number_text(growth, 1),
+                number_text(target.growth if target else None, 1),
+                {"text": LIGHT_TEXT[light], "url": dashboard},
+            ]
+        )
+        if projection is not None and projection is not PENDING:
+            forecasts.append(
+                [
+                    indicator.name,
+                    number_text(projection.projection / float(YI), 2),
+                    number_text(None if projection.goal is None else projection.goal / float(YI), 2),
+                    number_text(None if projection.probability is None else projection.probability * 100, 0),
+                ]
+            )
+        if light in ("red", "yellow") and target is not None:
+            gap = (growth - target.growth) if growth is not None else None
+            notes.append(
+                f"{indicator.name}{latest.label}累计增长{number_text(growth, 1)}%，"
+                f"低于全年目标{number_text(-gap, 1) if gap is not None else '—'}个百分点（{LIGHT_TEXT[light]}）。"
+            )
+        if indicator.code == "industrial_output":
+            headline = indicator
+    tables = [
+        table(
+            "indicators",
+            f"主要经济指标（{latest.label}）",
+            ["指标", "本年累计（亿元）", "累计增速（%）", "全年目标（%）", "状态"],
+            rows,
+        )
+    ]
+    if headline is not None:
+        drivers = indicators.growth_drivers(headline, ctx.district.pk, latest)
+        tables.append(
+            table(
+                "drivers",
+                f"{headline.name}增长拉动（行业，百分点）",
+                ["行业", "拉动（百分点）"],
+                [[d["name"], number_text(d["pp"], 2)] for d in drivers["industries"][:8]],
+            )
+        )
+    forecast_title = "全年预测（亿元）" + (f"（另有 {pending} 项指标的预测尚在计算）" if pending else "")
+    tables.append(
+        table("forecast", forecast_title, ["指标", "全年预测", "目标水平", "达标概率（%）"], forecasts)
+    )
+    return {
+        "key": "economy",
+        "title": "经济运行",
+        "figures": figures,
+        "tables": tables,
+        "warnings": notes,
+    }
+
+
+def deputies_section(ctx: Context) -> dict | None:
+    """People's Congress deputies' suggestions: awaiting a reply, due within 30 days, overdue."""
+    from districtops.deputies.models import Satisfaction, Suggestion, SuggestionState
+
+    suggestions = ctx.visible(Suggestion).filter(district=ctx.district)
+    waiting = Q(state__in=[SuggestionState.ASSIGNED, SuggestionState.REOPENED])
+    counts = suggestions.aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=waiting),
+        due_soon=Count(
+            "pk",
+            filter=waiting & Q(reply_due__gte=ctx.today, reply_due__lte=ctx.today + dt.timedelta(days=30)),
+        ),
+        overdue=Count("pk", filter=waiting & Q(reply_due__lt=ctx.today)),
+        evaluated=Count("pk", filter=~Q(satisfaction="")),
+        satisfied=Count("pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
+    )
+    if not counts["total"]:
+        return None
+    rate = counts["satisfied"] / counts["evaluated"] if counts["evaluated"] else None
+    notes = []
+    if counts["overdue"]:
+        notes.append(f"人大代表建议超期未答复 {counts['overdue']} 件，须尽快答复。")
+    return {
+        "key": "deputies",
+        "title": "人大代表建议",
+        "figures": [
+            figure(
+                "suggestions_waiting",
+                "待答复建议",
+                counts["waiting"],
+                unit="件",
+                url=link("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
+            ),
+            figure(
+                "suggestions_due_soon",
+                "30日内到期",
+                counts["due_soon"],
+                unit="件",
+                url=link("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
+                light="yellow" if counts["due_soon"] else "green",
+            ),
+            figure(
+                "suggestions_overdue",
+                "超期未答复",
+                counts["overdue"],
+                unit="件",
+                url=link("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
+                light="red" if counts["overdue"] else "green",
+            ),
+            figure(
+                "suggestions_satisfaction",
+                "满意率",
+                _percent(rate),
+                unit="%",
+                digits=1,
+                url=link("deputies:suggestion_list", state=SuggestionState.CLOSED),
+            ),
+        ],
+        "tables": [],
+        "warnings": notes,
+    }
+
+
+def _scorecard_tables(ctx: Context) -> list[dict]:
+    """The supervision office's scorecard (督导考核) covering the month, ranked per unit kind."""
+    from districtops.supervision import scorecards
+    from districtops.supervision.models import ScoreScheme
+
+    scheme = (
+        ctx.visible(ScoreScheme)
+        .filter(district=ctx.district, period_start__lte=ctx.period.last_day)
+        .exclude(published_at=None)
+        .order_by("-period_end", "-pk")
+        .first()
+    )
+    if scheme is None:
+        return []
+    tables = []
+    for kind, cards in scorecards.compute(scheme).items():
+        kind_label = UnitKind(kind).label
+        tables.append(
+            table(
+                f"scorecard_{kind}",
+                f"{scheme.name}：{kind_label}排名",
+                ["名次", "单位", "得分"],
+                [
+                    [
+                        number_text(card.rank) if card.rank else "—",
+                        {
+                            "text": card.unit.name,
+                            "url": link("supervision:scheme_unit", scheme.pk, card.unit.pk),
+                        },
+                        number_text(card.score, 2),
+                    ]
+                    for card in cards
+                ],
+            )
+        )
+    return tables
+
+
+SECTIONS = [
+    economy_section,
+    projects_section,
+    supervision_section,
+    hazards_section,
+    deputies_section,
+    organisation_section,
+]

@@ -49,14 +49,22 @@ def resolve_district(user, code: str) -> Unit:
     return district
 
 
-def district_summary(user, district: Unit, period: Month | None = None) -> dict:
+def district_summary(user, district: Unit, period: Month | None = None, *, compute_forecasts=False) -> dict:
     """Every figure of the cockpit for ``district`` (checked with ``resolve_district`` by callers).
 
     ``period`` is the reporting month for flows (closed this month, the economy's
     cumulative month); states (open, overdue) are as of today. Default: this month.
+    Year-end forecasts take seconds to fit: only ``compute_forecasts`` (the briefing) fits
+    them; otherwise the ones already fitted are shown.
     """
     today, now = clock.today(), clock.now()
-    ctx = Context(user=user, district=district, period=period or Month.of(today), today=today)
+    ctx = Context(
+        user=user,
+        district=district,
+        period=period or Month.of(today),
+        today=today,
+        compute_forecasts=compute_forecasts,
+    )
     sections = [s for s in (fn(ctx) for fn in SECTIONS) if s]
     return {
         "district": {"id": district.pk, "code": district.division_code, "name": district.name},

@@ -132,3 +132,28 @@ def district_data(org, units):
 
 def figure(summary, key):
     return next(f for s in summary["sections"] for f in s["figures"] if f["key"] == key)
+
+
+@pytest.fixture
+def economy_data(district_data):
+    """Two indicators for 管城 at 1-2月 2021: industry on target (green), retail far below (red)."""
+    from districtops.economy.models import Indicator, IndicatorValue, Target
+    from districtops.economy.reference import ensure_reference_data
+
+    ensure_reference_data()
+    district = district_data["districts"]["410104"]
+    rows = [
+        ("industrial_output", Decimal("10000000000"), Decimal("1372000000"), Decimal("30.1"), Decimal("8.0")),
+        ("retail_sales", Decimal("4000000000"), Decimal("776000000"), Decimal("2.0"), Decimal("10.0")),
+    ]
+    for code, last_december, cumulative, growth, target in rows:
+        indicator = Indicator.objects.get(code=code)
+        common = {"indicator": indicator, "district": district, "unit": district}
+        # Last year's 1-2月 share of its total is the "time elapsed" for 时间过半、任务过半.
+        IndicatorValue.objects.create(**common, period=dt.date(2020, 2, 1), cumulative=last_december / 10)
+        IndicatorValue.objects.create(**common, period=dt.date(2020, 12, 1), cumulative=last_december)
+        IndicatorValue.objects.create(
+            **common, period=dt.date(2021, 2, 1), cumulative=cumulative, growth=growth
+        )
+        Target.objects.create(**common, year=2021, kind="annual", growth=target)
+    return district_data

@@ -120,3 +120,69 @@ def test_cached_summary_reuses_within_ttl(district_data, users, monkeypatch):
     add_matter(district_data["units"], "新增", "城建局", state="in_progress", deadline=dt.date(2021, 1, 1))
     assert services.cached_summary(users["leader"], district)["as_of"] == first["as_of"]
     assert figure(services.district_summary(users["leader"], district), "matters_overdue")["value"] == 3
+
+
+def test_economy_figures_lights_and_warnings(economy_data, users):
+    district = services.resolve_district(users["leader"], "410104")
+    summary = services.district_summary(users["leader"], district, Month(2021, 2))
+    industry = figure(summary, "growth_industrial_output")
+    assert (industry["text"], industry["light"], industry["unit"]) == ("30.1", "green", "%")
+    retail = figure(summary, "growth_retail_sales")
+    assert retail["light"] == "red"
+    economy = next(s for s in summary["sections"] if s["key"] == "economy")
+    indicators = next(t for t in economy["tables"] if t["key"] == "indicators")
+    assert [c["text"] for c in indicators["rows"][0]] == ["规上工业总产值", "13.72", "30.1", "8.0", "达标"]
+    assert indicators["title"] == "主要经济指标（2021年1-2月）"
+    assert any(
+        "社会消费品零售总额（限上）2021年1-2月累计增长2.0%，低于全年目标8.0个百分点" in w
+        for w in summary["warnings"]
+    )
+    # March has no figures yet: the cockpit shows the latest month of the year, 1-2月.
+    march = services.district_summary(users["leader"], district, Month(2021, 3))
+    assert figure(march, "growth_industrial_output")["note"] == "2021年1-2月"
+
+
+def test_economy_absent_for_another_year(economy_data, users):
+    district = services.resolve_district(users["leader"], "410104")
+    summary = services.district_summary(users["leader"], district, Month(2022, 2))
+    assert "economy" not in [s["key"] for s in summary["sections"]]
+
+
+def test_street_staff_see_no_cockpit_but_economy_is_gated(economy_data, users):
+    # A leader of another district sees none of 管城's indicators even through the system-free path.
+    from districtops.cockpit.figures import Context
+    from districtops.cockpit.sections import economy_section
+
+    district = economy_data["districts"]["410104"]
+    ctx = Context(users["jinshui_leader"], district, Month(2021, 2), dt.date(2021, 3, 31))
+    assert economy_section(ctx) is None
+
+
+def test_deputies_suggestions_due_and_overdue(district_data, users, units):
+    from districtops.deputies.models import Suggestion
+
+    def add(number, state, reply_due, satisfaction=""):
+        return Suggestion.objects.create(
+            number=number,
+            district=units["南关街街道"].district,
+            title=f"建议{number}",
+            content="内容",
+            handling_unit=units["城建局"],
+            assigned_on=dt.date(2021, 1, 5),
+            reply_due=reply_due,
+            state=state,
+            satisfaction=satisfaction,
+        )
+
+    add("S1", "assigned", dt.date(2021, 3, 20))  # overdue
+    add("S2", "assigned", dt.date(2021, 4, 15))  # due within 30 days
+    add("S3", "reopened", dt.date(2021, 6, 30))
+    add("S4", "closed", dt.date(2021, 2, 1), satisfaction="satisfied")
+    add("S5", "closed", dt.date(2021, 2, 1), satisfaction="dissatisfied")
+    district = services.resolve_district(users["leader"], "410104")
+    summary = services.district_summary(users["leader"], district)
+    assert figure(summary, "suggestions_waiting")["value"] == 3
+    assert figure(summary, "suggestions_due_soon")["value"] == 1
+    assert figure(summary, "suggestions_overdue")["value"] == 1
+    assert figure(summary, "suggestions_satisfaction")["text"] == "50.0"
+    assert figure(summary, "suggestions_overdue")["url"] == "/deputies/suggestions/?state=assigned"
