@@ -210,3 +210,35 @@ def test_chinese_by_default_whatever_the_browser_says(org, login):
     assert "我的单位与角色" in body
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "My units and roles" in client.get("/").content.decode()
+
+
+def test_production_static_files_collect_with_hashed_names(settings, tmp_path):
+    """collectstatic with the production storage (hashed, compressed) over the npm assets."""
+    settings.STATIC_ROOT = tmp_path
+    # Compression is whitenoise's own (tested there) and takes minutes over the npm assets.
+    settings.WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+        "css",
+        "js",
+        "map",
+        "svg",
+        "json",
+        "txt",
+        "html",
+        "md",
+        "mjs",
+        "ts",
+        "xml",
+        "woff",
+        "woff2",
+        "ttf",
+        "eot",
+        "png",
+        "ico",
+    ]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "districtops.core.staticfiles.StaticStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)  # the settings fixture resets the storage
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/tabler/css/tabler.min.css" in manifest and "vendor/echarts/echarts.min.js" in manifest
