@@ -165,10 +165,22 @@ def recompute(district_ids, periods) -> int:
                 results.setdefault(None, Aggregate())
                 for key, agg in results.items():
                     fresh[(indicator.pk, district_id if key is None else key, period)] = (district_id, agg)
+    # A value a department entered by hand (e.g. a peer district's published figure) wins
+    # over the aggregate: never write a computed row beside it.
+    entered = set(
+        IndicatorValue.objects.filter(
+            indicator__in=aggregates,
+            district_id__in=district_ids,
+            period__in=[p.date for p in touched],
+            is_entered=True,
+        ).values_list("indicator_id", "unit_id", "period")
+    )
     to_create, to_update = [], []
     now = timezone.now()
     for key, (district_id, agg) in fresh.items():
         indicator_id, unit_id, period = key
+        if (indicator_id, unit_id, period.date) in entered:
+            continue
         fields = {
             "cumulative": agg.cumulative,
             "cumulative_last_year": agg.last_same_set,
