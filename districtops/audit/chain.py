@@ -6,16 +6,15 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from districtops.core import context
+from districtops.core import context, locks
 from districtops.core.crypto import HASH_ALGORITHM, derived_key, keyed_digest
 
 from .models import AuditAnchor, AuditRecord
 
 GENESIS = "0" * 64
-_PG_LOCK_KEY = 410104_2021  # any constant; serialises appends to the chain on PostgreSQL
 HASHED_FIELDS = (
     "seq", "created_at", "actor_id", "actor_username", "actor_unit", "request_id", "client_ip", "channel",
     "action", "outcome", "object_type", "object_id", "object_repr", "before", "after", "message", "algorithm",
@@ -72,9 +71,7 @@ def append(
         object_repr = object_repr or str(obj)[:200]
     # No savepoint: the record lives or dies with the caller's transaction (two queries saved).
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        locks.serialise("audit.chain")
         last = AuditRecord.objects.order_by("-seq").values_list("seq", "hash").first()
         if last is None:
             anchor = AuditAnchor.objects.order_by("-last_seq").values_list("last_seq", "last_hash").first()

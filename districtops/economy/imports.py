@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 
-from districtops.core import clock, permissions, services
+from districtops.core import clock, locks, permissions, services
 from districtops.core.codes import classify_scale, validate_credit_code, validate_industry_code
 from districtops.core.excel import CellError, Column, normalise_header, read_table
 from districtops.org.models import Unit, UnitKind
@@ -721,6 +721,8 @@ def import_source_figures(
     if result.errors or check_only or not prepared:
         return _finish(result, actor, content)
     with transaction.atomic():
+        # Two imports of the same source would both delete, then both insert: one at a time.
+        locks.serialise(f"economy.sources:{kind}")
         batch = ImportBatch.objects.create(
             district_id=prepared[0][0].district_id,
             kind=kind,
