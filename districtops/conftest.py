@@ -108,6 +108,7 @@ def browser_page(transactional_db, live_server):
 
         # The first request imports every app's URLs and views: give it time on a busy machine.
         page.goto(live_server.url + "/healthz", timeout=120_000)
+        page.wait_for_load_state("networkidle")
         page.goto_path = goto_path
         page.login = login
         page.live_server_url = live_server.url

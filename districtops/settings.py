@@ -141,6 +141,7 @@ JOB_QUEUE = "rq" if REDIS_URL else "tasks"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, adopted now
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "districtops.accounts.passwords.ComplexityValidator"},
