@@ -40,7 +40,6 @@ def unit_tree(request):
     if q:
         units = units.filter(Q(name__icontains=q) | Q(division_code__startswith=q))
     units = list(units[:2000])
-    # Siblings ordered by sort_order, then name, inside the path order.
     can_manage = permissions.has_role(request.user, Role.SYS_ADMIN)
     return render(
         request,
