@@ -16,6 +16,7 @@ from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
 from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors
+from districtops.core.todo import sections_for as todo_sections_for
 from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES
 
@@ -109,6 +110,7 @@ def todo(request):
             "rows": rows,
             "today": clock.today(),
             "reminders": recent,
+            "extra_sections": todo_sections_for(request.user),
             "headed_units": Unit.objects.filter(
                 pk__in=permissions.scope_of(request.user).units_with({"unit_head"})
             ),
