@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import clock, permissions
@@ -344,7 +344,7 @@ def list_conferences(request):
 def create_conference(request, payload: ConferenceIn):
     organiser = _unit(request.auth, payload.organiser_id, "organiser_id")
     data = payload.dict(exclude={"organiser_id"})
-    return 201, services.create_conference(request.auth, organiser=organiser, **data)
+    return Status(201, services.create_conference(request.auth, organiser=organiser, **data))
 
 
 # --- investment projects -----------------------------------------------------------------------
@@ -397,7 +397,7 @@ def create_investment(request, payload: InvestmentIn):
         supporting_units=_units(user, payload.supporting_unit_ids, "supporting_unit_ids"),
         **data,
     )
-    return 201, project
+    return Status(201, project)
 
 
 @router.patch("/investment/{project_id}", response=InvestmentOut)
@@ -437,7 +437,7 @@ def transition_investment(
         note=note,
         expected_version=version,
     )
-    return 201, InvestmentProject.objects.select_related("sector", "lead_unit").get(pk=updated.pk)
+    return Status(201, InvestmentProject.objects.select_related("sector", "lead_unit").get(pk=updated.pk))
 
 
 @router.get("/investment/{project_id}/transitions", response=list[TransitionOut])
@@ -455,8 +455,9 @@ def list_arrivals(request, project_id: int):
 @router.post("/investment/{project_id}/arrivals", response={201: ArrivalOut})
 def add_arrival(request, project_id: int, payload: ArrivalIn):
     project = _acting_on(InvestmentProject, request.auth, project_id, "report")
-    return 201, services.record_capital_arrival(
-        request.auth, project, month=payload.month, amount=payload.amount
+    return Status(
+        201,
+        services.record_capital_arrival(request.auth, project, month=payload.month, amount=payload.amount),
     )
 
 
@@ -516,7 +517,7 @@ def create_construction(request, payload: ConstructionIn):
         supporting_units=_units(user, payload.supporting_unit_ids, "supporting_unit_ids"),
         **data,
     )
-    return 201, project
+    return Status(201, project)
 
 
 @router.patch("/construction/{project_id}", response=ConstructionOut)
@@ -572,8 +573,11 @@ def add_report(
     photo: File[UploadedFile] = None,
 ):
     node = _acting_on(ProjectNode, request.auth, node_id, "report")
-    return 201, services.report_progress(
-        request.auth, node, reported_on=reported_on, percent=percent, text=text, photo=photo
+    return Status(
+        201,
+        services.report_progress(
+            request.auth, node, reported_on=reported_on, percent=percent, text=text, photo=photo
+        ),
     )
 
 
@@ -601,8 +605,9 @@ def list_monthly(request, project_id: int):
 @router.post("/construction/{project_id}/monthly", response={201: MonthlyOut})
 def add_monthly(request, project_id: int, payload: ArrivalIn):
     project = _acting_on(ConstructionProject, request.auth, project_id, "report")
-    return 201, services.record_monthly_investment(
-        request.auth, project, month=payload.month, amount=payload.amount
+    return Status(
+        201,
+        services.record_monthly_investment(request.auth, project, month=payload.month, amount=payload.amount),
     )
 
 
@@ -624,8 +629,8 @@ def upload_document(
     requirement = (
         _ref(ArchiveRequirement, requirement_id, "requirement_id") if requirement_id is not None else None
     )
-    return 201, services.upload_document(
-        request.auth, project, title=title, file=file, requirement=requirement
+    return Status(
+        201, services.upload_document(request.auth, project, title=title, file=file, requirement=requirement)
     )
 
 
@@ -633,7 +638,7 @@ def upload_document(
 def delete_document(request, document_id: int):
     document = gated_get(ArchiveDocument, request.auth, document_id)
     services.delete_document(request.auth, document)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/battle-map")

@@ -494,7 +494,7 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
                 nodes.extend(given)
             else:
                 nodes.extend(services.plan_nodes(project))
-        ProjectNode.objects.bulk_create(nodes, batch_size=2000)
+        ProjectNode.objects.bulk_create([n.refresh_pace() for n in nodes], batch_size=2000)
         _finish(actor, ConstructionProject, [p.pk for p in created], "建设项目", digest, len(created))
     return len(created)
 

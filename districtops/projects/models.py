@@ -346,6 +346,10 @@ class ProjectNode(VersionedModel):
     actual_start = models.DateField(_("实际开始"), null=True, blank=True)
     actual_end = models.DateField(_("实际完成"), null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    # Derived from the plan and the progress (rules.pace_dates), kept by save() and by every
+    # bulk write (refresh_pace), so a node's state on any day is a date comparison in SQL.
+    on_pace_until = models.DateField(null=True, editable=False)
+    amber_until = models.DateField(null=True, editable=False)
 
     objects = ScopedManager()
     scope_rules = ScopeRules(
@@ -365,6 +369,21 @@ class ProjectNode(VersionedModel):
 
     def __str__(self):
         return f"{self.project} · {self.name}"
+
+    def refresh_pace(self) -> "ProjectNode":
+        from .rules import pace_dates
+
+        self.on_pace_until, self.amber_until = pace_dates(
+            self.planned_start, self.planned_end, self.progress or 0
+        )
+        return self
+
+    def save(self, *args, **kwargs):
+        self.refresh_pace()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "on_pace_until", "amber_until"}
+        super().save(*args, **kwargs)
 
 
 class ProgressReport(models.Model):

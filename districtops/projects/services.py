@@ -358,7 +358,7 @@ def create_construction_project(actor, *, supporting_units=(), **fields) -> Cons
         services.create_object(
             actor, project, scope_action="report", m2m={"supporting_units": [u.pk for u in supporting_units]}
         )
-        nodes = ProjectNode.objects.bulk_create(plan_nodes(project))
+        nodes = ProjectNode.objects.bulk_create([n.refresh_pace() for n in plan_nodes(project)])
         services.record(
             actor,
             "create",
