@@ -13,7 +13,7 @@ from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
-from . import battlemap, filters, imports, measures, rules, services
+from . import battlemap, filters, imports, measures, panels, rules, services
 from .forms import (
     ConferenceForm,
     ConstructionProjectForm,
@@ -658,18 +658,10 @@ def battle_map_export(request):
 
 @login_required
 def warning_list(request):
-    today = clock.today()
-    construction = filters.construction(
-        ConstructionProject.objects.restrict(request.user, "view"), request.GET, today
-    )
-    investment = InvestmentProject.objects.restrict(request.user, "view")
-    warnings = measures.construction_warnings(construction, today) + measures.investment_warnings(
-        investment, today
-    )
+    warnings = panels.warnings_for(request.user, request.GET, clock.today())
     kind = request.GET.get("kind")
     if kind in measures.WARNING_KINDS:
         warnings = [w for w in warnings if w.kind == kind]
-    warnings.sort(key=lambda w: (w.severity != "red", w.kind, w.project_name))
     if request.GET.get("export") == "xlsx":
         return excel.xlsx_response(imports.export_warnings(warnings), "项目预警.xlsx")
     counts = {}
@@ -683,6 +675,9 @@ def warning_list(request):
             "total": len(warnings),
             "kinds": [(k, label, counts.get(k, 0)) for k, label in measures.WARNING_KINDS.items()],
             "kind": kind,
+            "filters": request.GET,
+            # The kind buttons keep the other filters (district, mine, street …).
+            "qs": filters.querystring(request.GET, panels.WARNING_FILTERS),
         },
     )
 
