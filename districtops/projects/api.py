@@ -354,6 +354,7 @@ def create_conference(request, payload: ConferenceIn):
 def list_investment(
     request,
     q: str = "",
+    district: int | None = None,
     conference: int | None = None,
     sector: int | None = None,
     street: int | None = None,
@@ -364,7 +365,8 @@ def list_investment(
     offset: int = 0,
 ):
     params = {
-        "q": q, "conference": conference, "sector": sector, "street": street, "stage": stage,
+        "q": q, "district": district, "conference": conference, "sector": sector, "street": street,
+        "stage": stage,
         "signing_mode": signing_mode, "stalled": "1" if stalled else "",
     }  # fmt: skip
     projects = filters.investment(
@@ -468,6 +470,7 @@ def add_arrival(request, project_id: int, payload: ArrivalIn):
 def list_construction(
     request,
     q: str = "",
+    district: int | None = None,
     category: int | None = None,
     street: int | None = None,
     command_post: int | None = None,
@@ -478,7 +481,8 @@ def list_construction(
     offset: int = 0,
 ):
     params = {
-        "q": q, "category": category, "street": street, "command_post": command_post, "leader": leader,
+        "q": q, "district": district, "category": category, "street": street, "command_post": command_post,
+        "leader": leader,
         "showcase": showcase, "state": state,
     }  # fmt: skip
     projects = filters.construction(
@@ -644,6 +648,7 @@ def delete_document(request, document_id: int):
 @router.get("/battle-map")
 def battle_map(
     request,
+    district: int | None = None,
     category: int | None = None,
     street: int | None = None,
     command_post: int | None = None,
@@ -652,7 +657,8 @@ def battle_map(
     state: str = "",
 ):
     params = {
-        "category": category, "street": street, "command_post": command_post, "leader": leader,
+        "district": district, "category": category, "street": street, "command_post": command_post,
+        "leader": leader,
         "showcase": showcase,
     }  # fmt: skip
     today = clock.today()
@@ -661,10 +667,9 @@ def battle_map(
 
 
 @router.get("/warnings", response=list[WarningOut])
-def list_warnings(request, kind: str = ""):
-    today = clock.today()
-    user = request.auth
-    warnings = measures.construction_warnings(
-        ConstructionProject.objects.restrict(user, "view"), today
-    ) + measures.investment_warnings(InvestmentProject.objects.restrict(user, "view"), today)
+def list_warnings(request, kind: str = "", district: int | None = None, mine: bool = False):
+    from .panels import warnings_for
+
+    params = {"district": district, "mine": "1" if mine else ""}
+    warnings = warnings_for(request.auth, params, clock.today())
     return [w for w in warnings if not kind or w.kind == kind]

@@ -110,3 +110,18 @@ def test_district_filter_on_lists_map_warnings_and_exports(login, org, road, sig
     assert signed.name in names
     api = login("jinshui_leader").get(f"/projects/?district={guancheng.pk}").content.decode()
     assert road.name not in api
+
+
+def test_district_filter_in_the_api(api_client, org, road, signed):
+    guancheng, jinshui = org["districts"]["410104"], org["districts"]["410105"]
+    client = api_client("leader")
+    base = "/api/v1/projects"
+    assert client.get(f"{base}/construction?district={guancheng.pk}").json()["count"] == 1
+    assert client.get(f"{base}/construction?district={jinshui.pk}").json()["count"] == 0
+    assert client.get(f"{base}/investment?district={guancheng.pk}").json()["count"] == 1
+    assert client.get(f"{base}/investment?district={jinshui.pk}").json()["count"] == 0
+    assert client.get(f"{base}/battle-map?district={jinshui.pk}").json()["rows"] == []
+    _overdue(road)
+    assert client.get(f"{base}/warnings?district={guancheng.pk}&kind=node_overdue").json()
+    assert client.get(f"{base}/warnings?district={jinshui.pk}").json() == []
+    assert api_client("nanguan").get(f"{base}/warnings?mine=true&kind=node_overdue").json()
