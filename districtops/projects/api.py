@@ -8,7 +8,8 @@ multipart forms.
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -26,7 +27,10 @@ from .models import (
     FundRecord,
     FundSource,
     InvestmentProject,
+    MissingDocumentsPolicy,
+    NodeTemplate,
     ProjectNode,
+    ProjectSettings,
     Sector,
     SigningMode,
     Stage,
@@ -673,3 +677,197 @@ def list_warnings(request, kind: str = "", district: int | None = None, mine: bo
     params = {"district": district, "mine": "1" if mine else ""}
     warnings = warnings_for(request.auth, params, clock.today())
     return [w for w in warnings if not kind or w.kind == kind]
+
+
+# --- settings (system administrator): configurable lists and thresholds -------------------------
+
+
+class SectorOut(Schema):
+    id: int
+    name: str
+    sort_order: int
+    is_active: bool
+
+
+class SectorIn(Schema):
+    name: str
+    sort_order: int = 0
+    is_active: bool = True
+
+
+class SectorPatch(Schema):
+    name: str | None = None
+    sort_order: int | None = None
+    is_active: bool | None = None
+
+
+class NodeTemplateOut(Schema):
+    id: int
+    sequence: int
+    name: str
+    offset_days: int
+    duration_days: int
+
+
+class NodeTemplateIn(Schema):
+    sequence: int
+    name: str
+    offset_days: int = 0
+    duration_days: int = 30
+
+
+class NodeTemplatePatch(Schema):
+    sequence: int | None = None
+    name: str | None = None
+    offset_days: int | None = None
+    duration_days: int | None = None
+
+
+class RequirementOut(Schema):
+    id: int
+    category_id: int
+    node_name: str
+    name: str
+    sort_order: int
+
+
+class RequirementIn(Schema):
+    node_name: str
+    name: str
+    sort_order: int = 0
+
+
+class RequirementPatch(Schema):
+    node_name: str | None = None
+    name: str | None = None
+    sort_order: int | None = None
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    missing_documents_policy: str
+    sort_order: int
+    node_templates: list[NodeTemplateOut]
+    requirements: list[RequirementOut]
+
+    @staticmethod
+    def resolve_node_templates(obj):
+        return list(obj.node_templates.all())
+
+    @staticmethod
+    def resolve_requirements(obj):
+        return list(obj.requirements.all())
+
+
+class CategoryIn(Schema):
+    code: str
+    name: str
+    missing_documents_policy: MissingDocumentsPolicy = MissingDocumentsPolicy.WARN
+    sort_order: int = 0
+
+
+class CategoryPatch(Schema):
+    name: str | None = None
+    missing_documents_policy: MissingDocumentsPolicy | None = None
+    sort_order: int | None = None
+
+
+class ThresholdsOut(Schema):
+    stalled_days: int
+    fund_lag_points: int
+    version: int
+
+
+class ThresholdsPatch(Schema):
+    stalled_days: int | None = None
+    fund_lag_points: int | None = None
+    version: int | None = None
+
+
+def _configurer(request):
+    if not services.may_configure(request.auth):
+        raise PermissionDenied("只有系统管理员可以维护项目配置。")
+
+
+def _set(payload) -> dict:
+    return payload.dict(exclude_unset=True)
+
+
+@router.get("/settings/thresholds", response=ThresholdsOut)
+def get_thresholds(request):
+    return ProjectSettings.current()
+
+
+@router.patch("/settings/thresholds", response=ThresholdsOut)
+def update_thresholds(request, payload: ThresholdsPatch):
+    _configurer(request)
+    data = _set(payload)
+    version = data.pop("version", None)
+    return services.update_thresholds(request.auth, expected_version=version, **data)
+
+
+@router.get("/settings/sectors", response=list[SectorOut])
+def list_all_sectors(request):
+    _configurer(request)
+    return list(Sector.objects.all())
+
+
+@router.post("/settings/sectors", response={201: SectorOut})
+def create_sector(request, payload: SectorIn):
+    _configurer(request)
+    return Status(201, services.save_sector(request.auth, None, **payload.dict()))
+
+
+@router.patch("/settings/sectors/{sector_id}", response=SectorOut)
+def update_sector(request, sector_id: int, payload: SectorPatch):
+    _configurer(request)
+    return services.save_sector(request.auth, get_object_or_404(Sector, pk=sector_id), **_set(payload))
+
+
+@router.get("/settings/categories", response=list[CategoryOut])
+def list_category_settings(request):
+    _configurer(request)
+    return list(ConstructionCategory.objects.prefetch_related("node_templates", "requirements"))
+
+
+@router.post("/settings/categories", response={201: CategoryOut})
+def create_category(request, payload: CategoryIn):
+    _configurer(request)
+    return Status(201, services.save_category(request.auth, None, **payload.dict()))
+
+
+@router.patch("/settings/categories/{category_id}", response=CategoryOut)
+def update_category(request, category_id: int, payload: CategoryPatch):
+    _configurer(request)
+    category = get_object_or_404(ConstructionCategory, pk=category_id)
+    return services.save_category(request.auth, category, **_set(payload))
+
+
+@router.post("/settings/categories/{category_id}/nodes", response={201: NodeTemplateOut})
+def create_node_template(request, category_id: int, payload: NodeTemplateIn):
+    _configurer(request)
+    category = get_object_or_404(ConstructionCategory, pk=category_id)
+    return Status(201, services.save_node_template(request.auth, None, category=category, **payload.dict()))
+
+
+@router.patch("/settings/nodes/{template_id}", response=NodeTemplateOut)
+def update_node_template(request, template_id: int, payload: NodeTemplatePatch):
+    _configurer(request)
+    template = get_object_or_404(NodeTemplate, pk=template_id)
+    return services.save_node_template(request.auth, template, **_set(payload))
+
+
+@router.post("/settings/categories/{category_id}/requirements", response={201: RequirementOut})
+def create_requirement(request, category_id: int, payload: RequirementIn):
+    _configurer(request)
+    category = get_object_or_404(ConstructionCategory, pk=category_id)
+    return Status(201, services.save_requirement(request.auth, None, category=category, **payload.dict()))
+
+
+@router.patch("/settings/requirements/{requirement_id}", response=RequirementOut)
+def update_requirement(request, requirement_id: int, payload: RequirementPatch):
+    _configurer(request)
+    requirement = get_object_or_404(ArchiveRequirement, pk=requirement_id)
+    return services.save_requirement(request.auth, requirement, **_set(payload))

@@ -278,6 +278,7 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
                 f"时间已过 {rules.elapsed_share(start, end, today):.0%}，进度仅 {progress}%",
                 name,
             )
+    margin = rules.fund_lag_points()
     for row in (
         FundRecord.objects.filter(project_id__in=ids)
         .values("project_id")
@@ -287,7 +288,7 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         if not node_count[pid]:
             continue
         progress = progress_sum[pid] / node_count[pid]
-        lag = rules.funds_lag(progress, row["a"], row["d"])
+        lag = rules.funds_lag(progress, row["a"], row["d"], margin)
         if lag is not None:
             add(
                 pid,

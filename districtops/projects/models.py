@@ -30,6 +30,39 @@ class Sector(models.Model):
         return self.name
 
 
+class ProjectSettings(models.Model):
+    """The module's thresholds (one row, edited on the settings screen). Until first edited the
+    defaults come from the Django settings PROJECTS_STALLED_DAYS / PROJECTS_FUND_LAG_POINTS."""
+
+    stalled_days = models.PositiveSmallIntegerField(
+        _("招商项目停滞天数"), default=90, help_text=_("超过该天数没有阶段变更（且未投产）即为停滞")
+    )
+    fund_lag_points = models.PositiveSmallIntegerField(
+        _("资金拨付滞后容差（百分点）"),
+        default=20,
+        help_text=_("形象进度减去资金支出占批复的比例，超过该值即预警"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("项目预警阈值")
+        verbose_name_plural = _("项目预警阈值")
+
+    def __str__(self):
+        return str(_("项目预警阈值"))
+
+    @classmethod
+    def current(cls) -> "ProjectSettings":
+        row = cls.objects.filter(pk=1).first()
+        if row is None:
+            row = cls(
+                pk=1,
+                stalled_days=int(getattr(settings, "PROJECTS_STALLED_DAYS", 90)),
+                fund_lag_points=int(getattr(settings, "PROJECTS_FUND_LAG_POINTS", 20)),
+            )
+        return row
+
+
 class Conference(VersionedModel):
     """A promotion conference (招商推介会) ending in a signing ceremony."""
 

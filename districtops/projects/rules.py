@@ -5,6 +5,9 @@ Thresholds are settings with the defaults DOMAIN.md §3 states (*conventions*):
 - ``PROJECTS_RED_SHARE`` (0.7): progress below 70 % of the elapsed share is far behind (red);
 - ``PROJECTS_FUND_LAG_POINTS`` (20): disbursement may trail physical progress by 20 points;
 - ``PROJECTS_STALLED_DAYS`` (90): an investment project with no stage change for 90 days is stalled.
+
+The last two are only the defaults: the system administrator edits them on the settings screen
+(``ProjectSettings``), and ``fund_lag_points()`` / ``stalled_days()`` read that row.
 """
 
 from __future__ import annotations
@@ -24,11 +27,17 @@ def red_share() -> float:
 
 
 def fund_lag_points() -> int:
-    return int(getattr(settings, "PROJECTS_FUND_LAG_POINTS", 20))
+    """Edited on the settings screen (ProjectSettings); one query — callers ask once per request."""
+    from .models import ProjectSettings
+
+    return ProjectSettings.current().fund_lag_points
 
 
 def stalled_days() -> int:
-    return int(getattr(settings, "PROJECTS_STALLED_DAYS", 90))
+    """Edited on the settings screen (ProjectSettings); one query — callers ask once per request."""
+    from .models import ProjectSettings
+
+    return ProjectSettings.current().stalled_days
 
 
 class NodeState:
@@ -119,19 +128,24 @@ def status_of(node, today: dt.date) -> NodeStatus:
     return node_status(node.planned_start, node.planned_end, node.actual_end, node.progress, today)
 
 
-def funds_lag(progress_percent: float, approved: Decimal, disbursed: Decimal) -> float | None:
-    """Points by which disbursement (of the approved money) trails physical progress, or None."""
+def funds_lag(
+    progress_percent: float, approved: Decimal, disbursed: Decimal, margin: int | None = None
+) -> float | None:
+    """Points by which disbursement (of the approved money) trails physical progress by more
+    than ``margin`` (default ``fund_lag_points()``), or None."""
     if not approved:
         return None
     disbursed_percent = float(disbursed) / float(approved) * 100
     lag = progress_percent - disbursed_percent
-    return lag if lag > fund_lag_points() else None
+    return lag if lag > (fund_lag_points() if margin is None else margin) else None
 
 
-def is_stalled(stage: str, stage_changed_on: dt.date, today: dt.date) -> bool:
+def is_stalled(stage: str, stage_changed_on: dt.date, today: dt.date, days: int | None = None) -> bool:
+    """Not producing and no stage change for more than ``days`` (default ``stalled_days()``)."""
     from .models import Stage
 
-    return stage != Stage.PRODUCING and (today - stage_changed_on).days > stalled_days()
+    days = stalled_days() if days is None else days
+    return stage != Stage.PRODUCING and (today - stage_changed_on).days > days
 
 
 def ratio(part, whole) -> float | None:

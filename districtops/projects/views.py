@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from districtops.core import clock, excel, permissions
@@ -15,6 +16,7 @@ from districtops.org.models import UnitKind
 
 from . import battlemap, filters, imports, measures, panels, rules, services
 from .forms import (
+    CategoryForm,
     ConferenceForm,
     ConstructionProjectForm,
     DocumentForm,
@@ -23,19 +25,26 @@ from .forms import (
     InvestmentProjectForm,
     MonthAmountForm,
     NodeForm,
+    NodeTemplateForm,
     ProgressReportForm,
+    RequirementForm,
+    SectorForm,
+    ThresholdsForm,
     TransitionForm,
 )
 from .models import (
     ArchiveDocument,
+    ArchiveRequirement,
     Conference,
     ConstructionCategory,
     ConstructionProject,
     FundRecord,
     FundSource,
     InvestmentProject,
+    NodeTemplate,
     ProgressReport,
     ProjectNode,
+    ProjectSettings,
     Sector,
     SigningMode,
     Stage,
@@ -170,8 +179,9 @@ def investment_list(request):
         return excel.xlsx_response(imports.export_investment(projects), "招商项目.xlsx")
     today = clock.today()
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    stalled_days = rules.stalled_days()
     for p in page.object_list:
-        p.stalled = rules.is_stalled(p.stage, p.stage_changed_on, today)
+        p.stalled = rules.is_stalled(p.stage, p.stage_changed_on, today, stalled_days)
     context = {
         "page": page,
         "filters": request.GET,
@@ -181,7 +191,7 @@ def investment_list(request):
         "streets": _street_choices(request.user),
         "stages": Stage.choices,
         "modes": SigningMode.choices,
-        "stalled_days": rules.stalled_days(),
+        "stalled_days": stalled_days,
     }
     template = "projects/_investment_rows.html" if request.htmx else "projects/investment_list.html"
     return render(request, template, context)
@@ -715,3 +725,102 @@ def import_view(request, kind):
             if not form.cleaned_data["check_only"]:
                 messages.success(request, _("已导入 %(n)d 个项目。") % {"n": count})
     return render(request, "projects/import.html", {"form": form, "kind": kind, "result": result})
+
+
+# --- settings (system administrator): the configurable lists and thresholds --------------------
+
+
+def _require_configurer(request):
+    if not services.may_configure(request.user):
+        raise PermissionDenied
+
+
+SETTINGS_OBJECTS = {
+    # kind: (model, form, service, belongs to a category)
+    "sector": (Sector, SectorForm, services.save_sector, False),
+    "category": (ConstructionCategory, CategoryForm, services.save_category, False),
+    "node": (NodeTemplate, NodeTemplateForm, services.save_node_template, True),
+    "requirement": (ArchiveRequirement, RequirementForm, services.save_requirement, True),
+}
+SETTINGS_TITLES = {
+    "sector": (gettext_lazy("新增产业领域"), gettext_lazy("编辑产业领域")),
+    "category": (gettext_lazy("新增工程类别"), gettext_lazy("编辑工程类别")),
+    "node": (gettext_lazy("新增模板节点"), gettext_lazy("编辑模板节点")),
+    "requirement": (gettext_lazy("新增必备档案"), gettext_lazy("编辑必备档案")),
+}
+
+
+@login_required
+def settings_index(request):
+    _require_configurer(request)
+    categories = list(
+        ConstructionCategory.objects.prefetch_related("node_templates", "requirements").order_by(
+            "sort_order", "name"
+        )
+    )
+    return render(
+        request,
+        "projects/settings.html",
+        {
+            "sectors": Sector.objects.all(),
+            "categories": categories,
+            "thresholds": ProjectSettings.current(),
+        },
+    )
+
+
+@login_required
+def settings_thresholds(request):
+    _require_configurer(request)
+    current = ProjectSettings.current()
+    form = ThresholdsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_thresholds(
+                request.user,
+                expected_version=form.cleaned_data["version"],
+                stalled_days=form.cleaned_data["stalled_days"],
+                fund_lag_points=form.cleaned_data["fund_lag_points"],
+            )
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("预警阈值已保存。"))
+            return redirect("projects:settings")
+    return render(request, "projects/settings_form.html", {"form": form, "title": _("预警阈值")})
+
+
+@login_required
+def settings_object(request, kind, pk=None):
+    """Create (no ``pk``) or edit one row of a configurable list through its service."""
+    _require_configurer(request)
+    if kind not in SETTINGS_OBJECTS:
+        raise Http404
+    model, form_class, save, in_category = SETTINGS_OBJECTS[kind]
+    obj = get_object_or_404(model, pk=pk) if pk is not None else None
+    category = None
+    if in_category:
+        category = (
+            obj.category
+            if obj
+            else get_object_or_404(ConstructionCategory, pk=request.GET.get("category") or 0)
+        )
+    extra = {"category": category} if in_category else {}
+    form = form_class(request.POST or None, instance=obj, **extra)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            f: form.cleaned_data[f] for f in form_class.Meta.fields if f in form.changed_data or obj is None
+        }
+        if obj is None and in_category:
+            data["category"] = category
+        try:
+            save(request.user, obj, **data)
+        except SERVICE_ERRORS as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(reverse("projects:settings") + (f"#category-{category.pk}" if category else ""))
+    title = SETTINGS_TITLES[kind][obj is not None]
+    if category is not None:
+        title = f"{title} · {category.name}"
+    return render(request, "projects/settings_form.html", {"form": form, "title": title})

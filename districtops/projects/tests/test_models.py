@@ -60,19 +60,30 @@ def test_pending_before_start_overdue_after_end_done_when_finished():
     assert node_status(START, END, D(2021, 5, 1), 100, D(2021, 6, 1)).state == NodeState.DONE
 
 
-def test_funds_lag_margin_boundary(settings):
-    settings.PROJECTS_FUND_LAG_POINTS = 20
-    assert rules.funds_lag(60, Decimal(100), Decimal(40)) is None  # exactly 20 points: tolerated
-    assert rules.funds_lag(60, Decimal(100), Decimal(39)) == pytest.approx(21)
-    assert rules.funds_lag(60, Decimal(0), Decimal(0)) is None  # nothing approved: no ratio
+def test_funds_lag_margin_boundary():
+    assert rules.funds_lag(60, Decimal(100), Decimal(40), margin=20) is None  # exactly 20 points: tolerated
+    assert rules.funds_lag(60, Decimal(100), Decimal(39), margin=20) == pytest.approx(21)
+    assert rules.funds_lag(60, Decimal(0), Decimal(0), margin=20) is None  # nothing approved: no ratio
 
 
-def test_stalled_after_configured_days(settings):
-    settings.PROJECTS_STALLED_DAYS = 90
+def test_stalled_after_configured_days():
     today = D(2021, 3, 31)
-    assert not rules.is_stalled("signed", today - dt.timedelta(days=90), today)
-    assert rules.is_stalled("signed", today - dt.timedelta(days=91), today)
-    assert not rules.is_stalled("producing", D(2019, 1, 1), today)
+    assert not rules.is_stalled("signed", today - dt.timedelta(days=90), today, days=90)
+    assert rules.is_stalled("signed", today - dt.timedelta(days=91), today, days=90)
+    assert not rules.is_stalled("producing", D(2019, 1, 1), today, days=90)
+
+
+@pytest.mark.django_db
+def test_thresholds_default_to_settings_until_edited(settings):
+    from districtops.projects import services
+
+    settings.PROJECTS_STALLED_DAYS, settings.PROJECTS_FUND_LAG_POINTS = 60, 14
+    assert (rules.stalled_days(), rules.fund_lag_points()) == (60, 14)
+    services.update_thresholds(None, stalled_days=45)
+    assert (rules.stalled_days(), rules.fund_lag_points()) == (45, 14)
+    today = D(2021, 3, 31)
+    assert rules.is_stalled("signed", today - dt.timedelta(days=46), today)
+    assert rules.funds_lag(60, Decimal(100), Decimal(45)) == pytest.approx(15)
 
 
 @pytest.mark.django_db
