@@ -795,6 +795,21 @@ def _set(payload) -> dict:
     return payload.dict(exclude_unset=True)
 
 
+def _config_create(request, save, payload, category_id: int | None = None):
+    """201 with the new configuration row; ``category_id`` for rows that belong to a category."""
+    _configurer(request)
+    extra = {}
+    if category_id is not None:
+        extra["category"] = get_object_or_404(ConstructionCategory, pk=category_id)
+    return Status(201, save(request.auth, None, **extra, **payload.dict()))
+
+
+def _config_update(request, model, pk: int, save, payload):
+    """Change only the fields the client sent."""
+    _configurer(request)
+    return save(request.auth, get_object_or_404(model, pk=pk), **_set(payload))
+
+
 @router.get("/settings/thresholds", response=ThresholdsOut)
 def get_thresholds(request):
     return ProjectSettings.current()
@@ -816,14 +831,12 @@ def list_all_sectors(request):
 
 @router.post("/settings/sectors", response={201: SectorOut})
 def create_sector(request, payload: SectorIn):
-    _configurer(request)
-    return Status(201, services.save_sector(request.auth, None, **payload.dict()))
+    return _config_create(request, services.save_sector, payload)
 
 
 @router.patch("/settings/sectors/{sector_id}", response=SectorOut)
 def update_sector(request, sector_id: int, payload: SectorPatch):
-    _configurer(request)
-    return services.save_sector(request.auth, get_object_or_404(Sector, pk=sector_id), **_set(payload))
+    return _config_update(request, Sector, sector_id, services.save_sector, payload)
 
 
 @router.get("/settings/categories", response=list[CategoryOut])
@@ -834,40 +847,29 @@ def list_category_settings(request):
 
 @router.post("/settings/categories", response={201: CategoryOut})
 def create_category(request, payload: CategoryIn):
-    _configurer(request)
-    return Status(201, services.save_category(request.auth, None, **payload.dict()))
+    return _config_create(request, services.save_category, payload)
 
 
 @router.patch("/settings/categories/{category_id}", response=CategoryOut)
 def update_category(request, category_id: int, payload: CategoryPatch):
-    _configurer(request)
-    category = get_object_or_404(ConstructionCategory, pk=category_id)
-    return services.save_category(request.auth, category, **_set(payload))
+    return _config_update(request, ConstructionCategory, category_id, services.save_category, payload)
 
 
 @router.post("/settings/categories/{category_id}/nodes", response={201: NodeTemplateOut})
 def create_node_template(request, category_id: int, payload: NodeTemplateIn):
-    _configurer(request)
-    category = get_object_or_404(ConstructionCategory, pk=category_id)
-    return Status(201, services.save_node_template(request.auth, None, category=category, **payload.dict()))
+    return _config_create(request, services.save_node_template, payload, category_id)
 
 
 @router.patch("/settings/nodes/{template_id}", response=NodeTemplateOut)
 def update_node_template(request, template_id: int, payload: NodeTemplatePatch):
-    _configurer(request)
-    template = get_object_or_404(NodeTemplate, pk=template_id)
-    return services.save_node_template(request.auth, template, **_set(payload))
+    return _config_update(request, NodeTemplate, template_id, services.save_node_template, payload)
 
 
 @router.post("/settings/categories/{category_id}/requirements", response={201: RequirementOut})
 def create_requirement(request, category_id: int, payload: RequirementIn):
-    _configurer(request)
-    category = get_object_or_404(ConstructionCategory, pk=category_id)
-    return Status(201, services.save_requirement(request.auth, None, category=category, **payload.dict()))
+    return _config_create(request, services.save_requirement, payload, category_id)
 
 
 @router.patch("/settings/requirements/{requirement_id}", response=RequirementOut)
 def update_requirement(request, requirement_id: int, payload: RequirementPatch):
-    _configurer(request)
-    requirement = get_object_or_404(ArchiveRequirement, pk=requirement_id)
-    return services.save_requirement(request.auth, requirement, **_set(payload))
+    return _config_update(request, ArchiveRequirement, requirement_id, services.save_requirement, payload)

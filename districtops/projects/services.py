@@ -491,21 +491,26 @@ def transition_stage(
     return updated
 
 
-def record_capital_arrival(actor, project: InvestmentProject, *, month: dt.date, amount) -> CapitalArrival:
-    """Set the capital arrived in ``month`` (one figure a month; a second entry replaces it)."""
+def _monthly_figure(actor, model, project, month: dt.date, amount, label: str):
+    """Set one month's figure of ``model`` (one a month; a new entry replaces it)."""
     month = _first_of_month("month", month)
-    _not_negative("amount", amount, "到位金额")
+    _not_negative("amount", amount, label)
     if actor is not None:
         permissions.require(actor, "report", project)
     with transaction.atomic():
-        existing = CapitalArrival.objects.filter(project=project, month=month).first()
+        existing = model.objects.filter(project=project, month=month).first()
         if existing:
             return services.update_object(
                 actor, existing, {"amount": amount}, expected_version=None, action="report"
             )
         return services.create_object(
-            actor, CapitalArrival(project=project, month=month, amount=amount), scope_action="report"
+            actor, model(project=project, month=month, amount=amount), scope_action="report"
         )
+
+
+def record_capital_arrival(actor, project: InvestmentProject, *, month: dt.date, amount) -> CapitalArrival:
+    """Set the capital arrived in ``month`` (one figure a month; a second entry replaces it)."""
+    return _monthly_figure(actor, CapitalArrival, project, month, amount, "到位金额")
 
 
 # --- construction projects ---------------------------------------------------------------------
@@ -716,19 +721,7 @@ def record_monthly_investment(
     actor, project: ConstructionProject, *, month: dt.date, amount
 ) -> MonthlyInvestment:
     """Set the investment completed in ``month`` (one figure a month; a new entry replaces it)."""
-    month = _first_of_month("month", month)
-    _not_negative("amount", amount, "完成投资")
-    if actor is not None:
-        permissions.require(actor, "report", project)
-    with transaction.atomic():
-        existing = MonthlyInvestment.objects.filter(project=project, month=month).first()
-        if existing:
-            return services.update_object(
-                actor, existing, {"amount": amount}, expected_version=None, action="report"
-            )
-        return services.create_object(
-            actor, MonthlyInvestment(project=project, month=month, amount=amount), scope_action="report"
-        )
+    return _monthly_figure(actor, MonthlyInvestment, project, month, amount, "完成投资")
 
 
 FUND_LABELS = {

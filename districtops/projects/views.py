@@ -252,35 +252,34 @@ def investment_detail(request, pk):
     )
 
 
-@login_required
-def investment_create(request):
-    form = InvestmentProjectForm(request.POST or None, user=request.user, initial=request.GET.dict())
+def _create_project(request, form_class, create, title, done):
+    """The create page of either kind of project (the form's supporting units go to the service
+    as a list; the person's permission is the service's to check)."""
+    form = form_class(request.POST or None, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
         supporting = data.pop("supporting_units")
         try:
-            project = services.create_investment_project(request.user, supporting_units=supporting, **data)
+            project = create(request.user, supporting_units=supporting, **data)
         except SERVICE_ERRORS as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("已登记招商项目。"))
+            messages.success(request, done)
             return redirect(project)
-    return render(request, "projects/form.html", {"form": form, "title": _("登记招商项目")})
+    return render(request, "projects/form.html", {"form": form, "title": title})
 
 
-@login_required
-def investment_edit(request, pk):
-    project = _acting_on(request, InvestmentProject.objects.all(), pk, "change")
-    form = InvestmentProjectForm(request.POST or None, instance=project, user=request.user)
+def _edit_project(request, pk, model, form_class, update, title):
+    """The edit page of either kind of project, with the optimistic version check."""
+    project = _acting_on(request, model.objects.all(), pk, "change")
+    form = form_class(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
-        changes = {
-            f: form.cleaned_data[f] for f in InvestmentProjectForm.Meta.fields if f != "supporting_units"
-        }
+        changes = {f: form.cleaned_data[f] for f in form_class.Meta.fields if f != "supporting_units"}
         try:
-            project = services.update_investment_project(
+            project = update(
                 request.user,
-                InvestmentProject.objects.get(pk=pk),
+                model.objects.get(pk=pk),
                 expected_version=form.cleaned_data["version"],
                 supporting_units=form.cleaned_data["supporting_units"],
                 **changes,
@@ -290,7 +289,30 @@ def investment_edit(request, pk):
         else:
             messages.success(request, _("已保存。"))
             return redirect(project)
-    return render(request, "projects/form.html", {"form": form, "title": _("编辑招商项目"), "obj": project})
+    return render(request, "projects/form.html", {"form": form, "title": title, "obj": project})
+
+
+@login_required
+def investment_create(request):
+    return _create_project(
+        request,
+        InvestmentProjectForm,
+        services.create_investment_project,
+        _("登记招商项目"),
+        _("已登记招商项目。"),
+    )
+
+
+@login_required
+def investment_edit(request, pk):
+    return _edit_project(
+        request,
+        pk,
+        InvestmentProject,
+        InvestmentProjectForm,
+        services.update_investment_project,
+        _("编辑招商项目"),
+    )
 
 
 @login_required
@@ -317,20 +339,27 @@ def investment_transition(request, pk):
     return redirect(project)
 
 
-@login_required
-@require_POST
-def capital_arrival_add(request, pk):
-    project = _acting_on(request, InvestmentProject.objects.all(), pk, "report")
+def _month_amount(request, pk, model, record, done):
+    """POST one monthly figure (capital arrived, completed investment) and go back to the project."""
+    project = _acting_on(request, model.objects.all(), pk, "report")
     form = MonthAmountForm(request.POST)
     if form.is_valid():
         try:
-            services.record_capital_arrival(request.user, project, **form.cleaned_data)
-            messages.success(request, _("已记录资金到位。"))
+            record(request.user, project, **form.cleaned_data)
+            messages.success(request, done)
         except SERVICE_ERRORS as exc:
             messages.error(request, _error_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect(project)
+
+
+@login_required
+@require_POST
+def capital_arrival_add(request, pk):
+    return _month_amount(
+        request, pk, InvestmentProject, services.record_capital_arrival, _("已记录资金到位。")
+    )
 
 
 # --- construction projects ---------------------------------------------------------------------
@@ -446,43 +475,25 @@ def construction_detail(request, pk):
 
 @login_required
 def construction_create(request):
-    form = ConstructionProjectForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        supporting = data.pop("supporting_units")
-        try:
-            project = services.create_construction_project(request.user, supporting_units=supporting, **data)
-        except SERVICE_ERRORS as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已登记建设项目，并按类别模板生成了节点计划。"))
-            return redirect(project)
-    return render(request, "projects/form.html", {"form": form, "title": _("登记建设项目")})
+    return _create_project(
+        request,
+        ConstructionProjectForm,
+        services.create_construction_project,
+        _("登记建设项目"),
+        _("已登记建设项目，并按类别模板生成了节点计划。"),
+    )
 
 
 @login_required
 def construction_edit(request, pk):
-    project = _acting_on(request, ConstructionProject.objects.all(), pk, "change")
-    form = ConstructionProjectForm(request.POST or None, instance=project, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        changes = {
-            f: form.cleaned_data[f] for f in ConstructionProjectForm.Meta.fields if f != "supporting_units"
-        }
-        try:
-            project = services.update_construction_project(
-                request.user,
-                ConstructionProject.objects.get(pk=pk),
-                expected_version=form.cleaned_data["version"],
-                supporting_units=form.cleaned_data["supporting_units"],
-                **changes,
-            )
-        except SERVICE_ERRORS as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(project)
-    return render(request, "projects/form.html", {"form": form, "title": _("编辑建设项目"), "obj": project})
+    return _edit_project(
+        request,
+        pk,
+        ConstructionProject,
+        ConstructionProjectForm,
+        services.update_construction_project,
+        _("编辑建设项目"),
+    )
 
 
 @login_required
@@ -535,17 +546,9 @@ def progress_report_add(request, pk):
 @login_required
 @require_POST
 def monthly_investment_add(request, pk):
-    project = _acting_on(request, ConstructionProject.objects.all(), pk, "report")
-    form = MonthAmountForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_monthly_investment(request.user, project, **form.cleaned_data)
-            messages.success(request, _("已记录月度完成投资。"))
-        except SERVICE_ERRORS as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, _form_errors(form))
-    return redirect(project)
+    return _month_amount(
+        request, pk, ConstructionProject, services.record_monthly_investment, _("已记录月度完成投资。")
+    )
 
 
 @login_required
