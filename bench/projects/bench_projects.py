@@ -131,6 +131,7 @@ def main():
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection, transaction
     from django.test import Client
+    from django.urls import reverse
 
     from districtops.org.models import Unit
     from districtops.projects import imports
@@ -165,6 +166,20 @@ def main():
         "battle map data, 管城 (all projects)",
         *measure(lambda: leader.get("/projects/battle-map/data/"), max(5, args.repeat // 5)),
         "≤ 300 ms",
+    )
+    report(
+        "warnings page, 管城 (leader, all projects)",
+        *measure(lambda: leader.get("/projects/warnings/"), max(5, args.repeat // 5)),
+        "(no goal)",
+    )
+    street_person = Client()
+    street_person.force_login(User.objects.get(username="nanguan"))
+    todo = reverse("supervision:todo")
+    street_person.get(todo)
+    report(
+        "supervision to-do page with the projects section (南关街街道 staff)",
+        *measure(lambda: street_person.get(todo), args.repeat),
+        "(no goal)",
     )
     report(
         "battle map data, one street",
