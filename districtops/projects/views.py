@@ -172,18 +172,32 @@ def _investment_queryset(request):
     ).select_related("sector", "lead_unit", "conference")
 
 
+INVESTMENT_LIST_FIELDS = (
+    "id", "name", "investor_name", "sector__name", "lead_unit__name", "contracted_amount", "stage",
+    "stage_changed_on", "conference__name", "signing_mode",
+)  # fmt: skip
+
+
 @login_required
 def investment_list(request):
     projects = _investment_queryset(request).order_by("-contracted_amount", "pk")
     if request.GET.get("export") == "xlsx":
         return excel.xlsx_response(imports.export_investment(projects), "招商项目.xlsx")
     today = clock.today()
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Rows as dicts, like the construction list (no model instances).
+    page = Paginator(projects.values(*INVESTMENT_LIST_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     stalled_days = rules.stalled_days()
-    for p in page.object_list:
-        p.stalled = rules.is_stalled(p.stage, p.stage_changed_on, today, stalled_days)
+    url = reverse("projects:investment_detail", args=[0])
+    stage_labels, mode_labels = dict(Stage.choices), dict(SigningMode.choices)
+    for p in rows:
+        p["url"] = url.replace("/0/", f"/{p['id']}/")
+        p["stalled"] = rules.is_stalled(p["stage"], p["stage_changed_on"], today, stalled_days)
+        p["stage_label"] = stage_labels[p["stage"]]
+        p["signing_mode_label"] = mode_labels[p["signing_mode"]]
     context = {
         "page": page,
+        "rows": rows,
         "filters": request.GET,
         "qs": filters.querystring(request.GET, filters.INVESTMENT_FILTERS),
         "conferences": Conference.objects.restrict(request.user, "view"),
