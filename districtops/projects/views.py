@@ -185,8 +185,9 @@ def investment_list(request):
         return excel.xlsx_response(imports.export_investment(projects), "招商项目.xlsx")
     today = clock.today()
     # Rows as dicts, like the construction list (no model instances).
-    page = Paginator(projects.values(*INVESTMENT_LIST_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    # The count runs on the bare queryset (no joins); the page's rows are fetched as dicts.
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list.values(*INVESTMENT_LIST_FIELDS))
     stalled_days = rules.stalled_days()
     url = reverse("projects:investment_detail", args=[0])
     stage_labels, mode_labels = dict(Stage.choices), dict(SigningMode.choices)
@@ -420,8 +421,9 @@ def construction_list(request):
     if request.GET.get("export") == "xlsx":
         return excel.xlsx_response(imports.export_construction(projects, today), "建设项目.xlsx")
     # Rows as dicts (no model instances for 50 projects and their three related rows).
-    page = Paginator(projects.values(*LIST_FIELDS), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    # The count runs on the bare queryset (no joins); the page's rows are fetched as dicts.
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list.values(*LIST_FIELDS))
     figures = measures.project_figures([(p["id"], p["category_id"]) for p in rows], today)
     url = reverse("projects:construction_detail", args=[0])
     for p in rows:
