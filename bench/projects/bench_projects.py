@@ -172,6 +172,11 @@ def main():
         *measure(lambda: leader.get("/projects/warnings/"), max(5, args.repeat // 5)),
         "(no goal)",
     )
+    report(
+        "home page, 管城 leader (the projects panel's warning counters over all projects)",
+        *measure(lambda: leader.get("/"), max(5, args.repeat // 5)),
+        "(no goal)",
+    )
     street_person = Client()
     street_person.force_login(User.objects.get(username="nanguan"))
     todo = reverse("supervision:todo")

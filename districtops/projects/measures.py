@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -317,6 +317,51 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         if missing:
             add(pid, "archives_incomplete", "yellow", "缺少：" + "、".join(missing))
     return warnings
+
+
+def warning_counts(projects, today: dt.date) -> dict[str, int]:
+    """How many construction warnings of each kind ``construction_warnings`` would list, in a
+    fixed number of queries and without building them (the home page's counters)."""
+    ids = projects.values("pk")
+    nodes = ProjectNode.objects.filter(project_id__in=ids)
+    counts = {
+        "node_overdue": nodes.filter(rules.node_state_q(rules.NodeState.OVERDUE, today)).count(),
+        "progress_behind": nodes.filter(rules.node_state_q(rules.NodeState.AT_RISK, today)).count(),
+    }
+    progress = {
+        pid: (total, n)
+        for pid, total, n in nodes.values("project_id")
+        .annotate(total=Sum(_DONE_AS_100), n=Count("id"))
+        .values_list("project_id", "total", "n")
+        .order_by()
+    }
+    margin = rules.fund_lag_points()
+    lagging = 0
+    for pid, approved, disbursed in (
+        FundRecord.objects.filter(project_id__in=ids)
+        .values("project_id")
+        .annotate(a=Sum("approved"), d=Sum("disbursed"))
+        .values_list("project_id", "a", "d")
+        .order_by()
+    ):
+        if pid in progress:
+            total, n = progress[pid]
+            lagging += rules.funds_lag(total / n, approved, disbursed, margin) is not None
+    counts["funds_lagging"] = lagging
+    # A project lacks archives when a checklist item of its category belongs to a node that is
+    # done or past its planned end and no document answers it.
+    due_nodes = ProjectNode.objects.filter(project_id=OuterRef(OuterRef("pk"))).filter(
+        Q(actual_end__isnull=False) | Q(planned_end__lt=today)
+    )
+    missing = ArchiveRequirement.objects.filter(
+        category_id=OuterRef("category_id"), node_name__in=due_nodes.values("name")
+    ).exclude(
+        Exists(
+            ArchiveDocument.objects.filter(project_id=OuterRef(OuterRef("pk")), requirement_id=OuterRef("pk"))
+        )
+    )
+    counts["archives_incomplete"] = projects.filter(Exists(missing)).count()
+    return counts
 
 
 def investment_warnings(projects, today: dt.date) -> list[ProjectWarning]:

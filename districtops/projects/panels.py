@@ -72,10 +72,7 @@ def home_panel(user):
     construction_count, investment_count = construction.count(), investment.count()
     if not construction_count and not investment_count:
         return None
-    warnings = measures.construction_warnings(construction, today)
-    counts = {}
-    for w in warnings:
-        counts[w.kind] = counts.get(w.kind, 0) + 1
+    counts = measures.warning_counts(construction, today)
     stalled = measures.stalled_projects(investment, today).count()
     url = reverse("projects:warning_list")
     return {

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,6 +51,7 @@ from .models import (
     Stage,
     StageTransition,
 )
+from .templatetags.projects_tags import pct, wan
 
 SERVICE_ERRORS = (ValidationError, ConflictError, PermissionDenied)
 PAGE_SIZE = 50
@@ -426,11 +428,18 @@ def construction_list(request):
     rows = list(page.object_list.values(*LIST_FIELDS))
     figures = measures.project_figures([(p["id"], p["category_id"]) for p in rows], today)
     url = reverse("projects:construction_detail", args=[0])
+    # Cells formatted here with the template's own filters: 50 rows × 5 filter calls in the
+    # template engine were a visible share of the page's time.
     for p in rows:
+        fig = figures[p["id"]]
         p["url"] = url.replace("/0/", f"/{p['id']}/")
-        p["fig"] = figures[p["id"]]
-        p["state_label"] = rules.NODE_STATE_LABELS[p["fig"].worst]
-        p["state_colour"] = rules.NODE_STATE_COLOURS[p["fig"].worst]
+        p["budget_wan"] = wan(p["budget"], 0)
+        p["span"] = f"{p['planned_start']:%Y-%m-%d} ~ {p['planned_end']:%Y-%m-%d}"
+        p["progress"] = floatformat(fig.progress, 0)
+        p["execution"] = pct(fig.execution_rate)
+        p["completeness"] = pct(fig.completeness)
+        p["state_label"] = rules.NODE_STATE_LABELS[fig.worst]
+        p["state_colour"] = rules.NODE_STATE_COLOURS[fig.worst]
     context = {
         "page": page,
         "rows": rows,
