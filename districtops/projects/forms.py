@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MinValueValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
@@ -87,7 +88,10 @@ class InvestmentProjectForm(VersionedForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["conference"].queryset = Conference.objects.restrict(user, "view")
-        self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
+        # A switched-off sector is not offered, except as the project's own when editing it.
+        self.fields["sector"].queryset = Sector.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.sector_id)
+        )
         self.fields["lead_unit"].queryset = _units(user, LEAD_KINDS)
         self.fields["supporting_units"].queryset = _units(user, LEAD_KINDS)
         self.fields["supporting_units"].required = False

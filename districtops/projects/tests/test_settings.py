@@ -239,3 +239,13 @@ def test_settings_api(api_client, config, category):
         .status_code
         == 403
     )
+
+
+def test_inactive_sector_leaves_new_forms_but_stays_on_its_projects(login, signed, sector):
+    from districtops.projects import services
+
+    services.save_sector(None, sector, is_active=False)
+    new = login("nanguan").get("/projects/investment/new/").content.decode()
+    assert f'value="{sector.pk}"' not in new
+    edit = login("nanguan").get(f"/projects/investment/{signed.pk}/edit/").content.decode()
+    assert f'value="{sector.pk}" selected' in edit
