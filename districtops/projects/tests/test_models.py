@@ -127,3 +127,13 @@ def test_daily_job_repairs_pace_dates_written_around_save(road):
         node.planned_start, node.planned_end, 80
     )
     assert jobs.run_daily(None) == {"nodes_repaired": 0}
+
+
+def test_pace_repair_is_a_daily_job():
+    from django.apps import apps
+
+    from districtops.jobs import registry
+
+    assert apps.is_installed("districtops.projects")
+    assert registry.JOBS["projects.refresh_pace"] == "districtops.projects.jobs.run_daily"
+    assert "projects.refresh_pace" in registry.DAILY
