@@ -313,8 +313,8 @@ def update_thresholds(actor, *, expected_version: int | None = None, **values) -
         current = ProjectSettings.objects.select_for_update().get(pk=1)
         if expected_version is not None and int(expected_version) != current.version:
             raise services.ConflictError(current, expected_version, current.version)
-        current.version += 1
-        return _update_config(actor, current, {k: int(v) for k, v in values.items()})
+        changes = {k: int(v) for k, v in values.items()}
+        return _update_config(actor, current, {**changes, "version": current.version + 1})
 
 
 # --- conferences ---------------------------------------------------------------------------------
