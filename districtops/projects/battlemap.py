@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, CharField, F, IntegerField, Value, When
 from django.db.models.functions import Cast
@@ -54,13 +55,18 @@ def build(projects, state: str | None, today: dt.date, limit: int = 5000) -> dic
     )
     # The rows go straight from the cursor: every column is already what the JSON wants (ISO
     # text, integers, state names), so the ORM's per-value converters would only cost time.
-    sql, params = query.query.get_compiler(using=query.db).as_sql()
-    with connections[query.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        bars = [
-            [index[pid], node_id, name, start, end, actual_end, progress, node_state, bool(far)]
-            for node_id, pid, name, start, end, actual_end, progress, node_state, far in cursor.fetchall()
-        ]
+    try:
+        sql, params = query.query.get_compiler(using=query.db).as_sql()
+    except EmptyResultSet:  # the gate left nothing (e.g. a person with no business role)
+        sql = None
+    bars = []
+    if sql is not None:
+        with connections[query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            bars = [
+                [index[pid], node_id, name, start, end, actual_end, progress, node_state, bool(far)]
+                for node_id, pid, name, start, end, actual_end, progress, node_state, far in cursor.fetchall()
+            ]
     if state:
         keep = sorted({b[0] for b in bars})
         renumber = {old: new for new, old in enumerate(keep)}

@@ -125,3 +125,9 @@ def test_district_filter_in_the_api(api_client, org, road, signed):
     assert client.get(f"{base}/warnings?district={guancheng.pk}&kind=node_overdue").json()
     assert client.get(f"{base}/warnings?district={jinshui.pk}").json() == []
     assert api_client("nanguan").get(f"{base}/warnings?mine=true&kind=node_overdue").json()
+
+
+def test_battle_map_data_for_a_person_the_gate_gives_nothing(login, road):
+    """An administrator holds no business role: the gate's queryset is empty, the map too."""
+    data = json.loads(login("sysadmin").get("/projects/battle-map/data/").content)
+    assert data["rows"] == [] and data["bars"] == []
