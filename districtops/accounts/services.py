@@ -134,36 +134,32 @@ def reset_second_factor(actor, person) -> None:
         services.record(actor, "totp_reset", person)
 
 
-def update_policy(actor, *, expected_version: int | None, **values) -> SecurityPolicy:
+def _require_policy_admin(actor, policy=None) -> None:
     if actor is not None and not permissions.has_role(actor, Role.SEC_ADMIN):
         raise PermissionDenied("security administrator required")
+
+
+def update_policy(actor, *, expected_version: int | None, **values) -> SecurityPolicy:
+    _require_policy_admin(actor)
+    threshold = values.get("lockout_threshold", 5)
+    if not 3 <= threshold <= 10:
+        raise ValidationError({"lockout_threshold": "允许失败次数应在 3 到 10 之间。"})
+    idle = values.get("idle_timeout_minutes", 30)
+    if not 5 <= idle <= 30:
+        raise ValidationError(
+            {"idle_timeout_minutes": "空闲超时应在 5 到 30 分钟之间（等保要求不超过 30 分钟）。"}
+        )
     with transaction.atomic():
         if not SecurityPolicy.objects.filter(pk=1).exists():
             # The first edit materialises the defaults row; the update below audits the change.
             SecurityPolicy.current().save()
-        threshold = values.get("lockout_threshold", 5)
-        if not 3 <= threshold <= 10:
-            raise ValidationError({"lockout_threshold": "允许失败次数应在 3 到 10 之间。"})
-        idle = values.get("idle_timeout_minutes", 30)
-        if not 5 <= idle <= 30:
-            raise ValidationError(
-                {"idle_timeout_minutes": "空闲超时应在 5 到 30 分钟之间（等保要求不超过 30 分钟）。"}
-            )
-        return _update_policy_row(actor, expected_version, values)
-
-
-def _update_policy_row(actor, expected_version, values):
-    current = SecurityPolicy.objects.select_for_update().get(pk=1)
-    if expected_version is not None and int(expected_version) != current.version:
-        raise services.ConflictError(current, expected_version, current.version)
-    before = services.snapshot(current)
-    for k, v in values.items():
-        setattr(current, k, v)
-    current.version += 1
-    services.validate(current)
-    current.save()
-    services.record(actor, "update", current, before=before, after=services.snapshot(current))
-    return current
+        return services.update_object(
+            actor,
+            SecurityPolicy(pk=1),
+            values,
+            expected_version=expected_version,
+            authorize=_require_policy_admin,
+        )
 
 
 # --- second factor -------------------------------------------------------------------------

@@ -103,16 +103,22 @@ def update_object(
     message: str = "",
     audit_action: str = "update",
     validate_with: Callable | None = None,
+    authorize: Callable | None = None,
 ):
     """Apply ``changes`` to a fresh, locked copy of ``obj`` if its version still matches.
 
     Permission is checked against the stored row (before) and the result (after), so
-    nobody can move an object into or out of a scope that is not theirs.
+    nobody can move an object into or out of a scope that is not theirs. A model
+    outside the scope rules (a singleton setting, say) passes ``authorize(actor,
+    current)`` instead, which raises PermissionDenied; the scope checks are then skipped.
     """
     model = type(obj)
     with transaction.atomic():
         current = model._base_manager.select_for_update().get(pk=obj.pk)
-        permissions.require(actor, action, current) if actor is not None else None
+        if authorize is not None:
+            authorize(actor, current)
+        elif actor is not None:
+            permissions.require(actor, action, current)
         version = getattr(current, "version", None)
         if expected_version is not None and version is not None and int(expected_version) != version:
             raise ConflictError(current, expected_version, version)
@@ -129,7 +135,8 @@ def update_object(
             getattr(current, name).set(values)
         after = snapshot(current)
         record(actor, audit_action, current, before=before, after=after, message=message)
-        permissions.ensure_in_scope(actor, current, "view")
+        if authorize is None:
+            permissions.ensure_in_scope(actor, current, "view")
     return current
 
 
