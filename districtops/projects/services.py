@@ -109,7 +109,7 @@ def may_configure(actor) -> bool:
     return actor is None or permissions.has_role(actor, Role.SYS_ADMIN)
 
 
-def _require_configurer(actor) -> None:
+def _require_configurer(actor, obj=None) -> None:
     if not may_configure(actor):
         raise PermissionDenied("只有系统管理员可以维护项目配置。")
 
@@ -122,16 +122,17 @@ def _create_config(actor, obj):
     return obj
 
 
-def _update_config(actor, obj, changes: dict, check=None):
-    before = services.snapshot(obj)
-    for field, value in changes.items():
-        setattr(obj, field, value)
-    if check is not None:
-        check(obj)
-    services.validate(obj)
-    obj.save()
-    services.record(actor, "update", obj, before=before, after=services.snapshot(obj))
-    return obj
+def _update_config(actor, obj, changes: dict, check=None, expected_version=None):
+    """The shared write path (lock, version, validate, audit) with the configurer's check in
+    place of the data scope."""
+    return services.update_object(
+        actor,
+        obj,
+        changes,
+        expected_version=expected_version,
+        validate_with=check,
+        authorize=_require_configurer,
+    )
 
 
 def _strip(changes: dict, *fields) -> dict:
@@ -165,7 +166,7 @@ def save_sector(actor, sector: Sector | None = None, **changes) -> Sector:
     with transaction.atomic():
         if sector is None:
             return _create_config(actor, Sector(**changes))
-        return _update_config(actor, Sector.objects.select_for_update().get(pk=sector.pk), changes)
+        return _update_config(actor, sector, changes)
 
 
 CATEGORY_FIELDS = {"code", "name", "missing_documents_policy", "sort_order"}
@@ -185,10 +186,9 @@ def save_category(actor, category: ConstructionCategory | None = None, **changes
     with transaction.atomic():
         if category is None:
             return _create_config(actor, ConstructionCategory(**changes))
-        current = ConstructionCategory.objects.select_for_update().get(pk=category.pk)
-        if "code" in changes and changes["code"] != current.code:
+        if "code" in changes and changes["code"] != category.code:
             raise ValidationError({"code": "类别代码创建后不能修改（导入模板据此识别类别）。"})
-        return _update_config(actor, current, changes)
+        return _update_config(actor, category, changes)
 
 
 NODE_TEMPLATE_FIELDS = {"sequence", "name", "offset_days", "duration_days"}
@@ -235,9 +235,8 @@ def save_node_template(
             new = NodeTemplate(category=category, **changes)
             _check_template(new)
             return _create_config(actor, new)
-        current = NodeTemplate.objects.select_for_update().get(pk=template.pk)
-        old_name = current.name
-        updated = _update_config(actor, current, changes, check=_check_template)
+        old_name = NodeTemplate.objects.select_for_update().get(pk=template.pk).name
+        updated = _update_config(actor, template, changes, check=_check_template)
         if updated.name != old_name:
             for requirement in ArchiveRequirement.objects.filter(
                 category_id=updated.category_id, node_name=old_name
@@ -283,8 +282,7 @@ def save_requirement(
             new = ArchiveRequirement(category=category, **changes)
             _check_requirement(new)
             return _create_config(actor, new)
-        current = ArchiveRequirement.objects.select_for_update().get(pk=requirement.pk)
-        return _update_config(actor, current, changes, check=_check_requirement)
+        return _update_config(actor, requirement, changes, check=_check_requirement)
 
 
 THRESHOLD_LIMITS = {
@@ -309,12 +307,14 @@ def update_thresholds(actor, *, expected_version: int | None = None, **values) -
             raise ValidationError({field: message})
     with transaction.atomic():
         if not ProjectSettings.objects.filter(pk=1).exists():
+            # The first edit stores the defaults row; the update below audits the change.
             ProjectSettings.current().save()
-        current = ProjectSettings.objects.select_for_update().get(pk=1)
-        if expected_version is not None and int(expected_version) != current.version:
-            raise services.ConflictError(current, expected_version, current.version)
-        changes = {k: int(v) for k, v in values.items()}
-        return _update_config(actor, current, {**changes, "version": current.version + 1})
+        return _update_config(
+            actor,
+            ProjectSettings(pk=1),
+            {k: int(v) for k, v in values.items()},
+            expected_version=expected_version,
+        )
 
 
 # --- conferences ---------------------------------------------------------------------------------
