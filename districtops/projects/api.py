@@ -8,8 +8,9 @@ multipart forms.
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from ninja import Field, File, Form, Router, Schema
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import clock, permissions
@@ -26,7 +27,10 @@ from .models import (
     FundRecord,
     FundSource,
     InvestmentProject,
+    MissingDocumentsPolicy,
+    NodeTemplate,
     ProjectNode,
+    ProjectSettings,
     Sector,
     SigningMode,
     Stage,
@@ -344,7 +348,7 @@ def list_conferences(request):
 def create_conference(request, payload: ConferenceIn):
     organiser = _unit(request.auth, payload.organiser_id, "organiser_id")
     data = payload.dict(exclude={"organiser_id"})
-    return 201, services.create_conference(request.auth, organiser=organiser, **data)
+    return Status(201, services.create_conference(request.auth, organiser=organiser, **data))
 
 
 # --- investment projects -----------------------------------------------------------------------
@@ -354,6 +358,7 @@ def create_conference(request, payload: ConferenceIn):
 def list_investment(
     request,
     q: str = "",
+    district: int | None = None,
     conference: int | None = None,
     sector: int | None = None,
     street: int | None = None,
@@ -364,7 +369,8 @@ def list_investment(
     offset: int = 0,
 ):
     params = {
-        "q": q, "conference": conference, "sector": sector, "street": street, "stage": stage,
+        "q": q, "district": district, "conference": conference, "sector": sector, "street": street,
+        "stage": stage,
         "signing_mode": signing_mode, "stalled": "1" if stalled else "",
     }  # fmt: skip
     projects = filters.investment(
@@ -397,7 +403,7 @@ def create_investment(request, payload: InvestmentIn):
         supporting_units=_units(user, payload.supporting_unit_ids, "supporting_unit_ids"),
         **data,
     )
-    return 201, project
+    return Status(201, project)
 
 
 @router.patch("/investment/{project_id}", response=InvestmentOut)
@@ -437,7 +443,7 @@ def transition_investment(
         note=note,
         expected_version=version,
     )
-    return 201, InvestmentProject.objects.select_related("sector", "lead_unit").get(pk=updated.pk)
+    return Status(201, InvestmentProject.objects.select_related("sector", "lead_unit").get(pk=updated.pk))
 
 
 @router.get("/investment/{project_id}/transitions", response=list[TransitionOut])
@@ -455,8 +461,9 @@ def list_arrivals(request, project_id: int):
 @router.post("/investment/{project_id}/arrivals", response={201: ArrivalOut})
 def add_arrival(request, project_id: int, payload: ArrivalIn):
     project = _acting_on(InvestmentProject, request.auth, project_id, "report")
-    return 201, services.record_capital_arrival(
-        request.auth, project, month=payload.month, amount=payload.amount
+    return Status(
+        201,
+        services.record_capital_arrival(request.auth, project, month=payload.month, amount=payload.amount),
     )
 
 
@@ -467,6 +474,7 @@ def add_arrival(request, project_id: int, payload: ArrivalIn):
 def list_construction(
     request,
     q: str = "",
+    district: int | None = None,
     category: int | None = None,
     street: int | None = None,
     command_post: int | None = None,
@@ -477,7 +485,8 @@ def list_construction(
     offset: int = 0,
 ):
     params = {
-        "q": q, "category": category, "street": street, "command_post": command_post, "leader": leader,
+        "q": q, "district": district, "category": category, "street": street, "command_post": command_post,
+        "leader": leader,
         "showcase": showcase, "state": state,
     }  # fmt: skip
     projects = filters.construction(
@@ -516,7 +525,7 @@ def create_construction(request, payload: ConstructionIn):
         supporting_units=_units(user, payload.supporting_unit_ids, "supporting_unit_ids"),
         **data,
     )
-    return 201, project
+    return Status(201, project)
 
 
 @router.patch("/construction/{project_id}", response=ConstructionOut)
@@ -572,8 +581,11 @@ def add_report(
     photo: File[UploadedFile] = None,
 ):
     node = _acting_on(ProjectNode, request.auth, node_id, "report")
-    return 201, services.report_progress(
-        request.auth, node, reported_on=reported_on, percent=percent, text=text, photo=photo
+    return Status(
+        201,
+        services.report_progress(
+            request.auth, node, reported_on=reported_on, percent=percent, text=text, photo=photo
+        ),
     )
 
 
@@ -601,8 +613,9 @@ def list_monthly(request, project_id: int):
 @router.post("/construction/{project_id}/monthly", response={201: MonthlyOut})
 def add_monthly(request, project_id: int, payload: ArrivalIn):
     project = _acting_on(ConstructionProject, request.auth, project_id, "report")
-    return 201, services.record_monthly_investment(
-        request.auth, project, month=payload.month, amount=payload.amount
+    return Status(
+        201,
+        services.record_monthly_investment(request.auth, project, month=payload.month, amount=payload.amount),
     )
 
 
@@ -624,8 +637,8 @@ def upload_document(
     requirement = (
         _ref(ArchiveRequirement, requirement_id, "requirement_id") if requirement_id is not None else None
     )
-    return 201, services.upload_document(
-        request.auth, project, title=title, file=file, requirement=requirement
+    return Status(
+        201, services.upload_document(request.auth, project, title=title, file=file, requirement=requirement)
     )
 
 
@@ -633,12 +646,13 @@ def upload_document(
 def delete_document(request, document_id: int):
     document = gated_get(ArchiveDocument, request.auth, document_id)
     services.delete_document(request.auth, document)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/battle-map")
 def battle_map(
     request,
+    district: int | None = None,
     category: int | None = None,
     street: int | None = None,
     command_post: int | None = None,
@@ -647,7 +661,8 @@ def battle_map(
     state: str = "",
 ):
     params = {
-        "category": category, "street": street, "command_post": command_post, "leader": leader,
+        "district": district, "category": category, "street": street, "command_post": command_post,
+        "leader": leader,
         "showcase": showcase,
     }  # fmt: skip
     today = clock.today()
@@ -656,10 +671,205 @@ def battle_map(
 
 
 @router.get("/warnings", response=list[WarningOut])
-def list_warnings(request, kind: str = ""):
-    today = clock.today()
-    user = request.auth
-    warnings = measures.construction_warnings(
-        ConstructionProject.objects.restrict(user, "view"), today
-    ) + measures.investment_warnings(InvestmentProject.objects.restrict(user, "view"), today)
+def list_warnings(request, kind: str = "", district: int | None = None, mine: bool = False):
+    from .panels import warnings_for
+
+    params = {"district": district, "mine": "1" if mine else ""}
+    warnings = warnings_for(request.auth, params, clock.today())
     return [w for w in warnings if not kind or w.kind == kind]
+
+
+# --- settings (system administrator): configurable lists and thresholds -------------------------
+
+
+class SectorOut(Schema):
+    id: int
+    name: str
+    sort_order: int
+    is_active: bool
+
+
+class SectorIn(Schema):
+    name: str
+    sort_order: int = 0
+    is_active: bool = True
+
+
+class SectorPatch(Schema):
+    name: str | None = None
+    sort_order: int | None = None
+    is_active: bool | None = None
+
+
+class NodeTemplateOut(Schema):
+    id: int
+    sequence: int
+    name: str
+    offset_days: int
+    duration_days: int
+
+
+class NodeTemplateIn(Schema):
+    sequence: int
+    name: str
+    offset_days: int = 0
+    duration_days: int = 30
+
+
+class NodeTemplatePatch(Schema):
+    sequence: int | None = None
+    name: str | None = None
+    offset_days: int | None = None
+    duration_days: int | None = None
+
+
+class RequirementOut(Schema):
+    id: int
+    category_id: int
+    node_name: str
+    name: str
+    sort_order: int
+
+
+class RequirementIn(Schema):
+    node_name: str
+    name: str
+    sort_order: int = 0
+
+
+class RequirementPatch(Schema):
+    node_name: str | None = None
+    name: str | None = None
+    sort_order: int | None = None
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    missing_documents_policy: str
+    sort_order: int
+    node_templates: list[NodeTemplateOut]
+    requirements: list[RequirementOut]
+
+    @staticmethod
+    def resolve_node_templates(obj):
+        return list(obj.node_templates.all())
+
+    @staticmethod
+    def resolve_requirements(obj):
+        return list(obj.requirements.all())
+
+
+class CategoryIn(Schema):
+    code: str
+    name: str
+    missing_documents_policy: MissingDocumentsPolicy = MissingDocumentsPolicy.WARN
+    sort_order: int = 0
+
+
+class CategoryPatch(Schema):
+    name: str | None = None
+    missing_documents_policy: MissingDocumentsPolicy | None = None
+    sort_order: int | None = None
+
+
+class ThresholdsOut(Schema):
+    stalled_days: int
+    fund_lag_points: int
+    version: int
+
+
+class ThresholdsPatch(Schema):
+    stalled_days: int | None = None
+    fund_lag_points: int | None = None
+    version: int | None = None
+
+
+def _configurer(request):
+    if not services.may_configure(request.auth):
+        raise PermissionDenied("只有系统管理员可以维护项目配置。")
+
+
+def _set(payload) -> dict:
+    return payload.dict(exclude_unset=True)
+
+
+def _config_create(request, save, payload, category_id: int | None = None):
+    """201 with the new configuration row; ``category_id`` for rows that belong to a category."""
+    _configurer(request)
+    extra = {}
+    if category_id is not None:
+        extra["category"] = get_object_or_404(ConstructionCategory, pk=category_id)
+    return Status(201, save(request.auth, None, **extra, **payload.dict()))
+
+
+def _config_update(request, model, pk: int, save, payload):
+    """Change only the fields the client sent."""
+    _configurer(request)
+    return save(request.auth, get_object_or_404(model, pk=pk), **_set(payload))
+
+
+@router.get("/settings/thresholds", response=ThresholdsOut)
+def get_thresholds(request):
+    return ProjectSettings.current()
+
+
+@router.patch("/settings/thresholds", response=ThresholdsOut)
+def update_thresholds(request, payload: ThresholdsPatch):
+    _configurer(request)
+    data = _set(payload)
+    version = data.pop("version", None)
+    return services.update_thresholds(request.auth, expected_version=version, **data)
+
+
+@router.get("/settings/sectors", response=list[SectorOut])
+def list_all_sectors(request):
+    _configurer(request)
+    return list(Sector.objects.all())
+
+
+@router.post("/settings/sectors", response={201: SectorOut})
+def create_sector(request, payload: SectorIn):
+    return _config_create(request, services.save_sector, payload)
+
+
+@router.patch("/settings/sectors/{sector_id}", response=SectorOut)
+def update_sector(request, sector_id: int, payload: SectorPatch):
+    return _config_update(request, Sector, sector_id, services.save_sector, payload)
+
+
+@router.get("/settings/categories", response=list[CategoryOut])
+def list_category_settings(request):
+    _configurer(request)
+    return list(ConstructionCategory.objects.prefetch_related("node_templates", "requirements"))
+
+
+@router.post("/settings/categories", response={201: CategoryOut})
+def create_category(request, payload: CategoryIn):
+    return _config_create(request, services.save_category, payload)
+
+
+@router.patch("/settings/categories/{category_id}", response=CategoryOut)
+def update_category(request, category_id: int, payload: CategoryPatch):
+    return _config_update(request, ConstructionCategory, category_id, services.save_category, payload)
+
+
+@router.post("/settings/categories/{category_id}/nodes", response={201: NodeTemplateOut})
+def create_node_template(request, category_id: int, payload: NodeTemplateIn):
+    return _config_create(request, services.save_node_template, payload, category_id)
+
+
+@router.patch("/settings/nodes/{template_id}", response=NodeTemplateOut)
+def update_node_template(request, template_id: int, payload: NodeTemplatePatch):
+    return _config_update(request, NodeTemplate, template_id, services.save_node_template, payload)
+
+
+@router.post("/settings/categories/{category_id}/requirements", response={201: RequirementOut})
+def create_requirement(request, category_id: int, payload: RequirementIn):
+    return _config_create(request, services.save_requirement, payload, category_id)
+
+
+@router.patch("/settings/requirements/{requirement_id}", response=RequirementOut)
+def update_requirement(request, requirement_id: int, payload: RequirementPatch):
+    return _config_update(request, ArchiveRequirement, requirement_id, services.save_requirement, payload)

@@ -5,3 +5,8 @@ class ProjectsConfig(AppConfig):
     name = "districtops.projects"
     label = "projects"
     verbose_name = "项目"
+
+    def ready(self):
+        from districtops.jobs import registry
+
+        registry.register("projects.refresh_pace", "districtops.projects.jobs.run_daily", daily=True)

@@ -20,8 +20,10 @@ def _int(params, key):
         return None
 
 
-INVESTMENT_FILTERS = ("q", "conference", "sector", "street", "stage", "signing_mode", "stalled")
-CONSTRUCTION_FILTERS = ("q", "category", "street", "command_post", "leader", "showcase", "state")
+# ``district`` (a district unit's pk) is how the cockpit links to a district's projects; like
+# every filter it only narrows what the gate already lets the person see.
+INVESTMENT_FILTERS = ("q", "district", "conference", "sector", "street", "stage", "signing_mode", "stalled")
+CONSTRUCTION_FILTERS = ("q", "district", "category", "street", "command_post", "leader", "showcase", "state")
 
 
 def investment(queryset, params, today: dt.date):
@@ -29,7 +31,12 @@ def investment(queryset, params, today: dt.date):
     q = (params.get("q") or "").strip()
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(investor_name__icontains=q))
-    for key, field in (("conference", "conference_id"), ("sector", "sector_id"), ("street", "lead_unit_id")):
+    for key, field in (
+        ("district", "district_id"),
+        ("conference", "conference_id"),
+        ("sector", "sector_id"),
+        ("street", "lead_unit_id"),
+    ):
         value = _int(params, key)
         if value is not None:
             queryset = queryset.filter(**{field: value})
@@ -43,16 +50,13 @@ def investment(queryset, params, today: dt.date):
     return queryset
 
 
-def _open_nodes():
-    return ProjectNode.objects.filter(project_id=OuterRef("pk"), actual_end=None)
-
-
 def construction(queryset, params, today: dt.date):
     """Filter construction projects; ``state`` is the worst state among the project's nodes."""
     q = (params.get("q") or "").strip()
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(location__icontains=q))
     for key, field in (
+        ("district", "district_id"),
         ("category", "category_id"),
         ("street", "lead_unit_id"),
         ("command_post", "command_post_id"),
@@ -66,31 +70,27 @@ def construction(queryset, params, today: dt.date):
     showcase = (params.get("showcase") or "").strip()
     if showcase:
         queryset = queryset.filter(showcase_group=showcase)
-    state = params.get("state")
-    if state == rules.NodeState.OVERDUE:
-        queryset = queryset.filter(Exists(_open_nodes().filter(planned_end__lt=today)))
-    elif state == rules.NodeState.DONE:
-        queryset = queryset.filter(~Exists(_open_nodes())).filter(
-            Exists(ProjectNode.objects.filter(project_id=OuterRef("pk")))
-        )
-    elif state in (rules.NodeState.AT_RISK, rules.NodeState.ON_TRACK, rules.NodeState.PENDING):
-        queryset = queryset.filter(pk__in=_worst_state_ids(queryset, state, today))
-    return queryset
+    return _worst_state(queryset, params.get("state"), today)
 
 
-def _worst_state_ids(queryset, state: str, today: dt.date) -> list[int]:
-    """At risk / on track / not started need the elapsed share, computed here rather than in SQL
-    so SQLite and PostgreSQL agree on the date arithmetic."""
+def _nodes_in(state: str, today: dt.date):
+    return Exists(
+        ProjectNode.objects.filter(project_id=OuterRef("pk")).filter(rules.node_state_q(state, today))
+    )
+
+
+def _worst_state(queryset, state, today: dt.date):
+    """Projects whose worst node (overdue > at risk > on track > not started > done) is ``state``,
+    in SQL over the nodes' stored pace dates."""
     from .measures import STATE_RANK
 
-    worst: dict[int, str] = {}
-    for pid, start, end, actual_end, progress in ProjectNode.objects.filter(
-        project_id__in=queryset.values("pk")
-    ).values_list("project_id", "planned_start", "planned_end", "actual_end", "progress"):
-        s = rules.node_status(start, end, actual_end, progress, today).state
-        if pid not in worst or STATE_RANK.index(s) > STATE_RANK.index(worst[pid]):
-            worst[pid] = s
-    return [pid for pid, s in worst.items() if s == state]
+    if state not in STATE_RANK:
+        return queryset
+    worse = STATE_RANK[STATE_RANK.index(state) + 1 :]
+    queryset = queryset.filter(_nodes_in(state, today))
+    for other in worse:
+        queryset = queryset.filter(~_nodes_in(other, today))
+    return queryset
 
 
 def querystring(params, keys) -> str:

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MinValueValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
@@ -13,7 +14,9 @@ from .models import (
     ConstructionProject,
     FundSource,
     InvestmentProject,
+    NodeTemplate,
     ProjectNode,
+    ProjectSettings,
     Sector,
     Stage,
 )
@@ -85,7 +88,10 @@ class InvestmentProjectForm(VersionedForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["conference"].queryset = Conference.objects.restrict(user, "view")
-        self.fields["sector"].queryset = Sector.objects.filter(is_active=True)
+        # A switched-off sector is not offered, except as the project's own when editing it.
+        self.fields["sector"].queryset = Sector.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.sector_id)
+        )
         self.fields["lead_unit"].queryset = _units(user, LEAD_KINDS)
         self.fields["supporting_units"].queryset = _units(user, LEAD_KINDS)
         self.fields["supporting_units"].required = False
@@ -179,3 +185,67 @@ class DocumentForm(Styled, forms.Form):
 class ImportForm(Styled, forms.Form):
     file = forms.FileField(label=_("Excel 文件"))
     check_only = forms.BooleanField(label=_("仅检查，不导入"), required=False)
+
+
+# --- the settings screen (system administrator) ------------------------------------------------
+
+
+class SectorForm(Styled, forms.ModelForm):
+    class Meta:
+        model = Sector
+        fields = ["name", "sort_order", "is_active"]
+
+
+class CategoryForm(Styled, forms.ModelForm):
+    class Meta:
+        model = ConstructionCategory
+        fields = ["code", "name", "missing_documents_policy", "sort_order"]
+        help_texts = {"code": _("英文字母、数字或连字符，创建后不能修改；导入模板据此识别类别")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+
+class NodeTemplateForm(Styled, forms.ModelForm):
+    class Meta:
+        model = NodeTemplate
+        fields = ["sequence", "name", "offset_days", "duration_days"]
+        help_texts = {
+            "offset_days": _("模板按项目工期等比例伸缩"),
+        }
+
+    def __init__(self, *args, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duration_days"].min_value = 1
+        self.fields["duration_days"].validators.append(MinValueValidator(1, message=_("工期至少 1 天。")))
+        self.fields["sequence"].validators.append(MinValueValidator(1, message=_("顺序应为正整数。")))
+
+
+class RequirementForm(Styled, forms.ModelForm):
+    node_name = forms.ChoiceField(label=_("节点"), help_text=_("该档案须在此节点完成时齐备"))
+
+    class Meta:
+        model = ArchiveRequirement
+        fields = ["node_name", "name", "sort_order"]
+        labels = {"sort_order": _("排序")}
+
+    def __init__(self, *args, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        category = category or self.instance.category
+        self.fields["node_name"].choices = [
+            (name, name) for name in category.node_templates.values_list("name", flat=True)
+        ]
+
+
+class ThresholdsForm(Styled, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ProjectSettings
+        fields = ["stalled_days", "fund_lag_points"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version

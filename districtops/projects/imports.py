@@ -21,7 +21,7 @@ from django.db import transaction
 from districtops.core import clock, permissions
 from districtops.core import services as core_services
 from districtops.core.codes import validate_credit_code
-from districtops.core.excel import CellError, Column, ImportRefused, read_table, write_workbook
+from districtops.core.excel import CellError, Column, ImportRefused, fold, read_table, write_workbook
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 
@@ -92,16 +92,22 @@ INVESTMENT_COLUMNS = [
     Column("supporting_units", "配合单位", width=24, help="多个单位用“、”分隔"),
     Column("responsible_leader", "分管领导", width=12),
     Column(
-        "stage",
-        "阶段",
-        kind="choice",
-        choices=[(Stage.NEGOTIATING, Stage.NEGOTIATING.label), (Stage.SIGNED, Stage.SIGNED.label)],
-        width=10,
-        help="导入只登记洽谈或签约；之后的阶段须逐级变更并附佐证",
+        "stage", "阶段", kind="choice", choices=Stage.choices, width=10, help="洽谈、签约、注册、开工或投产"
     ),
-    Column("signed_on", "签约日期", kind="date", width=12),
+    Column("negotiating_since", "洽谈开始日期", kind="date", width=12, help="仅洽谈阶段；空则为今天"),
+    Column("signed_on", "签约日期", kind="date", width=12, help="签约及以后的阶段必填"),
+    Column("registered_on", "注册日期", kind="date", width=12, help="注册及以后的阶段必填"),
+    Column("started_on", "开工日期", kind="date", width=12, help="开工及以后的阶段必填"),
+    Column("producing_on", "投产日期", kind="date", width=12, help="投产阶段必填"),
     Column("register_due", "约定注册日期", kind="date", width=12),
     Column("start_due", "约定开工日期", kind="date", width=12),
+]
+# The date each stage was reached, in stage order (signed → producing).
+STAGE_DATES = [
+    (Stage.SIGNED, "signed_on", "签约日期"),
+    (Stage.REGISTERED, "registered_on", "注册日期"),
+    (Stage.STARTED, "started_on", "开工日期"),
+    (Stage.PRODUCING, "producing_on", "投产日期"),
 ]
 
 
@@ -203,16 +209,10 @@ def export_construction(projects, today: dt.date) -> bytes:
 
 
 def export_investment(projects) -> bytes:
+    """The filtered projects in the import template's layout (export → import gives the same data)."""
     projects = projects.select_related("conference", "sector", "lead_unit").prefetch_related(
         "supporting_units"
     )
-    extra = [
-        Column("stage_label", "当前阶段"),
-        Column("stage_changed_on", "阶段变更日期"),
-        Column("registered_on", "注册日期"),
-        Column("started_on", "开工日期"),
-        Column("producing_on", "投产日期"),
-    ]
     rows = [
         [
             p.name,
@@ -227,19 +227,18 @@ def export_investment(projects) -> bytes:
             p.lead_unit.name,
             "、".join(u.name for u in p.supporting_units.all()),
             p.responsible_leader,
-            str(Stage.SIGNED.label if p.stage != Stage.NEGOTIATING else Stage.NEGOTIATING.label),
-            p.signed_on,
-            p.register_due,
-            p.start_due,
             p.get_stage_display(),
-            p.stage_changed_on,
+            p.stage_changed_on if p.stage == Stage.NEGOTIATING else None,
+            p.signed_on,
             p.registered_on,
             p.started_on,
             p.producing_on,
+            p.register_due,
+            p.start_due,
         ]  # fmt: skip
         for p in projects
     ]
-    return write_workbook([("招商项目", INVESTMENT_COLUMNS + extra, rows)])
+    return write_workbook([("招商项目", INVESTMENT_COLUMNS, rows)])
 
 
 def export_battle_map(data: dict) -> bytes:
@@ -311,13 +310,13 @@ class _UnitResolver:
         )
         self.by_name = defaultdict(list)
         for unit in units.exclude(district=None):
-            self.by_name[unit.name].append(unit)
+            self.by_name[fold(unit.name)].append(unit)
         scope = permissions.scope_of(actor) if actor is not None else None
         self.oversight = scope.districts_with(OVERSIGHT_ROLES) if scope else permissions.ALL
         self.own_units = scope.units_with(UNIT_ROLES) if scope else frozenset()
 
     def get(self, name: str, kinds=None) -> Unit | None:
-        candidates = [u for u in self.by_name.get(name, []) if kinds is None or u.kind in kinds]
+        candidates = [u for u in self.by_name.get(fold(name), []) if kinds is None or u.kind in kinds]
         return candidates[0] if len(candidates) == 1 else None
 
     def may_act(self, units, district_id) -> bool:
@@ -494,22 +493,65 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
                 nodes.extend(given)
             else:
                 nodes.extend(services.plan_nodes(project))
-        ProjectNode.objects.bulk_create(nodes, batch_size=2000)
+        ProjectNode.objects.bulk_create([n.refresh_pace() for n in nodes], batch_size=2000)
         _finish(actor, ConstructionProject, [p.pk for p in created], "建设项目", digest, len(created))
     return len(created)
 
 
+def _stage_and_dates(row, today: dt.date, bad) -> tuple[str | None, dict]:
+    """The row's stage and the dates of the stages it has reached: every reached stage needs its
+    date, no later stage may have one, dates never run backwards nor lie in the future."""
+    signed = row.get("signed_on")
+    stage = row.get("stage") or (Stage.SIGNED if signed else Stage.NEGOTIATING)
+    reached = list(Stage.values).index(stage)
+    dates: dict = {}
+    previous = None
+    ok = True
+    for index, (_stage, field, label) in enumerate(STAGE_DATES, start=1):
+        value = row.get(field)
+        if index <= reached:
+            if value is None:
+                bad(label, f"阶段为“{Stage(stage).label}”时须填写{label}")
+                ok = False
+                continue
+            if value > today:
+                bad(label, f"{label}（{value}）不能晚于今天（{today}）")
+                ok = False
+            elif previous is not None and value < previous[0]:
+                bad(label, f"{label}（{value}）不能早于{previous[1]}（{previous[0]}）")
+                ok = False
+            previous = (value, label)
+            dates[field] = value
+        elif value is not None:
+            bad(label, f"阶段为“{Stage(stage).label}”，尚未到达该阶段，{label}应为空")
+            ok = False
+    since = row.get("negotiating_since")
+    if stage == Stage.NEGOTIATING:
+        if since is not None and since > today:
+            bad("洽谈开始日期", f"洽谈开始日期（{since}）不能晚于今天（{today}）")
+            ok = False
+        dates["stage_changed_on"] = since or today
+    else:
+        if since is not None:
+            bad("洽谈开始日期", "仅洽谈阶段的项目填写洽谈开始日期")
+            ok = False
+        dates["stage_changed_on"] = previous[0] if previous else today
+    return (stage if ok else None), dates
+
+
 def import_investment(actor, upload, *, check_only: bool = False) -> int:
-    """Import negotiating or signed investment projects (later stages need evidence, one by one)."""
+    """Import investment projects at any stage with the dates of the stages they have reached
+    (the project's history starts with the import: no evidence files, the audit row names the
+    file). All or nothing; every bad cell reported by row and column."""
     digest = _digest(upload)
     table = read_table(upload, investment_columns())
     errors = list(table.errors)
     resolver = _UnitResolver(actor)
-    conferences = (
-        {c.name: c for c in Conference.objects.restrict(actor, "view")}
-        if actor
-        else {c.name: c for c in Conference.objects.all()}
-    )
+    # Cells are read folded (full-width → half-width, core.excel.fold): match names the same way.
+    conferences = {
+        fold(c.name): c
+        for c in (Conference.objects.restrict(actor, "view") if actor else Conference.objects.all())
+    }
     sectors = {s.pk: s for s in Sector.objects.all()}
     today = clock.today()
     planned = []
@@ -534,7 +576,7 @@ def import_investment(actor, upload, *, check_only: bool = False) -> int:
             continue
         conference = None
         if row.get("conference"):
-            conference = conferences.get(row["conference"])
+            conference = conferences.get(fold(row["conference"]))
             if conference is None:
                 bad("签约推介会", f"找不到推介会“{row['conference']}”")
                 continue
@@ -546,12 +588,8 @@ def import_investment(actor, upload, *, check_only: bool = False) -> int:
             except ValidationError as exc:
                 bad("统一社会信用代码", exc.messages[0])
                 continue
-        stage = row.get("stage") or (Stage.SIGNED if row.get("signed_on") else Stage.NEGOTIATING)
-        if stage == Stage.SIGNED and not row.get("signed_on"):
-            bad("签约日期", "签约项目须填写签约日期")
-            continue
-        if row.get("signed_on") and row["signed_on"] > today:
-            bad("签约日期", f"不能晚于今天（{today}）")
+        stage, dates = _stage_and_dates(row, today, bad)
+        if stage is None:
             continue
         for key, label in (("contracted_amount", "签约金额"), ("planned_investment", "计划投资")):
             if row.get(key) is not None and row[key] < 0:
@@ -570,8 +608,7 @@ def import_investment(actor, upload, *, check_only: bool = False) -> int:
             lead_unit=lead,
             responsible_leader=row.get("responsible_leader") or "",
             stage=stage,
-            signed_on=row.get("signed_on") if stage == Stage.SIGNED else None,
-            stage_changed_on=row.get("signed_on") or today,
+            **dates,
             register_due=row.get("register_due"),
             start_due=row.get("start_due"),
         )

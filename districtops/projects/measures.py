@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -139,23 +139,34 @@ STATE_RANK = [
 ]
 
 
+_DONE_AS_100 = Case(
+    When(actual_end__isnull=False, then=Value(100)), default=F("progress"), output_field=IntegerField()
+)
+
+
 def project_figures(project_rows, today: dt.date) -> dict[int, ProjectFigures]:
     """Progress, worst node state, money and archive completeness for many projects, in four
     queries. ``project_rows``: (id, category_id) pairs."""
     category_of = dict(project_rows)
     ids = list(category_of)
     figures: dict[int, ProjectFigures] = {pid: ProjectFigures() for pid in ids}
-    progress = defaultdict(list)
-    for pid, start, end, actual_end, percent in ProjectNode.objects.filter(project_id__in=ids).values_list(
-        "project_id", "planned_start", "planned_end", "actual_end", "progress"
+    # Per project and node state: the node count, the progress sum (done = 100) — in SQL.
+    rank = {s: i for i, s in enumerate(STATE_RANK)}
+    progress_sum: dict[int, int] = defaultdict(int)
+    node_count: dict[int, int] = defaultdict(int)
+    for pid, state, n, total in (
+        ProjectNode.objects.filter(project_id__in=ids)
+        .values_list("project_id", rules.node_state_sql(today))
+        .annotate(n=Count("id"), total=Sum(_DONE_AS_100))
+        .order_by()
     ):
-        state = rules.node_status(start, end, actual_end, percent, today).state
-        progress[pid].append(100 if actual_end else percent)
         fig = figures[pid]
-        if len(progress[pid]) == 1 or STATE_RANK.index(state) > STATE_RANK.index(fig.worst):
+        if not node_count[pid] or rank[state] > rank[fig.worst]:
             fig.worst = state
-    for pid, values in progress.items():
-        figures[pid].progress = sum(values) / len(values)
+        node_count[pid] += n
+        progress_sum[pid] += total
+    for pid, n in node_count.items():
+        figures[pid].progress = progress_sum[pid] / n
     for row in (
         FundRecord.objects.filter(project_id__in=ids)
         .values("project_id")
@@ -217,6 +228,9 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
     node_count = defaultdict(int)
     due_nodes = defaultdict(set)  # node names whose documents are due (done or past planned end)
 
+    # One reverse() for all warnings: a district holds thousands of them.
+    detail_url = reverse("projects:construction_detail", args=[0])
+
     def add(pid, kind, severity, message, node=""):
         head = heads[pid]
         warnings.append(
@@ -228,19 +242,27 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
                 head["lead_unit__name"],
                 message,
                 node,
-                reverse("projects:construction_detail", args=[pid]),
+                detail_url.replace("/0/", f"/{pid}/"),
             )
         )
 
-    for pid, name, start, end, actual_end, progress in ProjectNode.objects.filter(
+    for pid, name, start, end, actual_end, progress, state, far_behind in ProjectNode.objects.filter(
         project_id__in=ids
-    ).values_list("project_id", "name", "planned_start", "planned_end", "actual_end", "progress"):
-        status = rules.node_status(start, end, actual_end, progress, today)
+    ).values_list(
+        "project_id",
+        "name",
+        "planned_start",
+        "planned_end",
+        "actual_end",
+        "progress",
+        rules.node_state_sql(today),
+        rules.far_behind_sql(today),
+    ):
         progress_sum[pid] += 100 if actual_end else progress
         node_count[pid] += 1
         if actual_end or end < today:
             due_nodes[pid].add(name)
-        if status.state == rules.NodeState.OVERDUE:
+        if state == rules.NodeState.OVERDUE:
             add(
                 pid,
                 "node_overdue",
@@ -248,14 +270,15 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
                 f"计划 {end} 完成，已逾期 {(today - end).days} 天（进度 {progress}%）",
                 name,
             )
-        elif status.state == rules.NodeState.AT_RISK:
+        elif state == rules.NodeState.AT_RISK:
             add(
                 pid,
                 "progress_behind",
-                "red" if status.far_behind else "yellow",
-                f"时间已过 {status.elapsed:.0%}，进度仅 {progress}%",
+                "red" if far_behind else "yellow",
+                f"时间已过 {rules.elapsed_share(start, end, today):.0%}，进度仅 {progress}%",
                 name,
             )
+    margin = rules.fund_lag_points()
     for row in (
         FundRecord.objects.filter(project_id__in=ids)
         .values("project_id")
@@ -265,7 +288,7 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         if not node_count[pid]:
             continue
         progress = progress_sum[pid] / node_count[pid]
-        lag = rules.funds_lag(progress, row["a"], row["d"])
+        lag = rules.funds_lag(progress, row["a"], row["d"], margin)
         if lag is not None:
             add(
                 pid,
@@ -294,6 +317,51 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         if missing:
             add(pid, "archives_incomplete", "yellow", "缺少：" + "、".join(missing))
     return warnings
+
+
+def warning_counts(projects, today: dt.date) -> dict[str, int]:
+    """How many construction warnings of each kind ``construction_warnings`` would list, in a
+    fixed number of queries and without building them (the home page's counters)."""
+    ids = projects.values("pk")
+    nodes = ProjectNode.objects.filter(project_id__in=ids)
+    counts = {
+        "node_overdue": nodes.filter(rules.node_state_q(rules.NodeState.OVERDUE, today)).count(),
+        "progress_behind": nodes.filter(rules.node_state_q(rules.NodeState.AT_RISK, today)).count(),
+    }
+    progress = {
+        pid: (total, n)
+        for pid, total, n in nodes.values("project_id")
+        .annotate(total=Sum(_DONE_AS_100), n=Count("id"))
+        .values_list("project_id", "total", "n")
+        .order_by()
+    }
+    margin = rules.fund_lag_points()
+    lagging = 0
+    for pid, approved, disbursed in (
+        FundRecord.objects.filter(project_id__in=ids)
+        .values("project_id")
+        .annotate(a=Sum("approved"), d=Sum("disbursed"))
+        .values_list("project_id", "a", "d")
+        .order_by()
+    ):
+        if pid in progress:
+            total, n = progress[pid]
+            lagging += rules.funds_lag(total / n, approved, disbursed, margin) is not None
+    counts["funds_lagging"] = lagging
+    # A project lacks archives when a checklist item of its category belongs to a node that is
+    # done or past its planned end and no document answers it.
+    due_nodes = ProjectNode.objects.filter(project_id=OuterRef(OuterRef("pk"))).filter(
+        Q(actual_end__isnull=False) | Q(planned_end__lt=today)
+    )
+    missing = ArchiveRequirement.objects.filter(
+        category_id=OuterRef("category_id"), node_name__in=due_nodes.values("name")
+    ).exclude(
+        Exists(
+            ArchiveDocument.objects.filter(project_id=OuterRef(OuterRef("pk")), requirement_id=OuterRef("pk"))
+        )
+    )
+    counts["archives_incomplete"] = projects.filter(Exists(missing)).count()
+    return counts
 
 
 def investment_warnings(projects, today: dt.date) -> list[ProjectWarning]:

@@ -30,6 +30,39 @@ class Sector(models.Model):
         return self.name
 
 
+class ProjectSettings(models.Model):
+    """The module's thresholds (one row, edited on the settings screen). Until first edited the
+    defaults come from the Django settings PROJECTS_STALLED_DAYS / PROJECTS_FUND_LAG_POINTS."""
+
+    stalled_days = models.PositiveSmallIntegerField(
+        _("招商项目停滞天数"), default=90, help_text=_("超过该天数没有阶段变更（且未投产）即为停滞")
+    )
+    fund_lag_points = models.PositiveSmallIntegerField(
+        _("资金拨付滞后容差（百分点）"),
+        default=20,
+        help_text=_("形象进度减去资金支出占批复的比例，超过该值即预警"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("项目预警阈值")
+        verbose_name_plural = _("项目预警阈值")
+
+    def __str__(self):
+        return str(_("项目预警阈值"))
+
+    @classmethod
+    def current(cls) -> "ProjectSettings":
+        row = cls.objects.filter(pk=1).first()
+        if row is None:
+            row = cls(
+                pk=1,
+                stalled_days=int(getattr(settings, "PROJECTS_STALLED_DAYS", 90)),
+                fund_lag_points=int(getattr(settings, "PROJECTS_FUND_LAG_POINTS", 20)),
+            )
+        return row
+
+
 class Conference(VersionedModel):
     """A promotion conference (招商推介会) ending in a signing ceremony."""
 
@@ -346,6 +379,10 @@ class ProjectNode(VersionedModel):
     actual_start = models.DateField(_("实际开始"), null=True, blank=True)
     actual_end = models.DateField(_("实际完成"), null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    # Derived from the plan and the progress (rules.pace_dates), kept by save() and by every
+    # bulk write (refresh_pace), so a node's state on any day is a date comparison in SQL.
+    on_pace_until = models.DateField(null=True, editable=False)
+    amber_until = models.DateField(null=True, editable=False)
 
     objects = ScopedManager()
     scope_rules = ScopeRules(
@@ -365,6 +402,21 @@ class ProjectNode(VersionedModel):
 
     def __str__(self):
         return f"{self.project} · {self.name}"
+
+    def refresh_pace(self) -> "ProjectNode":
+        from .rules import pace_dates
+
+        self.on_pace_until, self.amber_until = pace_dates(
+            self.planned_start, self.planned_end, self.progress or 0
+        )
+        return self
+
+    def save(self, *args, **kwargs):
+        self.refresh_pace()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "on_pace_until", "amber_until"}
+        super().save(*args, **kwargs)
 
 
 class ProgressReport(models.Model):

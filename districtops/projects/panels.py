@@ -1,12 +1,68 @@
-"""The home page panel: the person's projects and what needs chasing (their unit's to-do)."""
+"""What the projects module shows outside its own pages: the home-page counters and the
+section of the person's to-do page (core.todo) — the warnings of the projects their units lead."""
 
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from districtops.core import clock
+from districtops.core import clock, permissions
+from districtops.org.roles import UNIT_ROLES
 
-from . import measures
+from . import filters, measures
 from .models import ConstructionProject, InvestmentProject
+
+# The warnings page's filters: those of the construction list plus ``mine`` (projects led by
+# one of the person's units — a street, department or command post).
+WARNING_FILTERS = (*filters.CONSTRUCTION_FILTERS, "mine")
+TODO_ITEMS = 10
+
+
+def warnings_for(user, params, today: dt.date) -> list[measures.ProjectWarning]:
+    """Warnings of the projects ``user`` may see, narrowed by ``params``, red first."""
+    construction = filters.construction(ConstructionProject.objects.restrict(user, "view"), params, today)
+    investment = filters.investment(
+        InvestmentProject.objects.restrict(user, "view"),
+        {"district": params.get("district"), "street": params.get("street"), "q": params.get("q")},
+        today,
+    )
+    if params.get("mine"):
+        units = permissions.scope_of(user).units_with(UNIT_ROLES)
+        construction = construction.filter(Q(lead_unit__in=units) | Q(command_post__in=units))
+        investment = investment.filter(lead_unit__in=units)
+    warnings = measures.construction_warnings(construction, today) + measures.investment_warnings(
+        investment, today
+    )
+    warnings.sort(key=lambda w: (w.severity != "red", w.kind, w.project_name))
+    return warnings
+
+
+def todo_section(user) -> dict | None:
+    """The to-do section (core.todo): warnings of projects led by one of the person's units."""
+    if not permissions.scope_of(user).units_with(UNIT_ROLES):
+        return None
+    warnings = warnings_for(user, {"mine": "1"}, clock.today())
+    if not warnings:
+        return None
+    return {
+        "key": "projects",
+        "title": _("项目预警（本单位牵头）"),
+        "total": len(warnings),
+        "more_url": reverse("projects:warning_list") + "?mine=1",
+        "items": [
+            {
+                "text": f"{w.project_name}{' · ' + w.node if w.node else ''}：{w.message}",
+                "url": w.url,
+                "badge": str(w.kind_label),
+                "badge_class": "bg-red-lt" if w.severity == "red" else "bg-yellow-lt",
+                "date": None,
+            }
+            for w in warnings[:TODO_ITEMS]
+        ],
+    }
 
 
 def home_panel(user):
@@ -16,10 +72,7 @@ def home_panel(user):
     construction_count, investment_count = construction.count(), investment.count()
     if not construction_count and not investment_count:
         return None
-    warnings = measures.construction_warnings(construction, today)
-    counts = {}
-    for w in warnings:
-        counts[w.kind] = counts.get(w.kind, 0) + 1
+    counts = measures.warning_counts(construction, today)
     stalled = measures.stalled_projects(investment, today).count()
     url = reverse("projects:warning_list")
     return {

@@ -5,13 +5,18 @@ Thresholds are settings with the defaults DOMAIN.md §3 states (*conventions*):
 - ``PROJECTS_RED_SHARE`` (0.7): progress below 70 % of the elapsed share is far behind (red);
 - ``PROJECTS_FUND_LAG_POINTS`` (20): disbursement may trail physical progress by 20 points;
 - ``PROJECTS_STALLED_DAYS`` (90): an investment project with no stage change for 90 days is stalled.
+
+The last two are only the defaults: the system administrator edits them on the settings screen
+(``ProjectSettings``), and ``fund_lag_points()`` / ``stalled_days()`` read that row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +27,17 @@ def red_share() -> float:
 
 
 def fund_lag_points() -> int:
-    return int(getattr(settings, "PROJECTS_FUND_LAG_POINTS", 20))
+    """Edited on the settings screen (ProjectSettings); one query — callers ask once per request."""
+    from .models import ProjectSettings
+
+    return ProjectSettings.current().fund_lag_points
 
 
 def stalled_days() -> int:
-    return int(getattr(settings, "PROJECTS_STALLED_DAYS", 90))
+    """Edited on the settings screen (ProjectSettings); one query — callers ask once per request."""
+    from .models import ProjectSettings
+
+    return ProjectSettings.current().stalled_days
 
 
 class NodeState:
@@ -76,8 +87,25 @@ class NodeStatus:
         return NODE_STATE_COLOURS[self.state]
 
 
-def node_status(planned_start, planned_end, actual_end, progress: int, today: dt.date) -> NodeStatus:
-    """时间过半、任务过半, generalised: progress must keep up with the elapsed share of the span."""
+def pace_dates(planned_start: dt.date, planned_end: dt.date, progress: int) -> tuple[dt.date, dt.date]:
+    """The last day a node with ``progress`` keeps pace, and the last day it is not yet far behind.
+
+    时间过半、任务过半 in whole numbers: with d days of a span of n gone (today inclusive) the node
+    keeps pace while progress/100 ≥ d/n, i.e. d ≤ ⌊progress·n/100⌋, and is far behind (red) once
+    progress/100 < red_share·d/n, i.e. d > ⌊progress·n/(100·red_share)⌋. Neither depends on today,
+    so they are stored on the node (``ProjectNode.on_pace_until`` / ``amber_until``) and the state
+    of any day is a plain date comparison, in Python here and in SQL (``node_state_sql``).
+    """
+    span = (planned_end - planned_start).days + 1
+    share = Fraction(str(red_share()))
+    keeps = (progress * span) // 100
+    amber = math.floor(Fraction(progress * span, 100) / share) if share else span
+    before = planned_start - dt.timedelta(days=1)
+    return before + dt.timedelta(days=keeps), before + dt.timedelta(days=max(amber, keeps))
+
+
+def state_from_pace(planned_start, planned_end, actual_end, on_pace_until, amber_until, today) -> NodeStatus:
+    """The node's state on ``today`` from its stored pace dates (see ``pace_dates``)."""
     if actual_end is not None:
         return NodeStatus(NodeState.DONE, 1.0, False)
     if today > planned_end:
@@ -85,30 +113,89 @@ def node_status(planned_start, planned_end, actual_end, progress: int, today: dt
     share = elapsed_share(planned_start, planned_end, today)
     if share == 0.0:
         return NodeStatus(NodeState.PENDING, 0.0, False)
-    done = progress / 100
-    if done >= share:
+    if today <= on_pace_until:
         return NodeStatus(NodeState.ON_TRACK, share, False)
-    return NodeStatus(NodeState.AT_RISK, share, done < share * red_share())
+    return NodeStatus(NodeState.AT_RISK, share, today > amber_until)
+
+
+def node_status(planned_start, planned_end, actual_end, progress: int, today: dt.date) -> NodeStatus:
+    """时间过半、任务过半, generalised: progress must keep up with the elapsed share of the span."""
+    on_pace_until, amber_until = pace_dates(planned_start, planned_end, progress or 0)
+    return state_from_pace(planned_start, planned_end, actual_end, on_pace_until, amber_until, today)
 
 
 def status_of(node, today: dt.date) -> NodeStatus:
     return node_status(node.planned_start, node.planned_end, node.actual_end, node.progress, today)
 
 
-def funds_lag(progress_percent: float, approved: Decimal, disbursed: Decimal) -> float | None:
-    """Points by which disbursement (of the approved money) trails physical progress, or None."""
+def funds_lag(
+    progress_percent: float, approved: Decimal, disbursed: Decimal, margin: int | None = None
+) -> float | None:
+    """Points by which disbursement (of the approved money) trails physical progress by more
+    than ``margin`` (default ``fund_lag_points()``), or None."""
     if not approved:
         return None
     disbursed_percent = float(disbursed) / float(approved) * 100
     lag = progress_percent - disbursed_percent
-    return lag if lag > fund_lag_points() else None
+    return lag if lag > (fund_lag_points() if margin is None else margin) else None
 
 
-def is_stalled(stage: str, stage_changed_on: dt.date, today: dt.date) -> bool:
+def is_stalled(stage: str, stage_changed_on: dt.date, today: dt.date, days: int | None = None) -> bool:
+    """Not producing and no stage change for more than ``days`` (default ``stalled_days()``)."""
     from .models import Stage
 
-    return stage != Stage.PRODUCING and (today - stage_changed_on).days > stalled_days()
+    days = stalled_days() if days is None else days
+    return stage != Stage.PRODUCING and (today - stage_changed_on).days > days
 
 
 def ratio(part, whole) -> float | None:
     return None if not whole else float(part) / float(whole)
+
+
+# --- the same rules in SQL (stored pace dates; the date arithmetic is done on write) ------------
+
+
+def node_state_sql(today: dt.date):
+    """A CASE expression giving a ProjectNode's state on ``today`` (agrees with node_status)."""
+    from django.db.models import Case, CharField, Q, Value, When
+
+    return Case(
+        When(actual_end__isnull=False, then=Value(NodeState.DONE)),
+        When(planned_end__lt=today, then=Value(NodeState.OVERDUE)),
+        When(planned_start__gt=today, then=Value(NodeState.PENDING)),
+        When(Q(on_pace_until__gte=today), then=Value(NodeState.ON_TRACK)),
+        default=Value(NodeState.AT_RISK),
+        output_field=CharField(),
+    )
+
+
+def far_behind_sql(today: dt.date):
+    """True for an open node that is overdue or below red_share() of its elapsed share on ``today``."""
+    from django.db.models import BooleanField, Case, Q, Value, When
+
+    return Case(
+        When(Q(actual_end__isnull=False) | Q(planned_start__gt=today), then=Value(False)),
+        When(Q(planned_end__lt=today) | Q(amber_until__lt=today), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def node_state_q(state: str, today: dt.date):
+    """A filter on ProjectNode rows in ``state`` on ``today`` (for Exists subqueries)."""
+    from django.db.models import Q
+
+    return {
+        NodeState.DONE: Q(actual_end__isnull=False),
+        NodeState.OVERDUE: Q(actual_end__isnull=True, planned_end__lt=today),
+        NodeState.PENDING: Q(actual_end__isnull=True, planned_end__gte=today, planned_start__gt=today),
+        NodeState.ON_TRACK: Q(
+            actual_end__isnull=True,
+            planned_end__gte=today,
+            planned_start__lte=today,
+            on_pace_until__gte=today,
+        ),
+        NodeState.AT_RISK: Q(
+            actual_end__isnull=True, planned_end__gte=today, planned_start__lte=today, on_pace_until__lt=today
+        ),
+    }[state]

@@ -132,7 +132,7 @@ def generate(size: float = 1.0, **_) -> dict:
                             disbursed=disbursed,
                         )  # fmt: skip
                     )
-            ProjectNode.objects.bulk_create(nodes, batch_size=5000)
+            ProjectNode.objects.bulk_create([n.refresh_pace() for n in nodes], batch_size=5000)
             FundRecord.objects.bulk_create(funds, batch_size=5000)
             existing_inv = InvestmentProject.objects.filter(
                 district=district, name__startswith="规模招商"

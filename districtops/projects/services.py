@@ -35,6 +35,7 @@ from .models import (
     NodeTemplate,
     ProgressReport,
     ProjectNode,
+    ProjectSettings,
     Sector,
     Stage,
     StageTransition,
@@ -97,26 +98,223 @@ def _upload(file, field: str, kinds=("pdf", "image", "office")) -> str:
     return uploads.validate_upload(file, kinds=kinds, field=field)
 
 
-# --- configuration (system) -------------------------------------------------------------------
+# --- configuration (the settings screen) ----------------------------------------------------------
+#
+# Sectors, construction categories with their node templates and document checklists, and the
+# thresholds are shared by every district of the deployment (one list, one meaning city-wide),
+# so they carry no data scope: the system administrator keeps them (docs/projects.md, 设置).
+
+
+def may_configure(actor) -> bool:
+    return actor is None or permissions.has_role(actor, Role.SYS_ADMIN)
+
+
+def _require_configurer(actor, obj=None) -> None:
+    if not may_configure(actor):
+        raise PermissionDenied("只有系统管理员可以维护项目配置。")
 
 
 def _create_config(actor, obj):
-    """Configuration rows (sectors, categories, templates) carry no data scope: validate, save, audit."""
+    """Configuration rows carry no data scope: validate, save, audit."""
     services.validate(obj)
     obj.save()
     services.record(actor, "create", obj, after=services.snapshot(obj))
     return obj
 
 
+def _update_config(actor, obj, changes: dict, check=None, expected_version=None):
+    """The shared write path (lock, version, validate, audit) with the configurer's check in
+    place of the data scope."""
+    return services.update_object(
+        actor,
+        obj,
+        changes,
+        expected_version=expected_version,
+        validate_with=check,
+        authorize=_require_configurer,
+    )
+
+
+def _strip(changes: dict, *fields) -> dict:
+    for field in fields:
+        if isinstance(changes.get(field), str):
+            changes[field] = changes[field].strip()
+    return changes
+
+
 def ensure_sector(actor, name: str, sort_order: int = 0) -> Sector:
-    """Add a sector to the configurable list (system administrators and the system)."""
-    if actor is not None:
-        permissions.require_role(actor, Role.SYS_ADMIN)
+    """Add a sector to the configurable list unless it is there (the demo loader, the system)."""
+    _require_configurer(actor)
     existing = Sector.objects.filter(name=name).first()
     if existing:
         return existing
     with transaction.atomic():
         return _create_config(actor, Sector(name=name, sort_order=sort_order))
+
+
+SECTOR_FIELDS = {"name", "sort_order", "is_active"}
+
+
+def save_sector(actor, sector: Sector | None = None, **changes) -> Sector:
+    """Create a sector or edit one (rename, reorder, switch off: an inactive sector stays on its
+    projects but is no longer offered for new ones)."""
+    _require_configurer(actor)
+    unknown = set(changes) - SECTOR_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "未知字段。"})
+    _strip(changes, "name")
+    with transaction.atomic():
+        if sector is None:
+            return _create_config(actor, Sector(**changes))
+        return _update_config(actor, sector, changes)
+
+
+CATEGORY_FIELDS = {"code", "name", "missing_documents_policy", "sort_order"}
+
+
+def save_category(actor, category: ConstructionCategory | None = None, **changes) -> ConstructionCategory:
+    """Create a construction category or edit its name, order and missing-documents policy
+    (block or warn when a node is completed with its required documents missing)."""
+    _require_configurer(actor)
+    unknown = set(changes) - CATEGORY_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "未知字段。"})
+    _strip(changes, "code", "name")
+    policy = changes.get("missing_documents_policy")
+    if policy is not None and policy not in MissingDocumentsPolicy.values:
+        raise ValidationError({"missing_documents_policy": "请选择“阻止”或“仅提醒”。"})
+    with transaction.atomic():
+        if category is None:
+            return _create_config(actor, ConstructionCategory(**changes))
+        if "code" in changes and changes["code"] != category.code:
+            raise ValidationError({"code": "类别代码创建后不能修改（导入模板据此识别类别）。"})
+        return _update_config(actor, category, changes)
+
+
+NODE_TEMPLATE_FIELDS = {"sequence", "name", "offset_days", "duration_days"}
+
+
+def _check_template(template: NodeTemplate) -> None:
+    if template.sequence is None or template.sequence < 1:
+        raise ValidationError({"sequence": "顺序应为正整数。"})
+    if template.duration_days is None or template.duration_days < 1:
+        raise ValidationError({"duration_days": "工期至少 1 天。"})
+    if not (template.name or "").strip():
+        raise ValidationError({"name": "请填写节点名称。"})
+    clash = NodeTemplate.objects.filter(category_id=template.category_id).exclude(pk=template.pk)
+    if clash.filter(sequence=template.sequence).exists():
+        raise ValidationError({"sequence": f"该类别已有顺序为 {template.sequence} 的节点。"})
+    if clash.filter(name=template.name).exists():
+        raise ValidationError({"name": f"该类别已有名为“{template.name}”的节点。"})
+    earlier = clash.filter(sequence__lt=template.sequence).order_by("-sequence").first()
+    if earlier is not None and template.offset_days < earlier.offset_days:
+        raise ValidationError(
+            {"offset_days": f"不能早于前一节点“{earlier.name}”的开始（第 {earlier.offset_days} 天）。"}
+        )
+    later = clash.filter(sequence__gt=template.sequence).order_by("sequence").first()
+    if later is not None and template.offset_days > later.offset_days:
+        raise ValidationError(
+            {"offset_days": f"不能晚于后一节点“{later.name}”的开始（第 {later.offset_days} 天）。"}
+        )
+
+
+def save_node_template(
+    actor, template: NodeTemplate | None = None, *, category: ConstructionCategory | None = None, **changes
+) -> NodeTemplate:
+    """Add a node to a category's plan template or edit one. Projects already laid out keep their
+    nodes; a renamed node takes its checklist items along (they are matched by node name)."""
+    _require_configurer(actor)
+    unknown = set(changes) - NODE_TEMPLATE_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "未知字段。"})
+    _strip(changes, "name")
+    with transaction.atomic():
+        if template is None:
+            if category is None:
+                raise ValidationError({"category": "请选择工程类别。"})
+            new = NodeTemplate(category=category, **changes)
+            _check_template(new)
+            return _create_config(actor, new)
+        old_name = NodeTemplate.objects.select_for_update().get(pk=template.pk).name
+        updated = _update_config(actor, template, changes, check=_check_template)
+        if updated.name != old_name:
+            for requirement in ArchiveRequirement.objects.filter(
+                category_id=updated.category_id, node_name=old_name
+            ):
+                _update_config(actor, requirement, {"node_name": updated.name})
+        return updated
+
+
+REQUIREMENT_FIELDS = {"node_name", "name", "sort_order"}
+
+
+def _check_requirement(requirement: ArchiveRequirement) -> None:
+    if not (requirement.name or "").strip():
+        raise ValidationError({"name": "请填写档案名称。"})
+    nodes = list(
+        NodeTemplate.objects.filter(category_id=requirement.category_id).values_list("name", flat=True)
+    )
+    if requirement.node_name not in nodes:
+        raise ValidationError(
+            {
+                "node_name": f"“{requirement.node_name}”不是该类别模板中的节点（可选：{'、'.join(nodes) or '无'}）。"
+            }
+        )
+
+
+def save_requirement(
+    actor,
+    requirement: ArchiveRequirement | None = None,
+    *,
+    category: ConstructionCategory | None = None,
+    **changes,
+) -> ArchiveRequirement:
+    """Add a required document to a category's checklist (held by the end of a node) or edit one."""
+    _require_configurer(actor)
+    unknown = set(changes) - REQUIREMENT_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "未知字段。"})
+    _strip(changes, "node_name", "name")
+    with transaction.atomic():
+        if requirement is None:
+            if category is None:
+                raise ValidationError({"category": "请选择工程类别。"})
+            new = ArchiveRequirement(category=category, **changes)
+            _check_requirement(new)
+            return _create_config(actor, new)
+        return _update_config(actor, requirement, changes, check=_check_requirement)
+
+
+THRESHOLD_LIMITS = {
+    "stalled_days": (1, 3650, "招商项目停滞天数应在 1 到 3650 天之间。"),
+    "fund_lag_points": (0, 100, "资金拨付滞后容差应在 0 到 100 个百分点之间。"),
+}
+
+
+def update_thresholds(actor, *, expected_version: int | None = None, **values) -> ProjectSettings:
+    """Edit the stalled-days and funds-lag thresholds (one row; the first edit stores the defaults)."""
+    _require_configurer(actor)
+    unknown = set(values) - set(THRESHOLD_LIMITS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "未知字段。"})
+    for field, value in values.items():
+        low, high, message = THRESHOLD_LIMITS[field]
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError({field: message}) from None
+        if not low <= number <= high:
+            raise ValidationError({field: message})
+    with transaction.atomic():
+        if not ProjectSettings.objects.filter(pk=1).exists():
+            # The first edit stores the defaults row; the update below audits the change.
+            ProjectSettings.current().save()
+        return _update_config(
+            actor,
+            ProjectSettings(pk=1),
+            {k: int(v) for k, v in values.items()},
+            expected_version=expected_version,
+        )
 
 
 # --- conferences ---------------------------------------------------------------------------------
@@ -293,21 +491,26 @@ def transition_stage(
     return updated
 
 
-def record_capital_arrival(actor, project: InvestmentProject, *, month: dt.date, amount) -> CapitalArrival:
-    """Set the capital arrived in ``month`` (one figure a month; a second entry replaces it)."""
+def _monthly_figure(actor, model, project, month: dt.date, amount, label: str):
+    """Set one month's figure of ``model`` (one a month; a new entry replaces it)."""
     month = _first_of_month("month", month)
-    _not_negative("amount", amount, "到位金额")
+    _not_negative("amount", amount, label)
     if actor is not None:
         permissions.require(actor, "report", project)
     with transaction.atomic():
-        existing = CapitalArrival.objects.filter(project=project, month=month).first()
+        existing = model.objects.filter(project=project, month=month).first()
         if existing:
             return services.update_object(
                 actor, existing, {"amount": amount}, expected_version=None, action="report"
             )
         return services.create_object(
-            actor, CapitalArrival(project=project, month=month, amount=amount), scope_action="report"
+            actor, model(project=project, month=month, amount=amount), scope_action="report"
         )
+
+
+def record_capital_arrival(actor, project: InvestmentProject, *, month: dt.date, amount) -> CapitalArrival:
+    """Set the capital arrived in ``month`` (one figure a month; a second entry replaces it)."""
+    return _monthly_figure(actor, CapitalArrival, project, month, amount, "到位金额")
 
 
 # --- construction projects ---------------------------------------------------------------------
@@ -358,7 +561,7 @@ def create_construction_project(actor, *, supporting_units=(), **fields) -> Cons
         services.create_object(
             actor, project, scope_action="report", m2m={"supporting_units": [u.pk for u in supporting_units]}
         )
-        nodes = ProjectNode.objects.bulk_create(plan_nodes(project))
+        nodes = ProjectNode.objects.bulk_create([n.refresh_pace() for n in plan_nodes(project)])
         services.record(
             actor,
             "create",
@@ -518,19 +721,7 @@ def record_monthly_investment(
     actor, project: ConstructionProject, *, month: dt.date, amount
 ) -> MonthlyInvestment:
     """Set the investment completed in ``month`` (one figure a month; a new entry replaces it)."""
-    month = _first_of_month("month", month)
-    _not_negative("amount", amount, "完成投资")
-    if actor is not None:
-        permissions.require(actor, "report", project)
-    with transaction.atomic():
-        existing = MonthlyInvestment.objects.filter(project=project, month=month).first()
-        if existing:
-            return services.update_object(
-                actor, existing, {"amount": amount}, expected_version=None, action="report"
-            )
-        return services.create_object(
-            actor, MonthlyInvestment(project=project, month=month, amount=amount), scope_action="report"
-        )
+    return _monthly_figure(actor, MonthlyInvestment, project, month, amount, "完成投资")
 
 
 FUND_LABELS = {
@@ -623,8 +814,7 @@ def ensure_category(
 
     ``nodes``: (name, offset_days, duration_days); ``requirements``: (node name, document name).
     """
-    if actor is not None:
-        permissions.require_role(actor, Role.SYS_ADMIN)
+    _require_configurer(actor)
     existing = ConstructionCategory.objects.filter(code=code).first()
     if existing:
         return existing

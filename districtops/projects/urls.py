@@ -31,6 +31,10 @@ urlpatterns = [
     path("conferences/new/", views.conference_create, name="conference_create"),
     path("conferences/<int:pk>/", views.conference_detail, name="conference_detail"),
     path("conferences/<int:pk>/edit/", views.conference_edit, name="conference_edit"),
+    path("settings/", views.settings_index, name="settings"),
+    path("settings/thresholds/", views.settings_thresholds, name="settings_thresholds"),
+    path("settings/<slug:kind>/new/", views.settings_object, name="settings_create"),
+    path("settings/<slug:kind>/<int:pk>/", views.settings_object, name="settings_edit"),
     path("import/<slug:kind>/", views.import_view, name="import"),
     path("import/<slug:kind>/template/", views.import_template, name="import_template"),
 ]

@@ -137,6 +137,7 @@ def test_investment_import_round_trip_and_bad_code(signed, users):
         signed.name, signed.investor_credit_code, signed.contracted_amount, signed.stage, signed.signed_on
     )  # fmt: skip
     wb = load_workbook(io.BytesIO(content))
+    assert wb.active["F1"].value == "统一社会信用代码"
     wb.active["F2"] = "91350100M000100Y44"
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -156,3 +157,134 @@ def test_import_page_reports_errors_by_row(login, config):
         {"file": _upload(_workbook_with_rows([_row("A1")])), "check_only": "on"},
     )
     assert "检查通过" in response.content.decode() and not ConstructionProject.objects.exists()
+
+
+def _investment_at_every_stage(sector, units):
+    """Five projects, one per stage, reached through the services with evidence."""
+    from decimal import Decimal
+
+    from districtops.projects import services
+    from districtops.projects.models import SigningMode, Stage
+    from districtops.projects.tests.conftest import pdf
+
+    # A conference named with full-width brackets: cells are read folded, names must still match.
+    conference = services.create_conference(
+        None, name="2021年春季推介会（示例）", held_on=dt.date(2021, 1, 8), organiser=units["商务局"]
+    )
+    projects = [
+        services.create_investment_project(
+            None, name="洽谈中的项目", investor_name="洽谈公司", sector=sector,
+            contracted_amount=Decimal("12345.67"), lead_unit=units["南关街街道"],
+            negotiating_since=dt.date(2021, 1, 5),
+        )
+    ]  # fmt: skip
+    dates = [dt.date(2021, 1, 10), dt.date(2021, 2, 1), dt.date(2021, 2, 20), dt.date(2021, 3, 15)]
+    stages = [Stage.REGISTERED, Stage.STARTED, Stage.PRODUCING]
+    for reached in range(1, 5):
+        project = services.create_investment_project(
+            None, name=f"第{reached}阶段项目", investor_name=f"投资方{reached}",
+            investor_credit_code="91350200776049653A", sector=sector,
+            contracted_amount=Decimal(100000000 * reached), planned_investment=Decimal("250000.5"),
+            lead_unit=units["南关街街道"], supporting_units=[units["商务局"]], responsible_leader="李副区长",
+            conference=conference, signing_mode=SigningMode.BEFORE, stage=Stage.SIGNED, signed_on=dates[0],
+            register_due=dt.date(2021, 3, 1), start_due=dt.date(2021, 6, 1),
+        )  # fmt: skip
+        for to_stage, day in list(zip(stages, dates[1:], strict=True))[: reached - 1]:
+            project = services.transition_stage(
+                None, project, to_stage=to_stage, happened_on=day, evidence=pdf()
+            )
+        projects.append(project)
+    return projects
+
+
+INVESTMENT_FIELDS = (
+    "name", "conference_id", "signing_mode", "investor_name", "investor_domestic", "investor_credit_code",
+    "sector_id", "contracted_amount", "planned_investment", "lead_unit_id", "responsible_leader", "stage",
+    "stage_changed_on", "signed_on", "registered_on", "started_on", "producing_on", "register_due", "start_due",
+)  # fmt: skip
+
+
+def _investment_snapshot(projects):
+    return sorted(
+        (*(getattr(p, f) for f in INVESTMENT_FIELDS), sorted(p.supporting_units.values_list("pk", flat=True)))
+        for p in projects
+    )
+
+
+def test_investment_round_trip_at_every_stage(sector, units, users):
+    from districtops.audit.models import AuditRecord
+
+    _investment_at_every_stage(sector, units)
+    before = _investment_snapshot(InvestmentProject.objects.all())
+    assert {row[INVESTMENT_FIELDS.index("stage")] for row in before} == {
+        "negotiating", "signed", "registered", "started", "producing"
+    }  # fmt: skip
+    content = imports.export_investment(InvestmentProject.objects.all())
+    InvestmentProject.objects.all().delete()
+    assert imports.import_investment(users["leader"], _upload(content), check_only=True) == 5
+    assert not InvestmentProject.objects.exists()
+    assert imports.import_investment(users["leader"], _upload(content)) == 5
+    assert _investment_snapshot(InvestmentProject.objects.all()) == before
+    assert AuditRecord.objects.filter(object_type="projects.investmentproject", action="import").exists()
+
+
+def _investment_sheet(content, edits):
+    wb = load_workbook(io.BytesIO(content))
+    sheet = wb.active
+    headers = {cell.value: cell.column_letter for cell in sheet[1]}
+    for (row, header), value in edits.items():
+        sheet[f"{headers[header]}{row}"] = value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_investment_import_stage_dates_are_checked_and_nothing_is_written(sector, units, users):
+    _investment_at_every_stage(sector, units)
+    projects = InvestmentProject.objects.order_by("pk")
+    content = imports.export_investment(projects)
+    names = [p.name for p in projects]  # export order follows the queryset
+    row_of = {name: i + 2 for i, name in enumerate(names)}
+    bad = _investment_sheet(
+        content,
+        {
+            (row_of["第4阶段项目"], "开工日期"): dt.date(2021, 1, 1),  # before 注册
+            (row_of["第3阶段项目"], "开工日期"): dt.date(2021, 4, 30),  # in the future (today 2021-03-31)
+            (row_of["第2阶段项目"], "注册日期"): None,  # 注册 reached, date missing
+            (row_of["第1阶段项目"], "投产日期"): dt.date(2021, 3, 1),  # stage not reached
+            (row_of["洽谈中的项目"], "阶段"): "飞跃",  # not a stage
+        },
+    )
+    InvestmentProject.objects.all().delete()
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_investment(users["leader"], _upload(bad))
+    found = {(e.row, e.column): e.message for e in exc.value.errors}
+    assert "不能早于注册日期" in found[(row_of["第4阶段项目"], "开工日期")]
+    assert "不能晚于今天" in found[(row_of["第3阶段项目"], "开工日期")]
+    assert "须填写注册日期" in found[(row_of["第2阶段项目"], "注册日期")]
+    assert "应为空" in found[(row_of["第1阶段项目"], "投产日期")]
+    assert "不在可选范围内" in found[(row_of["洽谈中的项目"], "阶段")]
+    assert len(found) == 5 and not InvestmentProject.objects.exists()
+
+
+def test_investment_import_registered_domestic_needs_a_credit_code(sector, units, users):
+    _investment_at_every_stage(sector, units)
+    projects = InvestmentProject.objects.filter(name="第2阶段项目")
+    content = _investment_sheet(imports.export_investment(projects), {(2, "统一社会信用代码"): None})
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_investment(users["leader"], _upload(content))
+    assert [(e.row, e.column) for e in exc.value.errors] == [(2, "统一社会信用代码")]
+
+
+def test_investment_template_offers_every_stage(config):
+    wb = load_workbook(io.BytesIO(imports.template("investment")))
+    headers = [c.value for c in wb.active[1]]
+    lists = {tuple(c.value for c in column if c.value) for column in wb["_lists"].iter_cols()}
+    assert ("洽谈", "签约", "注册", "开工", "投产") in lists
+    assert any("新一代信息技术" in column for column in lists)
+    stage_column = headers.index("阶段") + 1
+    ranges = {str(r) for dv in wb.active.data_validations.dataValidation for r in dv.sqref.ranges}
+    from openpyxl.utils import get_column_letter
+
+    assert f"{get_column_letter(stage_column)}2:{get_column_letter(stage_column)}1001" in ranges
+    assert {"签约日期", "注册日期", "开工日期", "投产日期"} <= set(headers)

@@ -60,16 +60,80 @@ def test_pending_before_start_overdue_after_end_done_when_finished():
     assert node_status(START, END, D(2021, 5, 1), 100, D(2021, 6, 1)).state == NodeState.DONE
 
 
-def test_funds_lag_margin_boundary(settings):
-    settings.PROJECTS_FUND_LAG_POINTS = 20
-    assert rules.funds_lag(60, Decimal(100), Decimal(40)) is None  # exactly 20 points: tolerated
-    assert rules.funds_lag(60, Decimal(100), Decimal(39)) == pytest.approx(21)
-    assert rules.funds_lag(60, Decimal(0), Decimal(0)) is None  # nothing approved: no ratio
+def test_funds_lag_margin_boundary():
+    assert rules.funds_lag(60, Decimal(100), Decimal(40), margin=20) is None  # exactly 20 points: tolerated
+    assert rules.funds_lag(60, Decimal(100), Decimal(39), margin=20) == pytest.approx(21)
+    assert rules.funds_lag(60, Decimal(0), Decimal(0), margin=20) is None  # nothing approved: no ratio
 
 
-def test_stalled_after_configured_days(settings):
-    settings.PROJECTS_STALLED_DAYS = 90
+def test_stalled_after_configured_days():
     today = D(2021, 3, 31)
-    assert not rules.is_stalled("signed", today - dt.timedelta(days=90), today)
-    assert rules.is_stalled("signed", today - dt.timedelta(days=91), today)
-    assert not rules.is_stalled("producing", D(2019, 1, 1), today)
+    assert not rules.is_stalled("signed", today - dt.timedelta(days=90), today, days=90)
+    assert rules.is_stalled("signed", today - dt.timedelta(days=91), today, days=90)
+    assert not rules.is_stalled("producing", D(2019, 1, 1), today, days=90)
+
+
+@pytest.mark.django_db
+def test_thresholds_default_to_settings_until_edited(settings):
+    from districtops.projects import services
+
+    settings.PROJECTS_STALLED_DAYS, settings.PROJECTS_FUND_LAG_POINTS = 60, 14
+    assert (rules.stalled_days(), rules.fund_lag_points()) == (60, 14)
+    services.update_thresholds(None, stalled_days=45)
+    assert (rules.stalled_days(), rules.fund_lag_points()) == (45, 14)
+    today = D(2021, 3, 31)
+    assert rules.is_stalled("signed", today - dt.timedelta(days=46), today)
+    assert rules.funds_lag(60, Decimal(100), Decimal(45)) == pytest.approx(15)
+
+
+@pytest.mark.django_db
+def test_sql_states_agree_with_node_status_on_every_day_and_progress(road):
+    """The stored pace dates and the SQL CASE give the same state and red flag as node_status,
+    across the boundaries of 时间过半、任务过半 (every progress step of a short node, every day)."""
+    from districtops.projects.models import ProjectNode
+
+    node = ProjectNode.objects.filter(project=road).order_by("sequence").first()
+    start = node.planned_start
+    span_end = start + dt.timedelta(days=6)  # a 7-day node: shares 1/7 … 7/7
+    checked = 0
+    for progress in range(0, 101, 3):
+        ProjectNode.objects.filter(pk=node.pk).update(planned_end=span_end, progress=progress)
+        fresh = ProjectNode.objects.get(pk=node.pk)
+        fresh.save()  # save() derives the pace dates
+        for offset in range(-1, 9):
+            today = start + dt.timedelta(days=offset)
+            expected = node_status(start, span_end, None, progress, today)
+            state, far = (
+                ProjectNode.objects.filter(pk=node.pk)
+                .values_list(rules.node_state_sql(today), rules.far_behind_sql(today))
+                .get()
+            )
+            assert (state, bool(far)) == (expected.state, expected.far_behind), (progress, today)
+            assert ProjectNode.objects.filter(pk=node.pk).filter(rules.node_state_q(state, today)).exists()
+            checked += 1
+    assert checked == 34 * 10
+
+
+@pytest.mark.django_db
+def test_daily_job_repairs_pace_dates_written_around_save(road):
+    from districtops.projects import jobs
+    from districtops.projects.models import ProjectNode
+
+    node = ProjectNode.objects.filter(project=road).order_by("sequence").first()
+    ProjectNode.objects.filter(pk=node.pk).update(progress=80, on_pace_until=None)
+    assert jobs.run_daily(None) == {"nodes_repaired": 1}
+    node.refresh_from_db()
+    assert (node.on_pace_until, node.amber_until) == rules.pace_dates(
+        node.planned_start, node.planned_end, 80
+    )
+    assert jobs.run_daily(None) == {"nodes_repaired": 0}
+
+
+def test_pace_repair_is_a_daily_job():
+    from django.apps import apps
+
+    from districtops.jobs import registry
+
+    assert apps.is_installed("districtops.projects")
+    assert registry.JOBS["projects.refresh_pace"] == "districtops.projects.jobs.run_daily"
+    assert "projects.refresh_pace" in registry.DAILY

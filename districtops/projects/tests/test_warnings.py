@@ -110,3 +110,21 @@ def test_investment_stalled_after_ninety_days(sector, units, settings):
         w.project_name for w in measures.investment_warnings(InvestmentProject.objects.all(), clock.today())
     ]
     assert names == ["停滞"]
+
+
+def test_warning_counts_agree_with_the_warning_list_on_the_demo_data(org):
+    """The home page's counters (SQL) and the warnings page (every warning built) agree, on the
+    demo's projects with nodes in every state, lagging funds and partly complete archives."""
+    from collections import Counter
+
+    from districtops.projects import demo
+
+    demo.load()
+    projects = ConstructionProject.objects.all()
+    listed = Counter(w.kind for w in measures.construction_warnings(projects, clock.today()))
+    counts = measures.warning_counts(projects, clock.today())
+    assert all(listed[kind] for kind in counts)  # the demo has each kind
+    assert counts == {kind: listed[kind] for kind in counts}
+    one_street = projects.filter(lead_unit__name="南关街街道")
+    listed = Counter(w.kind for w in measures.construction_warnings(one_street, clock.today()))
+    assert measures.warning_counts(one_street, clock.today()) == {k: listed[k] for k in counts}
