@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
@@ -76,10 +76,16 @@ def assign(request, payload: SuggestionIn):
     deputies = list(Deputy.objects.restrict(request.auth, "view").filter(pk__in=payload.deputy_ids))
     if len(deputies) != len(set(payload.deputy_ids)):
         raise ValidationError({"deputy_ids": "包含不存在或无权查看的代表。"})
-    return 201, services.assign_suggestion(
-        request.auth, title=payload.title, content=payload.content, deputies=deputies, handling_unit=unit,
-        assigned_on=payload.assigned_on, complex_case=payload.complex_case,
-    )  # fmt: skip
+    suggestion = services.assign_suggestion(
+        request.auth,
+        title=payload.title,
+        content=payload.content,
+        deputies=deputies,
+        handling_unit=unit,
+        assigned_on=payload.assigned_on,
+        complex_case=payload.complex_case,
+    )
+    return Status(201, suggestion)
 
 
 @router.post("/suggestions/{suggestion_id}/reply", response=SuggestionOut)

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
@@ -94,7 +94,9 @@ def list_risk_points(request, limit: int = 200, offset: int = 0):
 @router.post("/risk-points", response={201: RiskPointOut})
 def create_risk_point(request, payload: RiskPointIn):
     unit = gated_get(Unit, request.auth, payload.unit_id)
-    return 201, services.create_risk_point(request.auth, unit=unit, **payload.dict(exclude={"unit_id"}))
+    return Status(
+        201, services.create_risk_point(request.auth, unit=unit, **payload.dict(exclude={"unit_id"}))
+    )
 
 
 @router.get("/hazards", response=HazardPage)
@@ -123,7 +125,7 @@ def register_hazard(request, payload: HazardIn):
     unit = gated_get(Unit, request.auth, payload.unit_id)
     point = gated_get(RiskPoint, request.auth, payload.risk_point_id) if payload.risk_point_id else None
     data = payload.dict(exclude={"unit_id", "risk_point_id"})
-    return 201, services.register_hazard(request.auth, unit=unit, risk_point=point, **data)
+    return Status(201, services.register_hazard(request.auth, unit=unit, risk_point=point, **data))
 
 
 @router.put("/hazards/{hazard_id}/plan", response={200: PlanIn})

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
@@ -198,7 +198,7 @@ def assign_matter(request, payload: MatterIn):
         priority=payload.priority,
         frequency=payload.frequency,
     )
-    return 201, matter
+    return Status(201, matter)
 
 
 @router.post("/matters/{matter_id}/actions/{action}", response=MatterOut)
@@ -267,7 +267,7 @@ def list_meetings(request, limit: int = 100, offset: int = 0):
 def create_meeting(request, payload: MeetingIn):
     organiser = gated_get(Unit, request.auth, payload.organiser_id)
     data = payload.dict(exclude={"organiser_id"})
-    return 201, services.create_meeting(request.auth, organiser=organiser, **data)
+    return Status(201, services.create_meeting(request.auth, organiser=organiser, **data))
 
 
 @router.get("/meetings/{meeting_id}/decisions", response=list[DecisionOut])
@@ -280,13 +280,16 @@ def list_decisions(request, meeting_id: int):
 def add_decision(request, meeting_id: int, payload: DecisionIn):
     meeting = gated_get(Meeting, request.auth, meeting_id)
     lead = gated_get(Unit, request.auth, payload.lead_unit_id) if payload.lead_unit_id else None
-    return 201, services.add_decision(
-        request.auth,
-        meeting,
-        text=payload.text,
-        lead_unit=lead,
-        supporting_units=_units(request.auth, payload.supporting_unit_ids),
-        deadline=payload.deadline,
+    return Status(
+        201,
+        services.add_decision(
+            request.auth,
+            meeting,
+            text=payload.text,
+            lead_unit=lead,
+            supporting_units=_units(request.auth, payload.supporting_unit_ids),
+            deadline=payload.deadline,
+        ),
     )
 
 
@@ -296,7 +299,7 @@ def assign_decisions(request, meeting_id: int):
     if not Meeting.objects.restrict(request.auth, "manage").filter(pk=meeting.pk).exists():
         raise PermissionDenied
     created = services.decisions_to_matters(request.auth, meeting)
-    return 201, _matters(Matter.objects.filter(pk__in=[m.pk for m in created]))
+    return Status(201, _matters(Matter.objects.filter(pk__in=[m.pk for m in created])))
 
 
 class SchemeOut(Schema):

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
+from districtops.core.todo import sections_for as todo_sections_for
 from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors
-from districtops.core.todo import sections_for as todo_sections_for
 from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES
 
