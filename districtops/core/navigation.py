@@ -26,6 +26,7 @@ MENU = [
     (_("审计日志"), "audit:record_list", frozenset({Role.AUDIT_ADMIN})),
     (_("后台任务"), "jobs:job_list", frozenset({Role.SYS_ADMIN})),
     (_("节假日"), "supervision:holiday_list", frozenset({Role.SYS_ADMIN})),
+    (_("合作系统密钥"), "citizen:partner_list", frozenset({Role.SYS_ADMIN})),
 ]
 
 
