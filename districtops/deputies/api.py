@@ -7,7 +7,8 @@ from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
 
 from . import services
-from .models import Deputy, ReplyClass, Satisfaction, Suggestion, SuggestionState
+from .filters import filtered_suggestions
+from .models import Deputy, ReplyClass, Satisfaction, Suggestion
 
 router = Router(tags=["deputies"])
 
@@ -58,11 +59,22 @@ class EvaluateIn(Schema):
 
 
 @router.get("/suggestions", response=SuggestionPage)
-def list_suggestions(request, state: SuggestionState | None = None, limit: int = 100, offset: int = 0):
-    items = Suggestion.objects.restrict(request.auth, "view")
-    if state:
-        items = items.filter(state=state)
-    return page(items, limit, offset)
+def list_suggestions(
+    request,
+    state: str = "",
+    due: str = "",
+    overdue: str = "",
+    district: str = "",
+    handling_unit: str = "",
+    q: str = "",
+    limit: int = 100,
+    offset: int = 0,
+):
+    """The list page's filters (``due=soon``, ``overdue=1``, ``district=<unit id>`` …); values
+    that do not parse are ignored."""
+    params = {"state": state, "due": due, "overdue": overdue, "district": district}
+    params.update(handling_unit=handling_unit, q=q)
+    return page(filtered_suggestions(request.auth, params), limit, offset)
 
 
 @router.get("/suggestions/{suggestion_id}", response=SuggestionOut)

@@ -7,7 +7,8 @@ from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
 
 from . import services
-from .models import Hazard, HazardGrade, HazardState, RiskGrade, RiskPoint
+from .filters import filtered_hazards
+from .models import Hazard, HazardGrade, RiskGrade, RiskPoint
 
 router = Router(tags=["hazards"])
 
@@ -102,17 +103,21 @@ def create_risk_point(request, payload: RiskPointIn):
 @router.get("/hazards", response=HazardPage)
 def list_hazards(
     request,
-    state: HazardState | None = None,
-    grade: HazardGrade | None = None,
+    state: str = "",
+    grade: str = "",
+    open: str = "",
+    overdue: str = "",
+    district: str = "",
+    unit: str = "",
+    q: str = "",
     limit: int = 100,
     offset: int = 0,
 ):
-    hazards = Hazard.objects.restrict(request.auth, "view")
-    if state:
-        hazards = hazards.filter(state=state)
-    if grade:
-        hazards = hazards.filter(grade=grade)
-    return page(hazards, limit, offset)
+    """The list page's filters (``open=1``, ``overdue=1``, ``district=<unit id>`` …); values that
+    do not parse are ignored."""
+    params = {"state": state, "grade": grade, "open": open, "overdue": overdue, "district": district}
+    params.update(unit=unit, q=q)
+    return page(filtered_hazards(request.auth, params), limit, offset)
 
 
 @router.get("/hazards/{hazard_id}", response=HazardOut)

@@ -167,11 +167,16 @@ def list_matters(
     overdue: bool = False,
     escalation: int | None = None,
     lead_unit: int | None = None,
+    district: str = "",
+    closed_in: str = "",
     q: str = "",
     limit: int = 100,
     offset: int = 0,
 ):
+    """The list page's filters; ``district`` (unit id) and ``closed_in`` (YYYY-MM) that do not
+    parse are ignored."""
     params = {"state": state or "", "overdue": "1" if overdue else "", "q": q}
+    params.update(district=district, closed_in=closed_in)
     params["escalation"] = "" if escalation is None else str(escalation)
     params["lead_unit"] = "" if lead_unit is None else str(lead_unit)
     return page(_matters(filtered_matters(request.auth, params)), limit, offset)

@@ -21,7 +21,7 @@ from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES
 
 from . import excel_io, notice, scorecards, services, states, workdays
-from .filters import filtered_matters
+from .filters import active_filters, filtered_matters
 from .forms import (
     DecisionForm,
     ExtensionDecisionForm,
@@ -134,6 +134,7 @@ def matter_list(request):
             "params": request.GET,
             "today": clock.today(),
             "can_assign": permissions.has_role(request.user, "leader", "supervisor"),
+            "narrow": active_filters(request.user, request.GET),
         },
     )
 
