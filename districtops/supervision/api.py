@@ -358,3 +358,34 @@ def scheme_scores(request, scheme_id: int):
                 "rates": {k: list(v) for k, v in c.rates.items()}, "red": c in red, "black": c in black,
             })  # fmt: skip
     return out
+
+
+class DrillRecordOut(Schema):
+    code: str
+    title: str
+    url: str
+    detail: str
+
+
+class DrillGroupOut(Schema):
+    key: str
+    label: str
+    counted: bool
+    records: list[DrillRecordOut]
+
+
+class DrillSectionOut(Schema):
+    name: str
+    label: str
+    weight: int
+    numerator: int
+    denominator: int
+    groups: list[DrillGroupOut]
+
+
+@router.get("/schemes/{scheme_id}/units/{unit_id}/drill-down", response=list[DrillSectionOut])
+def scheme_unit_drill_down(request, scheme_id: int, unit_id: int):
+    """The records behind each of a unit's scores, grouped by how they count."""
+    scheme = _scheme(request.auth, scheme_id)
+    unit = gated_get(Unit, request.auth, unit_id, queryset=Unit.objects.filter(district=scheme.district))
+    return scorecards.drill_downs(scheme, unit)

@@ -436,13 +436,13 @@ def scheme_detail(request, pk):
 
 @login_required
 def scheme_unit(request, pk, unit_id):
-    """Drill-down: the matters behind one unit's on-time rate."""
+    """Drill-down: the records behind each of one unit's scores (matters, hazards, suggestions,
+    project nodes, indicator targets), grouped by how they count."""
     scheme = _visible_scheme(request, pk)
     unit = get_object_or_404(Unit.objects.filter(district=scheme.district), pk=unit_id)
-    groups = scorecards.drill_down(scheme, unit)
-    return render(request, "supervision/scheme_unit.html", {"scheme": scheme, "unit": unit, "groups": groups,
-                  "labels": {"on_time": _("按期办结"), "late": _("逾期办结"), "open_overdue": _("未办结且已逾期"),
-                             "not_counted": _("未到期（不计入）")}})  # fmt: skip
+    sections = scorecards.drill_downs(scheme, unit)
+    return render(request, "supervision/scheme_unit.html", {"scheme": scheme, "unit": unit, "sections": sections,
+                  "as_of": scorecards.as_of(scheme)})  # fmt: skip
 
 
 @login_required
