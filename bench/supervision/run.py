@@ -24,6 +24,7 @@ def main():
     parser.add_argument("--size", type=float, default=0.25)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--keep", action="store_true", help="reuse the database of a previous run")
+    parser.add_argument("--generate-only", action="store_true", help="build the data, measure nothing")
     args = parser.parse_args()
     var = ROOT / "var" / "bench-supervision"
     var.mkdir(parents=True, exist_ok=True)
@@ -56,14 +57,29 @@ def main():
         from districtops.hazards import scale as hazards_scale
         from districtops.supervision import scale
 
-        print("organisation:", org_scale.generate(size=min(args.size, 1.0)))
-        print("matters:", scale.generate(size=args.size))
-        print("hazards:", hazards_scale.generate(size=args.size))
-        print("suggestions:", deputies_scale.generate(size=args.size))
-    print(f"data ready in {time.perf_counter() - started:.1f}s; {Matter.objects.count():,} matters\n")
+        for label, generate in (
+            ("organisation", lambda: org_scale.generate(size=min(args.size, 1.0))),
+            ("matters", lambda: scale.generate(size=args.size)),
+            ("hazards", lambda: hazards_scale.generate(size=args.size)),
+            ("suggestions", lambda: deputies_scale.generate(size=args.size)),
+        ):
+            t = time.perf_counter()
+            result = generate()
+            print(f"{label}: {result} in {time.perf_counter() - t:.1f}s {load()}", flush=True)
+    print(
+        f"data ready in {time.perf_counter() - started:.1f}s; {Matter.objects.count():,} matters {load()}\n"
+    )
+    if args.generate_only:
+        return
     todo(args.requests)
     reminders()
     scorecards()
+
+
+def load() -> str:
+    """The load average: figures measured on a shared machine are upper bounds."""
+    one, five, _fifteen = os.getloadavg()
+    return f"[load {one:.2f}/{five:.2f}]"
 
 
 class SqlTimer:
@@ -125,7 +141,7 @@ def todo(n):
     base.force_login(users["supervisor (whole district)"])
     base_times = [timed(lambda: base.get("/accounts/password/"))[0] for _ in range(n)]
     print(
-        f"baseline page (password form): p95 {p95(base_times) * 1000:.1f} ms — the floor of this machine now"
+        f"baseline page (password form): p95 {p95(base_times) * 1000:.1f} ms — the floor of this machine now {load()}"
     )
     for label, user in users.items():
         for tab in ("lead", "review"):
@@ -141,7 +157,7 @@ def todo(n):
                 queries.add(timer.count)
             print(f"to-do [{label}, tab={tab}]: p95 {p95(times) * 1000:.1f} ms (goal ≤ 100), "
                   f"median {statistics.median(times) * 1000:.1f} ms, queries/request {sorted(queries)}, "
-                  f"SQL p95 {p95(sql) * 1000:.1f} ms, ratio total/SQL {p95(times) / max(p95(sql), 1e-9):.2f}")  # fmt: skip
+                  f"SQL p95 {p95(sql) * 1000:.1f} ms, ratio total/SQL {p95(times) / max(p95(sql), 1e-9):.2f} {load()}")  # fmt: skip
 
 
 def reminders():
@@ -151,10 +167,10 @@ def reminders():
     Reminder.objects.all().delete()
     elapsed, timer, counts = timed(lambda: job.run_daily(lambda s: None))
     print(f"\nreminder job (first run): {elapsed:.2f}s (goal ≤ 30), {counts}, SQL {timer.total:.2f}s "
-          f"in {timer.count} statements, ratio {elapsed / max(timer.total, 1e-9):.2f}")  # fmt: skip
+          f"in {timer.count} statements, ratio {elapsed / max(timer.total, 1e-9):.2f} {load()}")  # fmt: skip
     elapsed, timer, counts = timed(lambda: job.run_daily(lambda s: None))
     print(f"reminder job (same day again): {elapsed:.2f}s, new {counts['new']} (must be 0), SQL {timer.total:.2f}s, "
-          f"ratio {elapsed / max(timer.total, 1e-9):.2f}")  # fmt: skip
+          f"ratio {elapsed / max(timer.total, 1e-9):.2f} {load()}")  # fmt: skip
 
 
 def scorecards():
@@ -183,7 +199,7 @@ def scorecards():
     units = sum(len(v) for v in best[2].values())
     matters = Matter.objects.filter(district=district).count()
     print(f"\nscorecards for {district.name} ({units} units, {matters:,} matters): {best[0] * 1000:.0f} ms (goal ≤ 2000), "
-          f"SQL {best[1].total * 1000:.0f} ms in {best[1].count} statements, ratio {best[0] / max(best[1].total, 1e-9):.2f}")  # fmt: skip
+          f"SQL {best[1].total * 1000:.0f} ms in {best[1].count} statements, ratio {best[0] / max(best[1].total, 1e-9):.2f} {load()}")  # fmt: skip
 
 
 if __name__ == "__main__":
