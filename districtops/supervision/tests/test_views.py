@@ -225,3 +225,27 @@ def test_unknown_action_404(org, login, m):
         login("supervisor").post(reverse("supervision:matter_action", args=[m.pk, "bogus"])).status_code
         == 404
     )
+
+
+def test_todo_first_review_equals_the_ordered_list(org, users):
+    """The merged top of the review list is exactly the first rows of the review queryset
+    (closure requested or a pending extension, once each, by deadline then id)."""
+    u = org["units"]
+    made = []
+    for i, day in enumerate([12, 3, 25, 3, 18, 9]):
+        made.append(matter(u, state=S.CLOSURE_REQUESTED, title=f"审{i}", deadline=dt.date(2021, 4, day)))
+    for i, day in enumerate([5, 3, 30]):
+        m_ = matter(u, state=S.IN_PROGRESS, title=f"延{i}", deadline=dt.date(2021, 4, day))
+        services.request_extension(None, m_, new_deadline=dt.date(2021, 5, 30), reason="拆迁")
+    both = matter(u, state=S.IN_PROGRESS, title="两者", deadline=dt.date(2021, 4, 7))
+    services.request_extension(None, both, new_deadline=dt.date(2021, 5, 30), reason="拆迁")
+    services.request_closure(None, both, note="已完成")
+    matter(u, state=S.IN_PROGRESS, title="无关", deadline=dt.date(2021, 4, 1))
+    matter({"x": org["jinshui_street"]}, lead="x", support=(), state=S.CLOSURE_REQUESTED, title="金水")
+    supervisor = users["supervisor"]
+    expected = list(services.todo_querysets(supervisor)["review"].order_by("deadline", "id"))
+    assert len(expected) == 10 and "两者" in [m.title for m in expected]
+    for limit in (1, 4, 10, 50):
+        got = services.todo_first_review(supervisor, limit)
+        assert [m.pk for m in got] == [m.pk for m in expected[:limit]]
+    assert services.todo_first_review(users["nanguan"], 50) == []
