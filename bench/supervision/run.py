@@ -168,7 +168,8 @@ def todo(n):
                 queries.add(timer.count)
             print(f"to-do [{label}, tab={tab}]: p95 {p95(times) * 1000:.1f} ms (goal ≤ 100), "
                   f"median {statistics.median(times) * 1000:.1f} ms, queries/request {sorted(queries)}, "
-                  f"SQL p95 {p95(sql) * 1000:.1f} ms, ratio total/SQL {p95(times) / max(p95(sql), 1e-9):.2f} {load()}")  # fmt: skip
+                  f"SQL p95 {p95(sql) * 1000:.1f} ms, ratio total/SQL {p95(times) / max(p95(sql), 1e-9):.2f}, "
+                  f"× baseline {p95(times) / p95(base_times):.2f} {load()}")  # fmt: skip
 
 
 def reminders():
