@@ -24,6 +24,7 @@ class ReportOut(Schema):
     lat: float | None
     long: float | None
     channel: str
+    partner_id: int | None
     contact_name: str
     contact_phone: str
     contact_email: str
