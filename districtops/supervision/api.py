@@ -20,7 +20,6 @@ from .models import (
     ScoreScheme,
     Source,
 )
-from .states import MatterState
 
 router = Router(tags=["supervision"])
 
@@ -163,22 +162,22 @@ def _matters(qs):
 @router.get("/matters", response=MatterPage)
 def list_matters(
     request,
-    state: MatterState | None = None,
-    overdue: bool = False,
-    escalation: int | None = None,
-    lead_unit: int | None = None,
+    state: str = "",
+    overdue: str = "",
+    escalation: str = "",
+    lead_unit: str = "",
     district: str = "",
     closed_in: str = "",
     q: str = "",
     limit: int = 100,
     offset: int = 0,
 ):
-    """The list page's filters; ``district`` (unit id) and ``closed_in`` (YYYY-MM) that do not
-    parse are ignored."""
-    params = {"state": state or "", "overdue": "1" if overdue else "", "q": q}
+    """The list page's filters (``supervision.filters``): ``state``, ``overdue`` (1/true),
+    ``escalation``, ``lead_unit`` and ``district`` (unit ids), ``closed_in`` (YYYY-MM), ``q``.
+    Values that do not parse are ignored, as on the page."""
+    params = {"state": state, "escalation": escalation, "lead_unit": lead_unit, "q": q}
     params.update(district=district, closed_in=closed_in)
-    params["escalation"] = "" if escalation is None else str(escalation)
-    params["lead_unit"] = "" if lead_unit is None else str(lead_unit)
+    params["overdue"] = "1" if overdue.strip().lower() in ("1", "true", "yes", "on") else ""
     return page(_matters(filtered_matters(request.auth, params)), limit, offset)
 
 

@@ -106,3 +106,14 @@ def test_active_filters_named_kept_and_gated(org, login, users, spread):
     # a unit the person cannot see is named by its id only
     found = active_filters(users["nanguan"], {"lead_unit": str(org["jinshui_street"].pk)})
     assert found[0]["label"].endswith(str(org["jinshui_street"].pk))
+
+
+def test_api_ignores_every_invalid_value(org, api_client, spread):
+    api = api_client("supervisor")
+    for params in ({"state": "nope"}, {"escalation": "x"}, {"lead_unit": "abc"}, {"overdue": "maybe"}):
+        r = api.get("/api/v1/supervision/matters", params)
+        assert r.status_code == 200 and r.json()["count"] == 6
+    assert api.get("/api/v1/supervision/matters", {"overdue": "true"}).json()["count"] == 1
+    assert (
+        api.get("/api/v1/supervision/matters", {"overdue": "1", "state": "in_progress"}).json()["count"] == 1
+    )
