@@ -200,3 +200,16 @@ def test_filters_shared_by_export_and_api(org, login, api_client, spread):
     assert [r[0].value for r in ws["代表建议"].iter_rows(min_row=2)] == [spread["overdue"].number]
     body = api_client("supervisor").get("/api/v1/deputies/suggestions", {"due": "soon"}).json()
     assert [s["id"] for s in body["items"]] == [spread["soon"].pk]
+
+
+def test_export_is_gated_per_persona(org, login, spread):
+    def numbers(username):
+        ws = load_workbook(io.BytesIO(login(username).get("/deputies/suggestions/export/").content))[
+            "代表建议"
+        ]
+        return {r[0].value for r in ws.iter_rows(min_row=2)}
+
+    mine = {spread[k].number for k in ("soon", "later", "overdue", "answered")}
+    assert numbers("supervisor") == mine and numbers("nanguan") == mine
+    assert numbers("beixiajie") == set()
+    assert numbers("jinshui_leader") == {spread["other"].number}

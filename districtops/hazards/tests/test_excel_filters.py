@@ -185,3 +185,15 @@ def test_active_filter_named_and_kept_in_form(org, login, spread):
     body = r.content.decode()
     assert "管城回族区" in body and 'name="open" value="1"' in body and "未销号" in body
     assert excel_io.HEADERS["unit"] == "责任单位"
+
+
+def test_export_is_gated_per_persona(org, login, spread):
+    def codes(username):
+        wb = load_workbook(io.BytesIO(login(username).get("/hazards/export/").content))
+        return {r[0].value for r in wb["隐患"].iter_rows(min_row=2)}
+
+    guancheng = {spread[k].code for k in ("not_due", "overdue", "major_open", "closed")}
+    assert codes("supervisor") == guancheng
+    assert codes("nanguan") == guancheng  # all four are 南关街's
+    assert codes("beixiajie") == set()
+    assert codes("jinshui_leader") == {spread["other"].code}
