@@ -477,13 +477,19 @@ def my_units(user) -> frozenset:
 def todo_querysets(user) -> dict:
     """The four to-do lists of a person: I lead / I support / awaiting my review / done.
 
-    "Review" and "done" are driven by a small set of candidate ids (an indexed UNION ALL) inside
-    the gate: written as ``gate AND (a OR b OR c)`` the planner scanned every closed matter of
-    the district for a supervisor (4–6 ms at 200,000 matters); as ``gate AND id IN (a ∪ b ∪ c)``
-    it looks up only the candidates.
+    Written for the planner, because this is the busiest page:
+    - "I lead" and "I support" are the gate's own lead and support rules (``Matter.scope_rules``:
+      a member of the lead or a supporting unit may view the matter), so they are read by those
+      conditions alone. Repeating the gate's ``district OR lead OR id IN (subquery)`` around them
+      made PostgreSQL scan every matter (30–50 ms at 200,000 matters: an OR holding a subquery
+      cannot use an index); ``tests/test_views.py`` asserts both equal the gate-restricted lists.
+    - "Review" is the ``manage`` gate (the district, no OR) over an indexed UNION ALL of candidate
+      ids (closure requested; pending extensions).
+    - "Done" is closed matters among the person's lead and supported ones and those they verified
+      and still oversee (``manage``), again an indexed UNION ALL of candidate ids. As
+      ``gate AND (a OR b OR c)`` SQLite scanned every closed matter of a supervisor's district.
     """
     units = my_units(user)
-    visible = Matter.objects.restrict(user, "view")
     manage = Matter.objects.restrict(user, "manage")
     open_q = Q(state__in=OPEN_STATES)
     supported = (
@@ -497,12 +503,13 @@ def todo_querysets(user) -> dict:
     led_closed = (
         Matter.objects.filter(lead_unit_id__in=units, state=MatterState.CLOSED).order_by().values("pk")
     )
+    still_overseen = manage.filter(pk__in=reviewed).order_by().values("pk")
     return {
-        "lead": visible.filter(open_q, lead_unit_id__in=units),
-        "support": visible.filter(open_q, pk__in=supported),
+        "lead": Matter.objects.filter(open_q, lead_unit_id__in=units),
+        "support": Matter.objects.filter(open_q, pk__in=supported),
         "review": manage.filter(pk__in=awaiting.union(pending_ext, all=True)),
-        "done": visible.filter(
-            state=MatterState.CLOSED, pk__in=led_closed.union(supported, reviewed, all=True)
+        "done": Matter.objects.filter(
+            state=MatterState.CLOSED, pk__in=led_closed.union(supported, still_overseen, all=True)
         ),
     }
 
