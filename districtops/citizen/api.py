@@ -1,13 +1,15 @@
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Field, Router, Schema, Status
 
+from districtops.core import permissions
 from districtops.core.api_utils import gated_get, page
-from districtops.org.models import Unit
+from districtops.org.models import Unit, UnitKind
+from districtops.org.roles import Role
 
 from . import services
-from .models import Report, ReportStatus
+from .models import PartnerClient, Report, ReportStatus
 
 router = Router(tags=["citizen"])
 
@@ -22,6 +24,7 @@ class ReportOut(Schema):
     lat: float | None
     long: float | None
     channel: str
+    partner_id: int | None
     contact_name: str
     contact_phone: str
     contact_email: str
@@ -87,3 +90,56 @@ def triage(request, report_id: int, payload: TriageIn):
 def decline(request, report_id: int, payload: DeclineIn):
     report = gated_get(Report, request.auth, report_id, "manage")
     return services.decline_report(request.auth, report, reason=payload.reason)
+
+
+class PartnerOut(Schema):
+    id: int
+    name: str
+    district_id: int
+    key_prefix: str
+    is_active: bool
+    created_at: dt.datetime
+    created_by_id: int | None
+    revoked_at: dt.datetime | None
+    revoked_by_id: int | None
+
+
+class PartnerCreated(PartnerOut):
+    api_key: str
+
+
+class PartnerIn(Schema):
+    name: str
+    district_id: int
+
+
+def _partners(user):
+    """Partner keys are the system administrators' (else 403)."""
+    if not permissions.has_role(user, Role.SYS_ADMIN):
+        raise PermissionDenied
+    return PartnerClient.objects.restrict(user, "manage")
+
+
+@router.get("/partners", response=list[PartnerOut])
+def list_partners(request):
+    return list(_partners(request.auth))
+
+
+@router.post("/partners", response={201: PartnerCreated})
+def issue_partner(request, payload: PartnerIn):
+    _partners(request.auth)
+    district = gated_get(
+        Unit,
+        request.auth,
+        payload.district_id,
+        "manage",
+        queryset=Unit.objects.filter(kind=UnitKind.DISTRICT),
+    )
+    client, key = services.issue_partner_key(request.auth, name=payload.name, district=district)
+    return Status(201, {**PartnerOut.from_orm(client).dict(), "api_key": key})
+
+
+@router.post("/partners/{partner_id}/revoke", response=PartnerOut)
+def revoke_partner(request, partner_id: int):
+    client = gated_get(PartnerClient, request.auth, partner_id, "manage", queryset=_partners(request.auth))
+    return services.revoke_partner_key(request.auth, client)

@@ -16,11 +16,11 @@ CATEGORIES = [
     ("noise", "噪声扰民", "施工、经营噪声", "环境"),
     ("stall", "占道经营", "流动摊贩、出店经营", "城管"),
 ]
-REPORTS = [
+REPORTS = [  # (category, text, place, what happened; "hotline" = posted by the 12345 hotline's system)
     ("road", "管城街与南大街交叉口东北角井盖缺失，夜间很危险。", "管城街与南大街交叉口", "triage_closed"),
     ("garbage", "城东路 66 号院门口建筑垃圾堆放一周无人清运。", "城东路 66 号", "triage_open"),
     ("streetlight", "紫荆山南路航海路口向南 200 米路灯连续 5 盏不亮。", "紫荆山南路航海路口", "received"),
-    ("noise", "小区楼下商户晚上 11 点后仍大声播放音乐。", "南关街某小区", "received"),
+    ("noise", "小区楼下商户晚上 11 点后仍大声播放音乐。", "南关街某小区", "hotline"),
     ("parking", "希望在我家门口画一个专用车位。", "北下街 12 号", "declined"),
 ]
 
@@ -35,8 +35,14 @@ def load() -> dict:
         return {"reports": 0}
     supervisor = get_user_model().objects.filter(username="supervisor").first()
     nanguan = Unit.objects.get(district=district, name="南关街街道")
+    # A partner system's key, as the system administrator would issue it. The key itself is
+    # returned once and discarded here: the demo shows the list, the prefix and revocation.
+    hotline, _key = services.issue_partner_key(None, name="12345 政务服务便民热线", district=district)
     for code, text, address, fate in REPORTS:
-        report = services.file_report(service=cats[code], description=text, address=address)
+        report = services.file_report(
+            service=cats[code], description=text, address=address,
+            channel="open311" if fate == "hotline" else "web", partner=hotline if fate == "hotline" else None,
+        )  # fmt: skip
         if fate.startswith("triage"):
             report = services.triage_to_matter(supervisor, report, lead_unit=nanguan, working_days=5)
             matter = supervision.acknowledge(None, report.matter)

@@ -36,3 +36,17 @@ class TriageForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("不予立案理由（反映人可见）"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PartnerKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("合作系统名称"), max_length=60, help_text=_("例如：12345 政务服务便民热线")
+    )
+    district = forms.ModelChoiceField(label=_("所属区（jurisdiction）"), queryset=None)
+
+    def __init__(self, *args, districts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        only = list(districts[:2]) if districts is not None else []
+        if len(only) == 1:
+            self.fields["district"].initial = only[0].pk

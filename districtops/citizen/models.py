@@ -37,13 +37,29 @@ class PartnerClient(models.Model):
     Only the key's SHA-256 is stored."""
 
     name = models.CharField(_("名称"), max_length=60)
-    district = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+"
+    )
     key_digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the key, kept in clear so a key can be recognised on the list
+    # (8 of 43 URL-safe characters: far too few to guess the rest from).
+    key_prefix = models.CharField(_("密钥前缀"), max_length=8, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedManager()
+    # view: anyone of the district (names on reports); manage (issue, revoke): its system administrators
     scope_rules = ScopeRules(district="district", org=True)
+
+    class Meta:
+        ordering = ["-is_active", "name", "-created_at"]
 
     def __str__(self):
         return self.name

@@ -229,6 +229,8 @@ def _post_request(request, fmt):
         if partner is None:
             raise Open311Error(403, "api_key not recognised")
     district = jurisdiction(data)
+    if partner is not None and partner.district_id != district.pk:
+        raise Open311Error(403, "api_key not valid for this jurisdiction_id")
     missing = []
     code = data.get("service_code", "").strip()
     if not code:

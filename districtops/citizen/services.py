@@ -13,7 +13,7 @@ from django.db import transaction
 
 from districtops.core import clock, permissions, services
 from districtops.core.uploads import validate_upload
-from districtops.org.models import Unit
+from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 from districtops.supervision import services as supervision
 from districtops.supervision.models import Source
@@ -176,14 +176,49 @@ def decline_report(actor, report: Report, *, reason: str) -> Report:
 
 
 def issue_partner_key(actor, *, name: str, district: Unit) -> tuple[PartnerClient, str]:
-    """A key for a partner system; shown once, only its digest stored (system administrators)."""
+    """A key for a partner system (e.g. the 12345 hotline): returned once, only its SHA-256 stored.
+
+    Issued by a system administrator of the district (三员分立: an integration credential is
+    system configuration, not business and not a person's account). ``actor=None`` is the system.
+    """
+    name = (name or "").strip()
     if actor is not None:
         permissions.require_role(actor, Role.SYS_ADMIN)
         permissions.require(actor, "manage", district)
+    if not name:
+        raise ValidationError({"name": "请填写合作系统的名称。"})
+    if district.kind != UnitKind.DISTRICT:
+        raise ValidationError({"district": "密钥须发给一个区（Open311 的 jurisdiction）。"})
+    if PartnerClient.objects.filter(district=district, name=name, is_active=True).exists():
+        raise ValidationError({"name": "该区已有同名的有效密钥；请先吊销旧密钥或换一个名称。"})
     key = secrets.token_urlsafe(32)
-    client = PartnerClient(name=name.strip(), district=district, key_digest=PartnerClient.digest(key))
-    services.create_object(actor, client, scope_action="view")
+    client = PartnerClient(
+        name=name,
+        district=district,
+        key_digest=PartnerClient.digest(key),
+        key_prefix=key[:8],
+        created_by=actor,
+    )
+    services.create_object(actor, client, scope_action="manage" if actor is not None else "view")
     return client, key
+
+
+def revoke_partner_key(actor, client: PartnerClient) -> PartnerClient:
+    """Revoke a partner key: Open311 refuses it (403) from now on. Kept for the reports it filed."""
+    with transaction.atomic():
+        current = PartnerClient.objects.select_for_update().get(pk=client.pk)
+        if actor is not None:
+            permissions.require_role(actor, Role.SYS_ADMIN)
+        if not current.is_active:
+            raise ValidationError("该密钥已吊销。")
+        return services.update_object(
+            actor,
+            current,
+            {"is_active": False, "revoked_at": clock.now(), "revoked_by": actor},
+            expected_version=None,
+            action="manage",
+            audit_action="partner.revoke",
+        )
 
 
 def ensure_service(

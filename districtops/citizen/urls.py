@@ -8,4 +8,6 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/triage/", views.report_triage, name="report_triage"),
     path("reports/<int:pk>/decline/", views.report_decline, name="report_decline"),
+    path("partners/", views.partner_list, name="partner_list"),
+    path("partners/<int:pk>/revoke/", views.partner_revoke, name="partner_revoke"),
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,10 +12,11 @@ from django.views.decorators.http import require_POST
 from districtops.core import permissions
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit, UnitKind
+from districtops.org.roles import Role
 
 from . import services
-from .forms import DeclineForm, PublicReportForm, TriageForm
-from .models import Report, ReportStatus, ServiceCategory
+from .forms import DeclineForm, PartnerKeyForm, PublicReportForm, TriageForm
+from .models import PartnerClient, Report, ReportStatus, ServiceCategory
 from .open311 import client_address
 
 
@@ -135,3 +137,50 @@ def report_decline(request, pk):
     else:
         messages.error(request, _("请填写不予立案理由。"))
     return redirect(reverse("citizen:report_detail", args=[pk]))
+
+
+def _partner_districts(user):
+    """Districts whose partner keys ``user`` administers: system administrators only (else 403)."""
+    if not permissions.has_role(user, Role.SYS_ADMIN):
+        raise PermissionDenied
+    return Unit.objects.restrict(user, "manage").filter(kind=UnitKind.DISTRICT, is_active=True)
+
+
+@login_required
+def partner_list(request):
+    """Partner systems' Open311 keys: list, issue (the key is shown once), revoke."""
+    districts = _partner_districts(request.user)
+    form = PartnerKeyForm(request.POST or None, districts=districts)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            client, new_key = services.issue_partner_key(request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已发放密钥“%(name)s”。") % {"name": client.name})
+            form = PartnerKeyForm(districts=districts)
+    partners = (
+        PartnerClient.objects.restrict(request.user, "manage")
+        .select_related("district", "created_by", "revoked_by")
+        .annotate(report_count=Count("report"))
+    )
+    return render(
+        request,
+        "citizen/partner_list.html",
+        {"form": form, "partners": partners, "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def partner_revoke(request, pk):
+    _partner_districts(request.user)
+    client = get_object_or_404(PartnerClient.objects.restrict(request.user, "manage"), pk=pk)
+    try:
+        services.revoke_partner_key(request.user, client)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已吊销密钥“%(name)s”，Open311 将拒绝该密钥。") % {"name": client.name})
+    return redirect("citizen:partner_list")

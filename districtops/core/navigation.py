@@ -27,6 +27,7 @@ MENU = [
     (_("后台任务"), "jobs:job_list", frozenset({Role.SYS_ADMIN})),
     (_("节假日"), "supervision:holiday_list", frozenset({Role.SYS_ADMIN})),
     (_("项目配置"), "projects:settings", frozenset({Role.SYS_ADMIN})),
+    (_("合作系统密钥"), "citizen:partner_list", frozenset({Role.SYS_ADMIN})),
 ]
 
 

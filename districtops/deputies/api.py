@@ -1,13 +1,14 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
 
 from . import services
-from .models import Deputy, ReplyClass, Satisfaction, Suggestion, SuggestionState
+from .filters import filtered_suggestions
+from .models import Deputy, ReplyClass, Satisfaction, Suggestion
 
 router = Router(tags=["deputies"])
 
@@ -58,11 +59,22 @@ class EvaluateIn(Schema):
 
 
 @router.get("/suggestions", response=SuggestionPage)
-def list_suggestions(request, state: SuggestionState | None = None, limit: int = 100, offset: int = 0):
-    items = Suggestion.objects.restrict(request.auth, "view")
-    if state:
-        items = items.filter(state=state)
-    return page(items, limit, offset)
+def list_suggestions(
+    request,
+    state: str = "",
+    due: str = "",
+    overdue: str = "",
+    district: str = "",
+    handling_unit: str = "",
+    q: str = "",
+    limit: int = 100,
+    offset: int = 0,
+):
+    """The list page's filters (``due=soon``, ``overdue=1``, ``district=<unit id>`` …); values
+    that do not parse are ignored."""
+    params = {"state": state, "due": due, "overdue": overdue, "district": district}
+    params.update(handling_unit=handling_unit, q=q)
+    return page(filtered_suggestions(request.auth, params), limit, offset)
 
 
 @router.get("/suggestions/{suggestion_id}", response=SuggestionOut)
@@ -76,10 +88,16 @@ def assign(request, payload: SuggestionIn):
     deputies = list(Deputy.objects.restrict(request.auth, "view").filter(pk__in=payload.deputy_ids))
     if len(deputies) != len(set(payload.deputy_ids)):
         raise ValidationError({"deputy_ids": "包含不存在或无权查看的代表。"})
-    return 201, services.assign_suggestion(
-        request.auth, title=payload.title, content=payload.content, deputies=deputies, handling_unit=unit,
-        assigned_on=payload.assigned_on, complex_case=payload.complex_case,
-    )  # fmt: skip
+    suggestion = services.assign_suggestion(
+        request.auth,
+        title=payload.title,
+        content=payload.content,
+        deputies=deputies,
+        handling_unit=unit,
+        assigned_on=payload.assigned_on,
+        complex_case=payload.complex_case,
+    )
+    return Status(201, suggestion)
 
 
 @router.post("/suggestions/{suggestion_id}/reply", response=SuggestionOut)

@@ -6,11 +6,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import clock, permissions
+from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
+from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors
+from districtops.org.models import Unit, UnitKind
+from districtops.org.roles import OVERSIGHT_ROLES
+from districtops.supervision.filters import active_filters
 
-from . import services
+from . import excel_io, services
+from .filters import filtered_suggestions
 from .forms import ActivityForm, EvaluateForm, ReplyForm, SuggestionForm
 from .models import LiaisonStation, Suggestion, SuggestionState
 
@@ -21,13 +26,61 @@ def _error(request, exc):
 
 @login_required
 def suggestion_list(request):
-    items = Suggestion.objects.restrict(request.user, "view").select_related("handling_unit")
-    state = request.GET.get("state", "")
-    if state in SuggestionState.values:
-        items = items.filter(state=state)
+    items = filtered_suggestions(request.user, request.GET).select_related("handling_unit")
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "deputies/suggestion_list.html", {"page": page, "states": SuggestionState.choices, "state": state,
-                  "can_assign": permissions.has_role(request.user, "leader", "supervisor")})  # fmt: skip
+    return render(request, "deputies/suggestion_list.html", {
+        "page": page, "states": SuggestionState.choices, "state": request.GET.get("state", ""),
+        "params": request.GET, "narrow": active_filters(request.user, request.GET),
+        "can_assign": permissions.has_role(request.user, "leader", "supervisor"),
+    })  # fmt: skip
+
+
+@login_required
+def suggestion_export(request):
+    """The list's filters, as an Excel file (importable again)."""
+    items = filtered_suggestions(request.user, request.GET).order_by("reply_due", "id")
+    return excel.xlsx_response(excel_io.export(items), "代表建议.xlsx")
+
+
+def _oversight_district(user):
+    districts = permissions.scope_of(user).districts_with(OVERSIGHT_ROLES)
+    if not districts:
+        return None
+    units = Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("division_code")
+    return (units if districts == permissions.ALL else units.filter(pk__in=districts)).first()
+
+
+@login_required
+def suggestion_import(request):
+    """交办 suggestions from a filled template (leaders and supervisors); "check only" writes nothing."""
+    district = _oversight_district(request.user)
+    if district is None:
+        raise PermissionDenied
+    if request.GET.get("template"):
+        return excel.xlsx_response(excel_io.template(), "代表建议导入模板.xlsx")
+    errors = []
+    if request.method == "POST" and request.FILES.get("file"):
+        check_only = bool(request.POST.get("check_only"))
+        try:
+            validate_upload(request.FILES["file"], kinds=("office",))
+            done = excel_io.import_suggestions(
+                request.user, request.FILES["file"], district=district, check_only=check_only
+            )
+        except excel.ImportRefused as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            errors = [excel.CellError(0, "文件", m) for m in exc.messages]
+        else:
+            if check_only:
+                messages.info(request, _("检查通过：%(n)d 行均可导入（未写入）。") % {"n": done})
+            else:
+                messages.success(request, _("已导入 %(n)d 件代表建议。") % {"n": done})
+                return redirect("deputies:suggestion_list")
+    return render(
+        request,
+        "supervision/matter_import.html",
+        {"errors": errors, "title": _("Excel 导入代表建议"), "back": "deputies:suggestion_list"},
+    )
 
 
 @login_required

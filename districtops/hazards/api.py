@@ -1,13 +1,14 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
 
 from . import services
-from .models import Hazard, HazardGrade, HazardState, RiskGrade, RiskPoint
+from .filters import filtered_hazards
+from .models import Hazard, HazardGrade, RiskGrade, RiskPoint
 
 router = Router(tags=["hazards"])
 
@@ -94,23 +95,29 @@ def list_risk_points(request, limit: int = 200, offset: int = 0):
 @router.post("/risk-points", response={201: RiskPointOut})
 def create_risk_point(request, payload: RiskPointIn):
     unit = gated_get(Unit, request.auth, payload.unit_id)
-    return 201, services.create_risk_point(request.auth, unit=unit, **payload.dict(exclude={"unit_id"}))
+    return Status(
+        201, services.create_risk_point(request.auth, unit=unit, **payload.dict(exclude={"unit_id"}))
+    )
 
 
 @router.get("/hazards", response=HazardPage)
 def list_hazards(
     request,
-    state: HazardState | None = None,
-    grade: HazardGrade | None = None,
+    state: str = "",
+    grade: str = "",
+    open: str = "",
+    overdue: str = "",
+    district: str = "",
+    unit: str = "",
+    q: str = "",
     limit: int = 100,
     offset: int = 0,
 ):
-    hazards = Hazard.objects.restrict(request.auth, "view")
-    if state:
-        hazards = hazards.filter(state=state)
-    if grade:
-        hazards = hazards.filter(grade=grade)
-    return page(hazards, limit, offset)
+    """The list page's filters (``open=1``, ``overdue=1``, ``district=<unit id>`` …); values that
+    do not parse are ignored."""
+    params = {"state": state, "grade": grade, "open": open, "overdue": overdue, "district": district}
+    params.update(unit=unit, q=q)
+    return page(filtered_hazards(request.auth, params), limit, offset)
 
 
 @router.get("/hazards/{hazard_id}", response=HazardOut)
@@ -123,7 +130,7 @@ def register_hazard(request, payload: HazardIn):
     unit = gated_get(Unit, request.auth, payload.unit_id)
     point = gated_get(RiskPoint, request.auth, payload.risk_point_id) if payload.risk_point_id else None
     data = payload.dict(exclude={"unit_id", "risk_point_id"})
-    return 201, services.register_hazard(request.auth, unit=unit, risk_point=point, **data)
+    return Status(201, services.register_hazard(request.auth, unit=unit, risk_point=point, **data))
 
 
 @router.put("/hazards/{hazard_id}/plan", response={200: PlanIn})

@@ -6,30 +6,65 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import clock, permissions
+from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
+from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors
+from districtops.org.roles import UNIT_ROLES
+from districtops.supervision.filters import active_filters
 
-from . import services
+from . import excel_io, services
+from .filters import filtered_hazards
 from .forms import HazardForm, PlanForm, RiskPointForm
 from .models import TRANSITIONS, Hazard, HazardGrade, HazardState, RectificationPlan, RiskPoint
 
 
 @login_required
 def hazard_list(request):
-    hazards = Hazard.objects.restrict(request.user, "view").select_related("unit")
-    state, grade = request.GET.get("state", ""), request.GET.get("grade", "")
-    if state in HazardState.values:
-        hazards = hazards.filter(state=state)
-    if grade in HazardGrade.values:
-        hazards = hazards.filter(grade=grade)
-    if request.GET.get("overdue") == "1":
-        hazards = hazards.exclude(state=HazardState.CLOSED).filter(deadline__lt=clock.today())
+    hazards = filtered_hazards(request.user, request.GET).select_related("unit")
     page = Paginator(hazards, 50).get_page(request.GET.get("page"))
     return render(
         request, "hazards/hazard_list.html",
-        {"page": page, "states": HazardState.choices, "grades": HazardGrade.choices, "params": request.GET},
+        {"page": page, "states": HazardState.choices, "grades": HazardGrade.choices, "params": request.GET,
+         "narrow": active_filters(request.user, request.GET)},
     )  # fmt: skip
+
+
+@login_required
+def hazard_export(request):
+    """The list's filters, as an Excel file (importable again)."""
+    hazards = filtered_hazards(request.user, request.GET).order_by("deadline", "id")
+    return excel.xlsx_response(excel_io.export(hazards), "隐患.xlsx")
+
+
+@login_required
+def hazard_import(request):
+    """Upload a filled template; "check only" runs every check and writes nothing."""
+    if not permissions.has_role(request.user, *UNIT_ROLES):
+        raise PermissionDenied
+    if request.GET.get("template"):
+        return excel.xlsx_response(excel_io.template(), "隐患导入模板.xlsx")
+    errors = []
+    if request.method == "POST" and request.FILES.get("file"):
+        check_only = bool(request.POST.get("check_only"))
+        try:
+            validate_upload(request.FILES["file"], kinds=("office",))
+            done = excel_io.import_hazards(request.user, request.FILES["file"], check_only=check_only)
+        except excel.ImportRefused as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            errors = [excel.CellError(0, "文件", m) for m in exc.messages]
+        else:
+            if check_only:
+                messages.info(request, _("检查通过：%(n)d 行均可导入（未写入）。") % {"n": done})
+            else:
+                messages.success(request, _("已导入 %(n)d 条隐患。") % {"n": done})
+                return redirect("hazards:hazard_list")
+    return render(
+        request,
+        "supervision/matter_import.html",
+        {"errors": errors, "title": _("Excel 导入隐患"), "back": "hazards:hazard_list"},
+    )
 
 
 @login_required

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
@@ -20,7 +20,6 @@ from .models import (
     ScoreScheme,
     Source,
 )
-from .states import MatterState
 
 router = Router(tags=["supervision"])
 
@@ -163,17 +162,22 @@ def _matters(qs):
 @router.get("/matters", response=MatterPage)
 def list_matters(
     request,
-    state: MatterState | None = None,
-    overdue: bool = False,
-    escalation: int | None = None,
-    lead_unit: int | None = None,
+    state: str = "",
+    overdue: str = "",
+    escalation: str = "",
+    lead_unit: str = "",
+    district: str = "",
+    closed_in: str = "",
     q: str = "",
     limit: int = 100,
     offset: int = 0,
 ):
-    params = {"state": state or "", "overdue": "1" if overdue else "", "q": q}
-    params["escalation"] = "" if escalation is None else str(escalation)
-    params["lead_unit"] = "" if lead_unit is None else str(lead_unit)
+    """The list page's filters (``supervision.filters``): ``state``, ``overdue`` (1/true),
+    ``escalation``, ``lead_unit`` and ``district`` (unit ids), ``closed_in`` (YYYY-MM), ``q``.
+    Values that do not parse are ignored, as on the page."""
+    params = {"state": state, "escalation": escalation, "lead_unit": lead_unit, "q": q}
+    params.update(district=district, closed_in=closed_in)
+    params["overdue"] = "1" if overdue.strip().lower() in ("1", "true", "yes", "on") else ""
     return page(_matters(filtered_matters(request.auth, params)), limit, offset)
 
 
@@ -198,7 +202,7 @@ def assign_matter(request, payload: MatterIn):
         priority=payload.priority,
         frequency=payload.frequency,
     )
-    return 201, matter
+    return Status(201, matter)
 
 
 @router.post("/matters/{matter_id}/actions/{action}", response=MatterOut)
@@ -267,7 +271,7 @@ def list_meetings(request, limit: int = 100, offset: int = 0):
 def create_meeting(request, payload: MeetingIn):
     organiser = gated_get(Unit, request.auth, payload.organiser_id)
     data = payload.dict(exclude={"organiser_id"})
-    return 201, services.create_meeting(request.auth, organiser=organiser, **data)
+    return Status(201, services.create_meeting(request.auth, organiser=organiser, **data))
 
 
 @router.get("/meetings/{meeting_id}/decisions", response=list[DecisionOut])
@@ -280,13 +284,16 @@ def list_decisions(request, meeting_id: int):
 def add_decision(request, meeting_id: int, payload: DecisionIn):
     meeting = gated_get(Meeting, request.auth, meeting_id)
     lead = gated_get(Unit, request.auth, payload.lead_unit_id) if payload.lead_unit_id else None
-    return 201, services.add_decision(
-        request.auth,
-        meeting,
-        text=payload.text,
-        lead_unit=lead,
-        supporting_units=_units(request.auth, payload.supporting_unit_ids),
-        deadline=payload.deadline,
+    return Status(
+        201,
+        services.add_decision(
+            request.auth,
+            meeting,
+            text=payload.text,
+            lead_unit=lead,
+            supporting_units=_units(request.auth, payload.supporting_unit_ids),
+            deadline=payload.deadline,
+        ),
     )
 
 
@@ -296,7 +303,7 @@ def assign_decisions(request, meeting_id: int):
     if not Meeting.objects.restrict(request.auth, "manage").filter(pk=meeting.pk).exists():
         raise PermissionDenied
     created = services.decisions_to_matters(request.auth, meeting)
-    return 201, _matters(Matter.objects.filter(pk__in=[m.pk for m in created]))
+    return Status(201, _matters(Matter.objects.filter(pk__in=[m.pk for m in created])))
 
 
 class SchemeOut(Schema):
@@ -350,3 +357,34 @@ def scheme_scores(request, scheme_id: int):
                 "rates": {k: list(v) for k, v in c.rates.items()}, "red": c in red, "black": c in black,
             })  # fmt: skip
     return out
+
+
+class DrillRecordOut(Schema):
+    code: str
+    title: str
+    url: str
+    detail: str
+
+
+class DrillGroupOut(Schema):
+    key: str
+    label: str
+    counted: bool
+    records: list[DrillRecordOut]
+
+
+class DrillSectionOut(Schema):
+    name: str
+    label: str
+    weight: int
+    numerator: int
+    denominator: int
+    groups: list[DrillGroupOut]
+
+
+@router.get("/schemes/{scheme_id}/units/{unit_id}/drill-down", response=list[DrillSectionOut])
+def scheme_unit_drill_down(request, scheme_id: int, unit_id: int):
+    """The records behind each of a unit's scores, grouped by how they count."""
+    scheme = _scheme(request.auth, scheme_id)
+    unit = gated_get(Unit, request.auth, unit_id, queryset=Unit.objects.filter(district=scheme.district))
+    return scorecards.drill_downs(scheme, unit)

@@ -320,8 +320,8 @@ class ReminderSettings(VersionedModel):
 
 def default_weights() -> dict:
     return {
-        "subdistrict": {"matters": 50, "hazards": 30, "suggestions": 20},
-        "department": {"matters": 60, "hazards": 20, "suggestions": 20},
+        "subdistrict": {"matters": 40, "hazards": 20, "suggestions": 10, "nodes": 20, "indicators": 10},
+        "department": {"matters": 55, "hazards": 15, "suggestions": 20, "nodes": 10, "indicators": 0},
     }
 
 

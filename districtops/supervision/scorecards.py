@@ -5,9 +5,18 @@ the unit's matters (as lead) that fell due in the period or were closed in it, a
 period's end (or today, if earlier). Hazards use the same formula on their deadlines;
 suggestions count 满意 and 基本满意 among the deputy's evaluations in the period.
 
-Indicators owned by other modules (project node on-time rate, indicator attainment) plug
-in through ``EXTRA_INDICATORS``: name → dotted path of ``f(scheme, as_of) → {unit_id: (num, den)}``.
+Project node on-time rate: nodes of construction projects the unit leads with a planned end in
+the period: done by the planned end ÷ (done + open and past the planned end), as of the same
+day. Indicator attainment (economy, read only): for a unit with annual targets of the as-of
+year, the share of those indicators whose cumulative value keeps up with time progress
+(``economy.indicators.target_status``: progress ≥ elapsed share, the green rule of
+时间过半、任务过半); a target that cannot be evaluated yet (no figure this year, no last-year
+total) is left out.
+
+Further indicators plug in through ``EXTRA_INDICATORS``: name → dotted path of
+``f(scheme, as_of) → {unit_id: (num, den)}`` (and a label in ``LABELS``).
 An indicator without data for a unit is left out and the unit's remaining weights rescaled.
+Every indicator has a drill-down (``drill_downs``) listing the records behind its numbers.
 """
 
 from __future__ import annotations
@@ -106,7 +115,94 @@ def suggestion_rates(scheme, day):
     return {r["handling_unit_id"]: (r["good"], r["total"]) for r in rows}
 
 
-PROVIDERS = {"matters": matter_rates, "hazards": hazard_rates, "suggestions": suggestion_rates}
+def node_population(scheme: ScoreScheme):
+    from districtops.projects.models import ProjectNode
+
+    return ProjectNode.objects.filter(
+        project__district=scheme.district,
+        planned_end__gte=scheme.period_start,
+        planned_end__lte=scheme.period_end,
+    )
+
+
+def node_rates(scheme, day):
+    """Project nodes of the projects a unit leads, with a planned end in the period."""
+    done = Q(actual_end__isnull=False, actual_end__lte=day)
+    open_q = Q(actual_end__isnull=True) | Q(actual_end__gt=day)
+    return _closure_rates(
+        node_population(scheme), "project__lead_unit_id", day,
+        closed_q=done, deadline="planned_end", closed_on="actual_end", open_q=open_q,
+    )  # fmt: skip
+
+
+@dataclass
+class TargetCheck:
+    """One annual target of a unit, evaluated against time progress as of a day."""
+
+    target: object
+    progress: Decimal | None  # share of the annual goal reached
+    elapsed: Decimal | None  # share of the year gone, on the indicator's own calendar
+    period: object = None
+
+    @property
+    def evaluable(self) -> bool:
+        return self.progress is not None and self.elapsed is not None
+
+    @property
+    def met(self) -> bool:
+        return self.evaluable and self.progress >= self.elapsed
+
+
+def target_checks(scheme, day) -> dict[int, list[TargetCheck]]:
+    """Per unit: its annual targets of ``day``'s year, each checked against time progress with
+    the economy module's own rule (read only)."""
+    from districtops.economy import indicators as econ
+    from districtops.economy.models import IndicatorValue, Target, TargetKind
+    from districtops.economy.periods import Period
+
+    targets = list(
+        Target.objects.filter(district=scheme.district, year=day.year, kind=TargetKind.ANNUAL)
+        .select_related("indicator", "unit")
+        .order_by("unit_id", "indicator__sort_order", "indicator_id")
+    )
+    if not targets:
+        return {}
+    series: dict[tuple[int, int], dict] = defaultdict(dict)
+    values = IndicatorValue.objects.filter(
+        district=scheme.district,
+        unit_id__in={t.unit_id for t in targets},
+        indicator_id__in={t.indicator_id for t in targets},
+        period__gte=dt.date(day.year - 1, 1, 1),
+        period__lte=day,
+    )
+    for v in values:
+        series[(v.indicator_id, v.unit_id)][Period.from_date(v.period)] = v
+    checks: dict[int, list[TargetCheck]] = defaultdict(list)
+    for target in targets:
+        by_period = series.get((target.indicator_id, target.unit_id), {})
+        last_december = by_period.get(Period(day.year - 1, 12))
+        full_last = last_december.cumulative if last_december else None
+        status = econ.target_status(target, by_period, full_last, Decimal(0))
+        checks[target.unit_id].append(TargetCheck(target, status.progress, status.elapsed, status.period))
+    return checks
+
+
+def indicator_rates(scheme, day):
+    rates = {}
+    for unit_id, checks in target_checks(scheme, day).items():
+        evaluable = [c for c in checks if c.evaluable]
+        if evaluable:
+            rates[unit_id] = (sum(1 for c in evaluable if c.met), len(evaluable))
+    return rates
+
+
+PROVIDERS = {
+    "matters": matter_rates,
+    "hazards": hazard_rates,
+    "suggestions": suggestion_rates,
+    "nodes": node_rates,
+    "indicators": indicator_rates,
+}
 
 
 def compute(scheme: ScoreScheme) -> dict[str, list[UnitScore]]:
@@ -172,3 +268,172 @@ def drill_down(scheme: ScoreScheme, unit: Unit) -> dict[str, list[Matter]]:
         else:
             groups["not_counted"].append(m)
     return groups
+
+
+# --- drill-downs: the records behind every indicator -----------------------------------------
+
+GROUP_LABELS = {
+    "on_time": "按期完成",
+    "late": "逾期完成",
+    "open_overdue": "未完成且已逾期",
+    "not_counted": "未到期（不计入）",
+    "good": "满意或基本满意",
+    "bad": "不满意",
+    "met": "达到时间进度",
+    "not_met": "未达到时间进度",
+    "not_evaluable": "暂无法评价（不计入）",
+}
+# Groups that make the numerator; every group but the "not counted" ones makes the denominator.
+NUMERATOR = {"on_time", "good", "met"}
+NOT_COUNTED = {"not_counted", "not_evaluable"}
+
+
+def _url(name, *args, query=""):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args) + query
+    except NoReverseMatch:
+        return ""
+
+
+def _closure_groups(items, day, *, deadline, closed_on, is_closed):
+    groups = {"on_time": [], "late": [], "open_overdue": [], "not_counted": []}
+    for item in items:
+        end, due = getattr(item, closed_on), getattr(item, deadline)
+        if is_closed(item) and end is not None and end <= day:
+            groups["on_time" if end <= due else "late"].append(item)
+        elif due < day:
+            groups["open_overdue"].append(item)
+        else:
+            groups["not_counted"].append(item)
+    return groups
+
+
+def _matter_records(scheme, unit, day):
+    groups = drill_down(scheme, unit)
+    return {
+        key: [{"code": m.code, "title": m.title, "url": m.get_absolute_url(),
+               "detail": f"时限 {m.deadline:%Y-%m-%d}" + (f" · 办结 {m.closed_on:%Y-%m-%d}" if m.closed_on else "")}
+              for m in items]
+        for key, items in groups.items()
+    }  # fmt: skip
+
+
+def _hazard_records(scheme, unit, day):
+    from districtops.hazards.models import Hazard, HazardState
+
+    hazards = (
+        Hazard.objects.filter(district=scheme.district, unit=unit)
+        .filter(
+            Q(deadline__gte=scheme.period_start, deadline__lte=day)
+            | Q(closed_on__gte=scheme.period_start, closed_on__lte=day)
+        )
+        .order_by("deadline", "id")
+    )
+    groups = _closure_groups(
+        hazards,
+        day,
+        deadline="deadline",
+        closed_on="closed_on",
+        is_closed=lambda h: h.state == HazardState.CLOSED,
+    )
+    return {
+        key: [{"code": h.code, "title": h.title, "url": h.get_absolute_url(),
+               "detail": f"时限 {h.deadline:%Y-%m-%d}" + (f" · 销号 {h.closed_on:%Y-%m-%d}" if h.closed_on else "")}
+              for h in items]
+        for key, items in groups.items()
+    }  # fmt: skip
+
+
+def _suggestion_records(scheme, unit, day):
+    from districtops.deputies.models import Satisfaction, Suggestion
+
+    items = Suggestion.objects.filter(
+        district=scheme.district,
+        handling_unit=unit,
+        evaluated_on__gte=scheme.period_start,
+        evaluated_on__lte=day,
+    ).order_by("evaluated_on", "id")
+    groups = {"good": [], "bad": []}
+    for s in items:
+        good = s.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASIC)
+        groups["good" if good else "bad"].append({
+            "code": s.number, "title": s.title, "url": s.get_absolute_url(),
+            "detail": f"{Satisfaction(s.satisfaction).label} · 评价 {s.evaluated_on:%Y-%m-%d}",
+        })  # fmt: skip
+    return groups
+
+
+def _node_records(scheme, unit, day):
+    nodes = (
+        node_population(scheme)
+        .filter(project__lead_unit=unit)
+        .select_related("project")
+        .order_by("planned_end", "project_id", "sequence")
+    )
+    groups = _closure_groups(
+        nodes,
+        day,
+        deadline="planned_end",
+        closed_on="actual_end",
+        is_closed=lambda n: n.actual_end is not None,
+    )
+    return {
+        key: [{"code": n.project.code, "title": f"{n.project.name} · {n.name}",
+               "url": _url("projects:construction_detail", n.project_id),
+               "detail": f"计划完成 {n.planned_end:%Y-%m-%d}"
+                         + (f" · 实际完成 {n.actual_end:%Y-%m-%d}" if n.actual_end else "")}
+              for n in items]
+        for key, items in groups.items()
+    }  # fmt: skip
+
+
+def _indicator_records(scheme, unit, day):
+    groups = {"met": [], "not_met": [], "not_evaluable": []}
+    for check in target_checks(scheme, day).get(unit.pk, []):
+        target = check.target
+        if check.evaluable:
+            key = "met" if check.met else "not_met"
+            detail = (
+                f"{check.period.label}：完成全年目标 {check.progress * 100:.1f}%，"
+                f"时间进度 {check.elapsed * 100:.1f}%（目标增速 {target.growth}%）"
+            )
+        else:
+            key, detail = "not_evaluable", f"目标增速 {target.growth}%：本年尚无数据或缺上年全年数"
+        groups[key].append({
+            "code": target.indicator.code, "title": target.indicator.name, "detail": detail,
+            "url": _url("economy:dashboard", query=f"?unit={unit.pk}"),
+        })  # fmt: skip
+    return groups
+
+
+DRILL_DOWNS = {
+    "matters": _matter_records,
+    "hazards": _hazard_records,
+    "suggestions": _suggestion_records,
+    "nodes": _node_records,
+    "indicators": _indicator_records,
+}
+
+
+def drill_downs(scheme: ScoreScheme, unit: Unit) -> list[dict]:
+    """For each indicator weighted for the unit's kind: its records, grouped by how they count.
+    The numerator is the count of the first group(s) in ``NUMERATOR``; the denominator the count
+    of every group not in ``NOT_COUNTED`` — the same figures ``compute`` scores."""
+    day = as_of(scheme)
+    sections = []
+    for name, weight in scheme.weights.get(unit.kind, {}).items():
+        if not weight or name not in DRILL_DOWNS:
+            continue
+        groups = DRILL_DOWNS[name](scheme, unit, day)
+        numerator = sum(len(v) for k, v in groups.items() if k in NUMERATOR)
+        denominator = sum(len(v) for k, v in groups.items() if k not in NOT_COUNTED)
+        sections.append({
+            "name": name, "label": LABELS[name], "weight": weight, "numerator": numerator,
+            "denominator": denominator,
+            "rate": (Decimal(numerator) / Decimal(denominator)) if denominator else None,
+            "groups": [{"key": k, "label": GROUP_LABELS[k], "records": v, "counted": k not in NOT_COUNTED}
+                       for k, v in groups.items()],
+        })  # fmt: skip
+    return sections

@@ -475,23 +475,67 @@ def my_units(user) -> frozenset:
 
 
 def todo_querysets(user) -> dict:
-    """The four to-do lists of a person: I lead / I support / awaiting my review / done."""
+    """The four to-do lists of a person: I lead / I support / awaiting my review / done.
+
+    Written for the planner, because this is the busiest page:
+    - "I lead" and "I support" are the gate's own lead and support rules (``Matter.scope_rules``:
+      a member of the lead or a supporting unit may view the matter), so they are read by those
+      conditions alone. Repeating the gate's ``district OR lead OR id IN (subquery)`` around them
+      made PostgreSQL scan every matter (30–50 ms at 200,000 matters: an OR holding a subquery
+      cannot use an index); ``tests/test_views.py`` asserts both equal the gate-restricted lists.
+    - "Review" is the ``manage`` gate (the district, no OR) over an indexed UNION ALL of candidate
+      ids (closure requested; pending extensions).
+    - "Done" is closed matters among the person's lead and supported ones and those they verified
+      and still oversee (``manage``), again an indexed UNION ALL of candidate ids. As
+      ``gate AND (a OR b OR c)`` SQLite scanned every closed matter of a supervisor's district.
+    """
     units = my_units(user)
-    visible = Matter.objects.restrict(user, "view")
+    manage = Matter.objects.restrict(user, "manage")
     open_q = Q(state__in=OPEN_STATES)
-    supported = Matter.supporting_units.through.objects.filter(unit_id__in=units).values("matter_id")
-    pending_ext = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).values("matter_id")
-    reviewed = MatterEvent.objects.filter(actor=user, action="verify_close").values("matter_id")
+    supported = (
+        Matter.supporting_units.through.objects.filter(unit_id__in=units).order_by().values("matter_id")
+    )
+    pending_ext = (
+        ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).order_by().values("matter_id")
+    )
+    reviewed = MatterEvent.objects.filter(actor=user, action="verify_close").order_by().values("matter_id")
+    awaiting = manage.filter(state=MatterState.CLOSURE_REQUESTED).order_by().values("pk")
+    led_closed = (
+        Matter.objects.filter(lead_unit_id__in=units, state=MatterState.CLOSED).order_by().values("pk")
+    )
+    still_overseen = manage.filter(pk__in=reviewed).order_by().values("pk")
     return {
-        "lead": visible.filter(open_q, lead_unit_id__in=units),
-        "support": visible.filter(open_q, pk__in=supported),
-        "review": Matter.objects.restrict(user, "manage").filter(
-            Q(state=MatterState.CLOSURE_REQUESTED) | Q(pk__in=pending_ext)
-        ),
-        "done": visible.filter(state=MatterState.CLOSED).filter(
-            Q(lead_unit_id__in=units) | Q(pk__in=supported) | Q(pk__in=reviewed)
+        "lead": Matter.objects.filter(open_q, lead_unit_id__in=units),
+        "support": Matter.objects.filter(open_q, pk__in=supported),
+        "review": manage.filter(pk__in=awaiting.union(pending_ext, all=True)),
+        "done": Matter.objects.filter(
+            state=MatterState.CLOSED, pk__in=led_closed.union(supported, still_overseen, all=True)
         ),
     }
+
+
+# What a matter table shows (views.table_rows): loading only these halves the per-row cost of
+# the busiest pages (no text or datetime columns to convert).
+TABLE_FIELDS = ("code", "title", "lead_unit__name", "deadline", "progress", "state", "escalation")
+
+
+def todo_first_review(user, limit: int) -> list:
+    """The first ``limit`` matters awaiting the person's review, by deadline: the top of each part
+    (closure requested — read in deadline order straight off the (district, state, deadline)
+    index — and pending extensions, few) merged in Python. One query per part instead of a sort
+    of every candidate (6.7 → 1.4 ms for a district supervisor at 200,000 matters)."""
+    manage = (
+        Matter.objects.restrict(user, "manage")
+        .select_related("lead_unit")
+        .only(*TABLE_FIELDS)
+        .order_by("deadline", "id")
+    )
+    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).values("matter_id")
+    found = {}
+    for part in (manage.filter(state=MatterState.CLOSURE_REQUESTED), manage.filter(pk__in=pending)):
+        for matter in part[:limit]:
+            found[matter.pk] = matter
+    return sorted(found.values(), key=lambda m: (m.deadline, m.pk))[:limit]
 
 
 # --- scorecards ----------------------------------------------------------------------------

@@ -106,7 +106,11 @@ def test_drill_down_lists_the_matters(org, example, login):
         .get(f"/supervision/scorecards/{example.pk}/units/{org['units']['南关街街道'].pk}/")
         .content.decode()
     )
-    assert 'data-testid="count-on_time">2<' in body
+    assert 'data-testid="count-matters-on_time">2<' in body
+    assert (
+        'data-testid="count-hazards-open_overdue">1<' in body
+        and 'data-testid="count-suggestions-good">1<' in body
+    )
 
 
 def test_views_exports_and_publication(org, example, login):
@@ -182,3 +186,148 @@ def test_scores_api(org, example, api_client):
     assert api_client("nanguan").get(f"/api/v1/supervision/schemes/{example.pk}/scores").status_code == 404
     assert api_client("nanguan").get("/api/v1/supervision/schemes").json() == []
     assert len(api_client("supervisor").get("/api/v1/supervision/schemes").json()) == 1
+
+
+# --- project nodes and indicator attainment -------------------------------------------------
+
+
+@pytest.fixture
+def nodes_and_targets(org, users):
+    """南关街 leads a project with nodes around the period's edges; 北下街 one node on time;
+    南关街 has four annual targets (one met exactly at time progress, one just short, two that
+    cannot be evaluated)."""
+    from districtops.economy.models import Indicator, IndicatorValue, Target
+    from districtops.projects.models import ConstructionCategory, ConstructionProject, ProjectNode
+
+    u = org["units"]
+    district = org["districts"]["410104"]
+    category = ConstructionCategory.objects.create(code="t-road", name="测试道路")
+
+    def project(name, lead, nodes):
+        p = ConstructionProject.objects.create(
+            district=district, code=name, name=name, category=category, lead_unit=u[lead],
+            planned_start=D(2020, 10, 1), planned_end=D(2021, 12, 31),
+        )  # fmt: skip
+        for i, (planned_end, actual_end) in enumerate(nodes, start=1):
+            ProjectNode.objects.create(
+                project=p, sequence=i, name=f"N{i}", planned_start=D(2020, 10, 1), planned_end=planned_end,
+                actual_end=actual_end,
+            )  # fmt: skip
+        return p
+
+    project("P1", "南关街街道", [
+        (D(2021, 3, 10), D(2021, 3, 10)),  # N1 done on the planned day → on time
+        (D(2021, 3, 15), D(2021, 3, 16)),  # N2 one day late
+        (D(2021, 3, 30), None),            # N3 open, planned end passed → open and overdue
+        (D(2021, 3, 31), None),            # N4 open, planned end is the as-of day → not counted
+        (D(2020, 12, 31), None),           # N5 planned end before the period → outside
+        (D(2021, 4, 1), None),             # N6 planned end after the period → outside
+        (D(2021, 1, 1), D(2020, 12, 20)),  # N7 first day of the period, done early → on time
+    ])  # fmt: skip
+    project("P2", "北下街街道", [(D(2021, 2, 1), D(2021, 2, 1))])
+
+    nanguan = u["南关街街道"]
+
+    def indicator(code, sort):
+        return Indicator.objects.create(code=code, name=f"指标{code}", source="entered", sort_order=sort)
+
+    def value(ind, period, cumulative):
+        IndicatorValue.objects.create(indicator=ind, district=district, unit=nanguan, period=period,
+                                      cumulative=Decimal(cumulative))  # fmt: skip
+
+    def target(ind, growth, year=2021):
+        Target.objects.create(
+            indicator=ind, district=district, unit=nanguan, year=year, growth=Decimal(growth)
+        )
+
+    x, y, z, w = indicator("tx", 901), indicator("ty", 902), indicator("tz", 903), indicator("tw", 904)
+    # X: goal 1000 × 1.10 = 1100; 220 ÷ 1100 = 20.0 % reached; elapsed = 200 ÷ 1000 = 20.0 % → met (equal)
+    value(x, D(2020, 12, 1), 1000)
+    value(x, D(2020, 3, 1), 200)
+    value(x, D(2021, 3, 1), 220)
+    target(x, 10)
+    # Y: goal 1000; 249 ÷ 1000 = 24.9 %; no 2020-03 figure → elapsed = 3 ÷ 12 = 25 % → not met
+    value(y, D(2020, 12, 1), 1000)
+    value(y, D(2021, 3, 1), 249)
+    target(y, 0)
+    # Z: a target but no figure this year → cannot be evaluated
+    value(z, D(2020, 12, 1), 500)
+    target(z, 5)
+    # W: the only 2021 figure is for April, after the as-of day → cannot be evaluated
+    value(w, D(2020, 12, 1), 500)
+    value(w, D(2021, 4, 1), 400)
+    target(w, 5)
+    # a 2020 target is not this year's
+    target(y, 1, year=2020)
+    return services.create_scheme(
+        users["supervisor"], district=district, name="节点与指标", period_start=D(2021, 1, 1),
+        period_end=D(2021, 3, 31), weights={"subdistrict": {"nodes": 60, "indicators": 40}},
+    )  # fmt: skip
+
+
+def test_node_and_indicator_rates_hand_computed(org, nodes_and_targets):
+    streets = {c.unit.name: c for c in scorecards.compute(nodes_and_targets)["subdistrict"]}
+    nanguan = streets["南关街街道"]
+    assert nanguan.rates["nodes"] == (2, 4)  # N1, N7 on time ÷ (N1, N2, N7 done + N3 open & past)
+    assert nanguan.rates["indicators"] == (1, 2)  # X met ÷ (X, Y evaluable)
+    assert nanguan.score == Decimal("50.00")  # (60 × 0.5 + 40 × 0.5) ÷ 100
+    beixiajie = streets["北下街街道"]
+    assert beixiajie.rates == {"nodes": (1, 1)} and beixiajie.score == Decimal(
+        "100.00"
+    )  # no targets: rescaled
+    assert streets["西大街街道"].score is None
+
+
+def test_node_rate_as_of_an_earlier_day(org, nodes_and_targets, settings, monkeypatch):
+    from districtops.core import clock
+
+    # As of 2021-03-16: N2 (done 03-16, late) counts; N3 (planned 03-30) is not yet due.
+    monkeypatch.setattr(clock, "today", lambda: D(2021, 3, 16))
+    nanguan = next(
+        c for c in scorecards.compute(nodes_and_targets)["subdistrict"] if c.unit.name == "南关街街道"
+    )
+    assert nanguan.rates["nodes"] == (2, 3)
+
+
+def test_drill_downs_match_the_rates(org, nodes_and_targets, login, api_client):
+    nanguan = org["units"]["南关街街道"]
+    sections = {s["name"]: s for s in scorecards.drill_downs(nodes_and_targets, nanguan)}
+    nodes = {g["key"]: [r["title"] for r in g["records"]] for g in sections["nodes"]["groups"]}
+    assert nodes == {
+        "on_time": ["P1 · N7", "P1 · N1"], "late": ["P1 · N2"], "open_overdue": ["P1 · N3"],
+        "not_counted": ["P1 · N4"],
+    }  # fmt: skip
+    assert (sections["nodes"]["numerator"], sections["nodes"]["denominator"]) == (2, 4)
+    targets = {g["key"]: [r["code"] for r in g["records"]] for g in sections["indicators"]["groups"]}
+    assert targets == {"met": ["tx"], "not_met": ["ty"], "not_evaluable": ["tz", "tw"]}
+    assert (sections["indicators"]["numerator"], sections["indicators"]["denominator"]) == (1, 2)
+    met = sections["indicators"]["groups"][0]["records"][0]["detail"]
+    assert "20.0%" in met and "时间进度 20.0%" in met
+    body = (
+        login("supervisor")
+        .get(f"/supervision/scorecards/{nodes_and_targets.pk}/units/{nanguan.pk}/")
+        .content.decode()
+    )
+    assert (
+        'data-testid="count-nodes-on_time">2<' in body
+        and 'data-testid="count-indicators-not_evaluable">2<' in body
+    )
+    assert "2 ÷ 4 = 50%" in body
+    api = api_client("supervisor").get(
+        f"/api/v1/supervision/schemes/{nodes_and_targets.pk}/units/{nanguan.pk}/drill-down"
+    )
+    assert [s["name"] for s in api.json()] == ["nodes", "indicators"]
+    assert (
+        api_client("nanguan")
+        .get(f"/api/v1/supervision/schemes/{nodes_and_targets.pk}/units/{nanguan.pk}/drill-down")
+        .status_code
+        == 404
+    )  # unpublished
+
+
+def test_default_weights_include_the_new_indicators():
+    from districtops.supervision.models import default_weights
+
+    weights = default_weights()
+    assert weights["subdistrict"]["nodes"] and weights["subdistrict"]["indicators"]
+    assert set(weights["subdistrict"]) <= set(scorecards.LABELS)

@@ -225,3 +225,67 @@ def test_unknown_action_404(org, login, m):
         login("supervisor").post(reverse("supervision:matter_action", args=[m.pk, "bogus"])).status_code
         == 404
     )
+
+
+def test_todo_first_review_equals_the_ordered_list(org, users):
+    """The merged top of the review list is exactly the first rows of the review queryset
+    (closure requested or a pending extension, once each, by deadline then id)."""
+    u = org["units"]
+    made = []
+    for i, day in enumerate([12, 3, 25, 3, 18, 9]):
+        made.append(matter(u, state=S.CLOSURE_REQUESTED, title=f"审{i}", deadline=dt.date(2021, 4, day)))
+    for i, day in enumerate([5, 3, 30]):
+        m_ = matter(u, state=S.IN_PROGRESS, title=f"延{i}", deadline=dt.date(2021, 4, day))
+        services.request_extension(None, m_, new_deadline=dt.date(2021, 5, 30), reason="拆迁")
+    both = matter(u, state=S.IN_PROGRESS, title="两者", deadline=dt.date(2021, 4, 7))
+    services.request_extension(None, both, new_deadline=dt.date(2021, 5, 30), reason="拆迁")
+    services.request_closure(None, both, note="已完成")
+    matter(u, state=S.IN_PROGRESS, title="无关", deadline=dt.date(2021, 4, 1))
+    matter({"x": org["jinshui_street"]}, lead="x", support=(), state=S.CLOSURE_REQUESTED, title="金水")
+    supervisor = users["supervisor"]
+    expected = list(services.todo_querysets(supervisor)["review"].order_by("deadline", "id"))
+    assert len(expected) == 10 and "两者" in [m.title for m in expected]
+    for limit in (1, 4, 10, 50):
+        got = services.todo_first_review(supervisor, limit)
+        assert [m.pk for m in got] == [m.pk for m in expected[:limit]]
+    assert services.todo_first_review(users["nanguan"], 50) == []
+
+
+@pytest.mark.parametrize("username", ["nanguan", "chengjian", "beixiajie", "supervisor", "leader", "jinshui"])
+def test_todo_lists_equal_the_gate_restricted_lists(org, users, username):
+    """The to-do lists skip repeating the gate's OR (see services.todo_querysets): they must be
+    exactly what the gate lets the person see."""
+    from django.db.models import Q
+
+    from districtops.supervision.states import OPEN_STATES
+
+    u = org["units"]
+    for state in (S.ASSIGNED, S.IN_PROGRESS, S.CLOSURE_REQUESTED, S.CLOSED):
+        matter(u, state=state, title=f"南关{state}")
+        matter(u, state=state, lead="北下街街道", support=("城建局", "南关街街道"), title=f"北下{state}")
+        matter(u, state=state, lead="城建局", support=(), title=f"城建{state}")
+    verified = matter(u, state=S.CLOSURE_REQUESTED, lead="北下街街道", support=(), title="督查室审核")
+    services.verify_close(users["supervisor"], verified)
+    matter({"x": org["jinshui_street"]}, lead="x", support=(), state=S.CLOSED, title="金水")
+    user = users[username]
+    units = services.my_units(user)
+    visible = Matter.objects.restrict(user, "view")
+    supported = Matter.supporting_units.through.objects.filter(unit_id__in=units).values("matter_id")
+    reviewed = MatterEvent.objects.filter(actor=user, action="verify_close").values("matter_id")
+    lists = services.todo_querysets(user)
+
+    def ids(qs):
+        return set(qs.values_list("pk", flat=True))
+
+    assert ids(lists["lead"]) == ids(visible.filter(state__in=OPEN_STATES, lead_unit_id__in=units))
+    assert ids(lists["support"]) == ids(visible.filter(state__in=OPEN_STATES, pk__in=supported))
+    still_overseen = Matter.objects.restrict(user, "manage").filter(pk__in=reviewed).values("pk")
+    expected_done = visible.filter(state=S.CLOSED).filter(
+        Q(lead_unit_id__in=units) | Q(pk__in=supported) | Q(pk__in=still_overseen)
+    )
+    assert ids(lists["done"]) == ids(expected_done)
+    assert ids(lists["done"]) <= ids(visible) and ids(lists["review"]) <= ids(visible)
+    if username == "supervisor":
+        assert verified.pk in ids(lists["done"])
+    if username == "chengjian":
+        assert ids(lists["support"]) and ids(lists["lead"])
