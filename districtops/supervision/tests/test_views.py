@@ -28,13 +28,25 @@ def test_review_tab_lists_closure_requests(org, login):
     assert m.code not in login("nanguan").get(reverse("supervision:todo") + "?tab=review").content.decode()
 
 
-def test_todo_query_count_constant(org, login, django_assert_max_num_queries):
-    for i in range(12):
-        matter(org["units"], state=S.IN_PROGRESS, title=f"事项{i}")
+def test_todo_query_count_constant(org, login):
+    """The same number of queries for 1 matter as for 12 (the page includes other modules'
+    to-do sections, e.g. the projects warnings, so the figure is compared, not fixed)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse("supervision:todo")).status_code == 200
+        return len(ctx.captured_queries)
+
+    matter(org["units"], state=S.IN_PROGRESS, title="事项0")
     c = login("nanguan")
     c.get(reverse("supervision:todo"))
-    with django_assert_max_num_queries(14):
-        assert c.get(reverse("supervision:todo")).status_code == 200
+    few = queries()
+    for i in range(1, 12):
+        matter(org["units"], state=S.IN_PROGRESS, title=f"事项{i}")
+    assert queries() == few
+    assert few <= 16
 
 
 def test_list_query_count_constant(org, login, django_assert_max_num_queries):
