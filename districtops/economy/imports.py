@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Aggregate, Max, TextField, Value
+from django.db.models.functions import Concat
 
 from districtops.core import clock, locks, permissions, services
 from districtops.core.codes import classify_scale, validate_credit_code, validate_industry_code
@@ -292,16 +293,25 @@ BASE_REPORT_COLUMNS = [
 
 
 def field_headers(report_field) -> tuple[list[str], list[str]]:
-    """Header texts under which exports carry a field's current and cumulative figures."""
+    """Header texts under which exports carry a field's current and cumulative figures (units in
+    the header are read by the shared reader, so "用电量（万千瓦时）" is found as 用电量)."""
     names = report_field.header_names()
-    if not report_field.is_money:
-        # "用电量（千瓦时）": the shared reader strips only money units from headers.
-        names += [f"{name}{report_field.unit}" for name in names]
     current = [
         n for name in names for n in (f"{name}本月", f"{name}本期", f"本月{name}", f"{name}当月", name)
     ]
     cumulative = [
-        n for name in names for n in (f"{name}本年累计", f"{name}累计", f"本年累计{name}", f"1-本月{name}")
+        n
+        for name in names
+        for n in (
+            f"{name}本年累计",
+            f"{name}累计",
+            f"本年累计{name}",
+            f"累计{name}",
+            f"1-本月{name}",
+            f"1-本月累计{name}",
+            f"{name}1-本月",
+            f"{name}1-本月累计",
+        )
     ]
     return current, (cumulative if report_field.has_cumulative else [])
 
@@ -319,7 +329,14 @@ def report_columns(report_types) -> list[Column]:
                 key = normalise_header(text)
                 if key not in seen:
                     seen.add(key)
-                    columns.append(Column("h:" + key, text, kind="money" if f.is_money else "decimal"))
+                    columns.append(
+                        Column(
+                            "h:" + key,
+                            text,
+                            kind="money" if f.is_money else "decimal",
+                            unit=None if f.is_money else f.unit,
+                        )
+                    )
     return columns
 
 
@@ -375,7 +392,14 @@ def _registered_by_code(codes) -> dict[str, _Registered]:
     found = {}
     for chunk in _chunks(set(codes)):
         for code, *rest in Enterprise.objects.filter(credit_code__in=chunk).values_list(
-            "credit_code", "pk", "district_id", "street_id", "sector", "name", "industry_code", "division_code"
+            "credit_code",
+            "pk",
+            "district_id",
+            "street_id",
+            "sector",
+            "name",
+            "industry_code",
+            "division_code",
         ):
             found[code] = _Registered(*rest)
     return found
@@ -389,57 +413,87 @@ def _period_keys(periods) -> dict:
     return keys
 
 
-def _history(enterprises, periods, series_fields) -> dict[int, dict[Period, dict]]:
-    """Current versions' values per enterprise over the two years before the file's periods.
+class _GroupConcat(Aggregate):
+    """Concatenate a group's texts with commas: GROUP_CONCAT (SQLite, MySQL) or STRING_AGG (PostgreSQL)."""
 
-    The rules read every field of the previous period and of the same period last year, but only
-    the series fields (main figures, electricity) further back (``rules.SERIES_DEPTH``): two plain
-    queries over the enterprises' districts, one per need, read with a raw cursor — at city scale
-    these are a million figures, and the ORM's per-value converters would cost more than the audit.
-    Figures are kept as the driver returns them (int/float from SQLite, Decimal from PostgreSQL);
-    the rules convert where they compute."""
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, ',')"
+        )
+
+
+def _history(enterprises, periods, series_fields) -> tuple[dict, dict]:
+    """What the rules read of each enterprise's stored current versions, in two queries over the
+    enterprises' districts:
+
+    - ``history``: enterprise → period → {field: (current, cumulative)} at the previous period and
+      the same period last year of each period in the file (every field: the cumulative chain,
+      copied figures, the tax cross-check);
+    - ``stored``: enterprise → series field (main figures, electricity) → {ISO date: current} over
+      the ``rules.SERIES_DEPTH`` periods before, one aggregated row per enterprise and field — at
+      city scale that is a million and a half figures, which row by row would cost more in Python
+      than the whole audit.
+
+    Figures are kept as the database driver returns them (int/float from SQLite, Decimal from
+    PostgreSQL); the rules convert where they compute."""
     history: dict[int, dict[Period, dict]] = {e.pk: {} for e in enterprises}
+    stored: dict[int, dict[str, dict]] = {e.pk: {} for e in enterprises}
     if not history:
-        return history
-    span: list[Period] = []
+        return history, stored
+    span: set[Period] = set()
     for period in periods:
-        p = period
-        for _ in range(rules.SERIES_DEPTH - 1):
-            p = p.previous()
-            span.append(p)
-    span = sorted(set(span))
+        span.update(rules.periods_back(period, rules.SERIES_DEPTH)[1:])
     full = sorted({q for p in periods for q in (p.previous(), p.same_last_year())})
-    keys = _period_keys(set(span) | set(full))
+    keys = _period_keys(span | set(full))
     base = ReportValue.objects.filter(
         report__district_id__in=sorted({e.district_id for e in enterprises}), report__is_current=True
     )
-    queries = [
+    series = (
         base.filter(
-            report__period__gte=span[0].date, report__period__lte=span[-1].date, field_code__in=series_fields
-        ),
-        base.filter(report__period__in=[p.date for p in full]).exclude(field_code__in=series_fields),
-    ]
+            report__period__gte=min(span).date,
+            report__period__lte=max(span).date,
+            field_code__in=series_fields,
+        )
+        .values("report__enterprise_id", "field_code")
+        .annotate(
+            figures=_GroupConcat(Concat("report__period", Value("="), "current", output_field=TextField()))
+        )
+        .values_list("report__enterprise_id", "field_code", "figures")
+        .order_by()
+    )
+    for enterprise_id, code, figures in series.iterator(chunk_size=20000):
+        own = stored.get(enterprise_id)
+        if own is None or not figures:
+            continue
+        by_date = {}
+        for item in figures.split(","):
+            day, _, figure = item.partition("=")
+            by_date[day[:10]] = float(figure) if figure else None
+        own[code] = by_date
+    rows = base.filter(report__period__in=[p.date for p in full]).values_list(
+        "report__enterprise_id", "report__period", "field_code", "current", "cumulative"
+    )
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
-        for qs in queries:
-            sql, params = qs.values_list(
-                "report__enterprise_id", "report__period", "field_code", "current", "cumulative"
-            ).query.sql_with_params()
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(50000):
-                for enterprise_id, day, code, current, cumulative in batch:
-                    own = history.get(enterprise_id)
-                    if own is None:
-                        continue
-                    period = keys.get(day)
-                    if period is None:
-                        period = keys[day] = Period.from_date(
-                            day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
-                        )
-                    values = own.get(period)
-                    if values is None:
-                        values = own[period] = {}
-                    values[code] = (current, cumulative)
-    return history
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(50000):
+            for enterprise_id, day, code, current, cumulative in batch:
+                own = history.get(enterprise_id)
+                if own is None:
+                    continue
+                period = keys.get(day)
+                if period is None:
+                    period = keys[day] = Period.from_date(
+                        day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+                    )
+                values = own.get(period)
+                if values is None:
+                    values = own[period] = {}
+                values[code] = (current, cumulative)
+    return history, stored
 
 
 def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, Decimal]]]:
@@ -527,7 +581,9 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     periods = [p[2] for p in parsed]
     first = Period(min(periods).year - 2, 2) if periods else None
     series_fields = sorted({t.main_field for t in report_types} | {"electricity"})
-    history = _history(list(enterprises.values()), set(periods), series_fields) if periods else {}
+    history, stored = (
+        _history(list(enterprises.values()), set(periods), series_fields) if periods else ({}, {})
+    )
     sources = _sources(ids, first) if periods else {"electricity": {}, "tax": {}}
     no_figures: dict = {}
 
@@ -580,6 +636,7 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             main_field=report_type.main_field,
             fields=plan.fields,
             history=own_history,
+            stored=stored[enterprise.pk],
             electricity=sources["electricity"].get(enterprise.pk, no_figures),
             tax=sources["tax"].get(enterprise.pk, no_figures),
             credit_code=code,
@@ -760,13 +817,12 @@ def _store_reports(actor, filename, content, accepted, result):
 SOURCE_COLUMNS = [
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "纳税人识别号"), required=True),
     Column("period", "报告期", ("期别", "所属期", "年月", "月份"), required=True),
-    Column(
-        "value",
-        "数值",
-        ("用电量", "用电量（千瓦时）", "税收", "入库税收", "税额", "实缴税额"),
-        required=True,
-        kind="money",
-    ),
+    Column("value", "数值", ("税收", "入库税收", "税额", "实缴税额"), required=True, kind="money"),
+]
+# Electricity is in 千瓦时: a header in 万千瓦时 is scaled, one in 元 refused.
+ELECTRICITY_COLUMNS = [
+    *SOURCE_COLUMNS[:2],
+    Column("value", "数值", ("用电量", "工业用电量", "售电量"), required=True, kind="decimal", unit="千瓦时"),
 ]
 
 
@@ -779,7 +835,7 @@ def import_source_figures(
         raise ValueError(kind)
     districts = _require_statistician(actor)
     content = _read(source)
-    table = read_table(io.BytesIO(content), SOURCE_COLUMNS)
+    table = read_table(io.BytesIO(content), ELECTRICITY_COLUMNS if kind == "electricity" else SOURCE_COLUMNS)
     result = ImportResult(kind, filename, False, check_only, rows=len(table.rows), errors=list(table.errors))
     codes = {}
     for row in table.rows:

@@ -35,6 +35,11 @@ class Period:
     def date(self) -> dt.date:
         return dt.date(self.year, self.month, 1)
 
+    @functools.cached_property
+    def iso(self) -> str:
+        """The stored date as ISO text ("2021-02-01"), as text columns and SQLite hand it back."""
+        return self.date.isoformat()
+
     @property
     def label(self) -> str:
         return f"{self.year}年1-2月" if self.month == 2 else f"{self.year}年{self.month}月"

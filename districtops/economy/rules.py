@@ -8,6 +8,7 @@ the bench and the tests run the same code.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from collections.abc import Callable
@@ -38,6 +39,9 @@ class ReportContext:
     industry_code: str = ""
     division_code: str = ""
     registered: bool = True
+    # The import's bulk read of the series fields further back: field → {ISO date: current as float}.
+    # ``history`` wins where it has the field (the file's own earlier rows, the periods read in full).
+    stored: dict[str, dict[str, float | None]] = field(default_factory=dict)
     # Per-context memo of ``back()``: the rules ask for the same series several times.
     _series: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -59,15 +63,7 @@ class ReportContext:
     def periods_back(self, depth: int) -> list[Period]:
         """This period and the ``depth - 1`` before it; 11 steps back is the same period last year
         (a year has eleven periods: 1-2月, 3月 … 12月)."""
-        key = ("periods", depth)
-        cached = self._series.get(key)
-        if cached is None:
-            cached, period = [self.period], self.period
-            for _ in range(depth - 1):
-                period = period.previous()
-                cached.append(period)
-            self._series[key] = cached
-        return cached
+        return periods_back(self.period, depth)
 
     def back(self, code: str, depth: int = SERIES_DEPTH) -> list[float | None]:
         """A field's current value as a float for this period (index 0) and each period before it
@@ -76,17 +72,33 @@ class ReportContext:
         key = (code, depth)
         cached = self._series.get(key)
         if cached is None:
+            name = "electricity" if code == "power" else code
             cached = []
-            history, periods = self.history, self.periods_back(depth)
-            for i, period in enumerate(periods):
+            history, stored = self.history, self.stored.get(name)
+            for i, period in enumerate(periods_back(self.period, depth)):
                 values = self.values if i == 0 else history.get(period)
-                own = values.get("electricity" if code == "power" else code) if values else None
-                value = own[0] if own is not None else None
+                own = values.get(name) if values else None
+                if own is not None:
+                    value = own[0]
+                elif i and stored is not None:
+                    value = stored.get(period.iso)
+                else:
+                    value = None
                 if value is None and code == "power":
                     value = self.electricity.get(period)
                 cached.append(None if value is None else float(value))
             self._series[key] = cached
         return cached
+
+
+@functools.cache
+def periods_back(period: Period, depth: int) -> list[Period]:
+    """``period`` and the ``depth - 1`` periods before it (shared, not to be modified)."""
+    result = [period]
+    for _ in range(depth - 1):
+        period = period.previous()
+        result.append(period)
+    return result
 
 
 Issue = tuple[str, str]  # (field code, Chinese message)
@@ -247,9 +259,12 @@ def electricity_divergence(ctx: ReportContext, params: dict) -> list[Issue]:
     jump = float(params.get("ratio_jump", 1.25))
     min_history = int(params.get("min_history", 6))
     code = ctx.main_field
+    own = ctx.values.get("electricity")
+    if ctx.values.get(code, (None,))[0] is None or not (
+        own[0] if own and own[0] is not None else ctx.electricity.get(ctx.period)
+    ):
+        return []  # checked before building the series: most reports carry no electricity
     output, power = ctx.back(code), ctx.back("power")
-    if output[0] is None or not power[0]:
-        return []
     history = _ratios(output, power, 0, 12)
     if len(history) < min_history:
         return []
@@ -283,7 +298,9 @@ def repeated_figures(ctx: ReportContext, params: dict) -> list[Issue]:
         if period.is_first_of_year != ctx.period.is_first_of_year:
             continue  # 1-2月 covers two months: only comparable with another 1-2月
         other = ctx.history.get(period)
-        if other and all(_decimal(other.get(code, (None, None))[0]) == value for code, value in money.items()):
+        if other and all(
+            _decimal(other.get(code, (None, None))[0]) == value for code, value in money.items()
+        ):
             names = "、".join(ctx.name(c) for c in money)
             return [(ctx.main_field, f"{names}与{label}完全相同，疑似照抄")]
     return []
