@@ -148,6 +148,8 @@ _EMPTY = ("", None)
 def _parse(column: Column, raw, unit: Decimal | None):
     """Return (value, error message or None)."""
     kind = column.kind
+    if raw is None or raw == "":  # calamine hands empty cells over as ""
+        return None, ("必填" if column.required else None)
     if kind in ("int", "decimal", "money") and type(raw) in (int, float):
         # The common case of a numeric cell: no text to fold. repr keeps the float's shortest form.
         number = Decimal(raw) if type(raw) is int else Decimal(repr(raw))
@@ -211,11 +213,8 @@ def _number(kind: str, number: Decimal, raw, unit: Decimal | None):
 
 
 def _blank(cell) -> bool:
-    if cell is None:
-        return True
-    if isinstance(cell, str):
-        return not cell.strip() or not fold(cell)
-    return False
+    # str.strip() knows the ideographic and no-break spaces too; fold only for what is left.
+    return cell is None or (isinstance(cell, str) and (not cell.strip() or not fold(cell)))
 
 
 def _merged_spans(sheet) -> dict[tuple[int, int], tuple[int, int, int, int]]:

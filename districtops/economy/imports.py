@@ -389,20 +389,26 @@ class _Registered:
 
 
 def _registered_by_code(codes) -> dict[str, _Registered]:
-    found = {}
-    for chunk in _chunks(set(codes)):
-        for code, *rest in Enterprise.objects.filter(credit_code__in=chunk).values_list(
-            "credit_code",
-            "pk",
-            "district_id",
-            "street_id",
-            "sector",
-            "name",
-            "industry_code",
-            "division_code",
-        ):
-            found[code] = _Registered(*rest)
-    return found
+    codes = set(codes)
+    fields = (
+        "credit_code",
+        "pk",
+        "district_id",
+        "street_id",
+        "sector",
+        "name",
+        "industry_code",
+        "division_code",
+    )
+    if len(codes) > CHUNK:
+        # A city-wide file names most of the register: one scan is cheaper than compiling (and
+        # running) tens of thousands of IN parameters.
+        rows = Enterprise.objects.values_list(*fields).iterator(chunk_size=20000)
+        return {code: _Registered(*rest) for code, *rest in rows if code in codes}
+    return {
+        code: _Registered(*rest)
+        for code, *rest in Enterprise.objects.filter(credit_code__in=codes).values_list(*fields)
+    }
 
 
 def _period_keys(periods) -> dict:
@@ -698,16 +704,20 @@ def _store_reports(actor, filename, content, accepted, result):
         keys = [(e.pk, p.date) for _, e, _, p, _, _ in accepted]
         enterprise_ids = sorted({k[0] for k in keys})
         period_dates = sorted({k[1] for k in keys})
-        versions = {}
-        for chunk in _chunks(enterprise_ids):
-            versions.update(
-                {
-                    (row["enterprise_id"], row["period"]): row["top"]
-                    for row in MonthlyReport.objects.filter(enterprise_id__in=chunk, period__in=period_dates)
-                    .values("enterprise_id", "period")
-                    .annotate(top=Max("version"))
-                }
+        # Earlier versions of the same enterprise and period, found through the enterprises' current
+        # districts (few; their ids are tens of thousands, and an enterprise that moved district
+        # keeps its reports under the old one).
+        wanted = set(enterprise_ids)
+        versions = {
+            (row["enterprise_id"], row["period"]): row["top"]
+            for row in MonthlyReport.objects.filter(
+                enterprise__district_id__in=district_ids, period__in=period_dates
             )
+            .values("enterprise_id", "period")
+            .annotate(top=Max("version"))
+            .order_by()
+            if row["enterprise_id"] in wanted
+        }
         replaced = [k for k in keys if k in versions]
         for period in period_dates:
             for chunk in _chunks(e for e, p in replaced if p == period):
