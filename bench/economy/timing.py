@@ -95,7 +95,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=float, default=0.1)
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--series", type=int, default=16, help="district series in the forecast backtest")
+    parser.add_argument("--series", type=int, default=0, help="district series backtested (0: all)")
+    parser.add_argument("--phases", action="store_true", help="also time a check-only run of the import")
     args = parser.parse_args()
     ensure_data(args.size)
     enterprises = Enterprise.objects.count()
@@ -107,6 +108,12 @@ def main() -> None:
         content, rows = month_file()
         print(f"month file: {rows} rows, {len(content) / 1e6:.1f} MB, written in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        if args.phases:
+            # The same file checked only: reading, the register and history reads and the rules,
+            # without the writes, the audit record and the indicator recompute.
+            started = time.perf_counter()
+            imports.import_reports(None, content, "bench-2021-03.xlsx", check_only=True)
+            print(f"  read + audit only (check_only): {time.perf_counter() - started:.1f} s ({load()})")
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             result = imports.import_reports(None, content, "bench-2021-03.xlsx")
@@ -161,11 +168,13 @@ def main() -> None:
 
     # 4. forecast backtest against seasonal naive
     ratios = []
-    for value in (
+    series_keys = list(
         IndicatorValue.objects.filter(unit__kind=UnitKind.DISTRICT, is_entered=False)
         .values("indicator_id", "unit_id")
         .annotate(top=Max("period"))
-    ):
+        .order_by("indicator_id", "unit_id")
+    )
+    for value in series_keys[: args.series or None]:
         series = {
             Period.from_date(v.period): float(v.cumulative)
             for v in IndicatorValue.objects.filter(
