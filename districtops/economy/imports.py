@@ -672,7 +672,7 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     return _finish(result, actor, content)
 
 
-def _insert(model, fields: list[str], rows: list[tuple]) -> None:
+def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
     """A plain parametrised INSERT run with executemany. At city scale (50,000 reports, twice as many
     figures) the ORM's bulk_create spends more time compiling SQL per object than the audit takes;
     values are adapted by the backend's own operations, as the ORM would."""
@@ -686,6 +686,21 @@ def _insert(model, fields: list[str], rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, 20000):
             cursor.executemany(sql, chunk)
+
+
+REPORT_FIELDS = [
+    "enterprise",
+    "district",
+    "street",
+    "report_type",
+    "period",
+    "version",
+    "is_current",
+    "status",
+    "batch",
+    "source_row",
+    "created_at",
+]
 
 
 def _store_reports(actor, filename, content, accepted, result):
@@ -757,23 +772,7 @@ def _store_reports(actor, filename, content, accepted, result):
                 )
             )
             findings_per_report.append((warnings, explanation, status))
-        _insert(
-            MonthlyReport,
-            [
-                "enterprise",
-                "district",
-                "street",
-                "report_type",
-                "period",
-                "version",
-                "is_current",
-                "status",
-                "batch",
-                "source_row",
-                "created_at",
-            ],
-            report_rows,
-        )
+        insert_rows(MonthlyReport, REPORT_FIELDS, report_rows)
         # The new rows' ids: this batch holds exactly one report per (enterprise, period).
         report_ids = {
             (enterprise_id, str(day)[:10]): pk
@@ -805,7 +804,7 @@ def _store_reports(actor, filename, content, accepted, result):
                         explained_at=now if explanation else None,
                     )
                 )
-        _insert(ReportValue, ["report", "field_code", "current", "cumulative"], value_rows)
+        insert_rows(ReportValue, ["report", "field_code", "current", "cumulative"], value_rows)
         Finding.objects.bulk_create(finding_rows, batch_size=2000)
         summary = {
             "reports": len(report_rows),
