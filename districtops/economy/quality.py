@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from districtops.core.codes import SECTIONS, section_of
 
@@ -183,8 +184,8 @@ def finding_counts(findings_qs) -> dict[str, int]:
 UNRESOLVED = "unresolved"  # everything not yet accepted: open, explained, rejected
 STATUS_FILTERS = {
     **{status.value: status.label for status in FindingStatus},
-    UNRESOLVED: "未了结",
-    "all": "全部",
+    UNRESOLVED: _("未了结"),
+    "all": _("全部"),
 }
 
 
@@ -340,7 +341,7 @@ def findings_workbook(user, params, *, strict: bool = False) -> tuple[bytes, str
         for part in (
             filters.unit.name if filters.unit else "",
             filters.period.label if filters.period else "",
-            STATUS_FILTERS[filters.status],
+            str(STATUS_FILTERS[filters.status]),
         )
         if part
     )
