@@ -143,3 +143,19 @@ def test_bare_person_is_not_read_as_a_unit():
     assert excel.normalise_header("1—本月累计营业收入（万元）") == excel.normalise_header(
         "1-本月累计营业收入"
     )
+
+
+def test_numeric_cells_and_text_cells_read_alike():
+    def build(ws):
+        ws.append(["统一社会信用代码", "工业总产值本月（千元）", "营业收入本月", "从业人员"])
+        ws.append([CODE, 1234.56, "1,234.56", 12])
+        ws.append([CODE, "１２３４．５６", 0.1, "12"])
+        ws.append([CODE, "", "  ", "　"])  # empty and blank-looking cells are empty, not errors
+
+    table = read(build)
+    assert not table.errors
+    first, second, third = table.rows
+    assert first["output"] == second["output"] == Decimal("1234560.00")
+    assert first["revenue"] == Decimal("1234.56") and second["revenue"] == Decimal("0.1")
+    assert first["staff"] == second["staff"] == 12
+    assert (third["output"], third["revenue"], third["staff"]) == (None, None, None)
