@@ -295,14 +295,16 @@ def target_status(
 
 def peer_ranking(indicator: Indicator, period: Period, visible_values) -> list[dict]:
     """District-level values of every district the person can see (own + published), best growth first."""
-    rows = [
-        v
-        for v in visible_values.filter(
-            indicator=indicator, period=period.date, unit__kind="district"
-        ).select_related("unit")
-        if v.growth is not None
-    ]
-    rows.sort(key=lambda v: v.growth, reverse=True)
+    return rank_peers(
+        visible_values.filter(indicator=indicator, period=period.date, unit__kind="district").select_related(
+            "unit"
+        )
+    )
+
+
+def rank_peers(values) -> list[dict]:
+    """Rank district-level values of one indicator and period by growth (those without growth left out)."""
+    rows = sorted((v for v in values if v.growth is not None), key=lambda v: v.growth, reverse=True)
     return [
         {"rank": i, "unit": v.unit, "growth": v.growth, "cumulative": v.cumulative}
         for i, v in enumerate(rows, 1)
