@@ -253,14 +253,15 @@ def _units_row(row) -> bool:
     return any(units) and all(unit is not None for unit in units)
 
 
-def _two_row_headers(rows, i: int, spans) -> list[list[str]]:
+def _two_row_headers(rows, i: int, spans) -> tuple[list[list[str]], set[int]]:
     """Candidate texts per column for a header in rows i and i + 1, where the upper row groups
     columns: a merged cell spanning several columns ("工业总产值（千元）" over "本月" and "1-本月累计",
     or "本月" over several indicators) is read as the prefix and the suffix of each column below it;
-    a cell merged down over both rows is read once."""
+    a cell merged down over both rows is read once. Also the columns whose text combines both rows
+    (a title row above a plain header combines none, and must not be read as a header)."""
     upper, lower = rows[i], rows[i + 1]
     width = max(len(upper), len(lower))
-    texts = []
+    texts, combined = [], set()
     for j in range(width):
         span = spans.get((i, j))
         top = upper[j] if j < len(upper) else None
@@ -274,12 +275,14 @@ def _two_row_headers(rows, i: int, spans) -> list[list[str]]:
         top_text, below_text = _text(top), _text(below)
         if _blank(top_text) or _blank(below_text):
             texts.append([top_text if not _blank(top_text) else below_text])
-        elif (unit := _unit_cell(below_text)) is not None:
+            continue
+        combined.add(j)
+        if (unit := _unit_cell(below_text)) is not None:
             # A units row under the header ("" is its label, 计量单位).
             texts.append([f"{top_text}（{unit}）" if unit else top_text])
         else:
             texts.append([top_text + below_text, below_text + top_text])
-    return texts
+    return texts, combined
 
 
 def _match(candidates: list[list[str]], lookup: dict[str, Column]) -> dict[int, tuple[Column, str]]:
@@ -327,9 +330,11 @@ def read_table(
         if i + 1 < len(rows):
             # A two-row header wins when the lower row adds columns the upper one alone lacks, or
             # when the lower row only names units.
-            pair = _match(_two_row_headers(rows, i, spans), lookup)
+            texts, combined = _two_row_headers(rows, i, spans)
+            pair = _match(texts, lookup)
             better = len(pair) > len(found) or (len(pair) == len(found) and _units_row(rows[i + 1]))
-            if better and len([c for c, _ in pair.values() if c.required]) >= enough:
+            glued = any(j in combined for j in pair)
+            if better and glued and len([c for c, _ in pair.values() if c.required]) >= enough:
                 header_index, header_rows, mapping = i, 2, pair
                 break
         if found and len([c for c, _ in found.values() if c.required]) >= enough:

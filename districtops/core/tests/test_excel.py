@@ -159,3 +159,14 @@ def test_numeric_cells_and_text_cells_read_alike():
     assert first["revenue"] == Decimal("1234.56") and second["revenue"] == Decimal("0.1")
     assert first["staff"] == second["staff"] == 12
     assert (third["output"], third["revenue"], third["staff"]) == (None, None, None)
+
+
+def test_a_title_row_above_a_plain_header_is_not_glued_to_it():
+    def build(ws):
+        ws.append(["规上工业月报"])  # not merged: the header cells below it have nothing above them
+        ws.append(["信用代码", "工业总产值本月", "营业收入本月"])
+        ws.append([CODE, 1, 2])
+
+    table = read(build)
+    assert table.header_row == 2 and not table.errors
+    assert (table.rows[0]["code"], table.rows[0]["output"]) == (CODE, 1)
