@@ -1,6 +1,6 @@
 """City-scale timings for the economy module (prints figures and ratios to the goals).
 
-    DATABASE_URL=sqlite:////tmp/bench_economy.sqlite3 .venv/bin/python bench/economy/timing.py --size 0.1
+    DATABASE_URL=sqlite:////tmp/bench_economy.sqlite3 .venv/bin/python bench/economy/timing.py --size 1 --phases
 
 1. import and audit of one month for every enterprise of the city (goal ≤ 20 s at 50,000);
 2. recomputing every aggregate indicator for the 16 districts for one month (goal ≤ 2 s);

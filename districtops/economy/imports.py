@@ -420,7 +420,8 @@ def _period_keys(periods) -> dict:
 
 
 class _GroupConcat(Aggregate):
-    """Concatenate a group's texts with commas: GROUP_CONCAT (SQLite, MySQL) or STRING_AGG (PostgreSQL)."""
+    """Concatenate a group's texts with commas: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL (the
+    two databases the platform runs on; MySQL's GROUP_CONCAT would cut the text at 1,024 bytes)."""
 
     function = "GROUP_CONCAT"
     output_field = TextField()
