@@ -100,7 +100,9 @@ def main() -> None:
     args = parser.parse_args()
     ensure_data(args.size)
     enterprises = Enterprise.objects.count()
-    print(f"enterprises: {enterprises}; report values: {ReportValue.objects.count()}")
+    above = Enterprise.objects.filter(is_above_scale=True).count()
+    print(f"enterprises in the register: {enterprises} (四上, reporting: {above}); "
+          f"report values: {ReportValue.objects.count()}")  # fmt: skip
 
     # 1. import + audit of one month
     if not IndicatorValue.objects.filter(period=MONTH.date).exists():
