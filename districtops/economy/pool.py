@@ -8,6 +8,7 @@ register's annual revenue. The pool should hold ``pool_factor`` (default 1.2) ×
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -81,17 +82,28 @@ def _revenue_figures(report_ids: list[int]):
 CHUNK = 5000  # bound parameters per statement, well under SQLite's limit
 
 
+@functools.cache
+def _threshold(industry_code: str):
+    return sector_and_threshold(industry_code)[1]
+
+
 def candidate_pool(enterprises_qs, settings, upto: Period) -> dict:
     """The pool for the enterprises in ``enterprises_qs`` (already restricted by the gate)."""
     share = Decimal(settings.candidate_share)
     eligible = enterprises_qs.filter(is_above_scale=False, is_active=True, is_individual=False).exclude(
         sector=""
     )
-    candidates = list(eligible.select_related("street"))
+    # Only what the pool shows: a district has thousands of small firms, and full model rows
+    # (with their street's) cost more than everything else on the dashboard.
+    candidates = list(
+        eligible.select_related("street").only(
+            "name", "industry_code", "annual_revenue", "street_id", "street__name"
+        )
+    )
     trailing = trailing_revenue(eligible, upto)
     pool = []
     for enterprise in candidates:
-        _, threshold = sector_and_threshold(enterprise.industry_code)
+        threshold = _threshold(enterprise.industry_code)
         if threshold is None:
             continue  # construction and developers enter by qualification / activity, not revenue
         revenue = trailing.get(enterprise.pk, enterprise.annual_revenue)

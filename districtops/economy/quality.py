@@ -92,17 +92,32 @@ def enterprise_count(district_id: int, period_dates=None) -> int:
     return qs.values("report__enterprise_id").distinct().count()
 
 
-def report_figures(district_id: int, period_dates=None, section: str | None = None):
-    """Current money figures (current month) of the district's current report versions."""
+def figures_by_section(district_id: int, period_dates=None) -> dict[str, list]:
+    """Current money figures (current month) of the district's current report versions, by GB/T
+    section — one read for the overall and the per-section tests."""
     qs = ReportValue.objects.filter(
         report__district_id=district_id, report__is_current=True, current__gt=0, field_code__in=MONEY_FIELDS
     )
     if period_dates:
         qs = qs.filter(report__period__in=period_dates)
-    rows = qs.values_list("current", "report__enterprise__industry_code")
+    by_section: dict[str, list] = defaultdict(list)
+    sections: dict[str, str] = {}
+    for value, code in qs.values_list("current", "report__enterprise__industry_code").iterator(
+        chunk_size=20000
+    ):
+        section = sections.get(code)
+        if section is None:
+            section = sections[code] = section_of(code)
+        by_section[section].append(value)
+    return by_section
+
+
+def report_figures(district_id: int, period_dates=None, section: str | None = None):
+    """Current money figures (current month) of the district's current report versions."""
+    by_section = figures_by_section(district_id, period_dates)
     if section:
-        return [v for v, code in rows if section_of(code) == section]
-    return [v for v, _ in rows]
+        return by_section.get(section, [])
+    return [v for values in by_section.values() for v in values]
 
 
 MONEY_FIELDS = (
@@ -118,15 +133,8 @@ MONEY_FIELDS = (
 )
 
 
-def benford_by_section(district_id: int, period_dates=None) -> list[dict]:
-    rows = ReportValue.objects.filter(
-        report__district_id=district_id, report__is_current=True, current__gt=0, field_code__in=MONEY_FIELDS
-    )
-    if period_dates:
-        rows = rows.filter(report__period__in=period_dates)
-    by_section = defaultdict(list)
-    for value, code in rows.values_list("current", "report__enterprise__industry_code"):
-        by_section[section_of(code)].append(value)
+def benford_by_section(district_id: int, period_dates=None, by_section=None) -> list[dict]:
+    by_section = figures_by_section(district_id, period_dates) if by_section is None else by_section
     result = []
     for section, values in sorted(by_section.items()):
         first = benford(values, 1)

@@ -420,8 +420,9 @@ def data_quality(request):
             for _ in range(12):
                 periods.append(p.date)
                 p = p.previous()
-        sections = quality.benford_by_section(unit.district_id, periods)
-        values = quality.report_figures(unit.district_id, periods)
+        by_section = quality.figures_by_section(unit.district_id, periods)
+        sections = quality.benford_by_section(unit.district_id, periods, by_section)
+        values = [v for figures in by_section.values() for v in figures]
         overall = {
             "first": quality.benford(values, 1),
             "two": quality.benford(values, 2),
