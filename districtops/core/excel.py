@@ -1,9 +1,11 @@
 """Excel in and out, shared by every import and export.
 
-Reading (python-calamine): finds the header row below any title rows, recognises
-header variants (aliases), reads the unit from the header (元/千元/万元/亿元), folds
-full-width digits and spaces, skips blank rows, and reports every bad cell as
-(row, column, message) in Chinese — the caller decides nothing is written unless
+Reading (python-calamine): finds the header row below any title rows — also a two-row
+header whose upper row groups columns under merged cells (工业总产值 over 本月 / 1-本月累计,
+or 本月 over 工业总产值 / 营业收入) — recognises header variants (aliases), reads the unit
+from any header or from a “单位：千元” line above it (元/千元/万元/亿元, 千瓦时/万千瓦时,
+人/万人), folds full-width digits and spaces, skips blank rows, and reports every bad
+cell as (row, column, message) in Chinese — the caller decides nothing is written unless
 there are no errors (imports are all-or-nothing).
 
 Writing (openpyxl): one sheet per table with Chinese headers, frozen header row and
@@ -29,13 +31,27 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNIT_SCALES = {
-    "亿元": Decimal(100_000_000),
-    "万元": Decimal(10_000),
-    "千元": Decimal(1_000),
-    "元": Decimal(1),
+# A header's unit → (the base unit a column is stored in, factor to it).
+UNITS: dict[str, tuple[str, Decimal]] = {
+    "亿元": ("元", Decimal(100_000_000)),
+    "万元": ("元", Decimal(10_000)),
+    "千元": ("元", Decimal(1_000)),
+    "元": ("元", Decimal(1)),
+    "亿千瓦时": ("千瓦时", Decimal(100_000_000)),
+    "万千瓦时": ("千瓦时", Decimal(10_000)),
+    "千瓦时": ("千瓦时", Decimal(1)),
+    "度": ("千瓦时", Decimal(1)),
+    "万人": ("人", Decimal(10_000)),
+    "人": ("人", Decimal(1)),
 }
-_UNIT_RE = re.compile(r"[（(]\s*(亿元|万元|千元|元)\s*[)）]|(亿元|万元|千元)$")
+UNIT_SCALES = {name: factor for name, (base, factor) in UNITS.items() if base == "元"}
+_ALTERNATIVES = "|".join(sorted(UNITS, key=len, reverse=True))
+# In brackets anywhere ("营业收入（千元）本月"); bare only at the end and only for units that cannot
+# end an ordinary word (so "负责人" keeps its 人, "用电量度" is not a thing people write).
+_UNIT_RE = re.compile(
+    rf"[（(\[【]\s*(?:单位\s*[:：]\s*)?({_ALTERNATIVES})\s*[)）\]】]|(亿元|万元|千元|亿千瓦时|万千瓦时|千瓦时)$"
+)
+_TABLE_UNIT_RE = re.compile(rf"(?:计量)?单位\s*[:：]\s*({_ALTERNATIVES})")
 
 
 @dataclass
@@ -50,6 +66,13 @@ class Column:
     choices: Sequence[tuple[str, str]] | None = None  # (stored value, label shown in Excel)
     width: int = 16
     help: str = ""
+    # Base unit the figures are stored in ("千瓦时", "人"): a header in a multiple of it (万千瓦时)
+    # is scaled. Money columns are always in 元; other columns without a unit are read as written.
+    unit: str | None = None
+
+    @property
+    def base_unit(self) -> str | None:
+        return "元" if self.kind == "money" else self.unit
 
     def names(self) -> set[str]:
         return {normalise_header(n) for n in (self.header, *self.aliases)}
@@ -80,8 +103,8 @@ class CellError:
 class Table:
     rows: list[dict] = field(default_factory=list)  # each has "_row" (Excel row number)
     errors: list[CellError] = field(default_factory=list)
-    units: dict[str, Decimal] = field(default_factory=dict)  # column key → scale to yuan found in its header
-    header_row: int = 0
+    units: dict[str, Decimal] = field(default_factory=dict)  # column key → factor to its base unit
+    header_row: int = 0  # the (last) header row, as Excel numbers it
 
     @property
     def ok(self) -> bool:
@@ -104,26 +127,39 @@ def fold(value) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "~": "-", "～": "-", "至": "-"})
+
+
 def normalise_header(text) -> str:
-    folded = fold(text)
+    folded = fold(text).translate(_DASHES)
     folded = _UNIT_RE.sub("", folded)
     return re.sub(r"[\s*：:（）()]", "", folded)
 
 
-def _header_unit(text) -> Decimal | None:
+def header_unit(text) -> str | None:
+    """The unit a header names ("营业收入（千元）" → "千元"), or None."""
     match = _UNIT_RE.search(fold(text))
-    if not match:
-        return None
-    return UNIT_SCALES[match.group(1) or match.group(2)]
+    return (match.group(1) or match.group(2)) if match else None
+
+
+_EMPTY = ("", None)
 
 
 def _parse(column: Column, raw, unit: Decimal | None):
     """Return (value, error message or None)."""
+    kind = column.kind
+    if raw is None or raw == "":  # calamine hands empty cells over as ""
+        return None, ("必填" if column.required else None)
+    if kind in ("int", "decimal", "money") and type(raw) in (int, float):
+        # The common case of a numeric cell: no text to fold. repr keeps the float's shortest form.
+        number = Decimal(raw) if type(raw) is int else Decimal(repr(raw))
+        if not number.is_finite():
+            return None, f"“{raw}”不是数字"
+        return _number(kind, number, raw, unit)
     if isinstance(raw, str):
         raw = fold(raw)
-    if raw in ("", None):
+    if raw in _EMPTY:
         return None, ("必填" if column.required else None)
-    kind = column.kind
     if kind == "text":
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
@@ -138,13 +174,7 @@ def _parse(column: Column, raw, unit: Decimal | None):
             return None, f"“{raw}”不是数字"
         if not number.is_finite():
             return None, f"“{raw}”不是数字"
-        if kind == "money" and unit is not None:
-            number = number * unit
-        if kind == "int":
-            if number != number.to_integral_value():
-                return None, f"“{raw}”应为整数"
-            return int(number), None
-        return number, None
+        return _number(kind, number, raw, unit)
     if kind == "date":
         if isinstance(raw, dt.datetime):
             return raw.date(), None
@@ -172,6 +202,102 @@ def _parse(column: Column, raw, unit: Decimal | None):
     raise ValueError(kind)
 
 
+def _number(kind: str, number: Decimal, raw, unit: Decimal | None):
+    if unit is not None:
+        number = number * unit
+    if kind == "int":
+        if number != number.to_integral_value():
+            return None, f"“{raw}”应为整数"
+        return int(number), None
+    return number, None
+
+
+def _blank(cell) -> bool:
+    # str.strip() knows the ideographic and no-break spaces too; fold only for what is left.
+    return cell is None or (isinstance(cell, str) and (not cell.strip() or not fold(cell)))
+
+
+def _merged_spans(sheet) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """(row, col) of every cell inside a merged range → the range (r0, c0, r1, c1), 0-based."""
+    spans = {}
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # some formats (csv-like, old xls) carry none
+        ranges = []
+    for (r0, c0), (r1, c1) in ranges:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 2000:
+            continue  # a merged title block over the whole sheet says nothing about columns
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                spans[(r, c)] = (r0, c0, r1, c1)
+    return spans
+
+
+def _text(cell) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
+def _unit_cell(cell) -> str | None:
+    """What a cell of a units row says: a unit ("千元", "（人）", "计量单位：万千瓦时"), "" for the row's
+    own label ("计量单位"), None for anything else."""
+    text = fold(cell).strip("()[]【】 ")
+    if text in ("计量单位", "单位"):
+        return ""
+    text = re.sub(r"^(计量)?单位\s*[:：]?\s*", "", text)
+    return text if text in UNITS else None
+
+
+def _units_row(row) -> bool:
+    """A row under the header that names only units."""
+    units = [_unit_cell(cell) for cell in row if not _blank(cell)]
+    return any(units) and all(unit is not None for unit in units)
+
+
+def _two_row_headers(rows, i: int, spans) -> tuple[list[list[str]], set[int]]:
+    """Candidate texts per column for a header in rows i and i + 1, where the upper row groups
+    columns: a merged cell spanning several columns ("工业总产值（千元）" over "本月" and "1-本月累计",
+    or "本月" over several indicators) is read as the prefix and the suffix of each column below it;
+    a cell merged down over both rows is read once. Also the columns whose text combines both rows
+    (a title row above a plain header combines none, and must not be read as a header)."""
+    upper, lower = rows[i], rows[i + 1]
+    width = max(len(upper), len(lower))
+    texts, combined = [], set()
+    for j in range(width):
+        span = spans.get((i, j))
+        top = upper[j] if j < len(upper) else None
+        if span is not None:
+            r0, c0, r1, _c1 = span
+            top = rows[r0][c0] if c0 < len(rows[r0]) else None
+            if r1 > i:  # merged down into the lower row: one header for both rows
+                texts.append([_text(top)])
+                continue
+        below = lower[j] if j < len(lower) else None
+        top_text, below_text = _text(top), _text(below)
+        if _blank(top_text) or _blank(below_text):
+            texts.append([top_text if not _blank(top_text) else below_text])
+            continue
+        combined.add(j)
+        if (unit := _unit_cell(below_text)) is not None:
+            # A units row under the header ("" is its label, 计量单位).
+            texts.append([f"{top_text}（{unit}）" if unit else top_text])
+        else:
+            texts.append([top_text + below_text, below_text + top_text])
+    return texts, combined
+
+
+def _match(candidates: list[list[str]], lookup: dict[str, Column]) -> dict[int, tuple[Column, str]]:
+    found: dict[int, tuple[Column, str]] = {}
+    taken = set()
+    for j, texts in enumerate(candidates):
+        for text in texts:
+            column = lookup.get(normalise_header(text))
+            if column is not None and column.key not in taken:
+                found[j] = (column, text)
+                taken.add(column.key)
+                break
+    return found
+
+
 def read_table(
     source, columns: Sequence[Column], *, sheet: str | int = 0, header_scan: int = 15, max_rows: int = 200_000
 ) -> Table:
@@ -182,7 +308,8 @@ def read_table(
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names
         sheet_name = names[sheet] if isinstance(sheet, int) else sheet
-        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        worksheet = workbook.get_sheet_by_name(sheet_name)
+        rows = worksheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several types for non-Excel input
         table.errors.append(
             CellError(0, "文件", f"无法读取为 Excel 文件（{type(exc).__name__}）", rule="file")
@@ -193,46 +320,77 @@ def read_table(
     for column in columns:
         for name in column.names():
             lookup[name] = column
+    enough = max(1, len(required) // 2)
+    spans = _merged_spans(worksheet)
     header_index = None
-    mapping: dict[int, Column] = {}
+    header_rows = 1
+    mapping: dict[int, tuple[Column, str]] = {}
     for i, row in enumerate(rows[:header_scan]):
-        found = {}
-        for j, cell in enumerate(row):
-            column = lookup.get(normalise_header(cell))
-            if column is not None and column.key not in {c.key for c in found.values()}:
-                found[j] = column
-        if found and len([c for c in found.values() if c.required]) >= max(1, len(required) // 2):
+        found = _match([[_text(cell)] for cell in row], lookup)
+        if i + 1 < len(rows):
+            # A two-row header wins when the lower row adds columns the upper one alone lacks, or
+            # when the lower row only names units.
+            texts, combined = _two_row_headers(rows, i, spans)
+            pair = _match(texts, lookup)
+            better = len(pair) > len(found) or (len(pair) == len(found) and _units_row(rows[i + 1]))
+            glued = any(j in combined for j in pair)
+            if better and glued and len([c for c, _ in pair.values() if c.required]) >= enough:
+                header_index, header_rows, mapping = i, 2, pair
+                break
+        if found and len([c for c, _ in found.values() if c.required]) >= enough:
             header_index, mapping = i, found
             break
     if header_index is None:
         expected = "、".join(c.header for c in required) or "、".join(c.header for c in columns)
         table.errors.append(CellError(1, "表头", f"找不到表头行（应包含：{expected}）", rule="header"))
         return table
-    table.header_row = header_index + 1
-    header_cells = rows[header_index]
-    for j, column in mapping.items():
-        unit = _header_unit(header_cells[j])
-        if unit is not None:
-            table.units[column.key] = unit
-    present = {c.key for c in mapping.values()}
+    table.header_row = header_index + header_rows
+    # “单位：千元” on a title line above the header: the unit of every money column without its own.
+    sheet_unit = None
+    for row in rows[:header_index]:
+        for cell in row:
+            match = _TABLE_UNIT_RE.search(fold(cell))
+            if match and UNITS[match.group(1)][0] == "元":
+                sheet_unit = match.group(1)
+    for column, text in mapping.values():
+        unit = header_unit(text) or (sheet_unit if column.kind == "money" else None)
+        if unit is None or column.base_unit is None:
+            continue
+        base, factor = UNITS[unit]
+        if base != column.base_unit:
+            table.errors.append(
+                CellError(
+                    table.header_row,
+                    text,
+                    f"表头单位“{unit}”与本列的计量单位（{column.base_unit}）不符",
+                    rule="header",
+                )
+            )
+        elif factor != 1:
+            table.units[column.key] = factor
+    present = {c.key for c, _ in mapping.values()}
     for column in required:
         if column.key not in present:
             table.errors.append(CellError(table.header_row, column.header, "缺少这一列", rule="header"))
     if table.errors:
         return table
-    for i, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if all(fold(cell) == "" for cell in row):
+    plan = [
+        (j, column.key, column, table.units.get(column.key), text.strip() or column.header)
+        for j, (column, text) in mapping.items()
+    ]
+    for i, row in enumerate(rows[table.header_row :], start=table.header_row + 1):
+        if all(_blank(cell) for cell in row):
             continue
         if len(table.rows) >= max_rows:
             table.errors.append(CellError(i, "文件", f"超过 {max_rows} 行上限，请分批导入", rule="size"))
             break
         record = {"_row": i}
-        for j, column in mapping.items():
-            raw = row[j] if j < len(row) else None
-            value, error = _parse(column, raw, table.units.get(column.key))
+        width = len(row)
+        for j, key, column, unit, header in plan:
+            value, error = _parse(column, row[j] if j < width else None, unit)
             if error:
-                table.errors.append(CellError(i, str(header_cells[j] or "").strip() or column.header, error))
-            record[column.key] = value
+                table.errors.append(CellError(i, header, error))
+            record[key] = value
         table.rows.append(record)
     return table
 

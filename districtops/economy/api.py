@@ -12,14 +12,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from districtops.core import permissions, uploads
+from districtops.core import excel, permissions, uploads
 from districtops.core.api_utils import gated_get, page
 from districtops.org.models import Unit
 from districtops.org.roles import Role
 
 from . import dashboard as dash
-from . import imports, services
-from .models import AuditRule, Enterprise, Finding, FindingStatus, Indicator, MonthlyReport, Target
+from . import imports, quality, services
+from .models import AuditRule, Enterprise, Finding, Indicator, MonthlyReport, Target
 from .periods import parse_period
 
 router = Router(tags=["economy"])
@@ -258,17 +258,31 @@ def get_report(request, pk: int):
 
 
 @router.get("/findings", response=FindingPage)
-def list_findings(request, status: str = "", limit: int = 100, offset: int = 0):
-    qs = (
-        Finding.objects.restrict(request.auth, "view")
-        .select_related("rule")
-        .order_by("-report__period", "pk")
-    )
-    if status:
-        if status not in FindingStatus.values:
-            raise ValidationError({"status": f"未知状态 {status}"})
-        qs = qs.filter(status=status)
-    return page(qs, limit, offset)
+def list_findings(
+    request,
+    status: str = "",
+    rule: str = "",
+    period: str = "",
+    unit: str = "",
+    q: str = "",
+    limit: int = 100,
+    offset: int = 0,
+):
+    """The findings list with the filters of the pages: status (open, explained, accepted, rejected,
+    unresolved, all), rule code, report period (2021-02), unit (district or street id), q (name or
+    credit code)."""
+    params = {"status": status or "all", "rule": rule, "period": period, "unit": unit, "q": q}
+    filters = quality.finding_filters(request.auth, params, strict=True)
+    qs = filters.apply(Finding.objects.restrict(request.auth, "view")).select_related("rule")
+    return page(qs.order_by("-report__period", "pk"), limit, offset)
+
+
+@router.get("/findings/export")
+def export_findings(request, status: str = "", rule: str = "", period: str = "", unit: str = "", q: str = ""):
+    """The same list as an Excel workbook (what the page's 导出 Excel button gives)."""
+    params = {"status": status or "all", "rule": rule, "period": period, "unit": unit, "q": q}
+    content, filename = quality.findings_workbook(request.auth, params, strict=True)
+    return excel.xlsx_response(content, filename)
 
 
 @router.post("/findings/{int:pk}/explain", response=FindingOut)

@@ -105,9 +105,11 @@ def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool
         for t in targets
         if t.kind == TargetKind.QUARTER and period and t.quarter == period.quarter
     }
-    peer_values = (
-        visible.filter(period=period.date, unit__kind=UnitKind.DISTRICT) if period else visible.none()
-    )
+    # Every district's value this period that the person may see, all indicators in one read.
+    peers_by_indicator: dict[int, list[IndicatorValue]] = {}
+    if period:
+        for v in visible.filter(period=period.date, unit__kind=UnitKind.DISTRICT).select_related("unit"):
+            peers_by_indicator.setdefault(v.indicator_id, []).append(v)
     rows = []
     for ind in Indicator.objects.all():
         series = by_indicator.get(ind.pk, {})
@@ -124,7 +126,7 @@ def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool
         q_status = indicators.target_status(q, series, full_last, settings.yellow_gap_pp) if q else None
         rank = peers = None
         if unit.kind == UnitKind.DISTRICT and value is not None and period:
-            ranking = indicators.peer_ranking(ind, period, peer_values)
+            ranking = indicators.rank_peers(peers_by_indicator.get(ind.pk, []))
             peers = len(ranking)
             rank = next((r["rank"] for r in ranking if r["unit"].pk == unit.pk), None)
         projection = None
@@ -158,7 +160,7 @@ def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool
         "rows": rows,
         "headline": headline,
         "peer_ranking": (
-            indicators.peer_ranking(headline.indicator, period, peer_values)
+            indicators.rank_peers(peers_by_indicator.get(headline.indicator.pk, []))
             if headline and period and unit.kind == UnitKind.DISTRICT
             else []
         ),

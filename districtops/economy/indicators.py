@@ -295,14 +295,16 @@ def target_status(
 
 def peer_ranking(indicator: Indicator, period: Period, visible_values) -> list[dict]:
     """District-level values of every district the person can see (own + published), best growth first."""
-    rows = [
-        v
-        for v in visible_values.filter(
-            indicator=indicator, period=period.date, unit__kind="district"
-        ).select_related("unit")
-        if v.growth is not None
-    ]
-    rows.sort(key=lambda v: v.growth, reverse=True)
+    return rank_peers(
+        visible_values.filter(indicator=indicator, period=period.date, unit__kind="district").select_related(
+            "unit"
+        )
+    )
+
+
+def rank_peers(values) -> list[dict]:
+    """Rank district-level values of one indicator and period by growth (those without growth left out)."""
+    rows = sorted((v for v in values if v.growth is not None), key=lambda v: v.growth, reverse=True)
     return [
         {"rank": i, "unit": v.unit, "growth": v.growth, "cumulative": v.cumulative}
         for i, v in enumerate(rows, 1)
@@ -321,8 +323,26 @@ def growth_drivers(indicator: Indicator, district_id: int, period: Period, top: 
     base = sum((last[e][1] for e in common), Decimal(0))
     if not base:
         return {"enterprises_up": [], "enterprises_down": [], "industries": [], "total_pp": None}
-    names = dict(Enterprise.objects.filter(pk__in=common).values_list("pk", "name"))
-    divisions = dict(Enterprise.objects.filter(pk__in=common).values_list("pk", "industry_code"))
+    # Names and industries of the district's enterprises in one read (a district has a few thousand;
+    # an IN list of all of them would cost more to compile than to scan).
+    register = {
+        pk: (name, code)
+        for pk, name, code in Enterprise.objects.filter(district_id=district_id).values_list(
+            "pk", "name", "industry_code"
+        )
+    }
+    moved = [e for e in common if e not in register]  # reported here, registered elsewhere since
+    if moved:
+        register.update(
+            {
+                pk: (name, code)
+                for pk, name, code in Enterprise.objects.filter(pk__in=moved).values_list(
+                    "pk", "name", "industry_code"
+                )
+            }
+        )
+    names = {e: register[e][0] for e in common}
+    divisions = {e: register[e][1] for e in common}
     contributions = {e: (this[e][1] - last[e][1]) / base * HUNDRED for e in common}
     ranked = sorted(contributions.items(), key=lambda kv: kv[1], reverse=True)
     by_division: dict[str, Decimal] = defaultdict(Decimal)

@@ -35,6 +35,11 @@ class Period:
     def date(self) -> dt.date:
         return dt.date(self.year, self.month, 1)
 
+    @functools.cached_property
+    def iso(self) -> str:
+        """The stored date as ISO text ("2021-02-01"), as text columns and SQLite hand it back."""
+        return self.date.isoformat()
+
     @property
     def label(self) -> str:
         return f"{self.year}年1-2月" if self.month == 2 else f"{self.year}年{self.month}月"
@@ -91,6 +96,17 @@ _PERIOD_PATTERNS = [
 
 def parse_period(value) -> Period:
     """Read a period as spreadsheets write it: 2021-02, 2021年3月, 202103, 2021年1-2月, a date."""
+    if isinstance(value, str):
+        return _parse_text(value)  # a file of 50,000 rows has a handful of distinct period texts
+    return _parse_period(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Period:
+    return _parse_period(value)
+
+
+def _parse_period(value) -> Period:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

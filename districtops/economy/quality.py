@@ -12,6 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from districtops.core.codes import SECTIONS, section_of
 
 from .models import FindingStatus, ReportValue
@@ -88,17 +92,32 @@ def enterprise_count(district_id: int, period_dates=None) -> int:
     return qs.values("report__enterprise_id").distinct().count()
 
 
-def report_figures(district_id: int, period_dates=None, section: str | None = None):
-    """Current money figures (current month) of the district's current report versions."""
+def figures_by_section(district_id: int, period_dates=None) -> dict[str, list]:
+    """Current money figures (current month) of the district's current report versions, by GB/T
+    section — one read for the overall and the per-section tests."""
     qs = ReportValue.objects.filter(
         report__district_id=district_id, report__is_current=True, current__gt=0, field_code__in=MONEY_FIELDS
     )
     if period_dates:
         qs = qs.filter(report__period__in=period_dates)
-    rows = qs.values_list("current", "report__enterprise__industry_code")
+    by_section: dict[str, list] = defaultdict(list)
+    sections: dict[str, str] = {}
+    for value, code in qs.values_list("current", "report__enterprise__industry_code").iterator(
+        chunk_size=20000
+    ):
+        section = sections.get(code)
+        if section is None:
+            section = sections[code] = section_of(code)
+        by_section[section].append(value)
+    return by_section
+
+
+def report_figures(district_id: int, period_dates=None, section: str | None = None):
+    """Current money figures (current month) of the district's current report versions."""
+    by_section = figures_by_section(district_id, period_dates)
     if section:
-        return [v for v, code in rows if section_of(code) == section]
-    return [v for v, _ in rows]
+        return by_section.get(section, [])
+    return [v for values in by_section.values() for v in values]
 
 
 MONEY_FIELDS = (
@@ -114,15 +133,8 @@ MONEY_FIELDS = (
 )
 
 
-def benford_by_section(district_id: int, period_dates=None) -> list[dict]:
-    rows = ReportValue.objects.filter(
-        report__district_id=district_id, report__is_current=True, current__gt=0, field_code__in=MONEY_FIELDS
-    )
-    if period_dates:
-        rows = rows.filter(report__period__in=period_dates)
-    by_section = defaultdict(list)
-    for value, code in rows.values_list("current", "report__enterprise__industry_code"):
-        by_section[section_of(code)].append(value)
+def benford_by_section(district_id: int, period_dates=None, by_section=None) -> list[dict]:
+    by_section = figures_by_section(district_id, period_dates) if by_section is None else by_section
     result = []
     for section, values in sorted(by_section.items()):
         first = benford(values, 1)
@@ -173,3 +185,172 @@ def riskiest_enterprises(findings_qs, limit: int = 20) -> list[dict]:
 def finding_counts(findings_qs) -> dict[str, int]:
     counts = Counter(findings_qs.values_list("status", flat=True))
     return {status.value: counts.get(status.value, 0) for status in FindingStatus}
+
+
+# --------------------------------------------------------------------------- the findings list
+
+UNRESOLVED = "unresolved"  # everything not yet accepted: open, explained, rejected
+STATUS_FILTERS = {
+    **{status.value: status.label for status in FindingStatus},
+    UNRESOLVED: _("未了结"),
+    "all": _("全部"),
+}
+
+
+@dataclass
+class FindingFilters:
+    """What the findings list, the data-quality page, their Excel export and the API filter by."""
+
+    status: str = "all"  # a FindingStatus value, UNRESOLVED or "all"
+    rule: str = ""  # AuditRule.code
+    period: object = None  # periods.Period of the report
+    unit: object = None  # org.Unit: a district or a street (already checked against the person)
+    q: str = ""  # enterprise name (part) or credit code (prefix)
+
+    def apply(self, findings_qs):
+        qs = findings_qs
+        if self.status == UNRESOLVED:
+            qs = qs.exclude(status=FindingStatus.ACCEPTED)
+        elif self.status in FindingStatus.values:
+            qs = qs.filter(status=self.status)
+        if self.rule:
+            qs = qs.filter(rule__code=self.rule)
+        if self.period is not None:
+            qs = qs.filter(report__period=self.period.date)
+        if self.unit is not None:
+            qs = (
+                qs.filter(district_id=self.unit.pk)
+                if self.unit.kind == "district"
+                else qs.filter(street_id=self.unit.pk)
+            )
+        if self.q:
+            qs = qs.filter(
+                models.Q(report__enterprise__name__icontains=self.q)
+                | models.Q(report__enterprise__credit_code__startswith=self.q.upper())
+            )
+        return qs
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters (for the export link and paging)."""
+        params = {"status": self.status}
+        if self.rule:
+            params["rule"] = self.rule
+        if self.period is not None:
+            params["period"] = self.period.date.strftime("%Y-%m")
+        if self.unit is not None:
+            params["unit"] = str(self.unit.pk)
+        if self.q:
+            params["q"] = self.q
+        return params
+
+
+def finding_filters(user, params, *, default_status: str = "all", strict: bool = False) -> FindingFilters:
+    """Read the filters from query parameters. ``strict`` (the API) refuses an unknown value with a
+    Chinese message naming the parameter; the pages drop it and show the unfiltered list instead."""
+    from django.core.exceptions import ValidationError
+
+    from . import dashboard
+    from .models import AuditRule
+    from .periods import parse_period
+
+    filters = FindingFilters(status=default_status)
+    errors = {}
+    status = (params.get("status") or "").strip()
+    if status:
+        if status in STATUS_FILTERS:
+            filters.status = status
+        else:
+            errors["status"] = f"未知状态 {status}（可选：{'、'.join(STATUS_FILTERS)}）"
+    rule = (params.get("rule") or "").strip()
+    if rule:
+        if AuditRule.objects.filter(code=rule).exists():
+            filters.rule = rule
+        else:
+            errors["rule"] = f"没有代码为 {rule} 的审核规则"
+    period = (params.get("period") or "").strip()
+    if period:
+        try:
+            filters.period = parse_period(period)
+        except ValidationError as exc:
+            errors["period"] = exc.messages[0]
+    unit = str(params.get("unit") or "").strip()
+    if unit:
+        try:
+            filters.unit = dashboard.resolve_unit(user, unit)
+        except PermissionDenied:
+            errors["unit"] = f"单位 {unit} 不存在或不在您的查看范围内"
+    filters.q = (params.get("q") or "").strip()[:100]
+    if strict and errors:
+        raise ValidationError(errors)
+    return filters
+
+
+FINDING_EXPORT_HEADERS = [
+    ("enterprise", "单位详细名称", 30),
+    ("credit_code", "统一社会信用代码", 22),
+    ("street", "街道", 14),
+    ("period", "报告期", 12),
+    ("rule", "审核规则", 16),
+    ("field", "指标", 12),
+    ("message", "问题", 50),
+    ("status", "状态", 12),
+    ("explanation", "情况说明", 40),
+    ("review", "审核意见", 30),
+]
+
+
+def finding_export_rows(findings_qs, limit: int = 100_000) -> list[list]:
+    """One row per finding, in the order of the list page, with the names a person reads."""
+    rows = findings_qs.order_by("-report__period", "report__enterprise__name", "pk").values_list(
+        "report__enterprise__name",
+        "report__enterprise__credit_code",
+        "street__name",
+        "report__period",
+        "rule__name",
+        "field_code",
+        "message",
+        "status",
+        "explanation",
+        "review_comment",
+    )[:limit]
+    from .models import ReportField
+    from .periods import Period
+
+    labels = dict(FindingStatus.choices)
+    field_names = dict(ReportField.objects.values_list("code", "name"))
+    return [
+        [
+            name,
+            code,
+            street or "",
+            Period.from_date(day).label,
+            rule,
+            field_names.get(field, field),
+            message,
+            str(labels[status]),
+            explanation,
+            review,
+        ]
+        for name, code, street, day, rule, field, message, status, explanation, review in rows
+    ]
+
+
+def findings_workbook(user, params, *, strict: bool = False) -> tuple[bytes, str]:
+    """The findings the person may see, filtered as ``params`` say, as an Excel workbook and its name."""
+    from districtops.core import excel
+
+    from .models import Finding
+
+    filters = finding_filters(user, params, strict=strict)
+    rows = finding_export_rows(filters.apply(Finding.objects.restrict(user, "view")))
+    columns = [excel.Column(key, header, width=width) for key, header, width in FINDING_EXPORT_HEADERS]
+    label = "_".join(
+        part
+        for part in (
+            filters.unit.name if filters.unit else "",
+            filters.period.label if filters.period else "",
+            str(STATUS_FILTERS[filters.status]),
+        )
+        if part
+    )
+    return excel.write_workbook([("审核发现", columns, rows)]), f"审核发现_{label}.xlsx"

@@ -8,6 +8,7 @@ the bench and the tests run the same code.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from districtops.core.codes import validate_credit_code, validate_industry_code
 from .periods import Period
 
 Values = dict[str, tuple[Decimal | None, Decimal | None]]  # field → (current, cumulative)
+YEAR = 11  # periods in a year (1-2月 is one)
+SERIES_DEPTH = 2 * YEAR + 2  # this period, twelve before it, and each of those a year earlier
 
 
 @dataclass
@@ -36,6 +39,11 @@ class ReportContext:
     industry_code: str = ""
     division_code: str = ""
     registered: bool = True
+    # The import's bulk read of the series fields further back: field → {ISO date: current as float}.
+    # ``history`` wins where it has the field (the file's own earlier rows, the periods read in full).
+    stored: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    # Per-context memo of ``back()``: the rules ask for the same series several times.
+    _series: dict = field(default_factory=dict, repr=False, compare=False)
 
     def name(self, code: str) -> str:
         return self.fields.get(code, {}).get("name", code)
@@ -52,9 +60,54 @@ class ReportContext:
             return None
         return self.history.get(self.period.previous())
 
-    def electricity_at(self, period: Period) -> Decimal | None:
-        own = self.current("electricity", period) if period != self.period else self.current("electricity")
-        return own if own is not None else self.electricity.get(period)
+    def periods_back(self, depth: int) -> list[Period]:
+        """This period and the ``depth - 1`` before it; 11 steps back is the same period last year
+        (a year has eleven periods: 1-2月, 3月 … 12月)."""
+        return periods_back(self.period, depth)
+
+    def back(self, code: str, depth: int = SERIES_DEPTH) -> list[float | None]:
+        """A field's current value as a float for this period (index 0) and each period before it
+        (index k: k periods back; index 11: the same period last year). ``code`` "power" is the
+        electricity the enterprise reported, else the power company's figure."""
+        key = (code, depth)
+        cached = self._series.get(key)
+        if cached is not None:
+            return cached
+        name = "electricity" if code == "power" else code
+        # History keyed by ISO date text: str hashes are cached, a Period's is computed in Python
+        # on every lookup (this runs two dozen times per report, 50,000 reports per import).
+        by_iso = self._series.get("by_iso")
+        if by_iso is None:
+            by_iso = self._series["by_iso"] = {p.iso: v for p, v in self.history.items()}
+        stored = self.stored.get(name)
+        power = self.electricity if code == "power" else None
+        own = self.values.get(name)
+        value = own[0] if own is not None else None
+        cached = []
+        for i, period in enumerate(periods_back(self.period, depth)):
+            if i:
+                iso = period.iso
+                values = by_iso.get(iso)
+                own = values.get(name) if values else None
+                if own is not None:
+                    value = own[0]
+                else:
+                    value = stored.get(iso) if stored is not None else None
+            if value is None and power:
+                value = power.get(period)
+            cached.append(None if value is None else float(value))
+        self._series[key] = cached
+        return cached
+
+
+@functools.cache
+def periods_back(period: Period, depth: int) -> list[Period]:
+    """``period`` and the ``depth - 1`` periods before it (shared, not to be modified)."""
+    result = [period]
+    for _ in range(depth - 1):
+        period = period.previous()
+        result.append(period)
+    return result
 
 
 Issue = tuple[str, str]  # (field code, Chinese message)
@@ -69,11 +122,12 @@ def rule(code: str):
     return register
 
 
-def _per_month(ctx_period: Period, value: Decimal | None) -> float | None:
-    """Current value per calendar month, so 1-2月 compares with single months."""
-    if value is None:
-        return None
-    return float(value) / ctx_period.months_covered
+def _decimal(value) -> Decimal | None:
+    """A stored figure as Decimal: the import hands history over as the database driver returns it
+    (int or float from SQLite, Decimal from PostgreSQL)."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(value) if isinstance(value, int) else Decimal(str(value))
 
 
 def _fmt(value) -> str:
@@ -121,7 +175,7 @@ def cumulative_consistency(ctx: ReportContext, params: dict) -> list[Issue]:
             continue
         if previous is None or code not in previous or previous[code][1] is None:
             continue  # nothing to chain to: a newly registered enterprise's first month
-        last = previous[code][1]
+        last = _decimal(previous[code][1])
         if cumulative < last:
             issues.append((code, f"{ctx.name(code)}：本年累计 {_fmt(cumulative)} 小于上期累计 {_fmt(last)}"))
         elif abs(last + current - cumulative) > tolerance:
@@ -155,14 +209,12 @@ def valid_codes(ctx: ReportContext, params: dict) -> list[Issue]:
 # --------------------------------------------------------------------------- verification
 
 
-def _ratio_history(
-    ctx: ReportContext, numerator: Callable, denominator: Callable, months: int
-) -> list[float]:
+def _ratios(numerators: list, denominators: list, offset: int, months: int) -> list[float]:
+    """numerator[k] ÷ denominator[k + offset] for the ``months`` periods before this one, where both
+    are known (and the denominator is not zero)."""
     ratios = []
-    period = ctx.period
-    for _ in range(months):
-        period = period.previous()
-        a, b = numerator(period), denominator(period)
+    for k in range(1, months + 1):
+        a, b = numerators[k], denominators[k + offset]
         if a is not None and b:
             ratios.append(a / b)
     return ratios
@@ -174,38 +226,30 @@ def yoy_outlier(ctx: ReportContext, params: dict) -> list[Issue]:
     factor = float(params.get("factor", 1.6))
     min_history = int(params.get("min_history", 6))
     code = ctx.main_field
-
-    def this(p):
-        return float(v) if (v := ctx.current(code, p)) is not None else None
-
-    def last(p):
-        v = ctx.current(code, p.same_last_year())
-        return float(v) if v is not None else None
-
-    current, base = ctx.current(code), ctx.current(code, ctx.period.same_last_year())
+    series = ctx.back(code)
+    current, base = series[0], series[YEAR]
     if current is None or not base:
         return []
-    history = _ratio_history(ctx, this, last, 12)
+    history = _ratios(series, series, YEAR, 12)
     if len(history) < min_history:
         return []
     usual = statistics.median(history)
     if usual <= 0:
         return []
-    ratio = float(current) / float(base)
+    ratio = current / base
     if 1 / factor <= ratio / usual <= factor:
         return []
     # A lasting change (a new line, a lost customer) persists: flag the month it starts, not the
     # eleven after it, when last month's ratio already sits at the new level.
     recent_factor = float(params.get("recent_factor", 1.3))
-    previous = ctx.period.previous()
-    a, b = this(previous), last(previous)
+    a, b = series[1], series[1 + YEAR]
     if a is not None and b and 1 / recent_factor <= ratio / (a / b) <= recent_factor:
         return []
     # Power use moving the same way corroborates a real change in a factory's output.
     corroborate = float(params.get("power_corroboration", 1.15))
-    power, power_base = ctx.electricity_at(ctx.period), ctx.electricity_at(ctx.period.same_last_year())
-    if power and power_base:
-        power_ratio = float(power) / float(power_base)
+    power = ctx.back("power")
+    if power[0] and power[YEAR]:
+        power_ratio = power[0] / power[YEAR]
         if power_ratio > 0 and 1 / corroborate <= ratio / power_ratio <= corroborate:
             return []
     growth = (ratio - 1) * 100
@@ -224,21 +268,17 @@ def electricity_divergence(ctx: ReportContext, params: dict) -> list[Issue]:
     jump = float(params.get("ratio_jump", 1.25))
     min_history = int(params.get("min_history", 6))
     code = ctx.main_field
-    output, power = ctx.current(code), ctx.electricity_at(ctx.period)
-    if output is None or not power:
-        return []
-
-    def out(p):
-        return float(v) if (v := ctx.current(code, p)) is not None else None
-
-    def pw(p):
-        return float(v) if (v := ctx.electricity_at(p)) is not None else None
-
-    history = _ratio_history(ctx, out, pw, 12)
+    own = ctx.values.get("electricity")
+    if ctx.values.get(code, (None,))[0] is None or not (
+        own[0] if own and own[0] is not None else ctx.electricity.get(ctx.period)
+    ):
+        return []  # checked before building the series: most reports carry no electricity
+    output, power = ctx.back(code), ctx.back("power")
+    history = _ratios(output, power, 0, 12)
     if len(history) < min_history:
         return []
     usual = statistics.median(history)
-    intensity = float(output) / float(power)
+    intensity = output[0] / power[0]
     if usual > 0 and intensity / usual > jump:
         return [
             (
@@ -267,7 +307,9 @@ def repeated_figures(ctx: ReportContext, params: dict) -> list[Issue]:
         if period.is_first_of_year != ctx.period.is_first_of_year:
             continue  # 1-2月 covers two months: only comparable with another 1-2月
         other = ctx.history.get(period)
-        if other and all(other.get(code, (None, None))[0] == value for code, value in money.items()):
+        if other and all(
+            _decimal(other.get(code, (None, None))[0]) == value for code, value in money.items()
+        ):
             names = "、".join(ctx.name(c) for c in money)
             return [(ctx.main_field, f"{names}与{label}完全相同，疑似照抄")]
     return []
@@ -295,15 +337,12 @@ def sudden_jump(ctx: ReportContext, params: dict) -> list[Issue]:
     factor = float(params.get("factor", 3.0))
     min_history = int(params.get("min_history", 3))
     code = ctx.main_field
-    current = _per_month(ctx.period, ctx.current(code))
+    series, periods = ctx.back(code), ctx.periods_back(SERIES_DEPTH)
+    # Per calendar month, so 1-2月 compares with single months.
+    current = series[0] / periods[0].months_covered if series[0] is not None else None
     if not current:
         return []
-    recent, period = [], ctx.period
-    for _ in range(6):
-        period = period.previous()
-        value = _per_month(period, ctx.current(code, period))
-        if value is not None:
-            recent.append(value)
+    recent = [series[k] / periods[k].months_covered for k in range(1, 7) if series[k] is not None]
     if len(recent) < min_history:
         return []
     usual = statistics.median(recent)

@@ -1,6 +1,7 @@
-"""City-scale economy data: ≈50,000 enterprises across the city's 16 districts × 36 months
-(2018 1-2月 … 2020-12, plus 2021 1-2月), written with bulk inserts as one accepted batch per district
-(the import service would check every row; here the figures are generated consistent by design).
+"""City-scale economy data: ≈50,000 reporting (四上) enterprises across the city's 16 districts ×
+36 months (2018 1-2月 … 2020-12, plus 2021 1-2月), written with bulk inserts as one accepted batch
+per district (the import service would check every row; here the figures are generated consistent
+by design), and half as many small firms below their thresholds in the register (the 小升规 pool).
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ import math
 import random
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from districtops.core import services as core_services
-from districtops.core.codes import classify_scale
+from districtops.core.codes import classify_scale, sector_and_threshold
 from districtops.org.models import Unit, UnitKind
 
 from . import indicators
+from .imports import REPORT_FIELDS, insert_rows
 from .models import (
     Enterprise,
     ImportBatch,
@@ -41,6 +44,8 @@ MIX = [  # industry code, share, main field, second field and its share of the m
 ]
 SEASON = [0.75, 0.7, 1.0, 1.0, 1.02, 1.05, 0.98, 0.98, 1.05, 1.05, 1.08, 1.25]
 SCALE_MARK = 5_000_000  # credit-code serials from here on are generated ones
+SMALL_MARK = 8_000_000  # and from here on the generated small firms
+SMALL_CODES = ("3411", "5211", "5137", "6210", "6510")
 
 
 def _periods() -> list[Period]:
@@ -66,7 +71,7 @@ def generate(size: float = 1.0, **_) -> dict:
         "construction_output": types["C204"],
     }
     periods = _periods()
-    counts = {"enterprises": 0, "reports": 0, "values": 0}
+    counts = {"enterprises": 0, "reports": 0, "values": 0, "small_enterprises": 0}
     serial = SCALE_MARK + Enterprise.objects.count()
     for district in districts:
         streets = list(Unit.objects.filter(parent=district, kind=UnitKind.SUBDISTRICT)) or [None]
@@ -107,7 +112,11 @@ def generate(size: float = 1.0, **_) -> dict:
             batch = ImportBatch.objects.create(
                 district=district, kind=ImportKind.REPORTS, filename="generate-scale", sha256="-" * 64
             )
-            reports, values = [], []
+            # Plain executemany inserts (as the import writes): the ORM's per-object SQL compilation
+            # would take most of the time at 1.7 million reports and 3.5 million figures.
+            created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+            stored_date = {p: connection.ops.adapt_datefield_value(p.date) for p in periods}
+            report_rows, figures = [], []
             for enterprise, (main, second, share, monthly, growth, intensity) in zip(
                 enterprises, plans, strict=True
             ):
@@ -120,41 +129,73 @@ def generate(size: float = 1.0, **_) -> dict:
                     figure = sum(
                         monthly * (1 + growth) ** t * SEASON[m - 1] * rng.gauss(1, 0.05) for m in months
                     )
-                    report = MonthlyReport(
-                        enterprise=enterprise,
-                        district=district,
-                        street=enterprise.street,
-                        report_type=type_for[main],
-                        period=period.date,
-                        status=ReportStatus.ACCEPTED,
-                        batch=batch,
+                    report_rows.append(
+                        (
+                            enterprise.pk,
+                            district.pk,
+                            enterprise.street_id,
+                            type_for[main].pk,
+                            stored_date[period],
+                            1,
+                            True,
+                            ReportStatus.ACCEPTED.value,
+                            batch.pk,
+                            0,
+                            created_at,
+                        )
                     )
-                    reports.append(report)
+                    key = (enterprise.pk, period.iso)
                     fields = [(main, figure)] + ([(second, figure * share)] if second else [])
                     for field_code, amount in fields:
                         current = Decimal(round(amount / 1000) * 1000)
                         cumulative[field_code] = cumulative.get(field_code, Decimal(0)) + current
-                        values.append(
-                            ReportValue(
-                                report=report,
-                                field_code=field_code,
-                                current=current,
-                                cumulative=cumulative[field_code],
-                            )
-                        )
+                        figures.append((key, field_code, current, cumulative[field_code]))
                     if main == "gross_output":
-                        values.append(
-                            ReportValue(
-                                report=report,
-                                field_code="electricity",
-                                current=Decimal(round(figure / intensity)),
-                            )
-                        )
-            MonthlyReport.objects.bulk_create(reports, batch_size=5000)
-            ReportValue.objects.bulk_create(values, batch_size=10000)
+                        figures.append((key, "electricity", Decimal(round(figure / intensity)), None))
+            insert_rows(MonthlyReport, REPORT_FIELDS, report_rows)
+            report_ids = {
+                (enterprise_id, str(day)[:10]): pk
+                for pk, enterprise_id, day in MonthlyReport.objects.filter(batch=batch)
+                .values_list("pk", "enterprise_id", "period")
+                .iterator(chunk_size=50000)
+            }
+            adapt = connection.ops.adapt_decimalfield_value
+            insert_rows(
+                ReportValue,
+                ["report", "field_code", "current", "cumulative"],
+                [(report_ids[key], code, adapt(cur), adapt(cum)) for key, code, cur, cum in figures],
+            )
             counts["enterprises"] += len(enterprises)
-            counts["reports"] += len(reports)
-            counts["values"] += len(values)
+            counts["reports"] += len(report_rows)
+            counts["values"] += len(figures)
+            # Small firms below their threshold: in the register, not reporting — the 小升规 pool's
+            # material (their own random stream, so the reporting enterprises stay the same).
+            small_rng = random.Random(f"small-{district.division_code}")
+            small = []
+            for i in range(per_district // 2):
+                small_serial = SMALL_MARK + counts["small_enterprises"] + i
+                code = small_rng.choice(SMALL_CODES)
+                _sector, threshold = sector_and_threshold(code)
+                revenue = Decimal(round(float(threshold) * small_rng.uniform(0.1, 0.99)))
+                street = streets[i % len(streets)]
+                small.append(
+                    Enterprise(
+                        district=district,
+                        street=street,
+                        credit_code=fictional_credit_code(small_serial, district.division_code[:6]),
+                        name=f"小微企业{small_serial:07d}（示例）",
+                        industry_code=code,
+                        division_code=(
+                            street.division_code if street else district.division_code + "000"
+                        ).ljust(12, "0"),
+                        sector=classify_scale(code, revenue).sector,
+                        annual_revenue=revenue,
+                        is_above_scale=False,
+                        is_candidate=revenue >= threshold * Decimal("0.8"),
+                    )
+                )
+            Enterprise.objects.bulk_create(small, batch_size=2000)
+            counts["small_enterprises"] += len(small)
             indicators.recompute(district.pk, periods)
     core_services.record(
         None,

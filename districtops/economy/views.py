@@ -1,4 +1,5 @@
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,6 @@ from .models import (
     AuditRule,
     Enterprise,
     Finding,
-    FindingStatus,
     ImportBatch,
     ImportKind,
     MonthlyReport,
@@ -263,18 +263,32 @@ def report_detail(request, pk):
 
 @login_required
 def finding_list(request):
-    qs = Finding.objects.restrict(request.user, "view").select_related("report__enterprise", "rule", "street")
-    status = request.GET.get("status", "open")
-    if status in FindingStatus.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-report__period", "report__enterprise__name"), 50).get_page(
+    filters = quality.finding_filters(request.user, request.GET, default_status="open")
+    qs = filters.apply(
+        Finding.objects.restrict(request.user, "view").select_related("report__enterprise", "rule", "street")
+    )
+    page = Paginator(qs.order_by("-report__period", "report__enterprise__name", "pk"), 50).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "economy/finding_list.html",
-        {"page": page, "status": status, "statuses": FindingStatus.choices},
+        {
+            "page": page,
+            "filters": filters,
+            "query": urlencode(filters.query()),
+            "statuses": quality.STATUS_FILTERS.items(),
+            "rules": AuditRule.objects.filter(kind="verification").values_list("code", "name"),
+            "units": dash.units_for(request.user),
+        },
     )
+
+
+@login_required
+def finding_export(request):
+    """The findings list as Excel, with the filters of the page it was asked from."""
+    content, filename = quality.findings_workbook(request.user, request.GET)
+    return excel.xlsx_response(content, filename)
 
 
 @login_required
@@ -389,10 +403,14 @@ def rule_edit(request, pk):
 @login_required
 def data_quality(request):
     unit = dash.resolve_unit(request.user, request.GET.get("unit"))
-    findings = Finding.objects.restrict(request.user, "view").filter(district_id=unit.district_id)
-    if unit.kind == UnitKind.SUBDISTRICT:
-        findings = findings.filter(street=unit)
-    period = _period_param(request) or dash.latest_period(request.user, unit)
+    # The findings behind the risk list follow the page's filters (status, rule, report period);
+    # the Benford screen always looks at the twelve periods up to the page's period.
+    filters = quality.finding_filters(request.user, request.GET, default_status=quality.UNRESOLVED)
+    filters.unit = unit
+    visible = Finding.objects.restrict(request.user, "view")
+    findings = filters.apply(visible)
+    counted = quality.FindingFilters(status="all", rule=filters.rule, period=filters.period, unit=unit)
+    period = filters.period or dash.latest_period(request.user, unit)
     sections, overall = [], None
     if dash.district_wide(request.user, unit.district_id):
         # Benford needs many figures: the last twelve periods of the whole district.
@@ -402,8 +420,9 @@ def data_quality(request):
             for _ in range(12):
                 periods.append(p.date)
                 p = p.previous()
-        sections = quality.benford_by_section(unit.district_id, periods)
-        values = quality.report_figures(unit.district_id, periods)
+        by_section = quality.figures_by_section(unit.district_id, periods)
+        sections = quality.benford_by_section(unit.district_id, periods, by_section)
+        values = [v for figures in by_section.values() for v in figures]
         overall = {
             "first": quality.benford(values, 1),
             "two": quality.benford(values, 2),
@@ -416,10 +435,12 @@ def data_quality(request):
             "unit": unit,
             "units": dash.units_for(request.user),
             "period": period,
-            "riskiest": quality.riskiest_enterprises(
-                findings.exclude(status=FindingStatus.ACCEPTED), limit=30
-            ),
-            "counts": quality.finding_counts(findings),
+            "filters": filters,
+            "query": urlencode(filters.query()),
+            "statuses": quality.STATUS_FILTERS.items(),
+            "rules": AuditRule.objects.filter(kind="verification").values_list("code", "name"),
+            "riskiest": quality.riskiest_enterprises(findings, limit=30),
+            "counts": quality.finding_counts(counted.apply(visible)),
             "sections": sections,
             "overall": overall,
             "min_sample": quality.MIN_SAMPLE,

@@ -199,3 +199,14 @@ def test_verification_finding_keeps_report_out_until_explained(economy):
         )
     value.refresh_from_db()
     assert value.cumulative == Decimal("40000000") and value.growth > 80
+
+
+def test_register_read_by_scan_matches_the_in_list(economy, monkeypatch):
+    """A city-wide file names most of the register: read by one scan past CHUNK codes."""
+    from districtops.economy import imports
+
+    codes = [fictional_credit_code(n) for n in (1, 2, 3, 99)]
+    by_in_list = imports._registered_by_code(codes)
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    assert imports._registered_by_code(codes) == by_in_list
+    assert set(by_in_list) == {fictional_credit_code(n) for n in (1, 2, 3)}

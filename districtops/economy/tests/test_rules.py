@@ -171,3 +171,43 @@ def test_boilerplate_explanations_refused(text):
 def test_real_explanation_accepted():
     text = "核实无误：3月新增一条生产线投产，产量上升"
     assert rules.validate_explanation(text) == text
+
+
+def test_series_reads_stored_figures_history_first_and_power_from_the_source():
+    """``back`` — what the import hands over: the bulk-read series (``stored``, by ISO date) fills
+    the periods the history dict lacks; the history (the file's own earlier rows, the periods read
+    in full) wins where it has the field; power falls back to the power company's figure."""
+    period = Period(2021, 5)
+    previous, earlier, last_year = period.previous(), Period(2021, 3), period.same_last_year()
+    context = ctx(
+        period,
+        {"gross_output": (D(500), D(2000))},
+        history={previous: {"gross_output": (D(444), D(1500))}},
+        stored={
+            "gross_output": {previous.iso: 400.0, earlier.iso: 300.0, last_year.iso: 250.0},
+            "electricity": {earlier.iso: 30.0},
+        },
+        electricity={previous: D(41), period: D(50)},
+    )
+    output = context.back("gross_output")
+    assert len(output) == rules.SERIES_DEPTH and output[:3] == [500.0, 444.0, 300.0]
+    assert output[rules.YEAR] == 250.0 and output[3] is None
+    power = context.back("power")
+    assert power[:3] == [50.0, 41.0, 30.0]  # source, source, own reported figure
+    assert context.back("gross_output") is output  # read once per report
+
+
+def test_series_from_stored_figures_drive_the_rules_like_a_history():
+    """The same figures as a history dict or as the import's stored series give the same findings."""
+    period = Period(2021, 6)
+    history = steady_history(period)
+    stored = {}
+    for p, values in history.items():
+        for code, (current, _cumulative) in values.items():
+            stored.setdefault(code, {})[p.iso] = float(current)
+    keep = {p: v for p, v in history.items() if p in (period.previous(), period.same_last_year())}
+    values = {"gross_output": (D(3_500_000), None), "electricity": (D(100_000), None)}
+    as_history = ctx(period, values, history=history)
+    as_stored = ctx(period, values, history=keep, stored=stored)
+    for code in ("yoy_outlier", "electricity_divergence", "sudden_jump"):
+        assert rules.RULES[code](as_history, {}) == rules.RULES[code](as_stored, {}) != [], code

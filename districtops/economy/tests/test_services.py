@@ -180,3 +180,19 @@ def test_pool_and_drivers(economy):
         Indicator.objects.get(code="industrial_output"), settings.district_id, Period(2021, 2)
     )
     assert drivers["total_pp"] == Decimal("5.00") and drivers["enterprises_up"][0]["pp"] == Decimal("5.00")
+
+
+def test_pool_reads_trailing_revenue_from_twelve_months_of_reports(economy):
+    """示例食品 (not 四上) reports monthly: the pool uses its last twelve months, not the register."""
+    from districtops.economy import pool
+    from districtops.economy.models import Enterprise
+
+    rows = industry_history(2, year_from=2020)  # 2020 1-2月 … 2021 1-2月, in 千元
+    assert import_industry(rows).accepted
+    settings = services.settings_for(economy["districts"]["410104"].pk)
+    result = pool.candidate_pool(Enterprise.objects.all(), settings, Period(2021, 2))
+    row = next(r for r in result["rows"] if r["enterprise"].name == "示例食品有限公司")
+    expected = sum(Decimal(r[4]) * 1000 for r in rows if r[1] >= "2020-03")  # 3月 … 12月 and 1-2月
+    assert row["from_reports"] and row["revenue"] == expected and row["ready"]
+    eleven_months = pool.trailing_revenue(Enterprise.objects.filter(name="示例食品有限公司"), Period(2021, 3))
+    assert eleven_months == {}  # 2021-03 not reported: no complete twelve months
