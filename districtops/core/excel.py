@@ -127,6 +127,26 @@ def fold(value) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Full-width digits, Latin letters and the ideographic space (a credit code typed in a
+# Chinese input method); Chinese punctuation such as （）：， is text and stays as written.
+_WIDE_ALNUM = str.maketrans(
+    {
+        chr(c): chr(c - 0xFEE0)
+        for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+        for c in range(r[0], r[1] + 1)
+    }
+    | {"\u3000": " "}
+)
+
+
+def fold_text(value) -> str:
+    """A text cell as written, but with full-width digits/letters made half-width, trimmed,
+    inner whitespace collapsed: 李副区长（示例） stays 李副区长（示例）, ９１４１ becomes 9141."""
+    if value is None:
+        return ""
+    return re.sub(r"\s+", " ", str(value).translate(_WIDE_ALNUM)).strip()
+
+
 _DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "~": "-", "～": "-", "至": "-"})
 
 
@@ -150,6 +170,11 @@ def _parse(column: Column, raw, unit: Decimal | None):
     kind = column.kind
     if raw is None or raw == "":  # calamine hands empty cells over as ""
         return None, ("必填" if column.required else None)
+    if kind == "text":
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        text = fold_text(raw)
+        return (text, None) if text else (None, "必填" if column.required else None)
     if kind in ("int", "decimal", "money") and type(raw) in (int, float):
         # The common case of a numeric cell: no text to fold. repr keeps the float's shortest form.
         number = Decimal(raw) if type(raw) is int else Decimal(repr(raw))
@@ -160,10 +185,6 @@ def _parse(column: Column, raw, unit: Decimal | None):
         raw = fold(raw)
     if raw in _EMPTY:
         return None, ("必填" if column.required else None)
-    if kind == "text":
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        return fold(raw), None
     if kind in ("int", "decimal", "money"):
         if isinstance(raw, bool):
             return None, "应为数字"

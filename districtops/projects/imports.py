@@ -547,7 +547,8 @@ def import_investment(actor, upload, *, check_only: bool = False) -> int:
     table = read_table(upload, investment_columns())
     errors = list(table.errors)
     resolver = _UnitResolver(actor)
-    # Cells are read folded (full-width → half-width, core.excel.fold): match names the same way.
+    # Names are matched folded on both sides (core.excel.fold: full-width → half-width), so a
+    # name typed with （） matches one stored with () and the reverse.
     conferences = {
         fold(c.name): c
         for c in (Conference.objects.restrict(actor, "view") if actor else Conference.objects.all())

@@ -170,3 +170,20 @@ def test_a_title_row_above_a_plain_header_is_not_glued_to_it():
     table = read(build)
     assert table.header_row == 2 and not table.errors
     assert (table.rows[0]["code"], table.rows[0]["output"]) == (CODE, 1)
+
+
+def test_text_keeps_chinese_punctuation_but_folds_wide_digits_and_letters():
+    """Free text round-trips as written; a credit code typed full-width is read half-width."""
+    wide_code = CODE.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+
+    def build(ws):
+        ws.append(["统一社会信用代码", "单位详细名称"])
+        ws.append([wide_code, "郑州示例（管城）商贸有限公司：一部，　二部"])
+        ws.append([CODE, "　"])
+
+    table = read(build)
+    assert not table.errors
+    first, second = table.rows
+    assert first["code"] == CODE
+    assert first["name"] == "郑州示例（管城）商贸有限公司：一部， 二部"
+    assert second["name"] is None
