@@ -22,7 +22,7 @@ from decimal import Decimal
 from districtops.org.models import Unit, UnitKind
 
 from . import imports, services
-from .models import Enterprise, Finding, FindingStatus, Indicator, MonthlyReport
+from .models import Enterprise, Finding, FindingStatus, Indicator, IndicatorValue, MonthlyReport
 from .periods import Period
 from .reference import ensure_reference_data
 from .testing import fictional_credit_code, xlsx_bytes
@@ -403,19 +403,25 @@ def _targets(district: Unit, indicators) -> None:
                 quarter=1,
                 label="一季度开门红",
             )
-    nanguan = Unit.objects.get(division_code="410104003")
-    services.set_target(
-        None, indicators["industrial_output"], nanguan, 2021, growth=Decimal(8), label="2021年目标"
+    # Each street and township gets the district's annual growth targets for the indicators its
+    # own enterprises report (a street without industry gets no industrial target): the
+    # scorecards' indicator attainment and the street dashboards have something to measure.
+    annual = {code: growth for code, growth, _q1 in TARGETS}
+    streets = (
+        IndicatorValue.objects.filter(unit__parent=district, period__year=2021, indicator__code__in=annual)
+        .values_list("unit_id", "indicator__code")
+        .distinct()
     )
-    services.set_target(
-        None,
-        indicators["industrial_output"],
-        nanguan,
-        2021,
-        growth=Decimal(35),
-        quarter=1,
-        label="一季度开门红",
-    )
+    units = {u.pk: u for u in Unit.objects.filter(parent=district)}
+    for unit_id, code in sorted(streets):
+        services.set_target(
+            None,
+            indicators[code],
+            units[unit_id],
+            2021,
+            growth=Decimal(str(annual[code])),
+            label="2021年目标",
+        )
 
 
 def load() -> dict:
