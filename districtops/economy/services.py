@@ -31,6 +31,7 @@ from .models import (
     IndicatorSource,
     IndicatorValue,
     MonthlyReport,
+    PriceIndex,
     ReportStatus,
     Target,
     TargetKind,
@@ -46,6 +47,7 @@ __all__ = [
     "update_rule",
     "enter_indicator_value",
     "set_target",
+    "save_price_index",
     "update_settings",
     "settings_for",
     "is_statistician",
@@ -268,6 +270,72 @@ def set_target(
         return services.update_object(
             actor, existing, {"growth": Decimal(growth), "label": label}, expected_version=None, action="view"
         )
+
+
+PRICE_INDEX_RANGE = (Decimal(50), Decimal(200))
+INDUSTRY_SECTIONS = {"B", "C", "D"}  # 采矿业, 制造业, 电力热力燃气及水生产和供应业
+
+
+def clean_price_index(division, period: Period, index) -> tuple[str, Decimal]:
+    """Check one PPI entry; the messages name the field (form, API and import rows share them)."""
+    from districtops.core.codes import DIVISIONS
+
+    division = str(division or "").strip()
+    errors = {}
+    if division and (division not in DIVISIONS or DIVISIONS[division][0] not in INDUSTRY_SECTIONS):
+        errors["division"] = f"“{division}”不是工业行业大类代码（应为 06–46 的两位代码，留空为全部工业）"
+    if index in (None, ""):
+        errors["index"] = "请填写价格指数"
+    else:
+        try:
+            index = Decimal(str(index))
+        except ArithmeticError:
+            errors["index"] = f"价格指数“{index}”不是数字"
+        else:
+            low, high = PRICE_INDEX_RANGE
+            if not index.is_finite() or not low <= index <= high:
+                errors["index"] = f"价格指数应在 {low} 与 {high} 之间（上年同期=100），收到 {index}"
+    if period.date > clock.today():
+        errors["period"] = f"报告期 {period.label} 晚于当前业务日期"
+    if errors:
+        raise ValidationError(errors)
+    return division, index.quantize(Decimal("0.01"))
+
+
+def save_price_index(
+    actor,
+    district: Unit,
+    *,
+    division: str,
+    period: Period,
+    index,
+    note: str = "",
+    expected_version: int | None = None,
+) -> PriceIndex:
+    """Enter or correct the PPI (same period last year = 100) of an industry division — or of all
+    industry (``division=""``) — for a period. The district's statisticians only; the comparable-price
+    indicators of that period are recomputed in the same transaction."""
+    _require_statistician(actor, district.pk)
+    if district.kind != UnitKind.DISTRICT:
+        raise ValidationError({"district": "价格指数按区填报"})
+    division, index = clean_price_index(division, period, index)
+    with transaction.atomic():
+        existing = PriceIndex.objects.filter(district=district, division=division, period=period.date).first()
+        if existing is None:
+            row = services.create_object(
+                actor,
+                PriceIndex(district=district, division=division, period=period.date, index=index, note=note),
+            )
+        else:
+            row = services.update_object(
+                actor,
+                existing,
+                {"index": index, "note": note},
+                expected_version=expected_version,
+                action="view",
+            )
+        indicators.recompute(district.pk, [period])
+    return row
 
 
 def settings_for(district_id: int) -> EconomySettings:

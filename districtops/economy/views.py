@@ -19,7 +19,16 @@ from districtops.org.roles import Role
 
 from . import dashboard as dash
 from . import imports, quality, services
-from .forms import ExplainForm, ImportForm, IndicatorValueForm, ReviewForm, RuleForm, TargetForm
+from .forms import (
+    ExplainForm,
+    ImportForm,
+    IndicatorValueForm,
+    PriceIndexEditForm,
+    PriceIndexForm,
+    ReviewForm,
+    RuleForm,
+    TargetForm,
+)
 from .models import (
     AuditRule,
     Enterprise,
@@ -27,6 +36,7 @@ from .models import (
     ImportBatch,
     ImportKind,
     MonthlyReport,
+    PriceIndex,
     Target,
 )
 from .periods import parse_period
@@ -516,3 +526,58 @@ def indicator_value_enter(request):
     else:
         messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
     return redirect("economy:target_list")
+
+
+@login_required
+def price_index_list(request):
+    """工业生产者出厂价格指数 the statisticians enter; leaders and supervisors read them."""
+    rows = PriceIndex.objects.restrict(request.user, "view").select_related("district")
+    can_enter = services.is_statistician(request.user, None)
+    form = PriceIndexForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_price_index(
+                request.user,
+                data["district"],
+                division=data["division"],
+                period=data["period"],
+                index=data["index"],
+                note=data["note"],
+            )
+        except (ValidationError, PermissionDenied, ConflictError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("价格指数已保存，规上工业增加值已重新计算。"))
+            return redirect("economy:price_index_list")
+    paginator = Paginator(rows, 100)
+    return render(
+        request,
+        "economy/price_index_list.html",
+        {"page": paginator.get_page(request.GET.get("page")), "form": form, "can_enter": can_enter},
+    )
+
+
+@login_required
+def price_index_edit(request, pk):
+    row = get_object_or_404(PriceIndex.objects.restrict(request.user, "view"), pk=pk)
+    initial = {"version": row.version, "index": row.index, "note": row.note}
+    form = PriceIndexEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_price_index(
+                request.user,
+                row.district,
+                division=row.division,
+                period=row.period_obj,
+                index=data["index"],
+                note=data["note"],
+                expected_version=data["version"],
+            )
+        except (ValidationError, PermissionDenied, ConflictError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("价格指数已保存，规上工业增加值已重新计算。"))
+            return redirect("economy:price_index_list")
+    return render(request, "economy/price_index_form.html", {"form": form, "row": row})
