@@ -131,3 +131,15 @@ class PriceIndexEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     index = forms.DecimalField(label=_("价格指数（上年同期=100）"), max_digits=7, decimal_places=2)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class PriceIndexImportForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("区"), queryset=None)
+    file = forms.FileField(
+        label=_("Excel 文件"),
+        help_text=_("列：行业大类代码（空或“全部工业”为全部工业）、报告期、价格指数、备注"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = permissions.units_for_choice(user).filter(kind="district")

@@ -1,3 +1,4 @@
+import io
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ from .forms import (
     IndicatorValueForm,
     PriceIndexEditForm,
     PriceIndexForm,
+    PriceIndexImportForm,
     ReviewForm,
     RuleForm,
     TargetForm,
@@ -554,8 +556,36 @@ def price_index_list(request):
     return render(
         request,
         "economy/price_index_list.html",
-        {"page": paginator.get_page(request.GET.get("page")), "form": form, "can_enter": can_enter},
+        {
+            "page": paginator.get_page(request.GET.get("page")),
+            "form": form,
+            "import_form": PriceIndexImportForm(None, user=request.user),
+            "can_enter": can_enter,
+        },
     )
+
+
+@login_required
+def price_index_import(request):
+    """The bureau's PPI sheet, all or nothing; errors name row and column."""
+    form = PriceIndexImportForm(request.POST or None, request.FILES or None, user=request.user)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            uploads.validate_upload(upload, kinds=("office",))
+            saved, errors = services.import_price_indices(
+                request.user, form.cleaned_data["district"], io.BytesIO(upload.read()), upload.name
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            apply_service_errors(form, exc)
+        else:
+            if not errors:
+                messages.success(
+                    request, _("已导入 %(n)s 条价格指数，规上工业增加值已重新计算。") % {"n": saved}
+                )
+                return redirect("economy:price_index_list")
+    return render(request, "economy/price_index_import.html", {"form": form, "errors": errors})
 
 
 @login_required

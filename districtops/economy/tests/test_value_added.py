@@ -209,3 +209,41 @@ def test_api(two_factories, api_client):
     dash = api_client("tongji").get("/api/v1/economy/indicators", {"period": "2021-02"}).json()
     row = next(r for r in dash["indicators"] if r["code"] == "industrial_value_added")
     assert row["growth"] is None and "14" in row["note"] and row["deflated"] is True
+
+
+def test_excel_import_all_or_nothing(two_factories, users, login):
+    from districtops.economy.testing import xlsx_bytes
+
+    district = two_factories["districts"]["410104"]
+    header = ["行业大类代码", "报告期", "价格指数（上年同期=100）", "备注"]
+    bad = xlsx_bytes(
+        [header, ["34", "2021年1-2月", 104, ""], ["52", "2021-02", 101, ""], ["14", "2021-02", 300, ""]],
+        title_rows=["工业生产者出厂价格指数（示例）"],
+    )
+    saved, errors = services.import_price_indices(users["tongji"], district, bad, "ppi.xlsx")
+    assert saved == 0 and not PriceIndex.objects.exists()
+    assert {(e.row, e.column) for e in errors} == {(4, "行业大类代码"), (5, "价格指数")}, [
+        e.as_dict() for e in errors
+    ]
+    with pytest.raises(PermissionDenied):
+        services.import_price_indices(users["nanguan"], district, bad, "ppi.xlsx")
+    good = xlsx_bytes(
+        [header, ["34", "2021年1-2月", 104, ""], [14, "2021-02", 98, ""], ["全部工业", "2021-02", 100.5, ""]]
+    )
+    page = login("tongji").post(
+        "/economy/prices/import/",
+        {"district": district.pk, "file": _upload(good)},
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    assert PriceIndex.objects.count() == 3 and PriceIndex.objects.get(division="").index == Decimal("100.50")
+    assert va().growth == Decimal("9.92")
+    refused = login("tongji").post("/economy/prices/import/", {"district": district.pk, "file": _upload(bad)})
+    assert refused.status_code == 200 and "不是工业行业大类代码" in refused.content.decode()
+
+
+def _upload(content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "ppi.xlsx", content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
