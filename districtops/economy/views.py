@@ -98,6 +98,7 @@ INDICATOR_COLUMNS = [
     excel.Column("rank", "全市位次"),
     excel.Column("projection", "全年预判（亿元）", kind="decimal"),
     excel.Column("probability", "完成目标概率", kind="decimal"),
+    excel.Column("note", "说明", width=30),
 ]
 LIGHT_TEXT = {"green": "绿", "yellow": "黄", "red": "红", "grey": "—"}
 
@@ -124,6 +125,8 @@ def dashboard_export(request):
                 round(r.projection.probability, 3)
                 if r.projection and r.projection.probability is not None
                 else None,
+                # Why a computed growth is missing (缺少价格指数 …); entered values keep their notes.
+                v.note if v else "",
             ]
         )
     sheets = [("指标", INDICATOR_COLUMNS, rows)]

@@ -247,3 +247,26 @@ def _upload(content):
     return SimpleUploadedFile(
         "ppi.xlsx", content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+
+
+def test_fresh_after_an_import_and_in_the_export(economy, login):
+    """Indices entered first: the import that brings the reports computes the growth in its own
+    transaction; the dashboard export carries the reason when an index is missing."""
+    from districtops.core.excel import Column, read_table
+
+    district = economy["districts"]["410104"]
+    enter(district, "34", P2021, "104")
+    import_industry([industry_row(1, "2020-02", 10037, 10037, power=100370)])
+    import_industry([industry_row(1, "2021-02", 12043, 12043, power=120430)])
+    assert va().growth == Decimal("15.37")
+    import_industry([industry_row(2, "2020-02", 20011, 20011, power=200110)])
+    import_industry([industry_row(2, "2021-02", 21019, 21019, power=210190)])
+    assert va().growth is None and "14" in va().note
+    response = login("tongji").get("/economy/export/", {"period": "2021-02"})
+    import io
+
+    table = read_table(
+        io.BytesIO(response.content), [Column("indicator", "指标", required=True), Column("note", "说明")]
+    )
+    notes = {row["indicator"]: row.get("note") for row in table.rows}
+    assert notes["规上工业增加值"].startswith("缺少价格指数")
