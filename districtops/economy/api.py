@@ -19,7 +19,7 @@ from districtops.org.roles import Role
 
 from . import dashboard as dash
 from . import imports, quality, services
-from .models import AuditRule, Enterprise, Finding, Indicator, MonthlyReport, Target
+from .models import AuditRule, Enterprise, Finding, Indicator, MonthlyReport, PriceIndex, Target
 from .periods import parse_period
 
 router = Router(tags=["economy"])
@@ -136,6 +136,8 @@ class IndicatorRowOut(Schema):
     cumulative: Decimal | None
     growth: Decimal | None
     enterprise_count: int | None
+    note: str = ""
+    deflated: bool = False
     annual: TargetStatusOut | None
     quarter: TargetStatusOut | None
     light: str
@@ -170,6 +172,34 @@ class TargetIn(Schema):
     quarter: int | None = Field(None, ge=1, le=4)
     growth: Decimal
     label: str = ""
+
+
+class PriceIndexOut(Schema):
+    id: int
+    district_id: int
+    division: str
+    period: str
+    index: Decimal
+    note: str
+    version: int
+
+    @staticmethod
+    def resolve_period(obj):
+        return f"{obj.period:%Y-%m}"
+
+
+class PriceIndexIn(Schema):
+    district_id: int
+    division: str = ""
+    period: str
+    index: Decimal
+    note: str = Field("", max_length=200)
+
+
+class PriceIndexPatch(Schema):
+    version: int
+    index: Decimal
+    note: str = Field("", max_length=200)
 
 
 class RuleOut(Schema):
@@ -340,6 +370,8 @@ def indicators(request, unit: int | None = None, period: str = ""):
                 "cumulative": r.value.cumulative if r.value else None,
                 "growth": r.value.growth if r.value else None,
                 "enterprise_count": r.value.enterprise_count if r.value else None,
+                "note": r.value.note if r.value else "",
+                "deflated": r.indicator.deflated,
                 "annual": _status(r.annual),
                 "quarter": _status(r.quarter),
                 "light": r.light,
@@ -392,6 +424,50 @@ def create_target(request, payload: TargetIn):
         label=payload.label,
     )
     return Status(201, target)
+
+
+@router.get("/price-indices", response=list[PriceIndexOut])
+def list_price_indices(request, period: str = "", division: str | None = None):
+    """工业生产者出厂价格指数 (same period last year = 100) the person may see."""
+    qs = PriceIndex.objects.restrict(request.auth, "view")
+    if period:
+        qs = qs.filter(period=parse_period(period).date)
+    if division is not None:
+        qs = qs.filter(division=division.strip())
+    return list(qs)
+
+
+@router.post("/price-indices", response={200: PriceIndexOut, 201: PriceIndexOut})
+def save_price_index(request, payload: PriceIndexIn):
+    """Enter (201) or correct (200) the index of a division — or all industry (division "") — and period."""
+    district = get_object_or_404(Unit.objects.restrict(request.auth, "view"), pk=payload.district_id)
+    period = parse_period(payload.period)
+    existed = PriceIndex.objects.filter(
+        district=district, division=payload.division.strip(), period=period.date
+    ).exists()
+    row = services.save_price_index(
+        request.auth,
+        district,
+        division=payload.division,
+        period=period,
+        index=payload.index,
+        note=payload.note,
+    )
+    return Status(200 if existed else 201, row)
+
+
+@router.patch("/price-indices/{int:pk}", response=PriceIndexOut)
+def patch_price_index(request, pk: int, payload: PriceIndexPatch):
+    row = gated_get(PriceIndex, request.auth, pk)
+    return services.save_price_index(
+        request.auth,
+        row.district,
+        division=row.division,
+        period=row.period_obj,
+        index=payload.index,
+        note=payload.note,
+        expected_version=payload.version,
+    )
 
 
 @router.get("/rules", response=list[RuleOut])

@@ -310,6 +310,36 @@ PEERS = {  # division code → growth (%) at 2020-12 and 2021 1-2月 for each in
     "410108": {"industrial_output": (3.6, 33.0, 30.8), "retail_sales": (-4.8, 29.9, 28.5), "services_revenue": (2.0, 20.6, 14.9), "fiscal_revenue": (2.6, 11.8, 4.6)},
 }  # fmt: skip
 YI = Decimal(100_000_000)
+# Peers' published 规上工业增加值 growth at comparable prices (2020-12, 2021 1-2月): a growth only.
+PEERS_VALUE_ADDED = {"410102": (2.8, 33.1), "410103": (3.6, 35.0), "410105": (1.9, 27.6), "410106": (4.8, 39.5), "410108": (3.2, 31.8)}  # fmt: skip
+
+# FICTIONAL 工业生产者出厂价格指数 (cumulative, same period last year = 100) for the divisions of the
+# demo's factories — invented for the demo, not the city bureau's figures. Change against last year
+# (points) by the end of 2020 and in 2021 1-2月: prices sagged through 2020 (food up), then recovered.
+DEMO_PPI = {  # division → (2020 year-end change, 2021 1-2月 change)
+    "13": (2.5, 1.0), "14": (1.5, 0.4), "27": (0.3, -0.2), "29": (-1.5, 1.2), "33": (-1.0, 1.8),
+    "34": (-0.5, 0.6), "38": (-0.8, 0.9), "39": (-0.6, 0.3), "": (-0.7, 0.9),
+}  # fmt: skip
+DEMO_PPI_NOTE = "示例数据（虚构，非统计局发布）"
+
+
+def _price_indices(district: Unit) -> None:
+    """Enter the fictional PPI for every 2020 period and 2021 1-2月 (each entry recomputes 增加值)."""
+    for division, (change_2020, change_2021) in DEMO_PPI.items():
+        for month in range(2, 13):
+            # The cumulative index drifts from 60 % of the year-end change in 1-2月 to all of it.
+            index = Decimal(str(round(100 + change_2020 * (0.6 + 0.4 * month / 12), 2)))
+            services.save_price_index(
+                None, district, division=division, period=Period(2020, month), index=index, note=DEMO_PPI_NOTE
+            )
+        services.save_price_index(
+            None,
+            district,
+            division=division,
+            period=LAST,
+            index=Decimal(str(100 + change_2021)),
+            note=DEMO_PPI_NOTE,
+        )
 
 
 def _peers(indicators: dict[str, Indicator]) -> None:
@@ -327,6 +357,12 @@ def _peers(indicators: dict[str, Indicator]) -> None:
                 None, indicator, district, LAST, cumulative=Decimal(str(cum_2021)) * YI,
                 growth=Decimal(str(growth_2021)), published=True, note="兄弟区公开数据（示例）",
             )  # fmt: skip
+        if code in PEERS_VALUE_ADDED:
+            for period, growth in zip((Period(2020, 12), LAST), PEERS_VALUE_ADDED[code], strict=True):
+                services.enter_indicator_value(
+                    None, indicators["industrial_value_added"], district, period, cumulative=None,
+                    growth=Decimal(str(growth)), published=True, note="兄弟区公开数据（示例）",
+                )  # fmt: skip
 
 
 def _entered(district: Unit, indicators: dict[str, Indicator], rng: random.Random) -> None:
@@ -379,6 +415,7 @@ def _entered(district: Unit, indicators: dict[str, Indicator], rng: random.Rando
 
 TARGETS = [  # indicator, annual growth %, Q1 开门红 growth % (None: no quarterly target)
     ("industrial_output", 8, 35),
+    ("industrial_value_added", 8, 30),
     ("retail_sales", 10, 25),
     ("services_revenue", 12, 20),
     ("construction_output", 10, None),
@@ -441,6 +478,7 @@ def load() -> dict:
     if first_run:
         _workflow_examples()
         _peers(indicators)
+        _price_indices(district)
         _entered(district, indicators, rng)
         _targets(district, indicators)
         services.update_settings(None, district, expected_version=None, annual_upgrade_goal=12)

@@ -91,3 +91,55 @@ class IndicatorValueForm(forms.Form):
         self.fields["unit"].queryset = permissions.units_for_choice(user).filter(
             kind__in=["district", "subdistrict"]
         )
+
+
+class PriceIndexForm(forms.Form):
+    """工业生产者出厂价格指数: one division (or all industry) and period; same period last year = 100."""
+
+    district = forms.ModelChoiceField(label=_("区"), queryset=None)
+    division = forms.CharField(
+        label=_("行业大类代码"),
+        max_length=2,
+        required=False,
+        help_text=_("GB/T 4754 两位代码，如 34；留空为全部工业（无本行业指数时使用）"),
+    )
+    period = forms.CharField(label=_("报告期"), help_text=_("如 2021-02（即1-2月）、2021-03"))
+    index = forms.DecimalField(
+        label=_("价格指数（上年同期=100）"),
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("累计指数，如 101.30"),
+    )
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = permissions.units_for_choice(user).filter(kind="district")
+
+    def clean_period(self):
+        from django.core.exceptions import ValidationError
+
+        from .periods import parse_period
+
+        try:
+            return parse_period(self.cleaned_data["period"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages[0]) from exc
+
+
+class PriceIndexEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    index = forms.DecimalField(label=_("价格指数（上年同期=100）"), max_digits=7, decimal_places=2)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class PriceIndexImportForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("区"), queryset=None)
+    file = forms.FileField(
+        label=_("Excel 文件"),
+        help_text=_("列：行业大类代码（空或“全部工业”为全部工业）、报告期、价格指数、备注"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = permissions.units_for_choice(user).filter(kind="district")

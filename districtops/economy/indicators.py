@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
@@ -73,6 +73,81 @@ class Aggregate:
     def growth(self):
         return growth_rate(self.this_same_set, self.last_same_set)
 
+    note = ""
+
+
+# --------------------------------------------------------------------------- comparable prices
+
+MISSING_INDEX = "缺少价格指数"
+
+
+def price_indices(district_ids, periods) -> dict[tuple, dict[str, Decimal]]:
+    """(district id, period) → {division ("" = all industry): PPI, same period last year = 100}."""
+    from .models import PriceIndex
+
+    result: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
+    for district_id, division, day, index in PriceIndex.objects.filter(
+        district_id__in=district_ids, period__in=[p.date for p in periods]
+    ).values_list("district_id", "division", "period", "index"):
+        result[(district_id, Period.from_date(day))][division] = index
+    return result
+
+
+@dataclass
+class DeflatedAggregate:
+    """规上工业增加值 growth at comparable prices, over the same set of enterprises.
+
+    Each enterprise's cumulative gross output this year is divided by its division's PPI
+    (same period last year = 100; the all-industry index when its division has none), which puts it
+    at last year's prices; the growth of that against last year's output of the same enterprises is
+    the growth of value added on the assumption that each enterprise's value-added rate is unchanged
+    between the two years (the usual approximation when enterprises do not report value added).
+    The level of value added is not known, so no level is stored; without an index for an enterprise
+    in the same set there is no growth either, and ``note`` says which division lacks one."""
+
+    this_same_set: Decimal = Decimal(0)  # at last year's prices
+    last_same_set: Decimal = Decimal(0)
+    count: int = 0
+    missing: set = field(default_factory=set)
+
+    cumulative = None  # no level: value added itself is not reported
+
+    @property
+    def growth(self):
+        return None if self.missing else growth_rate(self.this_same_set, self.last_same_set)
+
+    @property
+    def note(self) -> str:
+        if not self.missing:
+            return ""
+        from districtops.core.codes import DIVISIONS
+
+        names = [f"{d} {DIVISIONS[d][1]}" if d in DIVISIONS else d for d in sorted(self.missing)]
+        return f"{MISSING_INDEX}（{'、'.join(names)}）"[:200]
+
+
+def deflated_aggregate(
+    this: dict[int, tuple], last: dict[int, tuple], divisions: dict[int, str], indices: dict[str, Decimal]
+) -> dict[int | None, DeflatedAggregate]:
+    """Per street (key: street id) and for the district (key: None), at comparable prices."""
+    result: dict[int | None, DeflatedAggregate] = defaultdict(DeflatedAggregate)
+    fallback = indices.get("")
+    for enterprise_id, (street_id, value) in this.items():
+        same_set = enterprise_id in last
+        division = divisions.get(enterprise_id, "")
+        index = indices.get(division, fallback) if same_set else None
+        for key in (None, street_id) if street_id else (None,):
+            agg = result[key]
+            agg.count += 1
+            if not same_set:
+                continue
+            if index is None or index <= 0:
+                agg.missing.add(division)
+                continue
+            agg.this_same_set += value * HUNDRED / index
+            agg.last_same_set += last[enterprise_id][1]
+    return result
+
 
 def aggregate(this: dict[int, tuple], last: dict[int, tuple]) -> dict[int | None, Aggregate]:
     """Per street (key: street id) and for the district (key: None)."""
@@ -88,8 +163,9 @@ def aggregate(this: dict[int, tuple], last: dict[int, tuple]) -> dict[int | None
     return result
 
 
-def _cumulatives_by_period(aggregates, district_ids, periods) -> dict:
-    """(indicator id, district id, period) → {enterprise id: (street id, cumulative)}, in one query."""
+def _cumulatives_by_period(aggregates, district_ids, periods, divisions: dict | None = None) -> dict:
+    """(indicator id, district id, period) → {enterprise id: (street id, cumulative)}, in one query.
+    ``divisions`` (when given) is filled with enterprise id → GB/T 4754 division (2 digits)."""
     fields = sorted({f for ind in aggregates for f in ind.field_list()})
     rows = ReportValue.objects.filter(
         report__district_id__in=district_ids,
@@ -104,6 +180,7 @@ def _cumulatives_by_period(aggregates, district_ids, periods) -> dict:
         "report__enterprise_id",
         "report__street_id",
         "report__enterprise__sector",
+        "report__enterprise__industry_code",
         "field_code",
         "cumulative",
     )
@@ -119,7 +196,9 @@ def _cumulatives_by_period(aggregates, district_ids, periods) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchall()
-    for district_id, day, enterprise_id, street_id, sector, field_code, cumulative in raw:
+    for district_id, day, enterprise_id, street_id, sector, industry_code, field_code, cumulative in raw:
+        if divisions is not None:
+            divisions[enterprise_id] = (industry_code or "")[:2]
         day = day if isinstance(day, dt.date) else str(day)[:10]
         cumulative = cumulative if isinstance(cumulative, Decimal) else Decimal(str(cumulative))
         for indicator_id in by_field_sector.get((field_code, sector), ()):
@@ -141,7 +220,10 @@ def recompute(district_ids, periods) -> int:
     aggregates = list(Indicator.objects.filter(source=IndicatorSource.AGGREGATE))
     if not aggregates:
         return 0
-    data = _cumulatives_by_period(aggregates, district_ids, needed)
+    divisions: dict[int, str] = {}
+    data = _cumulatives_by_period(aggregates, district_ids, needed, divisions)
+    deflated = any(ind.deflated for ind in aggregates)
+    prices = price_indices(district_ids, touched) if deflated else {}
     existing, present = {}, set()
     for v in IndicatorValue.objects.filter(
         indicator__in=aggregates,
@@ -161,8 +243,12 @@ def recompute(district_ids, periods) -> int:
                 has_rows = (indicator.pk, district_id, period) in present
                 if not this and (period not in imported or not last) and not has_rows:
                     continue
-                results = aggregate(this, last)
-                results.setdefault(None, Aggregate())
+                if indicator.deflated:
+                    results = deflated_aggregate(this, last, divisions, prices.get((district_id, period), {}))
+                    results.setdefault(None, DeflatedAggregate())
+                else:
+                    results = aggregate(this, last)
+                    results.setdefault(None, Aggregate())
                 for key, agg in results.items():
                     fresh[(indicator.pk, district_id if key is None else key, period)] = (district_id, agg)
     # A value a department entered by hand (e.g. a peer district's published figure) wins
@@ -183,9 +269,10 @@ def recompute(district_ids, periods) -> int:
             continue
         fields = {
             "cumulative": agg.cumulative,
-            "cumulative_last_year": agg.last_same_set,
+            "cumulative_last_year": None if isinstance(agg, DeflatedAggregate) else agg.last_same_set,
             "growth": agg.growth,
             "enterprise_count": agg.count,
+            "note": agg.note,
         }
         row = existing.get(key)
         if row is None:
@@ -210,7 +297,7 @@ def recompute(district_ids, periods) -> int:
     IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
     IndicatorValue.objects.bulk_update(
         to_update,
-        ["cumulative", "cumulative_last_year", "growth", "enterprise_count", "version", "updated_at"],
+        ["cumulative", "cumulative_last_year", "growth", "enterprise_count", "note", "version", "updated_at"],
         batch_size=2000,
     )
     return len(to_create) + len(to_update)

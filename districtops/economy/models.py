@@ -335,6 +335,11 @@ class Indicator(models.Model):
     unit_label = models.CharField(_("单位"), max_length=20, default="亿元")
     responsible = models.CharField(_("责任部门"), max_length=40, blank=True)
     quarterly = models.BooleanField(_("按季度"), default=False)
+    deflated = models.BooleanField(
+        _("按可比价计算"),
+        default=False,
+        help_text=_("本年累计按所属行业大类的工业生产者出厂价格指数缩减后与上年同期比较（规上工业增加值）"),
+    )
     sort_order = models.IntegerField(default=0)
 
     class Meta:
@@ -385,6 +390,50 @@ class IndicatorValue(VersionedModel):
 
     def __str__(self):
         return f"{self.indicator} {self.unit} {self.period:%Y-%m}"
+
+
+ALL_INDUSTRY = ""  # PriceIndex.division for the district-wide "all industry" fallback row
+
+
+class PriceIndex(VersionedModel):
+    """工业生产者出厂价格指数 (PPI) for one GB/T 4754 division (or all industry, ``division=""``) and
+    period: cumulative, same period last year = 100 (1-2月 is one period). Entered by the district's
+    statisticians from the city bureau's release; deflates 规上工业总产值 to comparable prices."""
+
+    district = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    division = models.CharField(
+        _("行业大类"), max_length=2, blank=True, help_text=_("GB/T 4754 两位代码；留空为全部工业")
+    )
+    period = models.DateField(_("报告期"))
+    index = models.DecimalField(_("价格指数（上年同期=100）"), max_digits=7, decimal_places=2)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+
+    class Meta:
+        ordering = ["-period", "division"]
+        verbose_name = _("价格指数")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "division", "period"], name="priceindex_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.division_label} {self.period_obj.label} {self.index}"
+
+    @property
+    def period_obj(self) -> Period:
+        return Period.from_date(self.period)
+
+    @property
+    def division_label(self) -> str:
+        from districtops.core.codes import DIVISIONS
+
+        if not self.division:
+            return "全部工业"
+        return (
+            f"{self.division} {DIVISIONS[self.division][1]}" if self.division in DIVISIONS else self.division
+        )
 
 
 class TargetKind(models.TextChoices):

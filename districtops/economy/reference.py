@@ -86,6 +86,17 @@ INDICATORS = [
         "统计局",
         False,
     ),
+    # Growth only (at comparable prices, see indicators.DeflatedAggregate): no level is stored.
+    (
+        "industrial_value_added",
+        "规上工业增加值",
+        "aggregate",
+        "gross_output",
+        Sector.INDUSTRY,
+        "亿元",
+        "统计局",
+        False,
+    ),
     (
         "retail_sales",
         "社会消费品零售总额（限上）",
@@ -120,6 +131,8 @@ INDICATORS = [
     ("fiscal_revenue", "一般公共预算收入", "entered", "", "", "亿元", "财政局", False),
     ("gdp", "地区生产总值", "entered", "", "", "亿元", "统计局", True),
 ]
+# Aggregates computed at comparable prices (deflated by the entered PPI, ``PriceIndex``).
+DEFLATED = {"industrial_value_added"}
 
 
 def ensure_reference_data() -> None:
@@ -166,6 +179,7 @@ def ensure_reference_data() -> None:
                     "unit_label": unit,
                     "responsible": responsible,
                     "quarterly": quarterly,
+                    "deflated": code in DEFLATED,
                     "sort_order": order,
                 },
             )

@@ -10,12 +10,14 @@ Imported figures are never edited here: a correction is a new import (a new repo
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from districtops.core import clock, permissions, services
+from districtops.core.excel import Column
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 
@@ -31,11 +33,12 @@ from .models import (
     IndicatorSource,
     IndicatorValue,
     MonthlyReport,
+    PriceIndex,
     ReportStatus,
     Target,
     TargetKind,
 )
-from .periods import Period
+from .periods import Period, parse_period
 
 __all__ = [
     "import_enterprises",
@@ -46,6 +49,8 @@ __all__ = [
     "update_rule",
     "enter_indicator_value",
     "set_target",
+    "save_price_index",
+    "import_price_indices",
     "update_settings",
     "settings_for",
     "is_statistician",
@@ -268,6 +273,146 @@ def set_target(
         return services.update_object(
             actor, existing, {"growth": Decimal(growth), "label": label}, expected_version=None, action="view"
         )
+
+
+PRICE_INDEX_RANGE = (Decimal(50), Decimal(200))
+INDUSTRY_SECTIONS = {"B", "C", "D"}  # 采矿业, 制造业, 电力热力燃气及水生产和供应业
+
+
+def clean_price_index(division, period: Period, index) -> tuple[str, Decimal]:
+    """Check one PPI entry; the messages name the field (form, API and import rows share them)."""
+    from districtops.core.codes import DIVISIONS
+
+    division = str(division or "").strip()
+    errors = {}
+    if division and (division not in DIVISIONS or DIVISIONS[division][0] not in INDUSTRY_SECTIONS):
+        errors["division"] = f"“{division}”不是工业行业大类代码（应为 06–46 的两位代码，留空为全部工业）"
+    if index in (None, ""):
+        errors["index"] = "请填写价格指数"
+    else:
+        try:
+            index = Decimal(str(index))
+        except ArithmeticError:
+            errors["index"] = f"价格指数“{index}”不是数字"
+        else:
+            low, high = PRICE_INDEX_RANGE
+            if not index.is_finite() or not low <= index <= high:
+                errors["index"] = f"价格指数应在 {low} 与 {high} 之间（上年同期=100），收到 {index}"
+    if period.date > clock.today():
+        errors["period"] = f"报告期 {period.label} 晚于当前业务日期"
+    if errors:
+        raise ValidationError(errors)
+    return division, index.quantize(Decimal("0.01"))
+
+
+def save_price_index(
+    actor,
+    district: Unit,
+    *,
+    division: str,
+    period: Period,
+    index,
+    note: str = "",
+    expected_version: int | None = None,
+    recompute: bool = True,
+) -> PriceIndex:
+    """Enter or correct the PPI (same period last year = 100) of an industry division — or of all
+    industry (``division=""``) — for a period. The district's statisticians only; the comparable-price
+    indicators of that period are recomputed in the same transaction."""
+    _require_statistician(actor, district.pk)
+    if district.kind != UnitKind.DISTRICT:
+        raise ValidationError({"district": "价格指数按区填报"})
+    division, index = clean_price_index(division, period, index)
+    with transaction.atomic():
+        existing = PriceIndex.objects.filter(district=district, division=division, period=period.date).first()
+        if existing is None:
+            row = services.create_object(
+                actor,
+                PriceIndex(district=district, division=division, period=period.date, index=index, note=note),
+            )
+        else:
+            row = services.update_object(
+                actor,
+                existing,
+                {"index": index, "note": note},
+                expected_version=expected_version,
+                action="view",
+            )
+        if recompute:
+            indicators.recompute(district.pk, [period])
+    return row
+
+
+PRICE_INDEX_COLUMNS = [
+    Column("division", "行业大类代码", ("行业代码", "行业大类", "大类代码", "行业")),
+    Column("period", "报告期", ("期别", "年月", "月份"), required=True),
+    Column(
+        "index",
+        "价格指数",
+        ("价格指数（上年同期=100）", "出厂价格指数", "工业生产者出厂价格指数", "指数", "上年同期=100"),
+        required=True,
+    ),
+    Column("note", "备注", ("说明",)),
+]
+ALL_INDUSTRY_WORDS = ("全部工业", "全部", "工业", "合计")
+
+
+def import_price_indices(actor, district: Unit, source, filename: str = "") -> tuple[int, list]:
+    """The bureau's PPI table as a sheet (行业大类代码 — empty or 全部工业 for all industry —, 报告期,
+    价格指数). All or nothing: any bad row refuses the file, each error naming its row and column;
+    accepted rows are entered (or corrected) one by one through ``save_price_index`` (audited) and the
+    indicators of the periods concerned are recomputed once. Returns (rows saved, errors)."""
+    from districtops.core.excel import CellError, read_table
+
+    _require_statistician(actor, district.pk)
+    table = read_table(io.BytesIO(source) if isinstance(source, bytes) else source, PRICE_INDEX_COLUMNS)
+    errors = list(table.errors)
+    labels = {c.key: c.header for c in PRICE_INDEX_COLUMNS}
+    prepared, seen = [], {}
+    for row in table.rows:
+        r = row["_row"]
+        division = str(row.get("division") or "").strip()
+        division = "" if division in ALL_INDUSTRY_WORDS else division.split(" ")[0].removesuffix(".0")
+        if division.isdigit() and len(division) == 1:
+            division = division.zfill(2)  # a number cell drops the leading zero of 06–09
+        try:
+            period = parse_period(row.get("period"))
+        except ValidationError as exc:
+            errors.append(CellError(r, labels["period"], exc.messages[0], "period"))
+            continue
+        try:
+            division, index = clean_price_index(division, period, row.get("index"))
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.append(CellError(r, labels.get(key, key), messages[0], "price_index"))
+            continue
+        if (division, period) in seen:
+            errors.append(
+                CellError(r, labels["division"], f"与第 {seen[(division, period)]} 行重复", "duplicate")
+            )
+            continue
+        seen[(division, period)] = r
+        prepared.append((division, period, index, str(row.get("note") or "")[:200]))
+    if not errors and not prepared:
+        errors.append(CellError(0, "文件", "没有价格指数数据行", "empty"))
+    if errors:
+        services.record(
+            actor,
+            "import_refused",
+            None,
+            object_type="economy.priceindex",
+            object_repr=filename[:200],
+            after={"errors": [e.as_dict() for e in errors[:50]], "error_count": len(errors)},
+            message=f"价格指数 {filename}：{len(errors)} 处错误，未导入",
+        )
+        return 0, errors
+    with transaction.atomic():
+        for division, period, index, note in prepared:
+            save_price_index(
+                actor, district, division=division, period=period, index=index, note=note, recompute=False
+            )
+        indicators.recompute(district.pk, sorted({p for _d, p, _i, _n in prepared}))
+    return len(prepared), []
 
 
 def settings_for(district_id: int) -> EconomySettings:

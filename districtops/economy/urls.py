@@ -21,5 +21,8 @@ urlpatterns = [
     path("quality/", views.data_quality, name="data_quality"),
     path("pool/", views.pool_view, name="pool"),
     path("targets/", views.target_list, name="target_list"),
+    path("prices/", views.price_index_list, name="price_index_list"),
+    path("prices/import/", views.price_index_import, name="price_index_import"),
+    path("prices/<int:pk>/", views.price_index_edit, name="price_index_edit"),
     path("values/", views.indicator_value_enter, name="indicator_value_enter"),
 ]
