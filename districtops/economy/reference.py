@@ -169,7 +169,7 @@ def ensure_reference_data() -> None:
         for order, (code, name, source, fields, sectors, unit, responsible, quarterly) in enumerate(
             INDICATORS
         ):
-            Indicator.objects.get_or_create(
+            indicator, created = Indicator.objects.get_or_create(
                 code=code,
                 defaults={
                     "name": name,
@@ -183,3 +183,6 @@ def ensure_reference_data() -> None:
                     "sort_order": order,
                 },
             )
+            if not created and indicator.sort_order != order:
+                # A newer release inserted an indicator before it: keep the table's order.
+                Indicator.objects.filter(pk=indicator.pk).update(sort_order=order)
