@@ -69,6 +69,11 @@ class Context:
             return model.objects.all()
         return model.objects.restrict(self.user, "view")
 
+    def list_url(self, name: str, *args, **query) -> str:
+        """The URL of a module's list behind a figure, filtered to this district (``district=<pk>``):
+        a city-level leader sees every district in the lists, the figure only this one."""
+        return link(name, *args, **query, district=self.district.pk)
+
 
 def number_text(value, digits: int = 0) -> str:
     """The one formatting of a figure, shared by the page, the API and the briefing."""
@@ -90,6 +95,13 @@ def figure(key, label, value, *, unit="", digits=0, url="", light="", note="") -
         "light": light,
         "note": str(note),
     }
+
+
+def count_figure(key, label, value, *, unit, url, alarm="") -> dict:
+    """A count whose light is ``alarm`` ("red", "yellow") when it is not zero, else green;
+    without ``alarm`` it has no light."""
+    light = (alarm if value else "green") if alarm else ""
+    return figure(key, label, value, unit=unit, url=url, light=light)
 
 
 def table(key, title, headers, rows) -> dict:

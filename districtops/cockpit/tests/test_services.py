@@ -68,7 +68,8 @@ def test_ranking_orders_units_by_on_time_rate(district_data, users):
     names = [row[1]["text"] for row in ranking["rows"]]
     assert names[0] == "南关街街道"  # 1 on time of 1
     assert "城建局" in names and "北下街街道" in names
-    assert ranking["rows"][0][1]["url"].endswith(f"lead_unit={district_data['units']['南关街街道'].pk}")
+    nanguan, district = district_data["units"]["南关街街道"].pk, district_data["districts"]["410104"].pk
+    assert ranking["rows"][0][1]["url"].endswith(f"?lead_unit={nanguan}&district={district}")
 
 
 def test_another_districts_data_is_not_counted(district_data, users, units, org):
@@ -185,4 +186,11 @@ def test_deputies_suggestions_due_and_overdue(district_data, users, units):
     assert figure(summary, "suggestions_due_soon")["value"] == 1
     assert figure(summary, "suggestions_overdue")["value"] == 1
     assert figure(summary, "suggestions_satisfaction")["text"] == "50.0"
-    assert figure(summary, "suggestions_overdue")["url"] == "/deputies/suggestions/?state=assigned"
+    assert (
+        figure(summary, "suggestions_overdue")["url"]
+        == f"/deputies/suggestions/?overdue=1&district={district.pk}"
+    )
+    assert (
+        figure(summary, "suggestions_due_soon")["url"]
+        == f"/deputies/suggestions/?due=soon&district={district.pk}"
+    )
