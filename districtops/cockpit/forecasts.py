@@ -3,13 +3,15 @@
 The cockpit page, the big screen and the API never fit a forecast (seconds each): they show
 the ones the economy's cache already holds (``forecast.peek_project``; the same inputs as the
 economy dashboard, so either warms the other) and say how many are still pending. The
-briefing fits the missing ones (``forecast.cached_project``), which leaves them in the cache.
+briefing fits the missing ones with the economy's own ``forecast.cached_project`` (the same
+method and figures as the dashboard), which leaves them in the cache.
 
 Fitting runs with OpenBLAS limited to one thread. A Holt-Winters fit is a small L-BFGS-B
 problem (17 parameters, 34 observations): OpenBLAS's worker threads cost far more than they
 save there, and on a busy machine they spin against the other processes. Measured on the
-shared 2-core machine at load average 5: one indicator's projection (13 fits with its
-backtest) took 7.2 s with the default threads and 0.55 s with one.
+shared 2-core machine (load average 3–5): one indicator's projection (13 fits with its
+backtest) took 0.4–7.2 s with the default threads, varying with the other load, and
+0.41–0.55 s with one.
 """
 
 from __future__ import annotations
@@ -67,15 +69,33 @@ def single_threaded_blas():
             set_threads(threads)
 
 
-def projection(cumulatives: dict, year: int, goal: float | None, *, fit: bool):
-    """The economy's year-end projection for these inputs: fitted when ``fit`` (the briefing),
-    else the cached one or ``PENDING``, so a page never waits for a fit."""
+def _fit(requests: list) -> list:
+    """Fit the projections one after another with single-threaded OpenBLAS.
+
+    Fitting them in parallel processes (forked after importing statsmodels) was tried and
+    dropped: on the shared 2-core machine it gained nothing (2.08 s serial against 2.09 s for
+    the six forecasts of 管城; both cores were busy with other work), it forks job workers,
+    and the forked workers' fits would not warm the calling process's own cache.
+    """
     from districtops.economy import forecast
 
-    if not cumulatives:
-        return None
-    if fit:
-        with single_threaded_blas():
-            return forecast.cached_project(cumulatives, year, goal)
-    cached, result = forecast.peek_project(cumulatives, year, goal)
-    return result if cached else PENDING
+    with single_threaded_blas():
+        return [forecast.cached_project(*request) for request in requests]
+
+
+def projections(requests: list[tuple[dict, int, float | None]], *, fit: bool) -> list:
+    """The economy's year-end projection for each ``(cumulatives, year, goal)``: the cached one
+    when the economy's cache holds it; else fitted when ``fit`` (the briefing), or ``PENDING``,
+    so a page never waits for a fit. No cumulatives: None."""
+    from districtops.economy import forecast
+
+    results, missing = [], []
+    for i, (cumulatives, year, goal) in enumerate(requests):
+        cached, result = forecast.peek_project(cumulatives, year, goal) if cumulatives else (True, None)
+        results.append(result if cached else PENDING)
+        if not cached:
+            missing.append(i)
+    if fit and missing:
+        for i, result in zip(missing, _fit([requests[i] for i in missing]), strict=True):
+            results[i] = result
+    return results

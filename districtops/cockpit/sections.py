@@ -445,8 +445,8 @@ def economy_section(ctx: Context) -> dict | None:
     }
     yellow_gap = settings_for(ctx.district.pk).yellow_gap_pp
     dashboard = link("economy:dashboard", unit=ctx.district.pk, period=f"{latest.year}-{latest.month:02d}")
-    figures, rows, forecast_rows, notes = [], [], [], []
-    headline, pending = None, 0
+    figures, rows, notes, forecast_inputs = [], [], [], []
+    headline = None
     for indicator in Indicator.objects.order_by("sort_order"):
         by_period = series.get(indicator.pk, {})
         value = by_period.get(latest)
@@ -470,7 +470,6 @@ def economy_section(ctx: Context) -> dict | None:
                 note=latest.label,
             )
         )
-        projection = None
         if not indicator.quarterly:
             # The same inputs as the economy dashboard, so both share one cached fit.
             cumulatives = {
@@ -479,8 +478,7 @@ def economy_section(ctx: Context) -> dict | None:
                 if v.cumulative is not None and p <= latest
             }
             goal = float(full_last * (1 + target.growth / 100)) if (target and full_last) else None
-            projection = forecasts.projection(cumulatives, latest.year, goal, fit=ctx.compute_forecasts)
-            pending += projection is forecasts.PENDING
+            forecast_inputs.append((indicator, (cumulatives, latest.year, goal)))
         rows.append(
             [
                 {"text": indicator.name, "url": dashboard},
@@ -490,15 +488,6 @@ def economy_section(ctx: Context) -> dict | None:
                 {"text": LIGHT_TEXT[light], "url": dashboard},
             ]
         )
-        if projection is not None and projection is not forecasts.PENDING:
-            forecast_rows.append(
-                [
-                    indicator.name,
-                    number_text(projection.projection / float(YI), 2),
-                    number_text(None if projection.goal is None else projection.goal / float(YI), 2),
-                    number_text(None if projection.probability is None else projection.probability * 100, 0),
-                ]
-            )
         if light in ("red", "yellow") and target is not None:
             gap = (growth - target.growth) if growth is not None else None
             notes.append(
@@ -507,6 +496,18 @@ def economy_section(ctx: Context) -> dict | None:
             )
         if indicator.code == "industrial_output":
             headline = indicator
+    projections = forecasts.projections([i for _, i in forecast_inputs], fit=ctx.compute_forecasts)
+    pending = sum(p is forecasts.PENDING for p in projections)
+    forecast_rows = [
+        [
+            indicator.name,
+            number_text(p.projection / float(YI), 2),
+            number_text(None if p.goal is None else p.goal / float(YI), 2),
+            number_text(None if p.probability is None else p.probability * 100, 0),
+        ]
+        for (indicator, _), p in zip(forecast_inputs, projections, strict=True)
+        if p is not None and p is not forecasts.PENDING
+    ]
     tables = [
         table(
             "indicators",
