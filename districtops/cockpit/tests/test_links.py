@@ -8,7 +8,7 @@ import pytest
 from districtops.cockpit import services
 from districtops.cockpit.figures import Month
 
-from .conftest import figure
+from .conftest import add_suggestion, figure
 
 
 def _query(url):
@@ -23,22 +23,8 @@ def _summary(users, period=Month(2021, 2)):
 
 @pytest.fixture
 def suggestions(district_data, units):
-    from districtops.deputies.models import Suggestion
-
-    for number, state, due in (
-        ("S1", "assigned", dt.date(2021, 3, 20)),
-        ("S2", "assigned", dt.date(2021, 4, 15)),
-    ):
-        Suggestion.objects.create(
-            number=number,
-            district=units["南关街街道"].district,
-            title=f"建议{number}",
-            content="内容",
-            handling_unit=units["城建局"],
-            assigned_on=dt.date(2021, 1, 5),
-            reply_due=due,
-            state=state,
-        )
+    add_suggestion(units, "S1", "assigned", dt.date(2021, 3, 20))
+    add_suggestion(units, "S2", "assigned", dt.date(2021, 4, 15))
 
 
 def test_links_carry_the_district_and_the_figures_filter(district_data, users, suggestions):

@@ -9,7 +9,7 @@ from districtops.cockpit import services
 from districtops.cockpit.figures import Month, number_text
 from districtops.cockpit.sections import on_time_rate
 
-from .conftest import add_hazard, add_matter, figure
+from .conftest import add_hazard, add_matter, add_suggestion, figure
 
 
 def test_month_parse_and_bounds():
@@ -160,20 +160,8 @@ def test_street_staff_see_no_cockpit_but_economy_is_gated(economy_data, users):
 
 
 def test_deputies_suggestions_due_and_overdue(district_data, users, units):
-    from districtops.deputies.models import Suggestion
-
     def add(number, state, reply_due, satisfaction=""):
-        return Suggestion.objects.create(
-            number=number,
-            district=units["南关街街道"].district,
-            title=f"建议{number}",
-            content="内容",
-            handling_unit=units["城建局"],
-            assigned_on=dt.date(2021, 1, 5),
-            reply_due=reply_due,
-            state=state,
-            satisfaction=satisfaction,
-        )
+        return add_suggestion(units, number, state, reply_due, satisfaction)
 
     add("S1", "assigned", dt.date(2021, 3, 20))  # overdue
     add("S2", "assigned", dt.date(2021, 4, 15))  # due within 30 days
