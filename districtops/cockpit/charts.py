@@ -39,7 +39,17 @@ def _font_family() -> tuple[str, ...]:
 
 
 def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None]], unit: str = "") -> bytes:
-    """Grouped horizontal bars, one group per label, one colour per series; returns PNG bytes."""
+    """Grouped horizontal bars, one group per label, one colour per series; returns PNG bytes.
+
+    Drawn once per set of inputs in a process: the briefing renders its document twice when
+    it fits forecasts meanwhile (``briefing.build``), and the charts do not change."""
+    return _bar_chart(
+        title, tuple(labels), tuple((name, tuple(values)) for name, values in series.items()), unit
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _bar_chart(title: str, labels: tuple, series: tuple, unit: str) -> bytes:
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = list(_font_family())
     matplotlib.rcParams["axes.unicode_minus"] = False
@@ -49,7 +59,7 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None
     n = max(1, len(series))
     bar = 0.8 / n
     positions = range(len(labels))
-    for i, (name, values) in enumerate(series.items()):
+    for i, (name, values) in enumerate(series):
         ys = [p + (i - (n - 1) / 2) * bar for p in positions]
         clean = [v if v is not None else 0 for v in values]
         bars = ax.barh(ys, clean, height=bar, label=name, color=COLOURS[i % len(COLOURS)])

@@ -62,6 +62,7 @@ class Context:
     period: Month
     today: dt.date
     compute_forecasts: bool = False
+    pending_forecasts: list | None = None  # collects the forecasts not fitted yet
 
     def visible(self, model):
         """The model's rows this person may view; ``user=None`` is the system (the command line)."""

@@ -496,7 +496,11 @@ def economy_section(ctx: Context) -> dict | None:
             )
         if indicator.code == "industrial_output":
             headline = indicator
-    projections = forecasts.projections([i for _, i in forecast_inputs], fit=ctx.compute_forecasts)
+    projections = forecasts.projections(
+        [i for _, i in forecast_inputs],
+        fit=ctx.compute_forecasts,
+        pending=ctx.pending_forecasts,
+    )
     pending = sum(p is forecasts.PENDING for p in projections)
     forecast_rows = [
         [
