@@ -145,13 +145,17 @@ class Fitting:
                 stderr=subprocess.PIPE,
                 env=env,
             )
-            # A few kilobytes: the pipe takes them at once, and the process reads them first.
-            self._process.stdin.write(pickle.dumps(self.requests))
-            self._process.stdin.close()
-            self._process.stdin = None  # written: communicate() must not touch it again
         except OSError as exc:
             logger.warning("could not start the forecast process (%s): fitting in this one", exc)
             self._process = None
+            return
+        try:
+            # A few kilobytes: the pipe takes them at once, and the process reads them first.
+            self._process.stdin.write(pickle.dumps(self.requests))
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass  # the process is gone already: wait() reports how it ended
+        self._process.stdin = None  # written: communicate() must not touch it again
 
     def wait(self) -> list:
         """The forecasts, in the order of the requests (waits for the process); each is also
