@@ -120,3 +120,16 @@ def test_briefing_fits_here_when_the_other_process_fails(long_series, users, mon
     result = briefing.build(users["leader"], district, Month(2021, 2), pdf=False)
     assert _rows(_forecast_table(result.summary)) == _expected_rows(district)
     assert "the forecast process failed" in caplog.text
+
+
+def test_peek_project_answers_without_fitting():
+    from districtops.economy import forecast
+    from districtops.economy.periods import Period
+
+    cache.clear()
+    short = {Period(2020, 2): 10.0, Period(2020, 3): 15.0}
+    assert forecast.peek_project(short, 2020, None) == (False, None)
+    assert forecast.cached_project(short, 2020, None) is None  # too short to forecast
+    assert forecast.peek_project(short, 2020, None) == (True, None)  # known: nothing to show
+    assert forecast.peek_project(short, 2020, 30.0) == (False, None)  # another goal, another fit
+    cache.clear()
