@@ -128,10 +128,11 @@ def verify(writes_file: Path, marks: str) -> dict:
     """What the load test sent against what the database holds.
 
     Progress reports, per matter: every one answered 200 must be exactly one event row (else
-    *lost*); a row beyond those is a write whose answer the client never saw (no answer, or
-    an error status after the commit) and is counted as *unacknowledged* — it must be one of
-    the sends without a clear answer, else it is *extra* (a row nobody sent). Refusals (409)
-    store nothing. Imports likewise: every accepted file one batch with all its rows.
+    *lost*); a row beyond those is a write whose answer the client never saw (no answer, cut
+    off when locust stopped, or an error status after the commit) and is counted as
+    *unacknowledged* — it must be one of the sends without a clear answer, else it is *extra*
+    (a row nobody sent). Refusals (409) store nothing. Imports likewise: every accepted file
+    one batch with all its rows.
     """
     from districtops.economy.models import ImportBatch, SourceFigure
     from districtops.supervision.models import MatterEvent
@@ -140,7 +141,10 @@ def verify(writes_file: Path, marks: str) -> dict:
     data = json.loads(writes_file.read_text())
     progress = {k: Counter({int(m): n for m, n in v.items()}) for k, v in data["progress"].items()}
     accepted = progress["accepted"]
-    unclear = progress["unanswered"] + progress["failed"]
+    # Sent but no outcome recorded: the request was in flight when locust stopped its users.
+    answered = accepted + progress["refused"] + progress["failed"] + progress["unanswered"]
+    cut_off = progress["sent"] - answered
+    unclear = progress["unanswered"] + progress["failed"] + cut_off
     stored = Counter(
         MatterEvent.objects.filter(action="report_progress", pk__gt=after["event"]).values_list(
             "matter_id", flat=True
@@ -151,6 +155,9 @@ def verify(writes_file: Path, marks: str) -> dict:
     unacknowledged = sum(min(n, unclear[m]) for m, n in beyond.items())
     extra = {m: n - unclear[m] for m, n in beyond.items() if n > unclear[m]}
     imports = Counter(data["imports"])
+    imports["unanswered"] += imports["sent"] - sum(
+        imports[k] for k in ("accepted", "refused", "failed", "unanswered")
+    )
     batches = dict(
         ImportBatch.objects.filter(pk__gt=after["batch"], kind="electricity").values_list("pk", "row_count")
     )
@@ -161,6 +168,7 @@ def verify(writes_file: Path, marks: str) -> dict:
         "refused_conflicts": sum(progress["refused"].values()),
         "failed": sum(progress["failed"].values()),
         "unanswered": sum(progress["unanswered"].values()),
+        "cut_off": sum(cut_off.values()),
         "stored": sum(stored.values()),
         "matters": len(progress["sent"]),
         "lost": sum(n - got for n, got in lost.values()),

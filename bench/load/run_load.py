@@ -150,7 +150,10 @@ def main():
     print("setup", f"{time.time() - started:.0f}s; load average before the runs {before}", flush=True)
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "districtops.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-         "-k", "gthread", "--threads", "4", "--timeout", "60", "--log-level", "warning"],
+         "-k", "gthread", "--threads", "4", "--timeout", "60", "--log-level", "warning",
+         # Longer than the users' think time (at most 5 s): with gunicorn's default 2 s the server
+         # closes idle keep-alive connections just as a client reuses them (connection resets).
+         "--keep-alive", "10"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     results = {}
@@ -209,7 +212,8 @@ def main():
     v = verdict
     print(
         f"  progress reports sent {v['sent']}: {v['accepted']} answered 200, {v['refused_conflicts']} refused "
-        f"as conflicts (409), {v['failed']} other HTTP errors, {v['unanswered']} without an answer"
+        f"as conflicts (409), {v['failed']} other HTTP errors, {v['unanswered']} without an answer, "
+        f"{v['cut_off']} cut off when locust stopped"
     )
     print(
         f"  database: {v['stored']} event rows = {v['accepted'] - v['lost']} of the 200s + {v['unacknowledged']} "
@@ -218,7 +222,7 @@ def main():
     )
     print(
         f"  imports sent {v['imports_sent']}: {v['imports_accepted']} accepted ({v['import_rows_sent']} rows), "
-        f"{v['imports_refused']} refused or failed, {v['imports_unanswered']} without an answer; database: "
+        f"{v['imports_refused']} refused or failed, {v['imports_unanswered']} without an answer or cut off; database: "
         f"{v['imports_stored']} batches ({v['import_rows_stored']} rows), lost {v['imports_lost']}, "
         f"extra {v['imports_extra']}; {v['figures_held']} figures held now (later files replace the same month)"
     )
