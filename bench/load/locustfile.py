@@ -1,6 +1,9 @@
 """The load-test scenario: leaders read the cockpit, staff read their to-do lists and report
-progress, statisticians read the indicators and import the power company's monthly file. Personas come from prepare.py (LOAD_PERSONAS);
-every accepted write is counted per matter into LOAD_WRITES at the end, for the no-loss check.
+progress, statisticians read the indicators and import the power company's monthly file.
+Personas come from prepare.py (LOAD_PERSONAS). Every write the load test sends is counted, per
+matter, with what came back — accepted (200), refused (409: someone reported first), failed
+(another HTTP status) or no answer at all (connection reset, time-out, cut off at the stop) —
+into LOAD_WRITES at the end, for the no-loss check against the database (prepare.py verify).
 """
 
 from __future__ import annotations
@@ -14,9 +17,17 @@ from pathlib import Path
 from locust import HttpUser, between, events, task
 
 PERSONAS = json.loads(Path(os.environ["LOAD_PERSONAS"]).read_text())
-ACCEPTED: Counter = Counter()
-CONFLICTS: Counter = Counter()
-IMPORTS: Counter = Counter()  # accepted files and their rows
+# Progress reports per matter id, by outcome: sent, accepted, refused, failed, unanswered.
+PROGRESS: dict[str, Counter] = {k: Counter() for k in ("sent", "accepted", "refused", "failed", "unanswered")}
+IMPORTS: Counter = Counter()  # files by outcome, and the rows of the accepted ones
+
+
+def _outcome(status_code: int) -> str:
+    if status_code == 200:
+        return "accepted"
+    if status_code == 409:
+        return "refused"
+    return "unanswered" if not status_code else "failed"  # locust reports no answer as status 0
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,6 +85,7 @@ class Staff(HttpUser):
         if current.status_code != 200:
             return
         body = {"version": current.json()["version"], "progress": random.randint(1, 99), "note": "压测进展"}
+        PROGRESS["sent"][matter_id] += 1
         with self.client.post(
             f"/api/v1/supervision/matters/{matter_id}/actions/report_progress",
             json=body,
@@ -81,12 +93,10 @@ class Staff(HttpUser):
             name="/supervision/matters/{id}/report_progress",
             catch_response=True,
         ) as response:
-            if response.status_code == 200:
-                ACCEPTED[matter_id] += 1
-                response.success()
-            elif response.status_code == 409:
-                # Someone else reported first: a refused write (the client re-reads), not an error.
-                CONFLICTS[matter_id] += 1
+            outcome = _outcome(response.status_code)
+            PROGRESS[outcome][matter_id] += 1
+            if outcome in ("accepted", "refused"):
+                # 409: someone else reported first, a refused write (the client re-reads), not an error.
                 response.success()
             else:
                 response.failure(f"HTTP {response.status_code}")
@@ -107,6 +117,7 @@ class Statistician(HttpUser):
 
     @task(1)
     def import_electricity(self):
+        IMPORTS["sent"] += 1
         with self.client.post(
             "/api/v1/economy/imports/electricity",
             files={"file": ("用电量.xlsx", self.workbook, XLSX)},
@@ -114,25 +125,17 @@ class Statistician(HttpUser):
             name="/economy/imports/electricity",
             catch_response=True,
         ) as response:
-            if response.status_code == 200:
-                IMPORTS["files"] += 1
+            outcome = _outcome(response.status_code)
+            IMPORTS[outcome] += 1
+            if outcome == "accepted":
                 IMPORTS["rows"] += response.json().get("rows", 0)
                 response.success()
             else:
-                response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
+                response.failure(f"HTTP {response.status_code}: {(response.text or '')[:200]}")
 
 
 @events.quitting.add_listener
 def _dump_writes(environment, **_):
     target = os.environ.get("LOAD_WRITES")
     if target:
-        Path(target).write_text(
-            json.dumps(
-                {
-                    "accepted": ACCEPTED,
-                    "conflicts": sum(CONFLICTS.values()),
-                    "imports": IMPORTS["files"],
-                    "import_rows": IMPORTS["rows"],
-                }
-            )
-        )
+        Path(target).write_text(json.dumps({"progress": PROGRESS, "imports": IMPORTS}))

@@ -125,39 +125,68 @@ def mark() -> str:
 
 
 def verify(writes_file: Path, marks: str) -> dict:
-    """Each accepted progress report must be exactly one event row, each accepted import one
-    batch with all its rows; nothing lost, nothing extra."""
+    """What the load test sent against what the database holds.
+
+    Progress reports, per matter: every one answered 200 must be exactly one event row (else
+    *lost*); a row beyond those is a write whose answer the client never saw (no answer, cut
+    off when locust stopped, or an error status after the commit) and is counted as
+    *unacknowledged* — it must be one of the sends without a clear answer, else it is *extra*
+    (a row nobody sent). Refusals (409) store nothing. Imports likewise: every accepted file
+    one batch with all its rows.
+    """
     from districtops.economy.models import ImportBatch, SourceFigure
     from districtops.supervision.models import MatterEvent
 
     after = json.loads(marks)
     data = json.loads(writes_file.read_text())
-    sent = {int(k): v for k, v in data["accepted"].items()}
+    progress = {k: Counter({int(m): n for m, n in v.items()}) for k, v in data["progress"].items()}
+    accepted = progress["accepted"]
+    # Sent but no outcome recorded: the request was in flight when locust stopped its users.
+    answered = accepted + progress["refused"] + progress["failed"] + progress["unanswered"]
+    cut_off = progress["sent"] - answered
+    unclear = progress["unanswered"] + progress["failed"] + cut_off
     stored = Counter(
         MatterEvent.objects.filter(action="report_progress", pk__gt=after["event"]).values_list(
             "matter_id", flat=True
         )
     )
-    # Lost: the client got 200 but the row is missing. Unacknowledged: the row is there but the
-    # client never saw the answer (cut off when locust stopped, or a worker reset the connection).
-    lost = {m: (n, stored.get(m, 0)) for m, n in sent.items() if stored.get(m, 0) < n}
-    unacknowledged = sum(max(0, stored[m] - sent.get(m, 0)) for m in stored)
+    lost = {m: (n, stored[m]) for m, n in accepted.items() if stored[m] < n}
+    beyond = {m: stored[m] - accepted[m] for m in stored if stored[m] > accepted[m]}
+    unacknowledged = sum(min(n, unclear[m]) for m, n in beyond.items())
+    extra = {m: n - unclear[m] for m, n in beyond.items() if n > unclear[m]}
+    imports = Counter(data["imports"])
+    imports["unanswered"] += imports["sent"] - sum(
+        imports[k] for k in ("accepted", "refused", "failed", "unanswered")
+    )
     batches = dict(
         ImportBatch.objects.filter(pk__gt=after["batch"], kind="electricity").values_list("pk", "row_count")
     )
     figures = SourceFigure.objects.filter(batch_id__in=list(batches)).count()
     return {
-        "sent_accepted": sum(sent.values()),
-        "refused_conflicts": data["conflicts"],
+        "sent": sum(progress["sent"].values()),
+        "accepted": sum(accepted.values()),
+        "refused_conflicts": sum(progress["refused"].values()),
+        "failed": sum(progress["failed"].values()),
+        "unanswered": sum(progress["unanswered"].values()),
+        "cut_off": sum(cut_off.values()),
         "stored": sum(stored.values()),
-        "matters": len(sent),
+        "matters": len(progress["sent"]),
         "lost": sum(n - got for n, got in lost.values()),
         "lost_examples": dict(list(lost.items())[:5]),
         "unacknowledged": unacknowledged,
-        "imports_accepted": data["imports"],
+        "extra": sum(extra.values()),
+        "extra_examples": dict(list(extra.items())[:5]),
+        "imports_sent": imports["sent"],
+        "imports_accepted": imports["accepted"],
+        "imports_refused": imports["refused"] + imports["failed"],
+        "imports_unanswered": imports["unanswered"],
         "imports_stored": len(batches),
-        "import_rows_sent": data["import_rows"],
+        "import_rows_sent": imports["rows"],
         "import_rows_stored": sum(batches.values()),
+        "imports_lost": max(0, imports["accepted"] - len(batches)),
+        "imports_extra": max(
+            0, len(batches) - imports["accepted"] - imports["unanswered"] - imports["failed"]
+        ),
         # A later file replaces the same enterprise and month: the figures held now are one
         # file's worth per district, from the latest batch.
         "figures_held": figures,

@@ -5,10 +5,13 @@
 1. (re)creates the database ``districtops_load`` on 127.0.0.1:5432 (user postgres, trust),
    migrates, loads the demo and ``generate-scale --size``;
 2. creates API tokens for leaders, staff with open matters and statisticians (prepare.py);
-3. starts gunicorn (``--workers`` processes × 4 threads, production settings, Redis cache);
+3. starts gunicorn (``--workers`` processes × 4 threads, production settings, Redis cache) and
+   reads every endpoint a few times, so that the workers have loaded their code;
 4. runs locust headless for ``--duration`` seconds at each user count, one after the other;
-5. stops gunicorn and prints throughput, p50/p95/p99 and errors per run, then counts the
-   progress reports the load test had accepted against the event rows in the database.
+5. stops gunicorn and prints throughput, p50/p95/p99, errors and the load average per run,
+   then counts the writes the load test sent, by what came back, against the rows in the
+   database: every accepted write stored, the rows beyond them only from sends whose answer
+   the client never saw (see prepare.py verify).
 
 Only 127.0.0.1 is contacted. Every step has a time limit; the servers are stopped on any exit.
 """
@@ -56,6 +59,30 @@ def wait_for(url: str, seconds: int = 60):
         except OSError:
             time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {seconds}s")
+
+
+def warm_up(port: int, personas: Path, rounds: int = 6):
+    """Read every endpoint a few times before measuring, so that each gunicorn worker has loaded
+    its code (URL resolvers, API schemas, lazy imports): the first request of a worker takes
+    seconds and would otherwise count in the first run's p95. Reads only: no write to count."""
+    data = json.loads(personas.read_text())
+    leader, staff = data["leaders"][0], data["staff"][0]
+    paths = [
+        (leader, f"/api/v1/cockpit/{leader['district']}"),
+        (leader, f"/api/v1/cockpit/{leader['district']}?period=2021-02"),
+        (staff, "/api/v1/supervision/todo"),
+        (staff, "/api/v1/supervision/todo/lead?limit=20"),
+        (staff, f"/api/v1/supervision/matters/{staff['matters'][0]}"),
+    ]
+    if data["statisticians"]:
+        paths.append((data["statisticians"][0], "/api/v1/economy/indicators"))
+    for _ in range(rounds):
+        for persona, path in paths:
+            request = urllib.request.Request(  # noqa: S310 - loopback only
+                f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {persona['token']}"}
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                response.read()
 
 
 def locust_figures(prefix: Path) -> dict:
@@ -119,10 +146,14 @@ def main():
         .stdout.strip()
         .splitlines()[-1]
     )
-    print("setup", f"{time.time() - started:.0f}s", flush=True)
+    before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print("setup", f"{time.time() - started:.0f}s; load average before the runs {before}", flush=True)
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "districtops.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-         "-k", "gthread", "--threads", "4", "--timeout", "60", "--log-level", "warning"],
+         "-k", "gthread", "--threads", "4", "--timeout", "60", "--log-level", "warning",
+         # Longer than the users' think time (at most 5 s): with gunicorn's default 2 s the server
+         # closes idle keep-alive connections just as a client reuses them (connection resets).
+         "--keep-alive", "10"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     results = {}
@@ -131,6 +162,7 @@ def main():
     ).stdout.split()[-1]
     try:
         wait_for(f"http://127.0.0.1:{args.port}/healthz")
+        warm_up(args.port, personas)
         for users in [int(u) for u in args.users.split(",")]:
             prefix = work / f"u{users}"
             run(
@@ -141,19 +173,22 @@ def main():
                 args.duration + 120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             results[users] = locust_figures(prefix)
+            results[users]["load"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    merged: dict = {"accepted": {}, "conflicts": 0, "imports": 0, "import_rows": 0}
+    merged: dict = {"progress": {}, "imports": {}}
     for users in results:
         data = json.loads((work / f"u{users}_writes.json").read_text())
-        for matter, n in data["accepted"].items():
-            merged["accepted"][matter] = merged["accepted"].get(matter, 0) + n
-        for key in ("conflicts", "imports", "import_rows"):
-            merged[key] += data[key]
+        for outcome, per_matter in data["progress"].items():
+            into = merged["progress"].setdefault(outcome, {})
+            for matter, n in per_matter.items():
+                into[matter] = into.get(matter, 0) + n
+        for key, n in data["imports"].items():
+            merged["imports"][key] = merged["imports"].get(key, 0) + n
     writes = work / "writes.json"
     writes.write_text(json.dumps(merged))
     check = subprocess.run(
@@ -163,28 +198,37 @@ def main():
     verdict = json.loads(check.stdout.strip().splitlines()[-1])
     print()
     data = "data of the previous run" if args.skip_data else f"generate-scale --size {args.size}"
-    print(f"Load test: gunicorn {args.workers}×4 threads, PostgreSQL, Redis, {data}")
+    print(f"Load test: gunicorn {args.workers}×4 threads, PostgreSQL, Redis, {data}; {os.cpu_count()} CPUs")
+    print(f"  load average before the runs: {before}")
     print(f"  personas: {persona_counts}")
     for users, r in results.items():
         print(
             f"  {users:>4} users, {args.duration}s: {r['requests']} requests, {r['rps']:.1f} req/s, "
-            f"p50 {r['p50']} ms, p95 {r['p95']} ms, p99 {r['p99']} ms, errors {r['failures']}"
+            f"p50 {r['p50']} ms, p95 {r['p95']} ms, p99 {r['p99']} ms, errors {r['failures']}; "
+            f"load average at the end {r['load']}"
         )
         for name, e in sorted(r["endpoints"].items()):
             print(f"         {name:<45} n={e['n']:<6} p95 {e['p95']} ms  errors {e['fail']}")
+    v = verdict
     print(
-        f"  writes: {verdict['sent_accepted']} progress reports answered 200, {verdict['stored']} event rows stored, "
-        f"{verdict['lost']} lost {verdict['lost_examples'] or ''}, {verdict['unacknowledged']} stored without the "
-        f"client seeing the answer (cut off or reset), {verdict['refused_conflicts']} refused as conflicts (409)"
+        f"  progress reports sent {v['sent']}: {v['accepted']} answered 200, {v['refused_conflicts']} refused "
+        f"as conflicts (409), {v['failed']} other HTTP errors, {v['unanswered']} without an answer, "
+        f"{v['cut_off']} cut off when locust stopped"
     )
     print(
-        f"  imports: {verdict['imports_accepted']} files accepted ({verdict['import_rows_sent']} rows), "
-        f"{verdict['imports_stored']} batches stored ({verdict['import_rows_stored']} rows), "
-        f"{verdict['figures_held']} figures held now (later files replace the same month)"
+        f"  database: {v['stored']} event rows = {v['accepted'] - v['lost']} of the 200s + {v['unacknowledged']} "
+        f"whose answer the client never saw (or saw an error) + {v['extra']} nobody sent; "
+        f"lost {v['lost']} {v['lost_examples'] or ''}{v['extra_examples'] or ''}"
     )
-    lost = verdict["lost"] or verdict["imports_accepted"] > verdict["imports_stored"]
-    lost = lost or verdict["import_rows_sent"] > verdict["import_rows_stored"]
-    print("  WRITES LOST" if lost else "  no write lost")
+    print(
+        f"  imports sent {v['imports_sent']}: {v['imports_accepted']} accepted ({v['import_rows_sent']} rows), "
+        f"{v['imports_refused']} refused or failed, {v['imports_unanswered']} without an answer or cut off; database: "
+        f"{v['imports_stored']} batches ({v['import_rows_stored']} rows), lost {v['imports_lost']}, "
+        f"extra {v['imports_extra']}; {v['figures_held']} figures held now (later files replace the same month)"
+    )
+    lost = v["lost"] or v["extra"] or v["imports_lost"] or v["imports_extra"]
+    lost = lost or v["import_rows_sent"] > v["import_rows_stored"]
+    print("  WRITES LOST OR UNACCOUNTED FOR" if lost else "  no write lost, none unaccounted for")
     print(f"  total {time.time() - started:.0f}s; files in {work}")
 
 

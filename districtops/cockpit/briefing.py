@@ -221,9 +221,24 @@ def convert_to_pdf(docx: bytes) -> bytes | None:
 
 
 def build(user, district, period: Month, *, pdf: bool = True) -> Briefing:
-    """Gather the cockpit's figures for ``district`` and ``period`` and render every file."""
+    """Gather the cockpit's figures for ``district`` and ``period`` and render every file.
+
+    Year-end forecasts not in the economy's cache yet take seconds to fit: they are fitted in
+    another process (``forecasts.Fitting``) while this one renders the document without them —
+    which loads matplotlib and python-docx and draws the charts, kept for the second pass —
+    and the figures are then gathered again with the fitted forecasts, so the document is
+    still one summary.
+    """
+    from . import forecasts
+
     started = time.perf_counter()
-    summary = district_summary(user, district, period, compute_forecasts=True)
+    pending: list = []
+    summary = district_summary(user, district, period, pending_forecasts=pending)
+    if pending:
+        fitting = forecasts.Fitting(pending)
+        render_docx(summary)
+        fitting.wait()
+        summary = district_summary(user, district, period)
     docx = render_docx(summary)
     xlsx = render_xlsx(summary)
     pdf_bytes = convert_to_pdf(docx) if pdf else None

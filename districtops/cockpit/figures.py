@@ -62,12 +62,18 @@ class Context:
     period: Month
     today: dt.date
     compute_forecasts: bool = False
+    pending_forecasts: list | None = None  # collects the forecasts not fitted yet
 
     def visible(self, model):
         """The model's rows this person may view; ``user=None`` is the system (the command line)."""
         if self.user is None:
             return model.objects.all()
         return model.objects.restrict(self.user, "view")
+
+    def list_url(self, name: str, *args, **query) -> str:
+        """The URL of a module's list behind a figure, filtered to this district (``district=<pk>``):
+        a city-level leader sees every district in the lists, the figure only this one."""
+        return link(name, *args, **query, district=self.district.pk)
 
 
 def number_text(value, digits: int = 0) -> str:
@@ -90,6 +96,13 @@ def figure(key, label, value, *, unit="", digits=0, url="", light="", note="") -
         "light": light,
         "note": str(note),
     }
+
+
+def count_figure(key, label, value, *, unit, url, alarm="") -> dict:
+    """A count whose light is ``alarm`` ("red", "yellow") when it is not zero, else green;
+    without ``alarm`` it has no light."""
+    light = (alarm if value else "green") if alarm else ""
+    return figure(key, label, value, unit=unit, url=url, light=light)
 
 
 def table(key, title, headers, rows) -> dict:

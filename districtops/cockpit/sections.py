@@ -9,15 +9,14 @@ the briefing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 
 from districtops.org.models import Membership, Unit, UnitKind
 
-from .figures import Context, figure, link, number_text, table
+from . import forecasts
+from .figures import Context, count_figure, figure, link, number_text, table
 
 YI = Decimal(100_000_000)
 LIGHT_TEXT = {"green": "达标", "yellow": "预警", "red": "落后", "grey": "无目标"}
@@ -43,28 +42,17 @@ def organisation_section(ctx: Context) -> dict:
         "key": "organisation",
         "title": "组织机构",
         "figures": [
-            figure(
-                "streets",
-                "街道/乡镇",
-                counts["streets"],
-                unit="个",
-                url=link("org:unit_tree", kind=UnitKind.SUBDISTRICT, q=code),
-            ),
-            figure(
-                "departments",
-                "区直部门",
-                counts["departments"],
-                unit="个",
-                url=link("org:unit_tree", kind=UnitKind.DEPARTMENT),
-            ),
-            figure(
-                "command_posts",
-                "指挥部",
-                counts["command_posts"],
-                unit="个",
-                url=link("org:unit_tree", kind=UnitKind.COMMAND_POST),
-            ),
-            figure("people", "在岗人员", people, unit="人", url=link("org:unit_detail", ctx.district.pk)),
+            count_figure(key, label, counts[key], unit="个", url=link("org:unit_tree", kind=kind, q=query))
+            for key, label, kind, query in (
+                ("streets", "街道/乡镇", UnitKind.SUBDISTRICT, code),
+                ("departments", "区直部门", UnitKind.DEPARTMENT, ""),
+                ("command_posts", "指挥部", UnitKind.COMMAND_POST, ""),
+            )
+        ]
+        + [
+            count_figure(
+                "people", "在岗人员", people, unit="人", url=link("org:unit_detail", ctx.district.pk)
+            )
         ],
         "tables": [],
     }
@@ -72,6 +60,67 @@ def organisation_section(ctx: Context) -> dict:
 
 def _percent(ratio) -> float | None:
     return None if ratio is None else ratio * 100
+
+
+def _battle_map(ctx: Context, construction) -> tuple[list, list, dict, dict]:
+    """Overdue and behind-schedule nodes (the projects module's ``rules.node_status``, the rule
+    behind its ``node_overdue`` and ``progress_behind`` warnings), per street and per command
+    post, in one query: only nodes not done that have started or are past their end can be
+    either, so the others are not read."""
+    from districtops.projects import rules
+    from districtops.projects.models import ProjectNode
+
+    nodes = ProjectNode.objects.filter(project__in=construction.values("pk"), actual_end=None).filter(
+        Q(planned_start__lte=ctx.today) | Q(planned_end__lt=ctx.today)
+    )
+    overdue = at_risk = 0
+    streets: dict = {}
+    posts: dict = {}
+    for street, street_name, post, post_name, start, end, progress in nodes.values_list(
+        "project__lead_unit_id",
+        "project__lead_unit__name",
+        "project__command_post_id",
+        "project__command_post__name",
+        "planned_start",
+        "planned_end",
+        "progress",
+    ):
+        state = rules.node_status(start, end, None, progress, ctx.today).state
+        if state not in (rules.NodeState.OVERDUE, rules.NodeState.AT_RISK):
+            continue
+        if state == rules.NodeState.OVERDUE:
+            overdue += 1
+        else:
+            at_risk += 1
+        for rows, pk, name in ((streets, street, street_name), (posts, post, post_name)):
+            if pk is not None:
+                row = rows.setdefault(
+                    pk, {"name": name, rules.NodeState.OVERDUE: 0, rules.NodeState.AT_RISK: 0}
+                )
+                row[state] += 1
+    return overdue, at_risk, streets, posts
+
+
+def _battle_rows(ctx: Context, rows: dict, list_param: str) -> list:
+    from districtops.projects.rules import NodeState
+
+    ordered = sorted(
+        rows.items(),
+        key=lambda item: (-item[1][NodeState.OVERDUE], -item[1][NodeState.AT_RISK], item[1]["name"]),
+    )
+    return [
+        [
+            {"text": row["name"], "url": ctx.list_url("projects:construction_list", **{list_param: pk})},
+            *(
+                {
+                    "text": number_text(row[state]),
+                    "url": ctx.list_url("projects:construction_list", **{list_param: pk, "state": state}),
+                }
+                for state in (NodeState.OVERDUE, NodeState.AT_RISK)
+            ),
+        ]
+        for pk, row in ordered
+    ]
 
 
 def projects_section(ctx: Context) -> dict | None:
@@ -82,132 +131,80 @@ def projects_section(ctx: Context) -> dict | None:
     investment = ctx.visible(InvestmentProject).filter(district=ctx.district)
     construction = ctx.visible(ConstructionProject).filter(district=ctx.district)
     totals = investment.aggregate(count=Count("pk"), contracted=Sum("contracted_amount"))
+    construction_count = construction.count()
+    if not totals["count"] and not construction_count:
+        return None
     arrived = CapitalArrival.objects.filter(project__in=investment.values("pk")).aggregate(t=Sum("amount"))[
         "t"
     ]
     performance = measures.performance(investment, ctx.today)
     stalled = measures.stalled_projects(investment, ctx.today).count()
-    heads = {
-        row["pk"]: row
-        for row in construction.values(
-            "pk", "lead_unit_id", "lead_unit__name", "command_post_id", "command_post__name"
-        )
-    }
-    warnings = measures.construction_warnings(construction.filter(pk__in=list(heads)), ctx.today)
-    overdue = [w for w in warnings if w.kind == "node_overdue"]
-    at_risk = [w for w in warnings if w.kind == "progress_behind"]
-    if not totals["count"] and not heads:
-        return None
+    overdue, at_risk, streets, posts = _battle_map(ctx, construction)
     contracted = totals["contracted"] or Decimal(0)
     arrival_rate = rules.ratio(arrived or 0, contracted)
-
-    def by(key_id, key_name, list_param):
-        rows: dict = {}
-        for w in overdue + at_risk:
-            head = heads[w.project_id]
-            if head[key_id] is None:
-                continue
-            row = rows.setdefault(head[key_id], {"name": head[key_name], "overdue": 0, "at_risk": 0})
-            row["overdue" if w.kind == "node_overdue" else "at_risk"] += 1
-        ordered = sorted(
-            rows.items(), key=lambda item: (-item[1]["overdue"], -item[1]["at_risk"], item[1]["name"])
-        )
-        return [
-            [
-                {"text": row["name"], "url": link("projects:construction_list", **{list_param: pk})},
-                {
-                    "text": number_text(row["overdue"]),
-                    "url": link(
-                        "projects:construction_list", **{list_param: pk, "state": rules.NodeState.OVERDUE}
-                    ),
-                },
-                {
-                    "text": number_text(row["at_risk"]),
-                    "url": link(
-                        "projects:construction_list", **{list_param: pk, "state": rules.NodeState.AT_RISK}
-                    ),
-                },
-            ]
-            for pk, row in ordered
-        ]
-
+    rate = performance["rate"]
     notes = []
     if overdue:
-        notes.append(f"重点项目节点逾期 {len(overdue)} 个，请相关街道和指挥部倒排工期、加快推进。")
+        notes.append(f"重点项目节点逾期 {overdue} 个，请相关街道和指挥部倒排工期、加快推进。")
     if stalled:
         notes.append(f"招商项目停滞 {stalled} 个，长期无阶段进展，需专题调度。")
-    if performance["rate"] is not None and performance["rate"] < 0.8:
-        notes.append(f"签约项目履约率 {number_text(_percent(performance['rate']), 1)}%，低于八成。")
+    if rate is not None and rate < 0.8:
+        notes.append(f"签约项目履约率 {number_text(_percent(rate), 1)}%，低于八成。")
+    investment_list = ctx.list_url("projects:investment_list")
+    investment_summary = ctx.list_url("projects:investment_summary")
     return {
         "key": "projects",
         "title": "重点项目",
         "figures": [
-            figure(
-                "investment_count",
-                "招商项目",
-                totals["count"],
-                unit="个",
-                url=link("projects:investment_list"),
-            ),
-            figure(
-                "contracted",
-                "签约金额",
-                contracted / YI,
-                unit="亿元",
-                digits=2,
-                url=link("projects:investment_summary"),
-            ),
+            count_figure("investment_count", "招商项目", totals["count"], unit="个", url=investment_list),
+            figure("contracted", "签约金额", contracted / YI, unit="亿元", digits=2, url=investment_summary),
             figure(
                 "arrival_rate",
                 "资金到位率",
                 _percent(arrival_rate),
                 unit="%",
                 digits=1,
-                url=link("projects:investment_summary"),
+                url=investment_summary,
             ),
             figure(
                 "performance_rate",
                 "履约率",
-                _percent(performance["rate"]),
+                _percent(rate),
                 unit="%",
                 digits=1,
-                url=link("projects:investment_summary"),
-                light=""
-                if performance["rate"] is None
-                else "green"
-                if performance["rate"] >= 0.8
-                else "yellow",
+                url=investment_summary,
+                light="" if rate is None else "green" if rate >= 0.8 else "yellow",
             ),
-            figure(
+            count_figure(
                 "stalled",
                 "停滞招商项目",
                 stalled,
                 unit="个",
-                url=link("projects:investment_list", stalled=1),
-                light="yellow" if stalled else "green",
+                url=ctx.list_url("projects:investment_list", stalled=1),
+                alarm="yellow",
             ),
-            figure(
+            count_figure(
                 "construction_count",
                 "建设项目",
-                len(heads),
+                construction_count,
                 unit="个",
-                url=link("projects:construction_list"),
+                url=ctx.list_url("projects:construction_list"),
             ),
-            figure(
+            count_figure(
                 "nodes_overdue",
                 "节点逾期",
-                len(overdue),
+                overdue,
                 unit="个",
-                url=link("projects:warning_list", kind="node_overdue"),
-                light="red" if overdue else "green",
+                url=ctx.list_url("projects:warning_list", kind="node_overdue"),
+                alarm="red",
             ),
-            figure(
+            count_figure(
                 "nodes_at_risk",
                 "节点进度滞后",
-                len(at_risk),
+                at_risk,
                 unit="个",
-                url=link("projects:warning_list", kind="progress_behind"),
-                light="yellow" if at_risk else "green",
+                url=ctx.list_url("projects:warning_list", kind="progress_behind"),
+                alarm="yellow",
             ),
         ],
         "tables": [
@@ -215,13 +212,13 @@ def projects_section(ctx: Context) -> dict | None:
                 "battle_by_street",
                 "挂图作战：按街道",
                 ["街道/单位", "逾期节点", "滞后节点"],
-                by("lead_unit_id", "lead_unit__name", "street"),
+                _battle_rows(ctx, streets, "street"),
             ),
             table(
                 "battle_by_post",
                 "挂图作战：按指挥部",
                 ["指挥部", "逾期节点", "滞后节点"],
-                by("command_post_id", "command_post__name", "command_post"),
+                _battle_rows(ctx, posts, "command_post"),
             ),
         ],
         "warnings": notes,
@@ -273,25 +270,20 @@ def supervision_section(ctx: Context) -> dict | None:
         rows.append(r)
     # Best first; units with nothing closed or overdue yet have no rate and go last.
     rows.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0), r["overdue"], r["lead_unit__name"]))
+
+    def unit_cell(r, value, **query):
+        return {
+            "text": value,
+            "url": ctx.list_url("supervision:matter_list", lead_unit=r["lead_unit_id"], **query),
+        }
+
     ranking_rows = [
         [
             number_text(i),
-            {
-                "text": r["lead_unit__name"],
-                "url": link("supervision:matter_list", lead_unit=r["lead_unit_id"]),
-            },
-            {
-                "text": number_text(r["open"]),
-                "url": link("supervision:matter_list", lead_unit=r["lead_unit_id"]),
-            },
-            {
-                "text": number_text(r["overdue"]),
-                "url": link("supervision:matter_list", lead_unit=r["lead_unit_id"], overdue=1),
-            },
-            {
-                "text": number_text(r["closed"]),
-                "url": link("supervision:matter_list", lead_unit=r["lead_unit_id"], state=MatterState.CLOSED),
-            },
+            unit_cell(r, r["lead_unit__name"]),
+            unit_cell(r, number_text(r["open"])),
+            unit_cell(r, number_text(r["overdue"]), overdue=1),
+            unit_cell(r, number_text(r["closed"]), state=MatterState.CLOSED),
             number_text(_percent(r["rate"]), 1),
         ]
         for i, r in enumerate(rows, start=1)
@@ -304,39 +296,42 @@ def supervision_section(ctx: Context) -> dict | None:
         notes.append(f"督办事项逾期 {counts['overdue']} 件（{names}等），须说明原因并限期办结。")
     if counts["listed"]:
         notes.append(f"挂牌督办事项 {counts['listed']} 件尚未办结。")
+    closed = ctx.list_url("supervision:matter_list", state=MatterState.CLOSED)
     return {
         "key": "supervision",
         "title": "督查督办",
         "figures": [
-            figure(
+            count_figure(
                 "matters_in_progress",
                 "办理中事项",
                 counts["in_progress"],
                 unit="件",
-                url=link("supervision:matter_list", state=MatterState.IN_PROGRESS),
+                url=ctx.list_url("supervision:matter_list", state=MatterState.IN_PROGRESS),
             ),
-            figure(
+            count_figure(
                 "matters_overdue",
                 "逾期事项",
                 counts["overdue"],
                 unit="件",
-                url=link("supervision:matter_list", overdue=1),
-                light="red" if counts["overdue"] else "green",
+                url=ctx.list_url("supervision:matter_list", overdue=1),
+                alarm="red",
             ),
-            figure(
+            count_figure(
                 "matters_closed_in_period",
                 f"{ctx.period.month}月办结",
                 counts["closed_in_period"],
                 unit="件",
-                url=link("supervision:matter_list", state=MatterState.CLOSED),
+                url=ctx.list_url(
+                    "supervision:matter_list", state=MatterState.CLOSED, closed_in=str(ctx.period)
+                ),
             ),
-            figure(
+            count_figure(
                 "matters_listed",
                 "挂牌督办",
                 counts["listed"],
                 unit="件",
-                url=link("supervision:matter_list", escalation=Escalation.LISTED),
-                light="yellow" if counts["listed"] else "green",
+                url=ctx.list_url("supervision:matter_list", escalation=Escalation.LISTED),
+                alarm="yellow",
             ),
             figure(
                 "on_time_rate",
@@ -344,7 +339,7 @@ def supervision_section(ctx: Context) -> dict | None:
                 _percent(rate),
                 unit="%",
                 digits=1,
-                url=link("supervision:matter_list", state=MatterState.CLOSED),
+                url=closed,
                 light="" if rate is None else "green" if rate >= 0.9 else "yellow" if rate >= 0.7 else "red",
             ),
         ],
@@ -390,45 +385,33 @@ def hazards_section(ctx: Context) -> dict | None:
         "key": "hazards",
         "title": "安全生产隐患",
         "figures": [
-            figure("hazards_open", "未销号隐患", counts["open"], unit="项", url=link("hazards:hazard_list")),
-            figure(
+            count_figure(
+                "hazards_open",
+                "未销号隐患",
+                counts["open"],
+                unit="项",
+                url=ctx.list_url("hazards:hazard_list", open=1),
+            ),
+            count_figure(
                 "hazards_major_open",
                 "重大隐患未销号",
                 counts["major_open"],
                 unit="项",
-                url=link("hazards:hazard_list", grade=HazardGrade.MAJOR),
-                light="red" if counts["major_open"] else "green",
+                url=ctx.list_url("hazards:hazard_list", grade=HazardGrade.MAJOR, open=1),
+                alarm="red",
             ),
-            figure(
+            count_figure(
                 "hazards_overdue",
                 "整改逾期",
                 counts["overdue"],
                 unit="项",
-                url=link("hazards:hazard_list", overdue=1),
-                light="red" if counts["overdue"] else "green",
+                url=ctx.list_url("hazards:hazard_list", overdue=1),
+                alarm="red",
             ),
         ],
         "tables": [],
         "warnings": notes,
     }
-
-
-PENDING = object()  # a forecast not fitted yet
-
-
-def _forecast(ctx: Context, cumulatives: dict, year: int, goal: float | None):
-    """The year-end projection: fitted (seconds) when the context allows it — the briefing job —
-    else only when the economy's forecast cache already holds it, so a page never waits."""
-    from districtops.economy import forecast
-
-    if not cumulatives:
-        return None
-    if ctx.compute_forecasts:
-        return forecast.cached_project(cumulatives, year, goal)
-    # Mirrors forecast.cached_project's key (economy exposes no look-up without fitting).
-    material = repr((year, goal, sorted((p.year, p.month, round(v, 2)) for p, v in cumulatives.items())))
-    hit = cache.get("economy:forecast:" + hashlib.sha1(material.encode(), usedforsecurity=False).hexdigest())
-    return PENDING if hit is None else hit[1]
 
 
 def economy_section(ctx: Context) -> dict | None:
@@ -462,8 +445,8 @@ def economy_section(ctx: Context) -> dict | None:
     }
     yellow_gap = settings_for(ctx.district.pk).yellow_gap_pp
     dashboard = link("economy:dashboard", unit=ctx.district.pk, period=f"{latest.year}-{latest.month:02d}")
-    figures, rows, forecasts, notes = [], [], [], []
-    headline, pending = None, 0
+    figures, rows, notes, forecast_inputs = [], [], [], []
+    headline = None
     for indicator in Indicator.objects.order_by("sort_order"):
         by_period = series.get(indicator.pk, {})
         value = by_period.get(latest)
@@ -487,7 +470,6 @@ def economy_section(ctx: Context) -> dict | None:
                 note=latest.label,
             )
         )
-        projection = None
         if not indicator.quarterly:
             # The same inputs as the economy dashboard, so both share one cached fit.
             cumulatives = {
@@ -496,8 +478,7 @@ def economy_section(ctx: Context) -> dict | None:
                 if v.cumulative is not None and p <= latest
             }
             goal = float(full_last * (1 + target.growth / 100)) if (target and full_last) else None
-            projection = _forecast(ctx, cumulatives, latest.year, goal)
-            pending += projection is PENDING
+            forecast_inputs.append((indicator, (cumulatives, latest.year, goal)))
         rows.append(
             [
                 {"text": indicator.name, "url": dashboard},
@@ -507,15 +488,6 @@ def economy_section(ctx: Context) -> dict | None:
                 {"text": LIGHT_TEXT[light], "url": dashboard},
             ]
         )
-        if projection is not None and projection is not PENDING:
-            forecasts.append(
-                [
-                    indicator.name,
-                    number_text(projection.projection / float(YI), 2),
-                    number_text(None if projection.goal is None else projection.goal / float(YI), 2),
-                    number_text(None if projection.probability is None else projection.probability * 100, 0),
-                ]
-            )
         if light in ("red", "yellow") and target is not None:
             gap = (growth - target.growth) if growth is not None else None
             notes.append(
@@ -524,6 +496,22 @@ def economy_section(ctx: Context) -> dict | None:
             )
         if indicator.code == "industrial_output":
             headline = indicator
+    projections = forecasts.projections(
+        [i for _, i in forecast_inputs],
+        fit=ctx.compute_forecasts,
+        pending=ctx.pending_forecasts,
+    )
+    pending = sum(p is forecasts.PENDING for p in projections)
+    forecast_rows = [
+        [
+            indicator.name,
+            number_text(p.projection / float(YI), 2),
+            number_text(None if p.goal is None else p.goal / float(YI), 2),
+            number_text(None if p.probability is None else p.probability * 100, 0),
+        ]
+        for (indicator, _), p in zip(forecast_inputs, projections, strict=True)
+        if p is not None and p is not forecasts.PENDING
+    ]
     tables = [
         table(
             "indicators",
@@ -544,7 +532,7 @@ def economy_section(ctx: Context) -> dict | None:
         )
     forecast_title = "全年预测（亿元）" + (f"（另有 {pending} 项指标的预测尚在计算）" if pending else "")
     tables.append(
-        table("forecast", forecast_title, ["指标", "全年预测", "目标水平", "达标概率（%）"], forecasts)
+        table("forecast", forecast_title, ["指标", "全年预测", "目标水平", "达标概率（%）"], forecast_rows)
     )
     return {
         "key": "economy",
@@ -582,28 +570,28 @@ def deputies_section(ctx: Context) -> dict | None:
         "key": "deputies",
         "title": "人大代表建议",
         "figures": [
-            figure(
+            count_figure(
                 "suggestions_waiting",
                 "待答复建议",
                 counts["waiting"],
                 unit="件",
-                url=link("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
+                url=ctx.list_url("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
             ),
-            figure(
+            count_figure(
                 "suggestions_due_soon",
                 "30日内到期",
                 counts["due_soon"],
                 unit="件",
-                url=link("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
-                light="yellow" if counts["due_soon"] else "green",
+                url=ctx.list_url("deputies:suggestion_list", due="soon"),
+                alarm="yellow",
             ),
-            figure(
+            count_figure(
                 "suggestions_overdue",
                 "超期未答复",
                 counts["overdue"],
                 unit="件",
-                url=link("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
-                light="red" if counts["overdue"] else "green",
+                url=ctx.list_url("deputies:suggestion_list", overdue=1),
+                alarm="red",
             ),
             figure(
                 "suggestions_satisfaction",
@@ -611,7 +599,7 @@ def deputies_section(ctx: Context) -> dict | None:
                 _percent(rate),
                 unit="%",
                 digits=1,
-                url=link("deputies:suggestion_list", state=SuggestionState.CLOSED),
+                url=ctx.list_url("deputies:suggestion_list", state=SuggestionState.CLOSED),
             ),
         ],
         "tables": [],

@@ -49,13 +49,21 @@ def resolve_district(user, code: str) -> Unit:
     return district
 
 
-def district_summary(user, district: Unit, period: Month | None = None, *, compute_forecasts=False) -> dict:
+def district_summary(
+    user,
+    district: Unit,
+    period: Month | None = None,
+    *,
+    compute_forecasts=False,
+    pending_forecasts: list | None = None,
+) -> dict:
     """Every figure of the cockpit for ``district`` (checked with ``resolve_district`` by callers).
 
     ``period`` is the reporting month for flows (closed this month, the economy's
     cumulative month); states (open, overdue) are as of today. Default: this month.
-    Year-end forecasts take seconds to fit: only ``compute_forecasts`` (the briefing) fits
-    them; otherwise the ones already fitted are shown.
+    Year-end forecasts take seconds to fit: only ``compute_forecasts`` fits them here;
+    otherwise the ones already fitted are shown and the missing ones are added to
+    ``pending_forecasts`` (the briefing fits them in another process, see ``forecasts.Fitting``).
     """
     today, now = clock.today(), clock.now()
     ctx = Context(
@@ -64,6 +72,7 @@ def district_summary(user, district: Unit, period: Month | None = None, *, compu
         period=period or Month.of(today),
         today=today,
         compute_forecasts=compute_forecasts,
+        pending_forecasts=pending_forecasts,
     )
     sections = [s for s in (fn(ctx) for fn in SECTIONS) if s]
     return {

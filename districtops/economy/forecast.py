@@ -169,3 +169,14 @@ def project(cumulatives: dict[Period, float], year: int, goal: float | None = No
         backtest_mape=mape,
         observations=len(values),
     )
+
+
+def peek_project(
+    cumulatives: dict[Period, float], year: int, goal: float | None = None
+) -> tuple[bool, Forecast | None]:
+    """What ``cached_project`` would return, without fitting: ``(True, forecast)`` when the cache
+    holds the fit for these inputs (the forecast may be None: too short a series), ``(False, None)``
+    when it does not yet. For pages that must not wait seconds for a fit (the cockpit)."""
+    material = repr((year, goal, sorted((p.year, p.month, round(v, 2)) for p, v in cumulatives.items())))
+    hit = cache.get("economy:forecast:" + hashlib.sha1(material.encode(), usedforsecurity=False).hexdigest())
+    return (False, None) if hit is None else (True, hit[1])

@@ -74,6 +74,23 @@ def add_hazard(units, code, grade, *, state="registered", deadline=dt.date(2021,
     )
 
 
+def add_suggestion(units, number, state, reply_due, satisfaction=""):
+    """A deputy's suggestion handled by 城建局, written directly."""
+    from districtops.deputies.models import Suggestion
+
+    return Suggestion.objects.create(
+        number=number,
+        district=units["南关街街道"].district,
+        title=f"建议{number}",
+        content="内容",
+        handling_unit=units["城建局"],
+        assigned_on=dt.date(2021, 1, 5),
+        reply_due=reply_due,
+        state=state,
+        satisfaction=satisfaction,
+    )
+
+
 @pytest.fixture
 def district_data(org, units):
     """Known figures for 管城: matters (2 overdue, 1 in progress, 2 closed of which 1 on time,

@@ -9,7 +9,8 @@ def test_summary_for_own_district(district_data, api_client, login):
     data = response.json()
     assert data["district"]["code"] == "410104" and data["period"] == "2021-02"
     assert figure(data, "matters_overdue")["value"] == 2
-    assert figure(data, "matters_overdue")["url"] == "/supervision/matters/?overdue=1"
+    district = data["district"]["id"]
+    assert figure(data, "matters_overdue")["url"] == f"/supervision/matters/?overdue=1&district={district}"
     page = login("leader").get("/cockpit/410104/?period=2021-02").content.decode()
     for section in data["sections"]:
         for f in section["figures"]:

@@ -13,7 +13,8 @@ def test_click_overdue_count_lands_on_filtered_list(district_data, browser_page)
     assert overdue.locator(".figure-value").inner_text() == "2"
     overdue.click()
     page.wait_for_load_state("networkidle")
-    assert page.url.endswith("/supervision/matters/?overdue=1")
+    district = district_data["districts"]["410104"].pk
+    assert page.url.endswith(f"/supervision/matters/?overdue=1&district={district}")
     body = page.locator("body").inner_text()
     assert "逾期一" in body and "逾期二" in body
     assert "在办" not in page.locator("table").inner_text()  # the matter not yet due is filtered out

@@ -9,7 +9,7 @@ from districtops.cockpit import services
 from districtops.cockpit.figures import Month, number_text
 from districtops.cockpit.sections import on_time_rate
 
-from .conftest import add_hazard, add_matter, figure
+from .conftest import add_hazard, add_matter, add_suggestion, figure
 
 
 def test_month_parse_and_bounds():
@@ -68,7 +68,8 @@ def test_ranking_orders_units_by_on_time_rate(district_data, users):
     names = [row[1]["text"] for row in ranking["rows"]]
     assert names[0] == "南关街街道"  # 1 on time of 1
     assert "城建局" in names and "北下街街道" in names
-    assert ranking["rows"][0][1]["url"].endswith(f"lead_unit={district_data['units']['南关街街道'].pk}")
+    nanguan, district = district_data["units"]["南关街街道"].pk, district_data["districts"]["410104"].pk
+    assert ranking["rows"][0][1]["url"].endswith(f"?lead_unit={nanguan}&district={district}")
 
 
 def test_another_districts_data_is_not_counted(district_data, users, units, org):
@@ -159,20 +160,8 @@ def test_street_staff_see_no_cockpit_but_economy_is_gated(economy_data, users):
 
 
 def test_deputies_suggestions_due_and_overdue(district_data, users, units):
-    from districtops.deputies.models import Suggestion
-
     def add(number, state, reply_due, satisfaction=""):
-        return Suggestion.objects.create(
-            number=number,
-            district=units["南关街街道"].district,
-            title=f"建议{number}",
-            content="内容",
-            handling_unit=units["城建局"],
-            assigned_on=dt.date(2021, 1, 5),
-            reply_due=reply_due,
-            state=state,
-            satisfaction=satisfaction,
-        )
+        return add_suggestion(units, number, state, reply_due, satisfaction)
 
     add("S1", "assigned", dt.date(2021, 3, 20))  # overdue
     add("S2", "assigned", dt.date(2021, 4, 15))  # due within 30 days
@@ -185,4 +174,11 @@ def test_deputies_suggestions_due_and_overdue(district_data, users, units):
     assert figure(summary, "suggestions_due_soon")["value"] == 1
     assert figure(summary, "suggestions_overdue")["value"] == 1
     assert figure(summary, "suggestions_satisfaction")["text"] == "50.0"
-    assert figure(summary, "suggestions_overdue")["url"] == "/deputies/suggestions/?state=assigned"
+    assert (
+        figure(summary, "suggestions_overdue")["url"]
+        == f"/deputies/suggestions/?overdue=1&district={district.pk}"
+    )
+    assert (
+        figure(summary, "suggestions_due_soon")["url"]
+        == f"/deputies/suggestions/?due=soon&district={district.pk}"
+    )

@@ -19,8 +19,12 @@ def test_page_shows_figures_with_links_as_of_and_pinned_date(district_data, logi
     html = response.content.decode()
     assert 'data-testid="as-of"' in html and "报告期 2021年2月" in html
     assert 'data-testid="pinned-date"' in html and "2021-03-31" in html
-    assert 'href="/supervision/matters/?overdue=1" data-testid="figure-matters_overdue"' in html
-    assert 'href="/hazards/?grade=major"' in html
+    pk = district_data["districts"]["410104"].pk
+    assert (
+        f'href="/supervision/matters/?overdue=1&amp;district={pk}" data-testid="figure-matters_overdue"'
+        in html
+    )
+    assert f'href="/hazards/?grade=major&amp;open=1&amp;district={pk}"' in html
     assert "督办事项逾期 2 件" in html
 
 
