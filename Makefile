@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/var/tools/bin/uv)
 RUN := $(UV) run --frozen
 DEMO_ENV := DISTRICTOPS_DEMO=1 DISTRICTOPS_TODAY=2021-03-31
 
-.PHONY: setup demo test test-sqlite test-postgres lint format messages bench browser-deps clean
+.PHONY: setup demo test test-sqlite test-postgres lint format messages bench browser-deps cjk-fonts clean
 
 $(UV):
 	$(PYTHON) -m venv var/tools
@@ -26,7 +26,7 @@ messages: .venv/.synced
 
 setup: .venv/.synced node_modules/.installed messages
 
-demo: setup
+demo: setup cjk-fonts
 	$(DEMO_ENV) $(RUN) districtops migrate --noinput -v0
 	$(DEMO_ENV) $(RUN) districtops demo
 	@echo "Serving http://127.0.0.1:$(PORT)/  (PORT=… changes it)"
@@ -37,6 +37,13 @@ browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: sudo apt-get install chromium"; exit 1; fi; fi
+
+# Debian's Noto CJK faces, so the briefing's charts (matplotlib) can print Chinese labels.
+# Without root the demo still runs; the charts' labels then show boxes (a hint is printed).
+cjk-fonts:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "No CJK font for the briefing's charts: sudo apt-get install fonts-noto-cjk"; fi; fi
 
 lint: setup
 	$(RUN) ruff check .

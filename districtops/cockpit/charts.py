@@ -34,6 +34,17 @@ def _font_family() -> tuple[str, ...]:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = [name for name in CJK_FONTS if name in installed]
     if not found:
+        # matplotlib's font list is cached on first use: a font installed later (make demo
+        # installs fonts-noto-cjk) is not in it. Add the system's CJK files, then look again.
+        for path in font_manager.findSystemFonts():
+            if any(mark in path for mark in ("CJK", "wqy", "msyh", "simhei")):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = [name for name in CJK_FONTS if name in installed]
+    if not found:
         logger.warning("no CJK font installed (%s): chart labels cannot show Chinese", ", ".join(CJK_FONTS))
     return (*found, "DejaVu Sans")
 
