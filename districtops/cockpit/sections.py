@@ -330,7 +330,7 @@ def supervision_section(ctx: Context) -> dict | None:
                 "挂牌督办",
                 counts["listed"],
                 unit="件",
-                url=ctx.list_url("supervision:matter_list", escalation=Escalation.LISTED),
+                url=ctx.list_url("supervision:matter_list", escalation=Escalation.LISTED, open=1),
                 alarm="yellow",
             ),
             figure(
@@ -575,7 +575,7 @@ def deputies_section(ctx: Context) -> dict | None:
                 "待答复建议",
                 counts["waiting"],
                 unit="件",
-                url=ctx.list_url("deputies:suggestion_list", state=SuggestionState.ASSIGNED),
+                url=ctx.list_url("deputies:suggestion_list", open=1),
             ),
             count_figure(
                 "suggestions_due_soon",

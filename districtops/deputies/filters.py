@@ -33,6 +33,8 @@ def filtered_suggestions(user, params):
         )
     if params.get("overdue") == "1":
         items = items.filter(state__in=UNANSWERED, reply_due__lt=today)
+    if params.get("open") == "1":
+        items = items.filter(state__in=UNANSWERED)
     district = int_param(params, "district")
     if district is not None:
         items = items.filter(district_id=district)

@@ -1,7 +1,7 @@
 """The matter list's filters, shared by the list page, the Excel export and the API.
 
 The cockpit links to the lists with these parameter names (``district``, ``closed_in``,
-``overdue``, ``state``, ``escalation``, ``lead_unit``); a value that does not parse is
+``overdue``, ``open``, ``state``, ``escalation``, ``lead_unit``); a value that does not parse is
 ignored, never an error. The helpers below are shared with the hazard and suggestion lists.
 """
 
@@ -46,6 +46,8 @@ def filtered_matters(user, params):
         matters = matters.filter(state=state)
     if params.get("overdue") == "1":
         matters = matters.filter(state__in=OPEN_STATES, deadline__lt=clock.today())
+    if params.get("open") == "1":
+        matters = matters.filter(state__in=OPEN_STATES)
     escalation = str(params.get("escalation") or "")
     if escalation.isdigit() and len(escalation) < 6:
         matters = matters.filter(escalation=int(escalation))

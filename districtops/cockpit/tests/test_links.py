@@ -34,12 +34,12 @@ def test_links_carry_the_district_and_the_figures_filter(district_data, users, s
         "matters_in_progress": ("/supervision/matters/", {"state": "in_progress"}),
         "matters_overdue": ("/supervision/matters/", {"overdue": "1"}),
         "matters_closed_in_period": ("/supervision/matters/", {"state": "closed", "closed_in": "2021-02"}),
-        "matters_listed": ("/supervision/matters/", {"escalation": "2"}),
+        "matters_listed": ("/supervision/matters/", {"escalation": "2", "open": "1"}),
         "on_time_rate": ("/supervision/matters/", {"state": "closed"}),
         "hazards_open": ("/hazards/", {"open": "1"}),
         "hazards_major_open": ("/hazards/", {"grade": "major", "open": "1"}),
         "hazards_overdue": ("/hazards/", {"overdue": "1"}),
-        "suggestions_waiting": ("/deputies/suggestions/", {"state": "assigned"}),
+        "suggestions_waiting": ("/deputies/suggestions/", {"open": "1"}),
         "suggestions_due_soon": ("/deputies/suggestions/", {"due": "soon"}),
         "suggestions_overdue": ("/deputies/suggestions/", {"overdue": "1"}),
         "suggestions_satisfaction": ("/deputies/suggestions/", {"state": "closed"}),
@@ -65,9 +65,20 @@ def test_links_carry_the_district_and_the_figures_filter(district_data, users, s
 
 
 @pytest.mark.parametrize(
-    "key", ["matters_in_progress", "matters_overdue", "matters_listed", "hazards_overdue"]
+    "key",
+    [
+        "matters_in_progress",
+        "matters_overdue",
+        "matters_listed",
+        "hazards_open",
+        "hazards_major_open",
+        "hazards_overdue",
+        "suggestions_waiting",
+        "suggestions_due_soon",
+        "suggestions_overdue",
+    ],
 )
-def test_count_equals_the_lists_total(district_data, users, login, key):
+def test_count_equals_the_lists_total(district_data, users, login, suggestions, key):
     """Where the list already has the figure's filter, the list behind the number holds that many."""
     _, summary = _summary(users)
     f = figure(summary, key)

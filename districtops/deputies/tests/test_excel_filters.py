@@ -175,6 +175,11 @@ def test_filter_overdue_unanswered(org, login, spread):
     assert _ids(login("supervisor").get("/deputies/suggestions/", {"overdue": "1"})) == {spread["overdue"].pk}
 
 
+def test_filter_open_is_every_unanswered_suggestion(org, login, spread):
+    got = _ids(login("supervisor").get("/deputies/suggestions/", {"open": "1"}))
+    assert got == {spread["soon"].pk, spread["later"].pk, spread["overdue"].pk}
+
+
 def test_filter_district(org, login, spread):
     c = login("supervisor")
     mine = {spread[k].pk for k in ("soon", "later", "overdue", "answered")}

@@ -69,6 +69,12 @@ def test_district_with_closed_in_and_overdue(org, login, spread):
     assert _ids(c.get(LIST, {"district": guancheng, "closed_in": "2021-04"})) == {spread["apr"].pk}
 
 
+def test_open_is_every_matter_not_yet_closed(org, login, spread):
+    got = _ids(login("supervisor").get(LIST, {"open": "1", "district": org["districts"]["410104"].pk}))
+    assert got == {spread["overdue"].pk, spread["open"].pk}
+    assert len(_ids(login("supervisor").get(LIST, {"open": "yes"}))) == 6  # ignored: every visible one
+
+
 def test_state_escalation_lead_unit(org, login, spread):
     c = login("supervisor")
     assert _ids(c.get(LIST, {"state": "in_progress"})) == {spread["overdue"].pk}
