@@ -26,3 +26,36 @@ def apply_service_errors(form, exc: Exception) -> None:
 
 def flash_ok(request, text: str) -> None:
     messages.success(request, text)
+
+
+def excel_import_page(request, *, template, template_name: str, run, done_message: str, list_url: str,
+                      extra: dict | None = None):  # fmt: skip
+    """The import page every module shares: ``?template=1`` downloads the template; a POSTed
+    file is checked by content, then ``run(file, check_only)`` imports it all or nothing (it
+    raises ``excel.ImportRefused`` with every bad row and column). A check-only run writes
+    nothing and says how many rows would go in; a real run redirects to the list."""
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext as _
+
+    from . import excel
+    from .uploads import validate_upload
+
+    if request.GET.get("template"):
+        return excel.xlsx_response(template(), template_name)
+    errors = []
+    if request.method == "POST" and request.FILES.get("file"):
+        check_only = bool(request.POST.get("check_only"))
+        try:
+            validate_upload(request.FILES["file"], kinds=("office",))
+            done = run(request.FILES["file"], check_only)
+        except excel.ImportRefused as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            errors = [excel.CellError(0, "文件", m) for m in exc.messages]
+        else:
+            if check_only:
+                messages.info(request, _("检查通过：%(n)d 行均可导入（未写入）。") % {"n": done})
+            else:
+                messages.success(request, done_message % {"n": done})
+                return redirect(list_url)
+    return render(request, "supervision/matter_import.html", {"errors": errors, **(extra or {})})

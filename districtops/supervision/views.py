@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
 from districtops.core.todo import sections_for as todo_sections_for
-from districtops.core.uploads import validate_upload
-from districtops.core.views_helpers import apply_service_errors
+from districtops.core.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES
 
@@ -502,27 +501,16 @@ def matter_import(request):
     district = _oversight_district(request.user)
     if district is None:
         raise PermissionDenied
-    if request.GET.get("template"):
-        return excel.xlsx_response(excel_io.template(), "督办事项导入模板.xlsx")
-    errors, done = [], None
-    if request.method == "POST" and request.FILES.get("file"):
-        check_only = bool(request.POST.get("check_only"))
-        try:
-            validate_upload(request.FILES["file"], kinds=("office",))
-            done = excel_io.import_matters(
-                request.user, request.FILES["file"], district=district, check_only=check_only
-            )
-        except excel.ImportRefused as exc:
-            errors = exc.errors
-        except ValidationError as exc:
-            errors = [excel.CellError(0, "文件", m) for m in exc.messages]
-        else:
-            if check_only:
-                messages.info(request, _("检查通过：%(n)d 行均可导入（未写入）。") % {"n": done})
-            else:
-                messages.success(request, _("已导入 %(n)d 项督办事项。") % {"n": done})
-                return redirect("supervision:matter_list")
-    return render(request, "supervision/matter_import.html", {"errors": errors})
+    return excel_import_page(
+        request,
+        template=excel_io.template,
+        template_name="督办事项导入模板.xlsx",
+        run=lambda file, check_only: excel_io.import_matters(
+            request.user, file, district=district, check_only=check_only
+        ),
+        done_message=_("已导入 %(n)d 项督办事项。"),
+        list_url="supervision:matter_list",
+    )
 
 
 @login_required
