@@ -213,6 +213,24 @@ def require_role(user, *roles) -> None:
         raise PermissionDenied("role required: " + ", ".join(str(r) for r in roles))
 
 
+def oversight_districts(user):
+    """The district units where the person leads or supervises (区领导, 督查室), in code order."""
+    from districtops.org.models import Unit, UnitKind
+
+    districts = scope_of(user).districts_with(OVERSIGHT_ROLES)
+    units = Unit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).order_by("division_code")
+    return units if districts == ALL else units.filter(pk__in=districts)
+
+
+def require_oversight(user, district_id, message: str) -> None:
+    """Only the district's leaders and supervisors (``user=None`` is the system)."""
+    if user is None:
+        return
+    districts = scope_of(user).districts_with(OVERSIGHT_ROLES)
+    if districts != ALL and district_id not in districts:
+        raise PermissionDenied(message)
+
+
 def units_for_choice(user, action: str = "view"):
     """Units a person may pick in a form field: what the gate lets them see."""
     from districtops.org.models import Unit

@@ -64,15 +64,16 @@ def list_suggestions(
     state: str = "",
     due: str = "",
     overdue: str = "",
+    open: str = "",
     district: str = "",
     handling_unit: str = "",
     q: str = "",
     limit: int = 100,
     offset: int = 0,
 ):
-    """The list page's filters (``due=soon``, ``overdue=1``, ``district=<unit id>`` …); values
-    that do not parse are ignored."""
-    params = {"state": state, "due": due, "overdue": overdue, "district": district}
+    """The list page's filters (``due=soon``, ``overdue=1``, ``open=1``, ``district=<unit id>`` …);
+    values that do not parse are ignored."""
+    params = {"state": state, "due": due, "overdue": overdue, "open": open, "district": district}
     params.update(handling_unit=handling_unit, q=q)
     return page(filtered_suggestions(request.auth, params), limit, offset)
 

@@ -10,7 +10,7 @@ import datetime as dt
 from django.db.models import Q
 
 from districtops.core import clock
-from districtops.supervision.filters import int_param
+from districtops.core.params import id_param
 
 from .models import Suggestion, SuggestionState
 
@@ -35,10 +35,10 @@ def filtered_suggestions(user, params):
         items = items.filter(state__in=UNANSWERED, reply_due__lt=today)
     if params.get("open") == "1":
         items = items.filter(state__in=UNANSWERED)
-    district = int_param(params, "district")
+    district = id_param(params, "district")
     if district is not None:
         items = items.filter(district_id=district)
-    unit = int_param(params, "handling_unit")
+    unit = id_param(params, "handling_unit")
     if unit is not None:
         items = items.filter(handling_unit_id=unit)
     q = (params.get("q") or "").strip()

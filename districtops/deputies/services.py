@@ -5,13 +5,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
 from districtops.core import clock, permissions, services
 from districtops.org.models import Unit
-from districtops.org.roles import OVERSIGHT_ROLES
 
 from .models import (
     TRANSITIONS,
@@ -35,11 +34,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _require_oversight(actor, district_id):
-    if actor is None:
-        return
-    districts = permissions.scope_of(actor).districts_with(OVERSIGHT_ROLES)
-    if districts != permissions.ALL and district_id not in districts:
-        raise PermissionDenied("只有本区领导和督查人员可以交办代表建议。")
+    permissions.require_oversight(actor, district_id, "只有本区领导和督查人员可以交办代表建议。")
 
 
 def create_station(actor, *, host_unit: Unit, name: str, address: str = "") -> LiaisonStation:

@@ -9,8 +9,6 @@ from django.views.decorators.http import require_POST
 from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors, excel_import_page
-from districtops.org.models import Unit, UnitKind
-from districtops.org.roles import OVERSIGHT_ROLES
 from districtops.supervision.filters import active_filters
 
 from . import excel_io, services
@@ -41,18 +39,10 @@ def suggestion_export(request):
     return excel.xlsx_response(excel_io.export(items), "代表建议.xlsx")
 
 
-def _oversight_district(user):
-    districts = permissions.scope_of(user).districts_with(OVERSIGHT_ROLES)
-    if not districts:
-        return None
-    units = Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("division_code")
-    return (units if districts == permissions.ALL else units.filter(pk__in=districts)).first()
-
-
 @login_required
 def suggestion_import(request):
     """交办 suggestions from a filled template (leaders and supervisors); "check only" writes nothing."""
-    district = _oversight_district(request.user)
+    district = permissions.oversight_districts(request.user).first()
     if district is None:
         raise PermissionDenied
     return excel_import_page(

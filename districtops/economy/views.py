@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from districtops.core import excel, permissions, uploads
 from districtops.core.codes import SECTIONS, Sector, section_of
+from districtops.core.params import id_param
 from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
@@ -185,8 +186,9 @@ def _enterprise_queryset(request):
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__startswith=q.upper()))
     if request.GET.get("sector") in Sector.LABELS:
         qs = qs.filter(sector=request.GET["sector"])
-    if request.GET.get("street", "").isdigit():
-        qs = qs.filter(street_id=int(request.GET["street"]))
+    street = id_param(request.GET, "street")
+    if street is not None:
+        qs = qs.filter(street_id=street)
     if request.GET.get("above") in ("1", "0"):
         qs = qs.filter(is_above_scale=request.GET["above"] == "1")
     return qs.order_by("name")

@@ -8,7 +8,7 @@ Parameter names are fixed (the cockpit links with them): ``state``, ``grade``, `
 from django.db.models import Q
 
 from districtops.core import clock
-from districtops.supervision.filters import int_param
+from districtops.core.params import id_param
 
 from .models import Hazard, HazardGrade, HazardState
 
@@ -25,10 +25,10 @@ def filtered_hazards(user, params):
         hazards = hazards.exclude(state=HazardState.CLOSED)
     if params.get("overdue") == "1":
         hazards = hazards.exclude(state=HazardState.CLOSED).filter(deadline__lt=clock.today())
-    district = int_param(params, "district")
+    district = id_param(params, "district")
     if district is not None:
         hazards = hazards.filter(district_id=district)
-    unit = int_param(params, "unit")
+    unit = id_param(params, "unit")
     if unit is not None:
         hazards = hazards.filter(unit_id=unit)
     q = (params.get("q") or "").strip()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from districtops.core import permissions
+from districtops.core.params import id_param
 from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 
@@ -116,11 +117,11 @@ def unit_edit(request, pk):
 def person_list(request):
     people = User.objects.restrict(request.user, "view")
     q = request.GET.get("q", "").strip()
-    unit_id = request.GET.get("unit", "")
+    unit_id = id_param(request.GET, "unit")
     if q:
         people = people.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    if unit_id.isdigit():
-        people = people.filter(memberships__unit_id=int(unit_id)).distinct()
+    if unit_id is not None:
+        people = people.filter(memberships__unit_id=unit_id).distinct()
     page = Paginator(people.order_by("username"), 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     memberships = Membership.objects.filter(user__in=rows).select_related("unit").order_by("id")

@@ -6,19 +6,10 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q
 
+from districtops.core.params import id_param
+
 from . import rules
 from .models import ProjectNode, SigningMode, Stage
-
-
-def _int(params, key):
-    value = params.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 # ``district`` (a district unit's pk) is how the cockpit links to a district's projects; like
 # every filter it only narrows what the gate already lets the person see.
@@ -37,7 +28,7 @@ def investment(queryset, params, today: dt.date):
         ("sector", "sector_id"),
         ("street", "lead_unit_id"),
     ):
-        value = _int(params, key)
+        value = id_param(params, key)
         if value is not None:
             queryset = queryset.filter(**{field: value})
     if params.get("stage") in Stage.values:
@@ -61,7 +52,7 @@ def construction(queryset, params, today: dt.date):
         ("street", "lead_unit_id"),
         ("command_post", "command_post_id"),
     ):
-        value = _int(params, key)
+        value = id_param(params, key)
         if value is not None:
             queryset = queryset.filter(**{field: value})
     leader = (params.get("leader") or "").strip()

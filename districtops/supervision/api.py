@@ -168,16 +168,18 @@ def list_matters(
     lead_unit: str = "",
     district: str = "",
     closed_in: str = "",
+    open: str = "",
     q: str = "",
     limit: int = 100,
     offset: int = 0,
 ):
-    """The list page's filters (``supervision.filters``): ``state``, ``overdue`` (1/true),
+    """The list page's filters (``supervision.filters``): ``state``, ``overdue`` and ``open`` (1/true),
     ``escalation``, ``lead_unit`` and ``district`` (unit ids), ``closed_in`` (YYYY-MM), ``q``.
     Values that do not parse are ignored, as on the page."""
     params = {"state": state, "escalation": escalation, "lead_unit": lead_unit, "q": q}
     params.update(district=district, closed_in=closed_in)
-    params["overdue"] = "1" if overdue.strip().lower() in ("1", "true", "yes", "on") else ""
+    for name, value in (("overdue", overdue), ("open", open)):
+        params[name] = "1" if value.strip().lower() in ("1", "true", "yes", "on") else ""
     return page(_matters(filtered_matters(request.auth, params)), limit, offset)
 
 

@@ -2,40 +2,16 @@
 
 The cockpit links to the lists with these parameter names (``district``, ``closed_in``,
 ``overdue``, ``open``, ``state``, ``escalation``, ``lead_unit``); a value that does not parse is
-ignored, never an error. The helpers below are shared with the hazard and suggestion lists.
+ignored, never an error (``core.params``).
 """
-
-import calendar
-import datetime as dt
-import re
 
 from django.db.models import Q
 
 from districtops.core import clock
+from districtops.core.params import id_param, month_param
 
 from .models import Matter
 from .states import OPEN_STATES, MatterState
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def int_param(params, name: str) -> int | None:
-    """A positive integer parameter, or None when absent or malformed."""
-    value = str(params.get(name) or "").strip()
-    if not value.isdigit() or len(value) > 12:
-        return None
-    return int(value) or None
-
-
-def month_param(params, name: str) -> tuple[dt.date, dt.date] | None:
-    """``YYYY-MM`` → (first day, last day) of that month, or None when absent or malformed."""
-    match = _MONTH.match(str(params.get(name) or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 1900 <= year <= 9999):
-        return None
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def filtered_matters(user, params):
@@ -51,10 +27,10 @@ def filtered_matters(user, params):
     escalation = str(params.get("escalation") or "")
     if escalation.isdigit() and len(escalation) < 6:
         matters = matters.filter(escalation=int(escalation))
-    lead = int_param(params, "lead_unit")
+    lead = id_param(params, "lead_unit")
     if lead is not None:
         matters = matters.filter(lead_unit_id=lead)
-    district = int_param(params, "district")
+    district = id_param(params, "district")
     if district is not None:
         matters = matters.filter(district_id=district)
     closed_in = month_param(params, "closed_in")
@@ -77,7 +53,7 @@ def active_filters(user, params) -> list[dict]:
 
     found = []
     for name, label in (("district", _("区")), ("lead_unit", _("牵头单位"))):
-        pk = int_param(params, name)
+        pk = id_param(params, name)
         if pk is not None:
             unit = Unit.objects.restrict(user, "view").filter(pk=pk).values_list("name", flat=True).first()
             found.append({"name": name, "value": pk, "label": f"{label}：{unit or pk}"})

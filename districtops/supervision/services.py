@@ -59,11 +59,7 @@ def compute_deadline(
 
 
 def _require_oversight(actor, district_id: int) -> None:
-    if actor is None:
-        return
-    districts = permissions.scope_of(actor).districts_with(OVERSIGHT_ROLES)
-    if districts != permissions.ALL and district_id not in districts:
-        raise PermissionDenied("只有本区领导和督查人员可以交办事项。")
+    permissions.require_oversight(actor, district_id, "只有本区领导和督查人员可以交办事项。")
 
 
 def _next_code(district: Unit, year: int) -> str:

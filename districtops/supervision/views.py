@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from districtops.core import clock, excel, permissions
+from districtops.core.params import parse_id
 from districtops.core.services import ConflictError
 from districtops.core.todo import sections_for as todo_sections_for
 from districtops.core.views_helpers import apply_service_errors, excel_import_page
@@ -337,7 +338,7 @@ def decision_add(request, pk):
 def meeting_assign(request, pk):
     """One step: every unassigned decision of the meeting becomes a matter."""
     meeting = get_object_or_404(Meeting.objects.restrict(request.user, "manage"), pk=pk)
-    ids = [int(i) for i in request.POST.getlist("decision") if i.isdigit()] or None
+    ids = [i for i in map(parse_id, request.POST.getlist("decision")) if i is not None] or None
     try:
         created = services.decisions_to_matters(request.user, meeting, decision_ids=ids)
     except ValidationError as exc:
@@ -387,13 +388,6 @@ def home_panel(user):
 
 
 # --- scorecards ------------------------------------------------------------------------------
-def _oversight_district(user):
-    districts = permissions.scope_of(user).districts_with({"leader", "supervisor"})
-    if districts == permissions.ALL:
-        return Unit.objects.filter(kind="district").order_by("division_code").first()
-    return Unit.objects.filter(pk__in=districts).order_by("pk").first() if districts else None
-
-
 @login_required
 def scheme_list(request):
     managed = ScoreScheme.objects.restrict(request.user, "manage").values("pk")
@@ -403,13 +397,13 @@ def scheme_list(request):
     return render(
         request,
         "supervision/scheme_list.html",
-        {"schemes": schemes, "can_create": _oversight_district(request.user) is not None},
+        {"schemes": schemes, "can_create": permissions.oversight_districts(request.user).first() is not None},
     )
 
 
 @login_required
 def scheme_create(request):
-    district = _oversight_district(request.user)
+    district = permissions.oversight_districts(request.user).first()
     if district is None:
         raise PermissionDenied
     form = SchemeForm(request.POST or None)
@@ -498,7 +492,7 @@ def matter_export(request):
 @login_required
 def matter_import(request):
     """Upload a filled template; "check only" runs every check and writes nothing."""
-    district = _oversight_district(request.user)
+    district = permissions.oversight_districts(request.user).first()
     if district is None:
         raise PermissionDenied
     return excel_import_page(
@@ -520,8 +514,8 @@ def holiday_list(request):
         raise PermissionDenied
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
-        if request.POST.get("delete", "").isdigit():
-            entry = get_object_or_404(HolidayEntry, pk=int(request.POST["delete"]))
+        if (delete_id := parse_id(request.POST.get("delete"))) is not None:
+            entry = get_object_or_404(HolidayEntry, pk=delete_id)
             services.delete_holiday(request.user, entry)
             messages.success(request, _("已删除。"))
             return redirect("supervision:holiday_list")

@@ -175,9 +175,11 @@ def test_filter_overdue_unanswered(org, login, spread):
     assert _ids(login("supervisor").get("/deputies/suggestions/", {"overdue": "1"})) == {spread["overdue"].pk}
 
 
-def test_filter_open_is_every_unanswered_suggestion(org, login, spread):
+def test_filter_open_is_every_unanswered_suggestion(org, login, api_client, spread):
     got = _ids(login("supervisor").get("/deputies/suggestions/", {"open": "1"}))
     assert got == {spread["soon"].pk, spread["later"].pk, spread["overdue"].pk}
+    body = api_client("supervisor").get("/api/v1/deputies/suggestions", {"open": "1"}).json()
+    assert {row["id"] for row in body["items"]} == got
 
 
 def test_filter_district(org, login, spread):

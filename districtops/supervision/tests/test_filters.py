@@ -7,7 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from districtops.supervision.filters import active_filters, month_param
+from districtops.core.params import month_param
+from districtops.supervision.filters import active_filters
 from districtops.supervision.models import Matter
 from districtops.supervision.states import MatterState as S
 
@@ -69,9 +70,12 @@ def test_district_with_closed_in_and_overdue(org, login, spread):
     assert _ids(c.get(LIST, {"district": guancheng, "closed_in": "2021-04"})) == {spread["apr"].pk}
 
 
-def test_open_is_every_matter_not_yet_closed(org, login, spread):
-    got = _ids(login("supervisor").get(LIST, {"open": "1", "district": org["districts"]["410104"].pk}))
+def test_open_is_every_matter_not_yet_closed(org, login, api_client, spread):
+    params = {"open": "1", "district": org["districts"]["410104"].pk}
+    got = _ids(login("supervisor").get(LIST, params))
     assert got == {spread["overdue"].pk, spread["open"].pk}
+    body = api_client("supervisor").get("/api/v1/supervision/matters", params).json()
+    assert {row["id"] for row in body["items"]} == got
     assert len(_ids(login("supervisor").get(LIST, {"open": "yes"}))) == 6  # ignored: every visible one
 
 
