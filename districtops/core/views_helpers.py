@@ -28,8 +28,8 @@ def flash_ok(request, text: str) -> None:
     messages.success(request, text)
 
 
-def excel_import_page(request, *, template, template_name: str, run, done_message: str, list_url: str,
-                      extra: dict | None = None):  # fmt: skip
+def excel_import_page(request, *, title: str, template, template_name: str, run, done_message: str,
+                      list_url: str):  # fmt: skip
     """The import page every module shares: ``?template=1`` downloads the template; a POSTed
     file is checked by content, then ``run(file, check_only)`` imports it all or nothing (it
     raises ``excel.ImportRefused`` with every bad row and column). A check-only run writes
@@ -58,4 +58,4 @@ def excel_import_page(request, *, template, template_name: str, run, done_messag
             else:
                 messages.success(request, done_message % {"n": done})
                 return redirect(list_url)
-    return render(request, "supervision/matter_import.html", {"errors": errors, **(extra or {})})
+    return render(request, "core/excel_import.html", {"errors": errors, "title": title, "back": list_url})

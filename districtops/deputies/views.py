@@ -47,6 +47,7 @@ def suggestion_import(request):
         raise PermissionDenied
     return excel_import_page(
         request,
+        title=_("Excel 导入代表建议"),
         template=excel_io.template,
         template_name="代表建议导入模板.xlsx",
         run=lambda file, check_only: excel_io.import_suggestions(
@@ -54,7 +55,6 @@ def suggestion_import(request):
         ),
         done_message=_("已导入 %(n)d 件代表建议。"),
         list_url="deputies:suggestion_list",
-        extra={"title": _("Excel 导入代表建议"), "back": "deputies:suggestion_list"},
     )
 
 

@@ -497,6 +497,7 @@ def matter_import(request):
         raise PermissionDenied
     return excel_import_page(
         request,
+        title=_("Excel 导入督办事项"),
         template=excel_io.template,
         template_name="督办事项导入模板.xlsx",
         run=lambda file, check_only: excel_io.import_matters(
