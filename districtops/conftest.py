@@ -9,9 +9,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 os.environ["DISTRICTOPS_TODAY"] = os.environ.get("DISTRICTOPS_TEST_TODAY", "2021-03-31")
 
 
-@pytest.fixture
-def org(db):
-    """The 管城 demo organisation plus one person in another district (金水区)."""
+def _load_org() -> dict:
+    """Load the 管城 demo organisation plus the 金水区 test personas through the write path."""
     from districtops.org import demo
     from districtops.org.models import UnitKind
     from districtops.org.roles import Role
@@ -26,6 +25,55 @@ def org(db):
     )
     demo.ensure_person("jinshui_sysadmin", "金水系统管理员（测试）", jinshui, Role.SYS_ADMIN)
     return data
+
+
+def _org_keys(data: dict) -> dict:
+    """The primary keys behind the organisation dict, so each test gets fresh instances."""
+    return {
+        "city": data["city"].pk,
+        "districts": {code: u.pk for code, u in data["districts"].items()},
+        "units": {name: u.pk for name, u in data["units"].items()},
+        "jinshui_street": data["jinshui_street"].pk,
+    }
+
+
+_ORG_KEYS: dict = {}
+_FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the demo organisation once per test database (per xdist worker), not once per test.
+
+    Tests that use ``db`` run inside a transaction that is rolled back, so they all see this
+    organisation unchanged. Transactional tests (``transactional_db``, ``live_server``) flush
+    the tables when they end; pytest-django runs them after the others, and the ``org``
+    fixture loads the organisation again when it finds it gone.
+    """
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=_FAST_HASHERS):
+        _ORG_KEYS.update(_org_keys(_load_org()))
+
+
+@pytest.fixture
+def org(db):
+    """The 管城 demo organisation plus one person in another district (金水区)."""
+    from districtops.org.models import Unit
+
+    keys = _ORG_KEYS
+    if not keys or not Unit.objects.filter(pk=keys["city"]).exists():
+        data = _load_org()  # a transactional test flushed the session's copy
+        keys.update(_org_keys(data))
+        return data
+    wanted = [keys["city"], keys["jinshui_street"], *keys["districts"].values(), *keys["units"].values()]
+    by_pk = Unit.objects.in_bulk(wanted)
+    return {
+        "city": by_pk[keys["city"]],
+        "districts": {code: by_pk[pk] for code, pk in keys["districts"].items()},
+        "units": {name: by_pk[pk] for name, pk in keys["units"].items()},
+        "jinshui_street": by_pk[keys["jinshui_street"]],
+    }
 
 
 @pytest.fixture
@@ -67,7 +115,7 @@ def api_client(org):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 at full strength costs ~0.3 s a password; tests need the behaviour, not the cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = _FAST_HASHERS
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -34,20 +34,16 @@ def test_clock_is_pinned_in_tests(monkeypatch):
     assert clock.today() == dt.date(2021, 2, 25) and clock.now().date() == dt.date(2021, 2, 25)
 
 
-def test_demo_twice_doubles_nothing(org):
+def test_demo_prints_the_accounts_and_twice_doubles_nothing(org):
     from django.contrib.auth import get_user_model
 
     from districtops.org.models import Membership, Unit
 
     before = (Unit.objects.count(), get_user_model().objects.count(), Membership.objects.count())
-    call_command("demo", stdout=io.StringIO())
-    call_command("demo", stdout=io.StringIO())
-    assert (Unit.objects.count(), get_user_model().objects.count(), Membership.objects.count()) == before
-
-
-def test_demo_prints_the_accounts(db):
     out = io.StringIO()
     call_command("demo", stdout=out)
+    call_command("demo", stdout=io.StringIO())
+    assert (Unit.objects.count(), get_user_model().objects.count(), Membership.objects.count()) == before
     text = out.getvalue()
     for username in [
         "leader",
