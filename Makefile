@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/var/tools/bin/uv)
 RUN := $(UV) run --frozen
 DEMO_ENV := DISTRICTOPS_DEMO=1 DISTRICTOPS_TODAY=2021-03-31
 
-.PHONY: setup demo test test-sqlite test-postgres lint format messages bench browser-deps cjk-fonts clean
+.PHONY: setup demo test test-sqlite test-postgres lint format messages bench browser-deps deploy-deps cjk-fonts clean
 
 $(UV):
 	$(PYTHON) -m venv var/tools
@@ -35,14 +35,21 @@ demo: setup cjk-fonts
 # Debian's Chromium for the Playwright tests (never a browser download of Playwright's own).
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=120 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: sudo apt-get install chromium"; exit 1; fi; fi
+
+# nginx and systemd-analyze check the files under deploy/ in the tests (core/tests/test_deploy.py).
+deploy-deps:
+	@if ! command -v nginx >/dev/null || ! command -v systemd-analyze >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=120 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq nginx-light systemd >/dev/null; \
+	  else echo "nginx or systemd-analyze missing: sudo apt-get install nginx-light systemd"; exit 1; fi; fi
 
 # Debian's Noto CJK faces, so the briefing's charts (matplotlib) can print Chinese labels.
 # Without root the demo still runs; the charts' labels then show boxes (a hint is printed).
 cjk-fonts:
 	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get -o DPkg::Lock::Timeout=120 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq fonts-noto-cjk >/dev/null) \
+	    || echo "Could not install fonts-noto-cjk now (apt busy or offline): the demo runs, the briefing's charts show boxes"; \
 	  else echo "No CJK font for the briefing's charts: sudo apt-get install fonts-noto-cjk"; fi; fi
 
 lint: setup
@@ -54,10 +61,10 @@ format: setup
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-test: setup browser-deps lint
+test: setup browser-deps deploy-deps lint
 	$(RUN) pytest -q -n $(TEST_WORKERS)
 
-test-postgres: setup browser-deps
+test-postgres: setup browser-deps deploy-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/districtops} $(RUN) pytest -q -n $(TEST_WORKERS)
 
 bench: setup

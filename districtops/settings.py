@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz on any Host and over plain HTTP (core/health.py).
+    "districtops.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,9 +140,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Jobs: django-tasks with its database backend by default; with REDIS_URL the job ids go
-# to an RQ queue instead (`districtops rq-worker`), see districtops/jobs/queue.py.
+# to an RQ queue instead (`districtops worker` serves either queue), see districtops/jobs/queue.py.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 JOB_QUEUE = "rq" if REDIS_URL else "tasks"
+# /readyz fails when no task worker (`districtops worker`) has beaten for this many seconds.
+READINESS_WORKER_MAX_AGE = env_int("READINESS_WORKER_MAX_AGE", 120)
 
 # --- Auth and session security (DOMAIN.md §7) ------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

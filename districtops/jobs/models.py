@@ -37,3 +37,18 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.name} #{self.pk}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker says it is alive every few seconds (readiness reads the newest)."""
+
+    name = models.CharField(max_length=200, unique=True)  # host:pid
+    queue = models.CharField(max_length=10)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("任务进程心跳")
+
+    def __str__(self):
+        return self.name

@@ -100,5 +100,5 @@ def visible_jobs(user):
 
 
 def run_job_by_id(job_id: int) -> str:
-    """Entry point for RQ workers (``districtops rq-worker``): returns the final status."""
+    """Entry point for RQ workers (``districtops worker`` with REDIS_URL set): returns the final status."""
     return run_job(job_id).status

@@ -6,26 +6,10 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
-from django.test import Client
 
 from districtops.core import clock
 
 pytestmark = pytest.mark.django_db
-
-
-def test_healthz_ok(org):
-    response = Client().get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_503_when_database_is_unreachable(org, monkeypatch):
-    def broken(*args, **kwargs):
-        raise Exception("down")
-
-    monkeypatch.setattr(connection, "cursor", broken)
-    response = Client().get("/healthz")
-    assert response.status_code == 503 and response.json()["database"] == "unreachable"
 
 
 def test_clock_is_pinned_in_tests(monkeypatch):
