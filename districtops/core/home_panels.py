@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 PANEL_PROVIDERS: list[str] = [
     "districtops.projects.panels.home_panel",
     "districtops.supervision.views.home_panel",
+    "districtops.supervision.views.calendar_panel",
     "districtops.economy.panels.home_panel",
 ]
 

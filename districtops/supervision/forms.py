@@ -127,6 +127,39 @@ class HolidayForm(forms.Form):
     is_workday = forms.BooleanField(label=_("调休上班（勾选表示该日上班）"), required=False)
 
 
+class CalendarNoticeForm(forms.Form):
+    """The State Council's notice of a year's holidays: the days from a file or typed lines."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    notice = forms.CharField(
+        label=_("通知文号或标题"),
+        max_length=120,
+        help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知"),
+    )
+    published_on = forms.DateField(
+        label=_("发布日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    file = forms.FileField(
+        label=_("节假日表（Excel 或 CSV）"),
+        required=False,
+        help_text=_("列：日期、名称、类型（放假/调休上班）；可下载模板"),
+    )
+    lines = forms.CharField(
+        label=_("或逐行填写"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "2027-01-01 元旦 放假\n2027-02-20 春节 调休上班"}
+        ),
+        help_text=_("每行：日期 名称 类型，类型为“放假”或“调休上班”"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("lines") or "").strip():
+            raise forms.ValidationError(_("请上传节假日表，或逐行填写放假和调休上班日期。"))
+        return data
+
+
 class ReminderSettingsForm(forms.Form):
     email_enabled = forms.BooleanField(label=_("邮件提醒"), required=False, initial=True)
     webhook_kind = forms.ChoiceField(

@@ -42,10 +42,30 @@ class Escalation(models.IntegerChoices):
     LISTED = 2, _("挂牌督办")
 
 
+class CalendarYear(models.Model):
+    """The State Council's notice of a year's holidays, entered by the system administrator.
+
+    When a year has one, its ``HolidayEntry`` rows ARE that year's calendar and override the
+    ``chinesecalendar`` package (which only knows the years up to its release).
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    notice = models.CharField(_("通知文号或标题"), max_length=120)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+
+    def __str__(self):
+        return f"{self.year} {self.notice}"
+
+
 class HolidayEntry(models.Model):
-    """The administrator's holiday table, used only for years the official calendar package
-    does not cover yet: a row says a date is a holiday (``is_workday=False``) or a 调休
-    working day (``is_workday=True``)."""
+    """A row of the administrator's holiday table: a date is a holiday (``is_workday=False``)
+    or a 调休 working day (``is_workday=True``). For a year with a ``CalendarYear`` the rows
+    are the whole calendar of that year; otherwise they adjust the fallback."""
 
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("调休上班"), default=False)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
 from . import states, workdays
 from .models import (
+    CalendarYear,
     Decision,
     Escalation,
     ExtensionRequest,
@@ -431,11 +433,16 @@ def decisions_to_matters(actor, meeting: Meeting, *, decision_ids=None, assigned
     return created
 
 
-# --- the holiday table --------------------------------------------------------------------
-def set_holiday(actor, *, date: dt.date, name: str, is_workday: bool = False) -> HolidayEntry:
-    """Add or change a row of the fallback holiday table (system administrators)."""
+# --- the holiday calendar ------------------------------------------------------------------
+def _require_calendar_keeper(actor) -> None:
+    """The calendar is shared configuration: the system administrator keeps it (三员: not business)."""
     if actor is not None:
         permissions.require_role(actor, Role.SYS_ADMIN)
+
+
+def set_holiday(actor, *, date: dt.date, name: str, is_workday: bool = False) -> HolidayEntry:
+    """Add or change one row of the holiday table; open deadlines of that year are recomputed."""
+    _require_calendar_keeper(actor)
     with transaction.atomic():
         entry = HolidayEntry.objects.filter(date=date).first()
         if entry is None:
@@ -443,26 +450,142 @@ def set_holiday(actor, *, date: dt.date, name: str, is_workday: bool = False) ->
             services.validate(entry)
             entry.save()
             services.record(actor, "create", entry, after=services.snapshot(entry))
-            return entry
-        before = services.snapshot(entry)
-        entry.name, entry.is_workday = name.strip(), is_workday
-        services.validate(entry)
-        entry.save()
-        services.record(actor, "update", entry, before=before, after=services.snapshot(entry))
+        else:
+            before = services.snapshot(entry)
+            entry.name, entry.is_workday = name.strip(), is_workday
+            services.validate(entry)
+            entry.save()
+            services.record(actor, "update", entry, before=before, after=services.snapshot(entry))
+        recompute_deadlines(actor, {date.year})
     return entry
 
 
 def delete_holiday(actor, entry: HolidayEntry) -> None:
-    """Remove a row of the fallback holiday table (system administrators)."""
-    if actor is not None:
-        permissions.require_role(actor, Role.SYS_ADMIN)
+    """Remove one row of the holiday table; open deadlines of that year are recomputed."""
+    _require_calendar_keeper(actor)
     with transaction.atomic():
-        before, pk, text = services.snapshot(entry), entry.pk, str(entry)
+        before, pk, text, year = services.snapshot(entry), entry.pk, str(entry), entry.date.year
         entry.delete()
         services.record(
             actor, "delete", None, object_type="supervision.holidayentry", object_id=str(pk),
             object_repr=text, before=before,
         )  # fmt: skip
+        recompute_deadlines(actor, {year})
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    date: dt.date
+    name: str
+    is_workday: bool
+
+
+def publish_calendar_year(
+    actor, *, year: int, notice: str, days: list[CalendarDay], published_on: dt.date | None = None
+) -> tuple[CalendarYear, int]:
+    """Enter the State Council's notice for ``year``: its holidays and 调休 working days.
+
+    The rows replace that year's table, the notice overrides the ``chinesecalendar`` package
+    for that year, and every open matter whose working-day deadline changes is recomputed
+    (audited, and noted in the matter's log for its lead unit). Returns the year and the
+    number of matters whose deadline moved.
+    """
+    _require_calendar_keeper(actor)
+    notice = (notice or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not 2000 <= year <= 2100:
+        errors.setdefault("year", []).append("年度应在 2000 到 2100 之间。")
+    if not notice:
+        errors.setdefault("notice", []).append("请填写通知文号或标题（如 国办发明电〔2026〕X号）。")
+    if not any(not d.is_workday for d in days):
+        errors.setdefault("days", []).append("通知中至少应有一个放假日期。")
+    seen: set[dt.date] = set()
+    for i, d in enumerate(days, start=1):
+        where = f"第 {i} 行（{d.date:%Y-%m-%d}）"
+        if d.date.year != year:
+            errors.setdefault("days", []).append(f"{where}不在 {year} 年。")
+        if d.date in seen:
+            errors.setdefault("days", []).append(f"{where}重复。")
+        seen.add(d.date)
+        if d.is_workday and d.date.weekday() < 5:
+            errors.setdefault("days", []).append(f"{where}是工作日，无需标为调休上班。")
+        if not d.name.strip():
+            errors.setdefault("days", []).append(f"{where}缺少名称。")
+        elif len(d.name.strip()) > 40:
+            errors.setdefault("days", []).append(f"{where}名称超过 40 字。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        calendar = CalendarYear.objects.select_for_update().filter(year=year).first()
+        before = {
+            "calendar": services.snapshot(calendar) if calendar else None,
+            "days": [
+                [e.date.isoformat(), e.name, e.is_workday]
+                for e in HolidayEntry.objects.filter(date__year=year)
+            ],
+        }
+        if calendar is None:
+            calendar = CalendarYear(year=year)
+        calendar.notice, calendar.published_on = notice, published_on
+        services.validate(calendar)
+        calendar.save()
+        HolidayEntry.objects.filter(date__year=year).delete()
+        HolidayEntry.objects.bulk_create(
+            [
+                HolidayEntry(date=d.date, name=d.name.strip(), is_workday=d.is_workday)
+                for d in sorted(days, key=lambda d: d.date)
+            ]
+        )
+        after = {
+            "calendar": services.snapshot(calendar),
+            "days": [
+                [d.date.isoformat(), d.name.strip(), d.is_workday] for d in sorted(days, key=lambda d: d.date)
+            ],
+        }
+        services.record(
+            actor, "calendar.publish", calendar, before=before, after=after,
+            message=f"{year} 年节假日安排：{notice}（放假 {sum(not d.is_workday for d in days)} 天，调休上班 {sum(d.is_workday for d in days)} 天）",
+        )  # fmt: skip
+        moved = recompute_deadlines(actor, {year})
+    return calendar, moved
+
+
+def recompute_deadlines(actor, years: set[int]) -> int:
+    """Recompute the working-day deadline of every open matter the calendar of ``years`` touches.
+
+    A matter with an approved extension keeps the date the assigner approved. Each moved
+    deadline is an audited update (by the system, naming the calendar change) and an event in
+    the matter's log, which is what its lead unit reads. Returns how many moved.
+    """
+    if not years:
+        return 0
+    first, last = min(years), max(years)
+    candidates = (
+        Matter.objects.filter(state__in=states.OPEN_STATES, working_days__isnull=False)
+        .filter(assigned_on__year__lte=last)
+        .filter(Q(deadline__year__gte=first) | Q(deadline_fallback=True))
+        .exclude(extensions__status=ExtensionStatus.APPROVED)
+        .order_by("pk")
+    )
+    calendar = workdays.Calendar()
+    who = getattr(actor, "display_name", "") or getattr(actor, "username", "") or "系统"
+    moved = 0
+    for matter in candidates.iterator():
+        result = workdays.add_working_days(matter.assigned_on, matter.working_days, calendar)
+        if result.deadline == matter.deadline and result.used_fallback == matter.deadline_fallback:
+            continue
+        note = (
+            f"{'、'.join(str(y) for y in sorted(years))} 年节假日安排调整（{who}录入），"
+            f"按 {matter.working_days} 个工作日重算：办理时限由 {matter.deadline:%Y-%m-%d} 调整为 {result.deadline:%Y-%m-%d}。"
+        )
+        updated = services.update_object(
+            None, matter, {"deadline": result.deadline, "deadline_fallback": result.used_fallback},
+            expected_version=None, audit_action="matter.recompute_deadline", message=note,
+        )  # fmt: skip
+        _event(None, updated, "recompute_deadline", updated.state, updated.state, note)
+        if result.deadline != matter.deadline:
+            moved += 1
+    return moved
 
 
 # --- reading helpers shared by views, API and the home panel --------------------------------

@@ -55,5 +55,14 @@ def allowed_actions(state: str) -> list[str]:
     return [a for a, (_perm, table, _label) in TRANSITIONS.items() if state in table]
 
 
+# Events the platform writes itself: shown in a matter's log, never offered as buttons.
+SYSTEM_EVENTS: dict[str, str] = {
+    "assign": _("交办"),
+    "recompute_deadline": _("办理时限重算"),
+}
+
+
 def label(action: str) -> str:
+    if action in SYSTEM_EVENTS:
+        return str(SYSTEM_EVENTS[action])
     return str(TRANSITIONS[action][2])

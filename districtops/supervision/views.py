@@ -18,13 +18,15 @@ from districtops.core import clock, excel, permissions
 from districtops.core.params import parse_id
 from districtops.core.services import ConflictError
 from districtops.core.todo import sections_for as todo_sections_for
+from districtops.core.uploads import validate_upload
 from districtops.core.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.models import Unit
-from districtops.org.roles import UNIT_ROLES
+from districtops.org.roles import UNIT_ROLES, Role
 
-from . import excel_io, notice, scorecards, services, states, workdays
+from . import calendar_io, excel_io, notice, scorecards, services, states, workdays
 from .filters import active_filters, filtered_matters
 from .forms import (
+    CalendarNoticeForm,
     DecisionForm,
     ExtensionDecisionForm,
     HolidayForm,
@@ -35,6 +37,7 @@ from .forms import (
     SchemeForm,
 )
 from .models import (
+    CalendarYear,
     Decision,
     Escalation,
     ExtensionRequest,
@@ -181,7 +184,8 @@ def matter_detail(request, pk):
     events = list(MatterEvent.objects.filter(matter=matter).select_related("actor"))
     state_labels = dict(MatterState.choices)
     for e in events:
-        e.label = states.label(e.action) if e.action in states.TRANSITIONS else _("交办")
+        known = e.action in states.TRANSITIONS or e.action in states.SYSTEM_EVENTS
+        e.label = states.label(e.action) if known else _("交办")
         e.from_label, e.to_label = state_labels.get(e.from_state, ""), state_labels.get(e.to_state, "")
     extensions = ExtensionRequest.objects.filter(matter=matter).select_related("requested_by", "decided_by")
     return render(
@@ -387,6 +391,22 @@ def home_panel(user):
     }
 
 
+def calendar_panel(user):
+    """The system administrator's home: from 1 November, next year's holiday notice if missing."""
+    if not permissions.has_role(user, Role.SYS_ADMIN):
+        return None
+    year = workdays.next_year_missing(clock.today())
+    if year is None:
+        return None
+    return {
+        "title": _("节假日安排"),
+        "alert": _("%(year)d 年的节假日安排尚未录入：该年的工作日时限目前按推算（不含调休）。")
+        % {"year": year},
+        "counters": [],
+        "action": {"label": _("录入节假日安排"), "url": reverse("supervision:holiday_list")},
+    }
+
+
 # --- scorecards ------------------------------------------------------------------------------
 @login_required
 def scheme_list(request):
@@ -510,26 +530,81 @@ def matter_import(request):
 
 @login_required
 def holiday_list(request):
-    """The fallback holiday table (years the official calendar does not cover): system administrators."""
-    if not permissions.has_role(request.user, "sys_admin"):
+    """The holiday calendar: each year's source, the notices, the table and the second opinion."""
+    if not permissions.has_role(request.user, Role.SYS_ADMIN):
         raise PermissionDenied
-    form = HolidayForm(request.POST or None)
+    if request.GET.get("template"):
+        return excel.xlsx_response(calendar_io.template(), "节假日安排模板.xlsx")
+    form = HolidayForm(request.POST if request.POST.get("form") == "day" else None)
+    notice_form = CalendarNoticeForm(
+        request.POST if request.POST.get("form") == "notice" else None,
+        request.FILES if request.POST.get("form") == "notice" else None,
+    )
+    import_errors = []
     if request.method == "POST":
         if (delete_id := parse_id(request.POST.get("delete"))) is not None:
             entry = get_object_or_404(HolidayEntry, pk=delete_id)
             services.delete_holiday(request.user, entry)
             messages.success(request, _("已删除。"))
             return redirect("supervision:holiday_list")
-        if form.is_valid():
+        if request.POST.get("form") == "day" and form.is_valid():
             services.set_holiday(request.user, **form.cleaned_data)
             messages.success(request, _("已保存。"))
             return redirect("supervision:holiday_list")
+        if request.POST.get("form") == "notice" and notice_form.is_valid():
+            data = notice_form.cleaned_data
+            try:
+                if data.get("file"):
+                    if not data["file"].name.lower().endswith(".csv"):
+                        validate_upload(data["file"], kinds=("office",))
+                    days = calendar_io.read_upload(data["file"])
+                else:
+                    days = calendar_io.read_lines(data["lines"])
+                _calendar, moved = services.publish_calendar_year(
+                    request.user, year=data["year"], notice=data["notice"], days=days,
+                    published_on=data.get("published_on"),
+                )  # fmt: skip
+            except excel.ImportRefused as exc:
+                import_errors = exc.errors
+            except ValidationError as exc:
+                import_errors = [excel.CellError(0, "通知", m) for m in exc.messages]
+            else:
+                messages.success(
+                    request,
+                    _("已录入 %(year)d 年节假日安排；%(n)d 项在办事项的办理时限已按新安排重算。")
+                    % {"year": data["year"], "n": moved},
+                )
+                return redirect("supervision:holiday_list")
+    today = clock.today()
+    years = []
+    shown = {*range(today.year - 1, today.year + 2), workdays.calendar_last_year() + 1}
+    shown |= set(CalendarYear.objects.values_list("year", flat=True))
+    for year in sorted(shown):
+        source = workdays.source_of(year)
+        years.append(
+            {
+                "year": year,
+                "source": source,
+                "notice": CalendarYear.objects.filter(year=year).first(),
+                "disagreements": workdays.compare_sources(year) if source != "fallback" else [],
+            }
+        )
     covered_until = workdays.calendar_last_year()
-    entries = HolidayEntry.objects.filter(date__year__gt=covered_until)
+    entries = HolidayEntry.objects.filter(
+        Q(date__year__gt=covered_until) | Q(date__year__in=CalendarYear.objects.values("year"))
+    )
     return render(
         request,
         "supervision/holiday_list.html",
-        {"form": form, "entries": entries, "covered_until": covered_until},
+        {
+            "form": form,
+            "notice_form": notice_form,
+            "import_errors": import_errors,
+            "entries": entries,
+            "covered_until": covered_until,
+            "years": years,
+            "missing_year": workdays.next_year_missing(today),
+        },
     )
 
 

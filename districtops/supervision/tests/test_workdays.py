@@ -21,8 +21,10 @@ def test_plain_weekend(db):
 
 
 def test_years_beyond_the_package_fall_back_to_the_table(db):
+    # Without a notice the statutory days come from the holidays package (国庆 10-01..10-05 in its
+    # reckoning), flagged as a fallback; the administrator's rows adjust it.
     plain = workdays.add_working_days(dt.date(2027, 9, 30), 1)
-    assert plain == workdays.WorkdayResult(dt.date(2027, 10, 1), True)
+    assert plain == workdays.WorkdayResult(dt.date(2027, 10, 6), True)
     for day in range(1, 8):
         HolidayEntry.objects.create(date=dt.date(2027, 10, day), name="国庆节")
     HolidayEntry.objects.create(date=dt.date(2027, 10, 9), name="调休", is_workday=True)
@@ -53,9 +55,10 @@ def test_zero_working_days_refused(db, n):
 
 def test_holiday_screen_for_sysadmin_only(org, login):
     c = login("sysadmin")
-    assert c.post("/supervision/holidays/", {"date": "2027-10-01", "name": "国庆节"}).status_code == 302
-    assert "2027-10-01" in c.get("/supervision/holidays/").content.decode()
-    assert services.compute_deadline(dt.date(2027, 9, 30), working_days=1).deadline == dt.date(2027, 10, 4)
+    response = c.post("/supervision/holidays/", {"form": "day", "date": "2027-10-06", "name": "国庆节"})
+    assert response.status_code == 302
+    assert "2027-10-06" in c.get("/supervision/holidays/").content.decode()
+    assert services.compute_deadline(dt.date(2027, 9, 30), working_days=1).deadline == dt.date(2027, 10, 7)
     entry = HolidayEntry.objects.get()
     assert c.post("/supervision/holidays/", {"delete": entry.pk}).status_code == 302
     assert not HolidayEntry.objects.exists()
