@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "districtops.deputies",
     "districtops.economy",
     "districtops.cockpit",
+    "districtops.notifications",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "districtops.core.context_processors.platform",
+                "districtops.notifications.context_processors.unread",
             ],
         },
     },

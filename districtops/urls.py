@@ -18,5 +18,6 @@ urlpatterns = [
     path("public/", include("districtops.citizen.urls_public")),
     path("open311/v2/", include("districtops.citizen.urls_open311")),
     path("cockpit/", include("districtops.cockpit.urls")),
+    path("notifications/", include("districtops.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -124,6 +124,16 @@ def assign_matter(
             actor, matter, scope_action="manage", m2m={"supporting_units": supporting_units}
         )
         _event(actor, matter, "assign", "", MatterState.ASSIGNED, basis)
+        due = f"办理时限 {matter.deadline:%Y-%m-%d}"
+        _notify(actor, matter, "assigned", "lead", "新交办：{title}", due)
+        if supporting_units:
+            from districtops.notifications import services as notifications
+
+            notifications.notify(
+                notifications.people_of([u.pk for u in supporting_units], (Role.UNIT_HEAD, Role.UNIT_STAFF)),
+                kind="supporting", title=f"配合办理：{matter.title}"[:200], body=f"{matter.code} · {due}",
+                url=matter.get_absolute_url(), obj=matter, exclude=actor,
+            )  # fmt: skip
     return matter
 
 
@@ -184,7 +194,43 @@ def _apply(actor, matter, action, *, changes=None, note="", expected_version=Non
             audit_action=f"matter.{action}",
         )
         _event(actor, updated, action, from_state, to_state, note)
+        if action in NOTIFY_ON:
+            kind, who, title = NOTIFY_ON[action]
+            _notify(actor, updated, kind, who, title, note)
     return updated
+
+
+# --- who hears of what (站内通知 + mail) ---------------------------------------------------
+# action → (notification kind, who: "lead" = the lead unit's people, "oversight" = the district's
+# supervisors, title). Progress reports and acknowledgements are in the log, not in anyone's inbox.
+NOTIFY_ON = {
+    "request_closure": ("closure_requested", "oversight", "待审核办结：{title}"),
+    "return_for_rework": ("returned", "lead", "退回重办：{title}"),
+    "verify_close": ("closed", "lead", "已办结：{title}"),
+    "remind": ("reminded", "lead", "催办：{title}"),
+    "list_for_supervision": ("listed", "lead", "挂牌督办：{title}"),
+    "request_extension": ("extension_requested", "oversight", "延期申请待审批：{title}"),
+    "decide_extension": ("extension_decided", "lead", "延期审批结果：{title}"),
+}
+
+
+def _notify(
+    actor, matter: Matter, kind: str, who: str, title: str, body: str = "", dedupe_key: str = ""
+) -> int:
+    from districtops.notifications import services as notifications
+
+    if who == "oversight":
+        recipients = notifications.supervisors_of(matter.district_id)
+    else:
+        units = [matter.lead_unit_id]
+        if who == "lead_and_support":
+            units += list(matter.supporting_units.values_list("pk", flat=True))
+        recipients = notifications.people_of(units, (Role.UNIT_HEAD, Role.UNIT_STAFF))
+    return notifications.notify(
+        recipients, kind=kind, title=title.format(title=matter.title)[:200],
+        body=f"{matter.code} · {body}".strip(" ·"), url=matter.get_absolute_url(), obj=matter,
+        dedupe_key=dedupe_key, exclude=actor,
+    )  # fmt: skip
 
 
 def _required(note: str, field: str, what: str) -> str:
@@ -583,6 +629,8 @@ def recompute_deadlines(actor, years: set[int]) -> int:
             expected_version=None, audit_action="matter.recompute_deadline", message=note,
         )  # fmt: skip
         _event(None, updated, "recompute_deadline", updated.state, updated.state, note)
+        if result.deadline != matter.deadline:
+            _notify(None, updated, "deadline_changed", "lead", "办理时限调整：{title}", note)
         if result.deadline != matter.deadline:
             moved += 1
     return moved

@@ -1,0 +1,137 @@
+"""Raising and reading notifications.
+
+``notify`` is called by the services whose writes a person must hear about (supervision's
+assignment, return, reminder …), inside their transaction: the notification exists exactly
+when the write does. It writes no audit row of its own — the write that caused it is audited
+and names it. Mail to the recipients who have an address goes out after the commit.
+
+Reading (``mark_read``) changes only the reader's own inbox state; like a session, it is not
+an audited business write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from districtops.core import clock
+
+from .models import Kind, Notification
+
+log = logging.getLogger(__name__)
+TITLE_MAX, BODY_MAX = 200, 2000
+
+
+def safe_url(url: str) -> str:
+    """Only a path on this site (no scheme, no host): a notification never links away."""
+    url = (url or "").strip()
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return url[:300]
+    return ""
+
+
+def notify(
+    recipients: Iterable,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    obj=None,
+    dedupe_key: str = "",
+    exclude=None,
+) -> int:
+    """Tell each recipient (users, duplicates ignored; ``exclude`` — the actor — left out)."""
+    Kind(kind)  # an unknown kind is a programming error
+    users = {u.pk: u for u in recipients if u is not None and getattr(u, "is_active", True)}
+    if exclude is not None:
+        users.pop(getattr(exclude, "pk", None), None)
+    if not users:
+        return 0
+    now = clock.now()
+    rows = [
+        Notification(
+            recipient_id=pk,
+            kind=kind,
+            title=title[:TITLE_MAX],
+            body=body[:BODY_MAX],
+            url=safe_url(url),
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            created_at=now,
+            dedupe_key=dedupe_key[:120],
+        )
+        for pk in sorted(users)
+    ]
+    if dedupe_key:
+        seen = set(
+            Notification.objects.filter(recipient_id__in=users, dedupe_key=dedupe_key[:120]).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        rows = [r for r in rows if r.recipient_id not in seen]
+    Notification.objects.bulk_create(rows)
+    mails = [u for pk, u in users.items() if u.email and pk in {r.recipient_id for r in rows}]
+    if mails and getattr(settings, "NOTIFICATION_MAIL", True):
+        text = f"{body}\n\n{url}" if url else body
+        transaction.on_commit(lambda: _mail([(title, text, None, [u.email]) for u in mails]))
+    return len(rows)
+
+
+def _mail(messages) -> None:
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except Exception:  # the in-app notification stands; the failure is logged for the operator
+        log.exception("notification mail failed for %d recipients", len(messages))
+
+
+def unread_count(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox(user):
+    """The person's own notifications: the one gate of this model is the recipient."""
+    return Notification.objects.filter(recipient=user)
+
+
+def mark_read(user, ids: Iterable[int] | None = None) -> int:
+    """Mark the person's own notifications read (all unread when ``ids`` is None)."""
+    qs = inbox(user).filter(read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=clock.now())
+
+
+def people_of(unit_ids: Iterable[int], roles: Iterable[str]) -> list:
+    """The active people holding one of ``roles`` in the units."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__unit_id__in=list(unit_ids), memberships__role__in=list(roles), is_active=True
+        )
+        .distinct()
+    )
+
+
+def supervisors_of(district_id: int) -> list:
+    """The district's supervision office (督查人员): who verifies closures and decides extensions."""
+    from django.contrib.auth import get_user_model
+
+    from districtops.org.roles import Role
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            memberships__unit__district_id=district_id, memberships__role=Role.SUPERVISOR, is_active=True
+        )
+        .distinct()
+    )
