@@ -57,7 +57,7 @@ def deadlines(log, day: str | None = None) -> dict:
                 Notification(
                     recipient_id=user_id,
                     kind=kind,
-                    title=f"{kind.label}：{title}"[:200],
+                    title=title[:200],
                     body=f"{code} · {text}",
                     url=reverse("supervision:matter_detail", args=[pk]),
                     object_type="supervision.matter",

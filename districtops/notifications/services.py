@@ -79,7 +79,8 @@ def notify(
     mails = [u for pk, u in users.items() if u.email and pk in {r.recipient_id for r in rows}]
     if mails and getattr(settings, "NOTIFICATION_MAIL", True):
         text = f"{body}\n\n{url}" if url else body
-        transaction.on_commit(lambda: _mail([(title, text, None, [u.email]) for u in mails]))
+        subject = f"{Kind(kind).label}：{title}"[:200]
+        transaction.on_commit(lambda: _mail([(subject, text, None, [u.email]) for u in mails]))
     return len(rows)
 
 

@@ -125,13 +125,13 @@ def assign_matter(
         )
         _event(actor, matter, "assign", "", MatterState.ASSIGNED, basis)
         due = f"办理时限 {matter.deadline:%Y-%m-%d}"
-        _notify(actor, matter, "assigned", "lead", "新交办：{title}", due)
+        _notify(actor, matter, "assigned", "lead", due)
         if supporting_units:
             from districtops.notifications import services as notifications
 
             notifications.notify(
                 notifications.people_of([u.pk for u in supporting_units], (Role.UNIT_HEAD, Role.UNIT_STAFF)),
-                kind="supporting", title=f"配合办理：{matter.title}"[:200], body=f"{matter.code} · {due}",
+                kind="supporting", title=matter.title[:200], body=f"{matter.code} · {due}",
                 url=matter.get_absolute_url(), obj=matter, exclude=actor,
             )  # fmt: skip
     return matter
@@ -195,28 +195,26 @@ def _apply(actor, matter, action, *, changes=None, note="", expected_version=Non
         )
         _event(actor, updated, action, from_state, to_state, note)
         if action in NOTIFY_ON:
-            kind, who, title = NOTIFY_ON[action]
-            _notify(actor, updated, kind, who, title, note)
+            kind, who = NOTIFY_ON[action]
+            _notify(actor, updated, kind, who, note)
     return updated
 
 
 # --- who hears of what (站内通知 + mail) ---------------------------------------------------
 # action → (notification kind, who: "lead" = the lead unit's people, "oversight" = the district's
-# supervisors, title). Progress reports and acknowledgements are in the log, not in anyone's inbox.
+# supervisors). The matter's title is the notification's; its kind's label heads the mail subject. Progress reports and acknowledgements are in the log, not in anyone's inbox.
 NOTIFY_ON = {
-    "request_closure": ("closure_requested", "oversight", "待审核办结：{title}"),
-    "return_for_rework": ("returned", "lead", "退回重办：{title}"),
-    "verify_close": ("closed", "lead", "已办结：{title}"),
-    "remind": ("reminded", "lead", "催办：{title}"),
-    "list_for_supervision": ("listed", "lead", "挂牌督办：{title}"),
-    "request_extension": ("extension_requested", "oversight", "延期申请待审批：{title}"),
-    "decide_extension": ("extension_decided", "lead", "延期审批结果：{title}"),
+    "request_closure": ("closure_requested", "oversight"),
+    "return_for_rework": ("returned", "lead"),
+    "verify_close": ("closed", "lead"),
+    "remind": ("reminded", "lead"),
+    "list_for_supervision": ("listed", "lead"),
+    "request_extension": ("extension_requested", "oversight"),
+    "decide_extension": ("extension_decided", "lead"),
 }
 
 
-def _notify(
-    actor, matter: Matter, kind: str, who: str, title: str, body: str = "", dedupe_key: str = ""
-) -> int:
+def _notify(actor, matter: Matter, kind: str, who: str, body: str = "", dedupe_key: str = "") -> int:
     from districtops.notifications import services as notifications
 
     if who == "oversight":
@@ -227,7 +225,7 @@ def _notify(
             units += list(matter.supporting_units.values_list("pk", flat=True))
         recipients = notifications.people_of(units, (Role.UNIT_HEAD, Role.UNIT_STAFF))
     return notifications.notify(
-        recipients, kind=kind, title=title.format(title=matter.title)[:200],
+        recipients, kind=kind, title=matter.title[:200],
         body=f"{matter.code} · {body}".strip(" ·"), url=matter.get_absolute_url(), obj=matter,
         dedupe_key=dedupe_key, exclude=actor,
     )  # fmt: skip
@@ -630,7 +628,7 @@ def recompute_deadlines(actor, years: set[int]) -> int:
         )  # fmt: skip
         _event(None, updated, "recompute_deadline", updated.state, updated.state, note)
         if result.deadline != matter.deadline:
-            _notify(None, updated, "deadline_changed", "lead", "办理时限调整：{title}", note)
+            _notify(None, updated, "deadline_changed", "lead", note)
         if result.deadline != matter.deadline:
             moved += 1
     return moved
