@@ -32,10 +32,13 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
+
+from .uploads import zip_entry_count
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A header's unit → (the base unit a column is stored in, factor to it).
@@ -467,14 +470,12 @@ def inspect_workbook(data: bytes, sheet: str | int = 0, limits: Limits | None = 
         )
     # The entry count from the end-of-central-directory record, before zipfile builds an object
     # per entry (a 20 MB upload can hold some 200,000 empty entries).
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end >= 0 and len(data) >= end + 12:
-        declared = int.from_bytes(data[end + 10 : end + 12], "little")
-        if declared != 0xFFFF and declared > limits.entries:
-            raise SpreadsheetRefused(
-                _("文件内含 %(n)d 个部件，超过 %(limit)d 个的上限，已拒绝。")
-                % {"n": declared, "limit": limits.entries}
-            )
+    declared = zip_entry_count(data)
+    if declared is not None and declared > limits.entries:
+        raise SpreadsheetRefused(
+            _("文件内含 %(n)d 个部件，超过 %(limit)d 个的上限，已拒绝。")
+            % {"n": declared, "limit": limits.entries}
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -820,10 +821,41 @@ def read_table(
     return table
 
 
+# A text that Excel or LibreOffice would take for a formula (or a DDE call) when typed into a
+# cell: OWASP's list for CSV injection (= + - @ tab CR), plus LF.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _cell_value(value):
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
     return value
+
+
+def _put(ws, value, row: int | None = None, column: int | None = None):
+    """A cell holding ``value``; text is always text. openpyxl turns a string starting with "="
+    into a live formula, so every string is written with the string data type, and one that
+    starts like a formula also gets Excel's quote prefix (the cell shows exactly the text, and
+    editing it in Excel or LibreOffice keeps it text). Characters XML cannot carry (control
+    characters) are dropped instead of failing the whole export."""
+    return _fill(Cell(ws, row=row, column=column), value)
+
+
+def _fill(cell, value):
+    value = _cell_value(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def _append(ws, values: Iterable) -> None:
+    ws.append([_put(ws, value) for value in values])
 
 
 def write_workbook(
@@ -836,7 +868,7 @@ def write_workbook(
     lists = None
     for title, columns, rows in sheets:
         ws = wb.create_sheet(title=title[:31])
-        ws.append([c.header + ("*" if template and c.required else "") for c in columns])
+        _append(ws, [c.header + ("*" if template and c.required else "") for c in columns])
         for j, column in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=j)
             cell.font = Font(bold=True)
@@ -844,7 +876,7 @@ def write_workbook(
             ws.column_dimensions[get_column_letter(j)].width = column.width
         ws.freeze_panes = "A2"
         for row in rows:
-            ws.append([_cell_value(v) for v in row])
+            _append(ws, row)
         if template:
             for j, column in enumerate(columns, start=1):
                 if column.kind in ("choice", "bool"):
@@ -860,7 +892,7 @@ def write_workbook(
                         lists.max_column + (0 if lists.max_row == 1 and lists["A1"].value is None else 1)
                     )
                     for k, label in enumerate(labels, start=1):
-                        lists[f"{col}{k}"] = label
+                        _fill(lists[f"{col}{k}"], label)
                     validation = DataValidation(
                         type="list",
                         formula1=f"=_lists!${col}$1:${col}${len(labels)}",
@@ -872,9 +904,10 @@ def write_workbook(
                     ws.add_data_validation(validation)
                     validation.add(f"{get_column_letter(j)}2:{get_column_letter(j)}1001")
             notes = wb["说明"] if "说明" in wb.sheetnames else wb.create_sheet("说明")
-            notes.append([f"【{title}】", "带 * 的列为必填；选择类的列请用下拉列表；金额单位见表头。"])
+            _append(notes, [f"【{title}】", "带 * 的列为必填；选择类的列请用下拉列表；金额单位见表头。"])
             for column in columns:
-                notes.append(
+                _append(
+                    notes,
                     [
                         column.header,
                         column.help
@@ -884,7 +917,7 @@ def write_workbook(
                             "int": "整数",
                             "decimal": "数字",
                         }.get(column.kind, ""),
-                    ]
+                    ],
                 )
     buffer = io.BytesIO()
     wb.save(buffer)

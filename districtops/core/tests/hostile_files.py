@@ -28,7 +28,7 @@ WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    '<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
 )
 WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -46,13 +46,15 @@ def _cell(ref: str, value) -> str:
     return f'<c r="{ref}"><v>{value}</v></c>'
 
 
-def package(sheet_xml: bytes | str, *, extra: dict[str, bytes] | None = None, level: int = 6) -> bytes:
-    """An .xlsx whose only sheet is ``sheet_xml`` (and ``extra`` parts, if any)."""
+def package(
+    sheet_xml: bytes | str, *, extra: dict[str, bytes] | None = None, level: int = 6, name: str = "Sheet1"
+) -> bytes:
+    """An .xlsx whose only sheet, ``name``, is ``sheet_xml`` (and ``extra`` parts, if any)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/workbook.xml", WORKBOOK.format(name=name))
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
         for name, content in (extra or {}).items():
@@ -71,23 +73,26 @@ def sheet(cells: list[tuple[str, object]], *, dimension: str | None = None, rows
     return f"{SHEET_HEAD}{dim}<sheetData>{body}</sheetData></worksheet>"
 
 
-def sparse_corner(header: str = "事项名称", *, declared: bool = True) -> bytes:
+def sparse_corner(header: str = "事项名称", *, declared: bool = True, name: str = "Sheet1") -> bytes:
     """Cells at A1 and XFD1048576 only: 4-5 KB on disk, a 1,048,576 × 16,384 used range."""
     return package(
-        sheet([("A1", header), ("XFD1048576", "x")], dimension="A1:XFD1048576" if declared else None)
+        sheet([("A1", header), ("XFD1048576", "x")], dimension="A1:XFD1048576" if declared else None),
+        name=name,
     )
 
 
-def million_rows(header: str = "事项名称", *, declared: bool = False, rows: int = 1_000_000) -> bytes:
+def million_rows(
+    header: str = "事项名称", *, declared: bool = False, rows: int = 1_000_000, name: str = "Sheet1"
+) -> bytes:
     """One column, ``rows`` rows, XML written directly (fast: about a second for a million)."""
     parts = [SHEET_HEAD, f'<dimension ref="A1:A{rows}"/>' if declared else "", "<sheetData>"]
     parts.append(f'<row r="1">{_cell("A1", header)}</row>')
     parts.extend(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, rows + 1))
     parts.append("</sheetData></worksheet>")
-    return package("".join(parts).encode(), level=1)
+    return package("".join(parts).encode(), level=1, name=name)
 
 
-def deflate_bomb(megabytes: int = 300, *, lie: bool = False) -> bytes:
+def deflate_bomb(megabytes: int = 300, *, lie: bool = False, name: str = "Sheet1") -> bytes:
     """A valid sheet padded with ``megabytes`` MiB of whitespace (compresses ~1000×). With ``lie``
     the zip records claim the sheet inflates to a few KB."""
     head = f'{SHEET_HEAD}<sheetData><row r="1">{_cell("A1", "事项名称")}</row>'.encode()
@@ -104,7 +109,7 @@ def deflate_bomb(megabytes: int = 300, *, lie: bool = False) -> bytes:
     crc = zlib.crc32(tail, crc)
     raw = b"".join(compressed)
     size = len(head) + len(tail) + megabytes * (1 << 20)
-    data = package(sheet([("A1", "事项名称")]), level=6)
+    data = package(sheet([("A1", "事项名称")]), level=6, name=name)
     # Replace the sheet entry with the bomb, keeping the other parts as they are.
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
@@ -125,9 +130,10 @@ def deflate_bomb(megabytes: int = 300, *, lie: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def many_entries(count: int = 5000, header: str = "事项名称") -> bytes:
+def many_entries(count: int = 5000, header: str = "事项名称", name: str = "Sheet1") -> bytes:
     """A valid workbook plus ``count`` empty parts."""
-    return package(sheet([("A1", header)]), extra={f"xl/media/x{n}.bin": b"" for n in range(count)}, level=1)
+    extra = {f"xl/media/x{n}.bin": b"" for n in range(count)}
+    return package(sheet([("A1", header)]), extra=extra, level=1, name=name)
 
 
 def not_a_zip() -> bytes:
@@ -145,7 +151,12 @@ def zip_without_workbook() -> bytes:
 def encrypted_ooxml() -> bytes:
     """What Excel writes for a password-protected .xlsx: an OLE container with an
     EncryptedPackage stream (only the markers the reader looks at)."""
-    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 500
+    return (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 500
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\x00" * 500
+    )
 
 
 def formula_cells(header: str = "事项名称") -> bytes:
@@ -153,7 +164,7 @@ def formula_cells(header: str = "事项名称") -> bytes:
     xml = (
         f'{SHEET_HEAD}<sheetData><row r="1">{_cell("A1", header)}</row>'
         '<row r="2"><c r="A2" t="str"><f>HYPERLINK("http://evil.example/","点我")</f><v>点我</v></c></row>'
-        "<row r=\"3\"><c r=\"A3\"><f>cmd|' /C calc'!A0</f></c></row>"
+        '<row r="3"><c r="A3"><f>cmd|\' /C calc\'!A0</f></c></row>'
         "</sheetData></worksheet>"
     )
     return package(xml)
