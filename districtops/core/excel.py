@@ -854,8 +854,29 @@ def _fill(cell, value):
     return cell
 
 
-def _append(ws, values: Iterable) -> None:
-    ws.append([_put(ws, value) for value in values])
+# Number formats by column kind (issue 14): figures stay numbers, dates stay dates, both shown
+# the way a Chinese office reads them; a text column never gets one.
+NUMBER_FORMATS = {"money": "#,##0.00", "int": "0", "decimal": "General", "date": "yyyy-mm-dd"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _append(ws, values: Iterable, columns: Sequence[Column] | None = None) -> None:
+    cells = []
+    for j, value in enumerate(values):
+        kind = columns[j].kind if columns is not None and j < len(columns) else "text"
+        if kind == "date" and isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            value = dt.date.fromisoformat(value)  # an ISO date handed over as text is a date
+        cell = _put(ws, value)
+        # A time keeps openpyxl's date-and-time format; a figure or a date gets its column's.
+        if (
+            kind in NUMBER_FORMATS
+            and value is not None
+            and cell.data_type in ("n", "d")
+            and not isinstance(value, dt.datetime)
+        ):
+            cell.number_format = NUMBER_FORMATS[kind]
+        cells.append(cell)
+    ws.append(cells)
 
 
 def write_workbook(
@@ -876,7 +897,10 @@ def write_workbook(
             ws.column_dimensions[get_column_letter(j)].width = column.width
         ws.freeze_panes = "A2"
         for row in rows:
-            _append(ws, row)
+            _append(ws, row, columns)
+        if not template and columns:
+            # A filter on the header row over the whole table, in every export.
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
         if template:
             for j, column in enumerate(columns, start=1):
                 if column.kind in ("choice", "bool"):

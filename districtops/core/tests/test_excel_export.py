@@ -76,6 +76,42 @@ def test_template_drop_down_labels_are_text_too():
         assert "<f>" not in xml
 
 
+def test_figures_and_dates_are_typed_with_formats_and_every_export_has_a_filter():
+    """Issue 14, at the writer: dates as dates, figures as numbers with their format, a filter on
+    the header row and the header frozen, in every sheet an export writes."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    columns = [
+        excel.Column("title", "事项名称", required=True),
+        excel.Column("amount", "金额（元）", kind="money"),
+        excel.Column("day", "交办日期", kind="date"),
+        excel.Column("count", "次数", kind="int"),
+        excel.Column("at", "时间"),
+    ]
+    rows = [
+        ["甲", Decimal("1234.50"), dt.date(2021, 3, 31), 3, dt.datetime(2021, 3, 31, 8, 30)],
+        ["乙", None, "2021-04-01", None, None],
+    ]
+    content = excel.write_workbook([("一", columns, rows), ("二", columns[:2], [["丙", 5]])])
+    book = load_workbook(io.BytesIO(content))
+    ws = book["一"]
+    assert (ws["B2"].data_type, ws["B2"].number_format, ws["B2"].value) == ("n", "#,##0.00", 1234.5)
+    assert (ws["C2"].is_date, ws["C2"].number_format) == (True, "yyyy-mm-dd")
+    assert ws["C3"].is_date and ws["C3"].value == dt.datetime(2021, 4, 1)  # ISO text became a date
+    assert (ws["D2"].number_format, ws["E2"].number_format) == ("0", "yyyy-mm-dd h:mm:ss")
+    assert ws["A2"].number_format == "General" and ws["B3"].value is None
+    assert ws.auto_filter.ref == "A1:E3" and ws.freeze_panes == "A2"
+    assert book["二"].auto_filter.ref == "A1:B2" and book["二"].freeze_panes == "A2"
+    table = excel.read_table(io.BytesIO(content), columns[:4])
+    assert table.ok and [(r["amount"], r["day"]) for r in table.rows] == [
+        (Decimal("1234.5"), dt.date(2021, 3, 31)),
+        (None, dt.date(2021, 4, 1)),
+    ]
+
+
 # --- through the real export pages --------------------------------------------------------------
 
 
