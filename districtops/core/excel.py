@@ -646,10 +646,10 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str, limits: Limits) 
         if below.search(text) or rows_below.search(text):  # rows out of order, or a cell off its row
             numbers = [int(n) for n in _ROW_REFS_RE.findall(text)]
             numbers += [int(n) for _letters, n in _CELL_REFS_RE.findall(text)]
-            max_row = max(max_row, *numbers)
+            max_row = max([max_row, *numbers])
         if right.search(text):
             max_column = max(
-                max_column, *(_column_number(c.decode()) for c, _n in _CELL_REFS_RE.findall(text))
+                [max_column, *(_column_number(c.decode()) for c, _n in _CELL_REFS_RE.findall(text))]
             )
         if cells > limits.cells:
             raise SpreadsheetRefused(
