@@ -380,8 +380,8 @@ class SpreadsheetRefused(Exception):
 
 
 def _attribute(tag: bytes, name: bytes) -> str | None:
-    match = re.search(rb"(?:^|\s)" + name + rb"\s*=\s*\"([^\"]*)\"", tag)
-    return html.unescape(match.group(1).decode("utf-8", "replace")) if match else None
+    match = re.search(rb"(?:^|\s)" + name + rb"\s*=\s*([\"'])(.*?)\1", tag)
+    return html.unescape(match.group(2).decode("utf-8", "replace")) if match else None
 
 
 def _column_number(letters: str) -> int:
@@ -512,16 +512,13 @@ def inspect_workbook(data: bytes, sheet: str | int = 0, limits: Limits | None = 
         raise SpreadsheetRefused(_("文件不是 Excel 工作簿（缺少 xl/workbook.xml），无法读取。"))
     parts = _sheet_parts(archive)
     if isinstance(sheet, int):
-        if not 0 <= sheet < len(parts):
-            return  # read_table reports the missing sheet
-        name, part = parts[sheet]
+        name, part = parts[sheet] if 0 <= sheet < len(parts) else (str(sheet + 1), None)
     else:
         name, part = next(((n, p) for n, p in parts if n == sheet), (sheet, None))
-        if part is None:
-            return
     if part not in names:
-        # A sheet whose part we cannot find: check every worksheet part instead.
-        for other in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+        # The sheet's part is not where workbook.xml and its relationships say (or they say it
+        # in a way this reading misses): scan every part, so calamine never meets an unchecked one.
+        for other in sorted(names):
             _scan_sheet(archive, other, name, limits)
         return
     _scan_sheet(archive, part, name, limits)

@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,25 @@ def test_irregular_sheets_are_measured_exactly(xml, words):
         )
     table = excel.read_table(io.BytesIO(hostile.package(sheet)), COLUMNS)
     assert table.errors and words in table.errors[0].message, table.errors
+
+
+def test_the_sheet_is_found_however_the_workbook_index_is_written():
+    """Single-quoted attributes in workbook.xml and the sheet's part outside xl/worksheets/:
+    the part calamine will read is the part scanned, and the sparse sheet is refused."""
+    data = hostile.sparse_corner(declared=False)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                content = content.replace(b'"', b"'")
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"worksheets/sheet1.xml", b"elsewhere.xml")
+            name = "xl/elsewhere.xml" if info.filename == "xl/worksheets/sheet1.xml" else info.filename
+            archive.writestr(name, content)
+    with pytest.raises(excel.SpreadsheetRefused, match="16384 列"):
+        excel.inspect_workbook(buffer.getvalue())
 
 
 def test_formula_cells_are_read_as_their_values_never_as_formulas():
