@@ -6,10 +6,15 @@ or 本月 over 工业总产值 / 营业收入) — recognises header variants (a
 from any header or from a “单位：千元” line above it (元/千元/万元/亿元, 千瓦时/万千瓦时,
 人/万人), folds full-width digits and spaces, skips blank rows, and reports every bad
 cell as (row, column, message) in Chinese — the caller decides nothing is written unless
-there are no errors (imports are all-or-nothing).
+there are no errors (imports are all-or-nothing). Before any of that a file is inspected
+(``inspect_workbook``: zip entries, sizes, compression ratio, the sheet's declared and used
+range against the EXCEL_MAX_* settings) and refused with the limit named; rows are then read
+one at a time. Formula cells are read as their cached values.
 
-Writing (openpyxl): one sheet per table with Chinese headers, frozen header row and
-drop-down lists for choice columns, used both for exports and for import templates.
+Writing (openpyxl): one sheet per table with Chinese headers, frozen header row with an
+autofilter, figures and dates typed with number formats, drop-down lists for choice columns,
+used both for exports and for import templates. Every string is written as text, never as a
+formula (``_put``).
 """
 
 from __future__ import annotations
