@@ -213,6 +213,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# What core.excel accepts before any parsing (a spreadsheet is a zip of XML: a small file can
+# declare a huge sheet or inflate to gigabytes). See docs/architecture.md, “Excel imports”.
+EXCEL_MAX_ROWS = env_int("EXCEL_MAX_ROWS", 250_000)  # rows of one sheet, header included
+EXCEL_MAX_COLUMNS = env_int("EXCEL_MAX_COLUMNS", 256)
+EXCEL_MAX_CELLS = env_int("EXCEL_MAX_CELLS", 5_000_000)  # rows × columns of the used range
+EXCEL_MAX_UNCOMPRESSED_BYTES = env_int("EXCEL_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+EXCEL_MAX_ZIP_ENTRIES = env_int("EXCEL_MAX_ZIP_ENTRIES", 1000)
+EXCEL_MAX_COMPRESSION_RATIO = env_int("EXCEL_MAX_COMPRESSION_RATIO", 200)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Mail -----------------------------------------------------------------------------------
