@@ -12,6 +12,7 @@ the pages (core/tests/test_dictionary.py) sees it and fails.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -248,8 +249,8 @@ def field_label(model, key: str) -> str:
     return name
 
 
-def local_datetime(value) -> str:
-    """A stored timestamp as the local business time, minutes only."""
+def local_datetime(value, seconds: bool = False) -> str:
+    """A stored timestamp as the local business time (Asia/Shanghai), to the minute."""
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
@@ -257,7 +258,7 @@ def local_datetime(value) -> str:
             return value
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def _plain(value) -> str:
@@ -333,15 +334,21 @@ def value_label(model, key: str, value, book: NameBook | None = None) -> str:
 # --------------------------------------------------------------------------- audit records
 
 
-def present_records(records) -> list[dict]:
+def all_object_types(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(code, label) of audit object types for a filter drop-down, sorted by label."""
+    return sorted(((c, model_label(c)) for c in set(codes)), key=lambda pair: pair[1])
+
+
+def present_records(records, *, changes: bool = True) -> list[dict]:
     """Audit records as a person reads them: action, object and changed fields in words,
     foreign keys as names — one query per related model for all ``records`` together."""
     records = list(records)
     book = NameBook()
     staged = []
+    show_changes = changes
     for record in records:
         model = get_model(record.object_type) if record.object_type else None
-        changes = record.changed_fields()
+        changes = record.changed_fields() if show_changes else []
         for key, before, after in changes:
             related = _relation(model, key)
             if related is not None:
@@ -358,7 +365,7 @@ def present_records(records) -> list[dict]:
                 "outcome": outcome_label(record.outcome),
                 "channel": channel_label(record.channel),
                 "object_type": model_label(record.object_type) if record.object_type else "",
-                "when": local_datetime(record.created_at),
+                "when": local_datetime(record.created_at, seconds=True),
                 "changes": [
                     (
                         field_label(model, key),
@@ -415,6 +422,16 @@ def summary_items(summary) -> list[tuple[str, str]]:
     if not isinstance(summary, dict):
         return []
     return [(key_label(k), _plain(v)) for k, v in summary.items()]
+
+
+def rule_text(rule) -> str:
+    """A rule's description with its parameter names replaced by their current values
+    (“超过 factor 倍” → “超过 3.0 倍”), so the text reads as the rule now works."""
+    text = rule.description or ""
+    params = rule.params if isinstance(rule.params, dict) else {}
+    for key in sorted(params, key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z_]){re.escape(key)}(?![A-Za-z_])", _plain(params[key]), text)
+    return text
 
 
 def rule_params(params) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ for _name in (
     "rule_label",
     "summary_items",
     "rule_params",
+    "rule_text",
     "local_datetime",
 ):
     register.filter(_name, getattr(dictionary, _name))
