@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.utils import formats, timezone
+from django.utils.text import camel_case_to_spaces
 from django.utils.translation import gettext_lazy as _
 
 # --------------------------------------------------------------------------- explicit tables
@@ -70,8 +71,34 @@ CHANNELS = {
     "open311": _("Open311 接口"),
 }
 
-# Audit object types that are no model.
-OBJECT_TYPES = {"supervision.reminder": _("督办提醒"), "cockpit.delivery": _("周报投递")}
+# Audit object types that are no model, and models declared without a verbose name.
+OBJECT_TYPES = {
+    "cockpit.delivery": _("周报投递"),
+    "audit.auditanchor": _("审计链锚点"),
+    "projects.nodetemplate": _("节点模板"),
+    "projects.archiverequirement": _("必备档案"),
+    "supervision.matterevent": _("事项办理记录"),
+    "supervision.extensionrequest": _("延期申请"),
+    "supervision.reminder": _("督办提醒"),
+    "supervision.remindersettings": _("提醒设置"),
+    "supervision.scorescheme": _("考核方案"),
+    "citizen.servicecategory": _("反映类别"),
+    "citizen.partnerclient": _("接入方"),
+    "citizen.report": _("群众反映"),
+    "hazards.riskpoint": _("风险点"),
+    "hazards.hazard": _("隐患"),
+    "hazards.rectificationplan": _("整改方案"),
+    "deputies.liaisonstation": _("代表联络站"),
+    "deputies.deputy": _("人大代表"),
+    "deputies.stationactivity": _("进站活动"),
+    "deputies.suggestion": _("代表建议"),
+    "economy.reportfield": _("报表指标"),
+    "economy.reportvalue": _("报表数值"),
+    "economy.sourcefigure": _("外部数据"),
+    "economy.indicatorvalue": _("指标值"),
+    "economy.target": _("目标"),
+    "economy.economysettings": _("经济运行参数"),
+}
 
 JOBS = {
     "audit.verify_chain": _("校验审计链"),
@@ -152,18 +179,127 @@ RULE_PARAMS = {
     "revenue_field": _("营收指标"),
 }
 
-# Fields a model declares without a verbose name.
+# Fields a model declares without a verbose name (looked up by field name, any model).
 FIELDS = {
+    "id": _("内部编号"),
     "version": _("版本"),
     "state": _("状态"),
     "status": _("状态"),
+    "kind": _("类型"),
     "created_at": _("创建时间"),
     "updated_at": _("修改时间"),
+    "created_by": _("创建人"),
     "district": _("所属区"),
     "unit": _("单位"),
     "path": _("层级路径"),
     "depth": _("层级"),
     "parent": _("上级"),
+    "user": _("人员"),
+    "actor": _("操作人"),
+    "actor_id": _("操作人"),
+    "at": _("时间"),
+    "action": _("动作"),
+    "note": _("备注"),
+    "log": _("处理记录"),
+    "history": _("办理记录"),
+    "channel": _("渠道"),
+    "channels": _("提醒渠道"),
+    "is_active": _("启用"),
+    "is_current": _("当前版本"),
+    "is_entered": _("人工录入"),
+    "sort_order": _("排序"),
+    "digest": _("摘要值"),
+    "key_digest": _("密钥摘要"),
+    "prefix": _("前缀"),
+    "last_used_at": _("最近使用"),
+    "revoked_at": _("吊销时间"),
+    "revoked_by": _("吊销人"),
+    "failed_login_count": _("连续登录失败次数"),
+    "locked_until": _("锁定至"),
+    "password_changed_at": _("密码修改时间"),
+    "totp_confirmed": _("已绑定动态口令"),
+    "totp_secret_encrypted": _("动态口令密钥"),
+    "secret_encrypted": _("密钥"),
+    "last_hash": _("末条哈希"),
+    "last_seq": _("末条序号"),
+    "purged_at": _("清理时间"),
+    "purged_count": _("清理条数"),
+    "seq": _("序号"),
+    "hash": _("哈希"),
+    "prev_hash": _("前一条哈希"),
+    "algorithm": _("算法"),
+    "before": _("修改前"),
+    "after": _("修改后"),
+    "lat": _("纬度"),
+    "long": _("经度"),
+    "media_url": _("照片地址"),
+    "partner": _("接入方"),
+    "matter": _("督办事项"),
+    "meeting": _("会议"),
+    "requested_at": _("提交时间"),
+    "requested_by": _("申请人"),
+    "triaged_at": _("受理时间"),
+    "subscription": _("订阅"),
+    "station": _("联络站"),
+    "evaluated_on": _("评价日期"),
+    "first_replied_on": _("首次答复日期"),
+    "replied_on": _("答复日期"),
+    "round": _("办理轮次"),
+    "explained_at": _("说明时间"),
+    "explained_by": _("说明人"),
+    "reviewed_at": _("审核时间"),
+    "reviewed_by": _("审核人"),
+    "field_code": _("指标"),
+    "report": _("报表"),
+    "rule": _("审核规则"),
+    "street": _("街道"),
+    "imported_by": _("导入人"),
+    "row_count": _("行数"),
+    "sha256": _("文件摘要"),
+    "summary": _("导入结果"),
+    "enterprise_count": _("企业数"),
+    "indicator": _("指标"),
+    "batch": _("导入批次"),
+    "enterprise": _("企业"),
+    "report_type": _("报表类型"),
+    "current": _("本期"),
+    "cumulative": _("本年累计"),
+    "period": _("报告期"),
+    "source": _("来源"),
+    "value": _("数值"),
+    "closed_on": _("办结日期"),
+    "closed_at": _("办结时间"),
+    "found_by": _("发现人"),
+    "rectified_by": _("整改人"),
+    "rectified_on": _("整改完成日期"),
+    "verified_by": _("验收人"),
+    "hazard": _("隐患"),
+    "started_at": _("开始时间"),
+    "finished_at": _("完成时间"),
+    "params": _("参数"),
+    "result": _("结果"),
+    "result_file": _("结果文件"),
+    "run_key": _("运行批次"),
+    "project": _("项目"),
+    "uploaded_by": _("上传人"),
+    "category": _("类别"),
+    "node": _("节点"),
+    "reporter": _("报送人"),
+    "amber_until": _("黄灯截止"),
+    "on_pace_until": _("正常截止"),
+    "decided_at": _("审批时间"),
+    "decided_by": _("审批人"),
+    "decision_note": _("审批意见"),
+    "old_deadline": _("原办理时限"),
+    "assigned_by": _("交办人"),
+    "deadline_fallback": _("时限按推算"),
+    "first_acknowledged_at": _("首次签收时间"),
+    "first_completed_at": _("首次办结时间"),
+    "from_state": _("原状态"),
+    "to_state": _("新状态"),
+    "key_date": _("关键日期"),
+    "read_at": _("阅读时间"),
+    "published_at": _("发布时间"),
 }
 
 YES_NO = {True: _("是"), False: _("否")}
@@ -225,9 +361,9 @@ def get_model(label: str):
 def model_label(label: str) -> str:
     """``accounts.user`` → 人员 (the model's verbose name)."""
     model = get_model(label)
-    if model is not None:
+    if model is not None and str(model._meta.verbose_name) != camel_case_to_spaces(model._meta.object_name):
         return str(model._meta.verbose_name)
-    return str(OBJECT_TYPES.get(label, label))
+    return str(OBJECT_TYPES.get(label.lower(), label))
 
 
 def _field(model, key: str):
@@ -244,7 +380,7 @@ def field_label(model, key: str) -> str:
     if field is None or not hasattr(field, "verbose_name"):
         return str(FIELDS.get(key) or KEYS.get(key) or key)
     name = str(field.verbose_name)
-    if name == field.name.replace("_", " "):  # Django's default: no verbose name was given
+    if field.primary_key or name == field.name.replace("_", " "):  # no verbose name was given
         return str(FIELDS.get(field.name) or KEYS.get(field.name) or name)
     return name
 
@@ -334,6 +470,20 @@ def value_label(model, key: str, value, book: NameBook | None = None) -> str:
 # --------------------------------------------------------------------------- audit records
 
 
+def _field_order(model):
+    """Sort key: the model's own field order (as its form shows them), unknown keys last."""
+    order = {}
+    if model is not None:
+        for i, f in enumerate([*model._meta.concrete_fields, *model._meta.many_to_many]):
+            order[f.name] = order[getattr(f, "attname", f.name)] = i
+    return lambda change: (order.get(change[0], len(order)), change[0])
+
+
+def actor_label(username: str) -> str:
+    """The acting account's name as stored; the platform itself (no actor) as 系统."""
+    return str(_("系统")) if not username or username == "system" else username
+
+
 def all_object_types(codes: Iterable[str]) -> list[tuple[str, str]]:
     """(code, label) of audit object types for a filter drop-down, sorted by label."""
     return sorted(((c, model_label(c)) for c in set(codes)), key=lambda pair: pair[1])
@@ -348,7 +498,7 @@ def present_records(records, *, changes: bool = True) -> list[dict]:
     show_changes = changes
     for record in records:
         model = get_model(record.object_type) if record.object_type else None
-        changes = record.changed_fields() if show_changes else []
+        changes = sorted(record.changed_fields(), key=_field_order(model)) if show_changes else []
         for key, before, after in changes:
             related = _relation(model, key)
             if related is not None:
@@ -362,6 +512,7 @@ def present_records(records, *, changes: bool = True) -> list[dict]:
             {
                 "record": record,
                 "action": action_label(record.action),
+                "actor": actor_label(record.actor_username),
                 "outcome": outcome_label(record.outcome),
                 "channel": channel_label(record.channel),
                 "object_type": model_label(record.object_type) if record.object_type else "",

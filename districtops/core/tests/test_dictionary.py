@@ -231,3 +231,36 @@ def test_labels_have_english():
         assert dictionary.job_label("cockpit.briefing") == "Monthly economic briefing"
         assert dictionary.model_label("accounts.user") == "People"
         assert dictionary.key_label("new_versions") == "Corrected versions"
+
+
+def test_every_field_of_every_model_has_a_label():
+    """History shows any field that changed: none may fall back to Django's “lead unit”."""
+    from django.apps import apps
+
+    missing = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("districtops."):
+            continue
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            label = dictionary.field_label(model, field.name)
+            if (
+                label == field.name.replace("_", " ")
+                or label == "ID"
+                or not re.search(r"[\u4e00-\u9fff]", label)
+            ):
+                missing.append(f"{model._meta.label_lower}.{field.name}")
+    assert missing == []
+    assert dictionary.field_label(apps.get_model("supervision.matter"), "lead_unit_id") == "牵头单位"
+
+
+def test_every_model_has_a_label():
+    from django.apps import apps
+
+    missing = [
+        m._meta.label_lower
+        for m in apps.get_models()
+        if m.__module__.startswith("districtops.")
+        and not re.search(r"[\u4e00-\u9fff]", dictionary.model_label(m._meta.label_lower))
+    ]
+    assert missing == []
+    assert dictionary.model_label("supervision.reminder") == "督办提醒"
