@@ -489,6 +489,17 @@ def all_object_types(codes: Iterable[str]) -> list[tuple[str, str]]:
     return sorted(((c, model_label(c)) for c in set(codes)), key=lambda pair: pair[1])
 
 
+def _message(record) -> str:
+    """The record's note, unless it only repeats the action's name (stored in Chinese)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        if record.message in (action_label(record.action), ""):
+            return ""
+    return record.message
+
+
 def present_records(records, *, changes: bool = True) -> list[dict]:
     """Audit records as a person reads them: action, object and changed fields in words,
     foreign keys as names — one query per related model for all ``records`` together."""
@@ -513,6 +524,7 @@ def present_records(records, *, changes: bool = True) -> list[dict]:
                 "record": record,
                 "action": action_label(record.action),
                 "actor": actor_label(record.actor_username),
+                "message": _message(record),
                 "outcome": outcome_label(record.outcome),
                 "channel": channel_label(record.channel),
                 "object_type": model_label(record.object_type) if record.object_type else "",
