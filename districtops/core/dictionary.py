@@ -12,6 +12,7 @@ the pages (core/tests/test_dictionary.py) sees it and fails.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -308,6 +309,7 @@ YES_NO = {True: _("是"), False: _("否")}
 # --------------------------------------------------------------------------- lookups
 
 
+@functools.cache
 def _derived_actions() -> dict:
     """``matter.<action>`` and ``hazard.<action>``: the labels of the state-machine tables."""
     from districtops.hazards.models import TRANSITIONS as HAZARD
