@@ -29,8 +29,8 @@ setup: .venv/.synced node_modules/.installed messages
 demo: setup cjk-fonts
 	$(DEMO_ENV) $(RUN) districtops migrate --noinput -v0
 	$(DEMO_ENV) $(RUN) districtops demo
-	@echo "Serving http://127.0.0.1:$(PORT)/  (PORT=… changes it)"
-	$(DEMO_ENV) $(RUN) districtops runserver 127.0.0.1:$(PORT) --noreload
+	@echo "Serving http://127.0.0.1:$(PORT)/ with a job worker beside it (PORT=… changes it; Ctrl-C stops both)"
+	$(DEMO_ENV) $(RUN) districtops serve-demo 127.0.0.1:$(PORT)
 
 # Debian's Chromium for the Playwright tests (never a browser download of Playwright's own).
 browser-deps:

@@ -7,20 +7,41 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from districtops.core import permissions
+from districtops.core import dictionary, permissions
 from districtops.org.roles import Role
 
 from . import chain
 from .models import AuditRecord
 
-SECURITY_ACTIONS = (
-    "login",
-    "logout",
-    "login_failed",
-    "totp_failed",
-    "totp_enrol_start",
-    "totp_enrol_confirm",
+# Account-security events: who signed in, failed, was locked, changed or was given a
+# password or second factor. They belong to the security and audit administrators only,
+# never to the history tab another district member can open (issue 11, 4c).
+SECURITY_ACTIONS = frozenset(
+    {
+        "login",
+        "logout",
+        "login_failed",
+        "lock",
+        "unlock",
+        "password_change",
+        "password_reset",
+        "totp_failed",
+        "totp_enrol_start",
+        "totp_enrol_confirm",
+        "totp_reset",
+        "revoke",
+    }
 )
+SECURITY_READERS = (Role.SEC_ADMIN, Role.AUDIT_ADMIN)
+HISTORY_LIMIT = 200
+
+
+def history_records(user, obj):
+    """The change records of ``obj`` that ``user`` may read — the one query of the history tab."""
+    rows = AuditRecord.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    if not permissions.has_role(user, *SECURITY_READERS):
+        rows = rows.exclude(action__in=SECURITY_ACTIONS)
+    return rows.order_by("-seq")[:HISTORY_LIMIT]
 
 
 def _audit_admin_only(request):
@@ -57,15 +78,27 @@ def record_list(request):
     rows = filtered_records(request.GET)
     page = Paginator(rows.order_by("-seq"), 50).get_page(request.GET.get("page"))
     actions = AuditRecord.objects.order_by().values_list("action", flat=True).distinct()
+    object_types = (
+        AuditRecord.objects.order_by().exclude(object_type="").values_list("object_type", flat=True)
+    )
+    context = {
+        "page": page,
+        "entries": dictionary.present_records(page.object_list, changes=False),
+        "actions": dictionary.all_actions(actions),
+        "object_types": dictionary.all_object_types(object_types.distinct()),
+        "outcomes": list(dictionary.OUTCOMES.items()),
+        "params": request.GET,
+    }
     template = "audit/_record_rows.html" if request.htmx else "audit/record_list.html"
-    return render(request, template, {"page": page, "actions": sorted(set(actions)), "params": request.GET})
+    return render(request, template, context)
 
 
 @login_required
 def record_detail(request, seq):
     _audit_admin_only(request)
     record = get_object_or_404(AuditRecord, seq=seq)
-    return render(request, "audit/record_detail.html", {"record": record})
+    (entry,) = dictionary.present_records([record])
+    return render(request, "audit/record_detail.html", {"record": record, "entry": entry})
 
 
 @login_required
@@ -85,10 +118,5 @@ def object_history(request, app_label, model_name, pk):
     if not hasattr(model, "scope_rules"):
         raise Http404
     obj = get_object_or_404(permissions.restrict(model._default_manager.all(), request.user, "view"), pk=pk)
-    # Security events (logins, failed second factors) stay with the audit administrator.
-    rows = AuditRecord.objects.filter(object_type=model._meta.label_lower, object_id=str(obj.pk)).exclude(
-        action__in=SECURITY_ACTIONS
-    )
-    return render(
-        request, "audit/object_history.html", {"object": obj, "records": rows.order_by("-seq")[:200]}
-    )
+    entries = dictionary.present_records(history_records(request.user, obj))
+    return render(request, "audit/object_history.html", {"object": obj, "entries": entries})

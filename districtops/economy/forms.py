@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import permissions
+from districtops.core import dictionary, permissions
 
 from .models import ImportKind, Indicator
 
@@ -39,7 +39,9 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rule = rule
         for key, value in (rule.params or {}).items():
-            self.fields[f"param_{key}"] = forms.DecimalField(label=key, initial=value, min_value=0)
+            self.fields[f"param_{key}"] = forms.DecimalField(
+                label=dictionary.rule_param_label(key), initial=value, min_value=0
+            )
         if not self.is_bound:
             self.fields["version"].initial = rule.version
             self.fields["is_enabled"].initial = rule.is_enabled

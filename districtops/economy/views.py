@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -81,8 +82,12 @@ def dashboard(request):
 
 @login_required
 def forecast_fragment(request):
-    """The 预判 card, loaded by the dashboard after the page (model fits are cached per series)."""
+    """The 预判 card, loaded by the dashboard after the page (model fits are cached per series).
+    Opened directly (not by HTMX) it is the dashboard, which loads it: never a bare fragment."""
     unit = dash.resolve_unit(request.user, request.GET.get("unit"))
+    if not request.htmx:
+        query = request.GET.urlencode()
+        return redirect(reverse("economy:dashboard") + (f"?{query}" if query else ""))
     data = dash.build(request.user, unit, _period_param(request))
     return render(request, "economy/_forecast.html", data)
 

@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
+from districtops.core.widgets import IsoDateInput
 from districtops.org.models import UnitKind
 
 from .models import HazardGrade, RectificationPlan, RiskGrade, RiskPoint
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 def _units(user):

@@ -36,7 +36,9 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} #{self.pk}"
+        from districtops.core.dictionary import job_label
+
+        return f"{job_label(self.name)} #{self.pk}"
 
 
 class WorkerHeartbeat(models.Model):

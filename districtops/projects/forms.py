@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
+from districtops.core.widgets import IsoDateInput, IsoMonthInput
 from districtops.org.models import UnitKind
 
 from .models import (
@@ -22,8 +23,8 @@ from .models import (
 )
 from .services import LEAD_KINDS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+DATE = IsoDateInput()
+MONTH = IsoMonthInput()
 
 
 class Styled:

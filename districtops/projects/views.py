@@ -467,6 +467,7 @@ def construction_detail(request, pk):
     funds = list(FundRecord.objects.filter(project=project))
     can_report = permissions.can(request.user, "report", project)
     warnings = measures.construction_warnings(ConstructionProject.objects.filter(pk=project.pk), today)
+    checklist = measures.archive_checklist(project)
     return render(
         request,
         "projects/construction_detail.html",
@@ -484,7 +485,8 @@ def construction_detail(request, pk):
             "reports": ProgressReport.objects.filter(node__project=project).select_related(
                 "node", "reporter"
             )[:30],
-            "checklist": measures.archive_checklist(project),
+            "checklist": checklist,
+            "checklist_held": sum(1 for item in checklist if item["documents"]),
             "other_documents": project.documents.filter(requirement=None),
             "warnings": warnings,
             "can_report": can_report,
@@ -697,14 +699,15 @@ def battle_map_export(request):
 @login_required
 def warning_list(request):
     warnings = panels.warnings_for(request.user, request.GET, clock.today())
+    # The tabs count every kind under the other filters, also while one kind is shown.
+    counts = {}
+    for w in warnings:
+        counts[w.kind] = counts.get(w.kind, 0) + 1
     kind = request.GET.get("kind")
     if kind in measures.WARNING_KINDS:
         warnings = [w for w in warnings if w.kind == kind]
     if request.GET.get("export") == "xlsx":
         return excel.xlsx_response(imports.export_warnings(warnings), "项目预警.xlsx")
-    counts = {}
-    for w in warnings:
-        counts[w.kind] = counts.get(w.kind, 0) + 1
     return render(
         request,
         "projects/warning_list.html",

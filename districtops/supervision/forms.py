@@ -3,13 +3,14 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
+from districtops.core.widgets import IsoDateInput
 from districtops.org.models import Membership
 from districtops.org.roles import Role
 
 from .models import Frequency, Priority, Source
 from .services import ASSIGNABLE_KINDS
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 def assignable_units(user):

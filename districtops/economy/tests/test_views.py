@@ -193,9 +193,14 @@ def test_target_form_and_value_entry(data, login):
 
 
 def test_forecast_fragment(data, login):
-    response = login("tongji").get("/economy/forecast/")
+    response = login("tongji").get("/economy/forecast/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "全年预判" in response.content.decode()
+    assert "<html" not in response.content.decode()
+    # Opened directly it is the dashboard (which loads the card), never a bare fragment.
+    direct = login("tongji").get("/economy/forecast/?period=2021-02")
+    assert direct.status_code == 302 and direct.url == "/economy/?period=2021-02"
     assert login("chengjian").get("/economy/forecast/").status_code == 403
+    assert login("chengjian").get("/economy/forecast/", HTTP_HX_REQUEST="true").status_code == 403
 
 
 def test_home_panel(data, login):

@@ -68,7 +68,7 @@ def test_sysadmin_creates_edits_and_sees_history(org, login):
     )
     assert response.status_code == 302
     history = client.get(f"/audit/history/org/unit/{unit.pk}/").content.decode()
-    assert "数据局" in history and "区数据局" in history and "update" in history
+    assert "数据局" in history and "区数据局" in history and "修改" in history
 
 
 def test_stale_form_is_refused_and_nothing_is_overwritten(org, login):

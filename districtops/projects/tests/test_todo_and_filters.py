@@ -3,6 +3,7 @@
 
 import datetime as dt
 import json
+import re
 from io import BytesIO
 
 import pytest
@@ -131,3 +132,27 @@ def test_battle_map_data_for_a_person_the_gate_gives_nothing(login, road):
     """An administrator holds no business role: the gate's queryset is empty, the map too."""
     data = json.loads(login("sysadmin").get("/projects/battle-map/data/").content)
     assert data["rows"] == [] and data["bars"] == []
+
+
+def test_warning_tabs_count_every_kind_while_one_is_shown(org, login):
+    from districtops.projects import demo
+
+    demo.load()
+    client = login("supervisor")
+    everything = client.get("/projects/warnings/").context["kinds"]
+    shown = [k for k, _label, n in everything if n]
+    assert shown, everything
+    one = client.get(f"/projects/warnings/?kind={shown[0]}").context
+    assert one["kinds"] == everything
+    assert one["total"] == dict((k, n) for k, _label, n in everything)[shown[0]]
+
+
+def test_archive_header_says_how_many_documents_are_held(org, login):
+    from districtops.projects import demo
+    from districtops.projects.models import ConstructionProject
+
+    demo.load()
+    project = next(p for p in ConstructionProject.objects.all() if p.category.requirements.exists())
+    html = login("supervisor").get(f"/projects/construction/{project.pk}/").content.decode()
+    assert "档案清单（档案完备）" not in html
+    assert re.search(r"已有 \d+ / \d+ 项", html)
