@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 # --------------------------------------------------------------------------- explicit tables
 
 ACTIONS = {
+    "calendar.publish": _("录入节假日安排"),
     "create": _("新建"),
     "update": _("修改"),
     "delete": _("删除"),
@@ -107,6 +108,7 @@ JOBS = {
     "cockpit.weekly_summaries": _("发送周报"),
     "projects.refresh_pace": _("刷新项目节点进度"),
     "supervision.send_reminders": _("发送督办到期提醒"),
+    "notifications.deadlines": _("发送到期通知"),
 }
 
 # Keys of job parameters and results, import summaries and audit payloads that are no model field.
@@ -313,9 +315,11 @@ YES_NO = {True: _("是"), False: _("否")}
 def _derived_actions() -> dict:
     """``matter.<action>`` and ``hazard.<action>``: the labels of the state-machine tables."""
     from districtops.hazards.models import TRANSITIONS as HAZARD
+    from districtops.supervision.states import SYSTEM_EVENTS
     from districtops.supervision.states import TRANSITIONS as MATTER
 
     derived = {f"matter.{code}": label for code, (_p, _t, label) in MATTER.items()}
+    derived.update({f"matter.{code}": label for code, label in SYSTEM_EVENTS.items()})
     derived.update({f"hazard.{code}": entry[2] for code, entry in HAZARD.items()})
     return derived
 

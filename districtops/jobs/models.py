@@ -44,10 +44,10 @@ class Job(models.Model):
 class WorkerHeartbeat(models.Model):
     """A running task worker says it is alive every few seconds (readiness reads the newest)."""
 
-    name = models.CharField(max_length=200, unique=True)  # host:pid
-    queue = models.CharField(max_length=10)
-    started_at = models.DateTimeField()
-    seen_at = models.DateTimeField(db_index=True)
+    name = models.CharField(_("进程"), max_length=200, unique=True)  # host:pid
+    queue = models.CharField(_("队列"), max_length=10)
+    started_at = models.DateTimeField(_("启动时间"))
+    seen_at = models.DateTimeField(_("最近心跳"), db_index=True)
 
     class Meta:
         verbose_name = _("任务进程心跳")

@@ -31,12 +31,12 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), max_length=2000, blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
-    object_type = models.CharField(max_length=60, blank=True)
-    object_id = models.CharField(max_length=40, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     # Notifications a daily job may raise again (due soon, overdue) carry a key: once per key.
-    dedupe_key = models.CharField(max_length=120, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
