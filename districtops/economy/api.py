@@ -209,6 +209,7 @@ class RuleOut(Schema):
     kind: str
     is_enabled: bool
     params: dict
+    weight: float
     version: int
 
 
@@ -216,6 +217,7 @@ class RulePatch(Schema):
     version: int
     is_enabled: bool
     params: dict = {}
+    weight: float | None = None
 
 
 class ImportOut(Schema):
@@ -483,6 +485,7 @@ def patch_rule(request, pk: int, payload: RulePatch):
         rule,
         is_enabled=payload.is_enabled,
         params=payload.params,
+        weight=payload.weight,
         expected_version=payload.version,
     )
 

@@ -38,8 +38,20 @@ class RuleForm(forms.Form):
     def __init__(self, *args, rule=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule = rule
+        self.fields["weight"] = forms.DecimalField(
+            label=_("风险权重"), initial=rule.weight, min_value=0, max_digits=5, decimal_places=2
+        )
         for key, value in (rule.params or {}).items():
-            self.fields[f"param_{key}"] = forms.DecimalField(label=key, initial=value, min_value=0)
+            if isinstance(value, list | dict):
+                # Periods whose base is broken, tax-rate events, targets: data the statistician edits
+                # as JSON; services.update_rule checks every item and refuses with a Chinese message.
+                self.fields[f"param_{key}"] = forms.JSONField(
+                    label=key,
+                    initial=value,
+                    widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
+                )
+            else:
+                self.fields[f"param_{key}"] = forms.DecimalField(label=key, initial=value, min_value=0)
         if not self.is_bound:
             self.fields["version"].initial = rule.version
             self.fields["is_enabled"].initial = rule.is_enabled

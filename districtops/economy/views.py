@@ -407,6 +407,7 @@ def rule_edit(request, pk):
                 rule,
                 is_enabled=form.cleaned_data["is_enabled"],
                 params=form.params(),
+                weight=form.cleaned_data["weight"],
                 expected_version=form.cleaned_data["version"],
             )
         except (ValidationError, ConflictError) as exc:
