@@ -218,7 +218,7 @@ Evidence = tuple[str, str, float]
 LN = math.log
 # Periods whose same-period-last-year base is broken (COVID): for every industry 2020 1-2月 and
 # 2020-03; for lodging, catering, travel, parks and entertainment the whole of 2020.
-TOURISM = "61,62,72,78,86,87,88,89,90"
+TOURISM = "61,62,7291,78,86,87,88,89,90"
 DEFAULT_BROKEN = [
     {"period": "2020-02", "industries": ""},
     {"period": "2020-03", "industries": ""},
@@ -385,12 +385,14 @@ def corroboration(ctx: ReportContext, params: dict) -> list[Evidence]:
             continue
         moved = src.actual - src.growth
         if moved * deviation > 0 and abs(moved - deviation) <= min(tolerance, 0.5 * abs(deviation)):
+            # Cancels the share ``per_source`` of what the deviation itself raised.
+            raised = _strength(abs(zscore(exp)) / float(params.get("z", 3.5)))
             evidence.append(
                 (
                     code,
                     f"{label}同期变动 {math.expm1(moved) * 100:+.1f}%，与{ctx.name(code)}的变动"
                     f"（{math.expm1(deviation) * 100:+.1f}%）一致，独立来源佐证",
-                    -float(params.get("per_source", 1.5)),
+                    -float(params.get("per_source", 0.8)) * raised,
                 )
             )
     return evidence
@@ -546,6 +548,14 @@ def repeated_figures(ctx: ReportContext, params: dict) -> list[Evidence]:
         ("两年前同期", 2 * YEAR, yoy),
         ("上年12月", december, mom),
     ]
+    if mom is not None and mom < habit:
+        # Month after month the same sum (rent, service contracts): equal figures are its habit.
+        others = [series[lag] for _, lag, _ in candidates if lag is not None and lag < len(series)]
+        if any(o is not None and abs(now - o) <= abs_tol for o in others):
+            return [
+                (code, f"{ctx.name(code)}与往期相同，但本企业历来逐月金额相同（固定金额），不作为疑点", -1.0)
+            ]
+        return []
     seen, habitual = set(), None
     for label, lag, typical in candidates:
         if lag is None or lag in seen or typical is None or lag >= len(series):
@@ -614,7 +624,8 @@ def round_figures(ctx: ReportContext, params: dict) -> list[Evidence]:
     if not money:
         return []
     surprise = sum(_digit_surprise(v) for _, v in money)
-    threshold = float(params.get("threshold", 2.0))
+    # More fields, more chances for one to be round by luck: the bar rises by log10(fields).
+    threshold = float(params.get("threshold", 2.0)) + math.log10(len(money))
     if surprise < threshold:
         return []
     older = [v for v in ctx.back(ctx.main_field)[6:] if v]
@@ -675,11 +686,30 @@ def too_regular(ctx: ReportContext, params: dict) -> list[Evidence]:
     months = int(params.get("months", 6))
     if months + YEAR + 1 >= len(series):
         return []
-    values = [series[k] / periods[k].months_covered if series[k] else None for k in range(months + YEAR + 1)]
-    if any(v is None or v <= 0 for v in values):
+    values = [series[k] / periods[k].months_covered if series[k] else None for k in range(len(series))]
+    if any(v is None or v <= 0 for v in values[: months + 1]):
         return []
     now = [LN(values[k] / values[k + 1]) for k in range(months)]
-    before = [LN(values[k + YEAR] / values[k + YEAR + 1]) for k in range(months)]
+    # The firm's own month-on-month movement a year and more before (its season and noise), on
+    # months whose figures are a fair base.
+    broken = _broken(ctx, params)
+    before = [
+        LN(values[k] / values[k + 1])
+        for k in range(YEAR, len(values) - 1)
+        if values[k]
+        and values[k + 1]
+        and values[k] > 0
+        and values[k + 1] > 0
+        and periods[k].iso[:7] not in broken
+        and periods[k + 1].iso[:7] not in broken
+    ]
+    if len(before) < 4:
+        return []
+    # A firm that has billed the same sum month after month before is steady by nature.
+    older = [series[k] for k in range(months + 1, len(series))]
+    repeats = sum(1 for a, b in zip(older, older[1:], strict=False) if a and b and a == b)
+    if repeats >= 3:
+        return []
     spread_now, spread_before = statistics.pstdev(now), statistics.pstdev(before)
     if spread_now > float(params.get("max_spread", 0.006)) or spread_before < float(
         params.get("season_spread", 0.03)
@@ -689,7 +719,7 @@ def too_regular(ctx: ReportContext, params: dict) -> list[Evidence]:
         (
             code,
             f"{ctx.name(code)}近 {months} 期环比几乎恒定（约 {math.expm1(sum(now) / months) * 100:+.1f}%/月，"
-            f"波动 {spread_now * 100:.2f}%），而上年同期随季节波动 {spread_before * 100:.1f}%：序列过于平稳",
+            f"波动 {spread_now * 100:.2f}%），而本企业一年多以前的环比波动为 {spread_before * 100:.1f}%：序列过于平稳",
             _strength(1 + spread_before / max(spread_now, 1e-4) / 100),
         )
     ]
@@ -787,9 +817,9 @@ DEFAULT_RULES = [
         "corroboration",
         "独立来源佐证",
         "verification",
-        {"min_change": 0.15, "grid_tolerance": 0.12, "tax_tolerance": 0.25, "per_source": 1.5},
-        "产出较本企业规律变动超过 min_change（对数）时，电网用电量、入库税收同向同幅变动（差距不超过容差）各降低"
-        "风险分 per_source：有独立来源佐证的大变化是新闻，不是疑点。",
+        {"min_change": 0.15, "grid_tolerance": 0.12, "tax_tolerance": 0.25, "per_source": 0.8, "z": 3.5},
+        "产出较本企业规律变动超过 min_change（对数）时，电网用电量、入库税收同向同幅变动（差距不超过容差，且不超过变动的一半）各抵消"
+        "偏离规律所加风险分的 per_source 倍（z 与“偏离本企业同期规律”一致）：有独立来源佐证的大变化是新闻，不是疑点。",
     ),
     (
         "electricity_divergence",
@@ -818,7 +848,7 @@ DEFAULT_RULES = [
         "repeated_figures",
         "数据近似照抄",
         "verification",
-        {"min_value": 500000, "max_difference": 5000, "near_share": 0.02, "habit_share": 0.005},
+        {"min_value": 500000, "max_difference": 5000, "near_share": 0.02, "habit_share": 0.0005},
         "主要指标与上期、上年同期、两年前同期或上年12月相差不超过 max_difference 元且不超过本企业通常差异的 near_share 倍"
         "（其余金额指标同样接近）；历来逐月相同的企业（通常差异低于 habit_share）不作疑点。",
     ),
@@ -841,7 +871,7 @@ DEFAULT_RULES = [
         "序列过于平稳",
         "verification",
         {"months": 6, "max_spread": 0.006, "season_spread": 0.03},
-        "近 months 期环比（按月均）标准差不超过 max_spread，而本企业上年同期环比标准差不小于 season_spread。",
+        "近 months 期环比（按月均）标准差不超过 max_spread，而本企业一年多以前（剔除不宜作基期的月份）的环比标准差不小于 season_spread；历来逐月金额相同的企业除外。",
     ),
     (
         "target_clustering",

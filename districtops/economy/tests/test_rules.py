@@ -243,7 +243,7 @@ def test_near_copies():
 def test_fixed_fee_firm_is_not_a_copy():
     f = firm(MARCH, season=[1.0] * 12, noise=0, growth=0, covid=1, round_to=10000, level=600_000)
     found = rules.repeated_figures(report(f, MARCH, 600_000), {})
-    assert found and all(e[2] < 0 for e in found) and "历来如此" in found[0][1]
+    assert found and all(e[2] < 0 for e in found) and "固定金额" in found[0][1]
 
 
 @pytest.mark.parametrize(
@@ -321,7 +321,11 @@ def test_risk_score_lists_raising_and_lowering_evidence_with_weights():
     _errors, assessment = rules.assess(context, rule_set)
     listed = assessment.as_json()
     assert {e["rule"] for e in listed if e["points"] > 0} == {"yoy_outlier"}
-    assert [e["points"] for e in listed if e["rule"] == "corroboration"] == [-3.0, -3.0]
+    raised = next(e["points"] for e in listed if e["rule"] == "yoy_outlier")
+    # Each source cancels 0.8 of what the deviation raised; weight 2 doubles it.
+    assert [e["points"] for e in listed if e["rule"] == "corroboration"] == [
+        pytest.approx(-1.6 * raised, abs=0.02)
+    ] * 2
     assert assessment.score == pytest.approx(sum(e[3] for e in assessment.evidence))
     assert all(e["name"] and e["message"] for e in listed)
 
