@@ -60,6 +60,15 @@ class RuleForm(forms.Form):
         return {k[len("param_") :]: v for k, v in self.cleaned_data.items() if k.startswith("param_")}
 
 
+class ReviewCapacityForm(forms.Form):
+    """The bureau's review capacity: the score that raises findings and how many firms a period's
+    queue holds for review."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    risk_threshold = forms.DecimalField(label=_("风险分阈值"), min_value=0, max_digits=6, decimal_places=2)
+    review_capacity = forms.IntegerField(label=_("每期核查能力（家）"), min_value=0)
+
+
 class TargetForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("指标"), queryset=Indicator.objects.all())
     unit = forms.ModelChoiceField(label=_("单位"), queryset=None)

@@ -437,12 +437,35 @@ def settings_for(district_id: int) -> EconomySettings:
 
 def update_settings(actor, district: Unit, *, expected_version: int | None, **changes) -> EconomySettings:
     _require_statistician(actor, district.pk)
-    allowed = {"candidate_share", "pool_factor", "annual_upgrade_goal", "yellow_gap_pp"}
+    allowed = {
+        "candidate_share",
+        "pool_factor",
+        "annual_upgrade_goal",
+        "yellow_gap_pp",
+        "risk_threshold",
+        "review_capacity",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({next(iter(unknown)): "未知参数"})
     if "candidate_share" in changes and not Decimal(0) < Decimal(changes["candidate_share"]) <= Decimal(1):
         raise ValidationError({"candidate_share": "入池比例应在 0 与 1 之间"})
+    if "risk_threshold" in changes:
+        try:
+            threshold = Decimal(str(changes["risk_threshold"]))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"risk_threshold": "风险分阈值应为数字"}) from None
+        if not threshold.is_finite() or not Decimal("0.1") <= threshold <= Decimal(100):
+            raise ValidationError({"risk_threshold": "风险分阈值应在 0.1 到 100 之间"})
+        changes["risk_threshold"] = threshold
+    if "review_capacity" in changes:
+        try:
+            capacity = int(changes["review_capacity"])
+        except (TypeError, ValueError):
+            raise ValidationError({"review_capacity": "核查能力应为整数（家）"}) from None
+        if not 0 <= capacity <= 100000:
+            raise ValidationError({"review_capacity": "核查能力应在 0 到 100000 家之间（0 为不限）"})
+        changes["review_capacity"] = capacity
     current = EconomySettings.objects.filter(district=district).first()
     if current is None:
         return services.create_object(actor, EconomySettings(district=district, **changes))
