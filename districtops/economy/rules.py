@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -265,18 +264,39 @@ def _applies(industries: str, industry_code: str) -> bool:
     )
 
 
+_BROKEN_CACHE: dict[int, tuple[list, dict]] = {}
+
+
 def _broken(ctx: ReportContext, params: dict) -> frozenset[str]:
-    """ISO months (YYYY-MM) whose figures are no base for this enterprise."""
-    key = ("broken", id(params))
-    cached = ctx._series.get(key)
-    if cached is None:
-        cached = frozenset(
-            b["period"]
-            for b in params.get("broken_bases", DEFAULT_BROKEN)
-            if _applies(b.get("industries", ""), ctx.industry_code)
+    """ISO months (YYYY-MM) whose figures are no base for this enterprise. Memoised per list of
+    broken bases (the rule's own parameter object, checked by identity) and industry code: an
+    import asks for it for every report."""
+    bases = params.get("broken_bases", DEFAULT_BROKEN)
+    entry = _BROKEN_CACHE.get(id(bases))
+    if entry is None or entry[0] is not bases:
+        if len(_BROKEN_CACHE) > 64:
+            _BROKEN_CACHE.clear()
+        entry = _BROKEN_CACHE[id(bases)] = (bases, {})
+    by_industry = entry[1]
+    found = by_industry.get(ctx.industry_code)
+    if found is None:
+        found = by_industry[ctx.industry_code] = frozenset(
+            b["period"] for b in bases if _applies(b.get("industries", ""), ctx.industry_code)
         )
-        ctx._series[key] = cached
-    return cached
+    return found
+
+
+@functools.cache
+def _months(period: Period) -> tuple[str, ...]:
+    """YYYY-MM of ``period`` and each period before it (SERIES_DEPTH in all)."""
+    return tuple(p.iso[:7] for p in periods_back(period, SERIES_DEPTH))
+
+
+def _pstdev(values: list[float]) -> float:
+    """Population standard deviation in floats (statistics.pstdev works in Fractions: 50× slower)."""
+    n = len(values)
+    mean = sum(values) / n
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / n)
 
 
 @dataclass(slots=True)
@@ -294,12 +314,19 @@ class Expectation:
 
 
 def expectation(ctx: ReportContext, series: list, params: dict) -> Expectation | None:
-    key = ("expect", id(series), id(params))
+    broken = _broken(ctx, params)
+    # Shared by the rules that read the expectation (same series, same base months, same knobs).
+    key = (
+        "expect",
+        id(series),
+        broken,
+        params.get("min_sigma", 0.06),
+        params.get("min_history", 4),
+        params.get("fallback_sigma", 0.3),
+    )
     if key in ctx._series:
         return ctx._series[key]
-    broken = _broken(ctx, params)
-    periods = periods_back(ctx.period, SERIES_DEPTH)
-    months = [p.iso[:7] for p in periods]
+    months = _months(ctx.period)
     lag, years = (2 * YEAR, 2) if months[YEAR] in broken else (YEAR, 1)
     if months[lag] in broken:
         ctx._series[key] = None
@@ -539,7 +566,7 @@ def repeated_figures(ctx: ReportContext, params: dict) -> list[Evidence]:
     mom, yoy = _typical_change(series, 1), _typical_change(series, YEAR)
     habit = float(params.get("habit_share", 0.005))
     abs_tol = float(params.get("max_difference", 5000))
-    share = float(params.get("near_share", 0.02))
+    share = float(params.get("near_share", 0.005))
     periods = ctx.periods_back(SERIES_DEPTH)
     december = next((k for k in range(1, 13) if periods[k].month == 12), None)
     candidates = [
@@ -690,6 +717,9 @@ def too_regular(ctx: ReportContext, params: dict) -> list[Evidence]:
     if any(v is None or v <= 0 for v in values[: months + 1]):
         return []
     now = [LN(values[k] / values[k + 1]) for k in range(months)]
+    spread_now = _pstdev(now)
+    if spread_now > float(params.get("max_spread", 0.006)):
+        return []  # most series: they move
     # The firm's own month-on-month movement a year and more before (its season and noise), on
     # months whose figures are a fair base.
     broken = _broken(ctx, params)
@@ -710,10 +740,8 @@ def too_regular(ctx: ReportContext, params: dict) -> list[Evidence]:
     repeats = sum(1 for a, b in zip(older, older[1:], strict=False) if a and b and a == b)
     if repeats >= 3:
         return []
-    spread_now, spread_before = statistics.pstdev(now), statistics.pstdev(before)
-    if spread_now > float(params.get("max_spread", 0.006)) or spread_before < float(
-        params.get("season_spread", 0.03)
-    ):
+    spread_before = _pstdev(before)
+    if spread_before < float(params.get("season_spread", 0.03)):
         return []
     return [
         (
@@ -848,7 +876,7 @@ DEFAULT_RULES = [
         "repeated_figures",
         "数据近似照抄",
         "verification",
-        {"min_value": 500000, "max_difference": 5000, "near_share": 0.02, "habit_share": 0.0005},
+        {"min_value": 500000, "max_difference": 5000, "near_share": 0.005, "habit_share": 0.0005},
         "主要指标与上期、上年同期、两年前同期或上年12月相差不超过 max_difference 元且不超过本企业通常差异的 near_share 倍"
         "（其余金额指标同样接近）；历来逐月相同的企业（通常差异低于 habit_share）不作疑点。",
     ),

@@ -224,7 +224,9 @@ def test_tax_divergence_both_ways():
 
 
 def test_near_copies():
-    f = firm(MARCH, seed=9)
+    """A large firm: a copy ± a few 千元 is far inside its usual month-to-month difference. (For a
+    small firm the window shrinks with its usual difference; an exact copy still counts.)"""
+    f = firm(MARCH, seed=9, level=30_000_000)
     last = float(f["history"][Period(2021, 2)]["gross_output"][0])
     two_years = float(f["history"][Period(2019, 3)]["gross_output"][0])
     december = float(f["history"][Period(2020, 12)]["gross_output"][0])
@@ -232,10 +234,14 @@ def test_near_copies():
     for copied in (two_years + 2000, december - 3000):
         found = fired("repeated_figures", report(f, MARCH, copied))
         assert found and "疑似照抄" in found[0][1] and "千元" in found[0][1], copied
+    small = firm(MARCH, seed=9)
+    exact = float(small["history"][Period(2019, 3)]["gross_output"][0])
+    assert fired("repeated_figures", report(small, MARCH, exact))
+    assert not fired("repeated_figures", report(small, MARCH, exact + 3000))
     april = Period(2021, 4)
-    g = firm(april, seed=9)
+    g = firm(april, seed=9, level=30_000_000)
     march = float(g["history"][MARCH]["gross_output"][0])
-    assert fired("repeated_figures", report(g, april, march + 1000))
+    assert fired("repeated_figures", report(g, april, march + 2000))
     assert not fired("repeated_figures", report(g, april, march * 1.05))
     del last
 
