@@ -68,25 +68,34 @@ def ensure_data(size: float) -> None:
 
 
 def month_file() -> tuple[bytes, int]:
-    """Every enterprise's 2021-03 report, continuing its own 1-2月 figures (growth and noise)."""
-    previous = {}
+    """Every enterprise's 2021-03 report: its March 2020 figure × growth (2–8 %), so that the month
+    keeps the firm's own season, chained to its own 1-2月 cumulative. (Until issue 12 the file
+    halved 1-2月, a March 25 % below every firm's season that the seasonal rules rightly flag.)"""
+    previous, last_year = {}, {}
     rows = ReportValue.objects.filter(
         report__period=Period(2021, 2).date, report__is_current=True
     ).values_list("report__enterprise__credit_code", "field_code", "current", "cumulative")
     for code, field, current, cumulative in rows.iterator(chunk_size=20000):
         previous.setdefault(code, {})[field] = (current, cumulative)
+    rows = ReportValue.objects.filter(
+        report__period=Period(2020, 3).date, report__is_current=True
+    ).values_list("report__enterprise__credit_code", "field_code", "current")
+    for code, field, current in rows.iterator(chunk_size=20000):
+        last_year.setdefault(code, {})[field] = current
     body = []
     for n, (code, fields) in enumerate(sorted(previous.items())):
         row = [code, "2021-03"]
         for _name, field in FIELDS:
             key = next((k for k in REVENUE_CODES if k in fields), None) if field == "x" else field
             if key in fields:
-                current = round(float(fields[key][0]) / 2 * (1.02 + (n % 7) / 100) / 1000) * 1000
+                base = last_year.get(code, {}).get(key)
+                base = float(base) if base is not None else float(fields[key][0]) / 2
+                current = round(base * (1.02 + (n % 7) / 100) / 1000) * 1000
                 row += [current, int(fields[key][1]) + current]
             else:
                 row += [None, None]
-        power = fields.get("electricity")
-        row.append(int(float(power[0]) / 2 * 1.03) if power else None)
+        power = last_year.get(code, {}).get("electricity")
+        row.append(int(float(power) * 1.03) if power is not None else None)
         body.append(row)
     return xlsx_bytes([HEADER, *body]), len(body)
 
