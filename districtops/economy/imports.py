@@ -537,6 +537,17 @@ def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, 
     return result
 
 
+# What the reader itself checks, by the rule code its problems carry (the audit rules have names).
+READER_RULE_NAMES = {
+    "format": "格式",
+    "duplicate": "重复行",
+    "period": "报告期",
+    "header": "表头",
+    "empty": "空文件",
+    "scope": "辖区",
+    "sector": "统计专业",
+    "explanation": "情况说明",
+}
 DEFAULT_THRESHOLD = 1.0
 
 

@@ -130,7 +130,9 @@ def _decimal(value) -> Decimal | None:
 
 
 def _fmt(value) -> str:
-    return f"{Decimal(value):,.2f}".rstrip("0").rstrip(".")
+    """An amount in yuan as the forms carry it, in 千元 (the money unit of the statistical forms)."""
+    text = f"{Decimal(value) / 1000:,.3f}".rstrip("0").rstrip(".")
+    return f"{text} 千元"
 
 
 # --------------------------------------------------------------------------- mandatory

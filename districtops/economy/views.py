@@ -432,7 +432,18 @@ def import_view(request):
                     request.user, content, upload.name, kind=kind, check_only=check_only
                 )
     batches = ImportBatch.objects.restrict(request.user, "view").select_related("imported_by")[:20]
-    return render(request, "economy/import.html", {"form": form, "result": result, "batches": batches})
+    problems = None
+    if result is not None:
+        names = {**imports.READER_RULE_NAMES, **dict(AuditRule.objects.values_list("code", "name"))}
+        problems = {
+            "errors": [(e, names.get(e.rule, e.rule)) for e in result.errors],
+            "warnings": [(e, names.get(e.rule, e.rule)) for e in result.warnings],
+        }
+    return render(
+        request,
+        "economy/import.html",
+        {"form": form, "result": result, "batches": batches, "problems": problems},
+    )
 
 
 @login_required

@@ -142,3 +142,19 @@ def test_finding_workflow_still_works_on_graded_findings(economy, users):
         users["tongji"], finding, "新增出口订单，产线满负荷运行", expected_version=finding.version
     )
     assert explained.status == "explained" and explained.grade
+
+
+def test_import_page_names_rules_in_chinese_and_amounts_in_thousands(economy, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from districtops.economy.testing import xlsx_bytes
+
+    from .conftest import INDUSTRY_HEADER
+
+    content = xlsx_bytes([INDUSTRY_HEADER, industry_row(1, "2021-02", 100, 90)])
+    response = login("tongji").post(
+        "/economy/imports/", {"kind": "reports", "file": SimpleUploadedFile("报表.xlsx", content)}
+    )
+    body = response.content.decode()
+    assert "1-2月的本年累计应等于本期数（100 千元）" in body  # the file's unit, not 100,000 元
+    assert "<td>累计数衔接</td>" in body and "cumulative_consistency" not in body
