@@ -106,6 +106,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--series", type=int, default=0, help="district series backtested (0: all)")
     parser.add_argument("--phases", action="store_true", help="also time a check-only run of the import")
+    parser.add_argument(
+        "--baseline-cpu",
+        type=float,
+        help="CPU seconds of the same import measured before a change (prints new ÷ old; goal ≤ 1.5)",
+    )
     args = parser.parse_args()
     ensure_data(args.size)
     enterprises = Enterprise.objects.count()
@@ -135,6 +140,9 @@ def main() -> None:
         print(f"import+audit of {rows} reports: {took:.1f} s (CPU {cpu:.1f} s), {len(queries)} queries "
               f"(accepted={result.accepted}, warnings={len(result.warnings)}, errors={len(result.errors)}; "
               f"{load()})")  # fmt: skip
+        if args.baseline_cpu:
+            print(f"  CPU ratio to the baseline import: {cpu / args.baseline_cpu:.2f} "
+                  f"({cpu:.1f} s ÷ {args.baseline_cpu:.1f} s; goal ≤ 1.5)")  # fmt: skip
         per_50k = took / rows * 50_000
         label = "measured" if rows >= 50_000 else "linear extrapolation"
         print(f"  → {per_50k:.1f} s per 50,000 reports ({label}; goal ≤ 20 s: ratio {per_50k / 20:.2f})")
