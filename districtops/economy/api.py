@@ -64,9 +64,18 @@ class FindingOut(Schema):
     field_code: str
     message: str
     status: str
+    grade: str
     explanation: str
     review_comment: str
     version: int
+
+
+class EvidenceOut(Schema):
+    rule: str
+    name: str
+    field: str
+    message: str
+    points: float
 
 
 class ReportOut(Schema):
@@ -77,6 +86,8 @@ class ReportOut(Schema):
     version: int
     is_current: bool
     status: str
+    risk_score: float
+    risk_evidence: list[EvidenceOut]
     values: list[ValueOut] = Field(..., alias="value_list")
     findings: list[FindingOut] = Field(..., alias="finding_list")
 

@@ -158,3 +158,10 @@ def test_import_page_names_rules_in_chinese_and_amounts_in_thousands(economy, lo
     body = response.content.decode()
     assert "1-2月的本年累计应等于本期数（100 千元）" in body  # the file's unit, not 100,000 元
     assert "<td>累计数衔接</td>" in body and "cumulative_consistency" not in body
+
+
+def test_api_gives_the_score_its_evidence_and_the_grade(economy, api_client):
+    inflated(1)
+    item = api_client("tongji").get("/api/v1/economy/reports?period=2021-02").json()["items"][0]
+    assert item["risk_score"] >= 1 and {e["rule"] for e in item["risk_evidence"]} >= {"power_mismatch"}
+    assert {f["grade"] for f in item["findings"]} == {"high"}
