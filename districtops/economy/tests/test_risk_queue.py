@@ -165,3 +165,32 @@ def test_api_gives_the_score_its_evidence_and_the_grade(economy, api_client):
     item = api_client("tongji").get("/api/v1/economy/reports?period=2021-02").json()["items"][0]
     assert item["risk_score"] >= 1 and {e["rule"] for e in item["risk_evidence"]} >= {"power_mismatch"}
     assert {f["grade"] for f in item["findings"]} == {"high"}
+
+
+def test_rule_page_edits_list_parameters_as_json(economy, login):
+    import json
+
+    from districtops.economy.models import AuditRule
+
+    rule = AuditRule.objects.get(code="tax_divergence")
+    client = login("tongji")
+    assert client.get(f"/economy/rules/{rule.pk}/").status_code == 200
+    form = {
+        "version": rule.version,
+        "is_enabled": "on",
+        "weight": "1.5",
+        "param_tolerance": "0.3",
+        "param_broken_bases": json.dumps(rule.params["broken_bases"]),
+    }
+    bad = client.post(
+        f"/economy/rules/{rule.pk}/",
+        {**form, "param_events": json.dumps([{"from": "2020-3", "factor": 0.5}])},
+    )
+    assert bad.status_code == 200 and "YYYY-MM" in bad.content.decode()
+    good = [{"from": "2022-04", "to": "2022-12", "taxpayer_class": "small_scale", "factor": 0.01}]
+    assert (
+        client.post(f"/economy/rules/{rule.pk}/", {**form, "param_events": json.dumps(good)}).status_code
+        == 302
+    )
+    rule.refresh_from_db()
+    assert rule.params["events"][0]["from"] == "2022-04" and rule.weight == Decimal("1.5")
