@@ -36,8 +36,8 @@ FIELDS = {
     "electricity": {"name": "用电量", "required": False, "has_cumulative": False, "is_money": False},
 }
 VERIFICATION = [
-    SimpleNamespace(code=code, kind=kind, params=params, is_enabled=True)
-    for code, _name, kind, params, _ in rules.DEFAULT_RULES
+    SimpleNamespace(code=code, name=name, kind=kind, params=params, is_enabled=True, weight=1)
+    for code, name, kind, params, _ in rules.DEFAULT_RULES
     if kind == "verification"
 ]
 
@@ -58,8 +58,10 @@ def platform_flags(enterprise, evaluated) -> dict:
                 else {k: FIELDS[k] for k in FIELDS if k != "electricity"},
                 history=history,
             )
-            _errors, warnings = rules.run(ctx, VERIFICATION)
-            flags[period] = {r.code for r, _, _ in warnings}
+            # As the import decides: the risk score against the default threshold (1.0).
+            _errors, assessment = rules.assess(ctx, VERIFICATION)
+            raised = {r.code for r, _f, _m, points in assessment.evidence if points > 0}
+            flags[period] = raised if assessment.score >= 1.0 else set()
         history[period] = report.values
     return flags
 

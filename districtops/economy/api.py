@@ -64,9 +64,18 @@ class FindingOut(Schema):
     field_code: str
     message: str
     status: str
+    grade: str
     explanation: str
     review_comment: str
     version: int
+
+
+class EvidenceOut(Schema):
+    rule: str
+    name: str
+    field: str
+    message: str
+    points: float
 
 
 class ReportOut(Schema):
@@ -77,6 +86,8 @@ class ReportOut(Schema):
     version: int
     is_current: bool
     status: str
+    risk_score: float
+    risk_evidence: list[EvidenceOut]
     values: list[ValueOut] = Field(..., alias="value_list")
     findings: list[FindingOut] = Field(..., alias="finding_list")
 
@@ -209,6 +220,7 @@ class RuleOut(Schema):
     kind: str
     is_enabled: bool
     params: dict
+    weight: float
     version: int
 
 
@@ -216,6 +228,7 @@ class RulePatch(Schema):
     version: int
     is_enabled: bool
     params: dict = {}
+    weight: float | None = None
 
 
 class ImportOut(Schema):
@@ -483,6 +496,7 @@ def patch_rule(request, pk: int, payload: RulePatch):
         rule,
         is_enabled=payload.is_enabled,
         params=payload.params,
+        weight=payload.weight,
         expected_version=payload.version,
     )
 

@@ -254,6 +254,18 @@ def _import_reports(rows_by_period) -> None:
     for period in sorted(rows_by_period):
         if period.date in done:
             continue
+        # The power company's meter for the month, before the reports it checks (the factories'
+        # own 用电量 is what they report; in the demo the meter reads the same).
+        grid = [[cells[0], cells[2], cells[-3]] for cells in rows_by_period[period] if cells[-3] is not None]
+        if grid:
+            meter = imports.import_source_figures(
+                None,
+                xlsx_bytes([["统一社会信用代码", "报告期", "用电量"], *grid]),
+                f"电网用电_{period.year}{period.month:02d}.xlsx",
+                kind="electricity",
+            )
+            if not meter.accepted:
+                raise RuntimeError(f"{period.label}: " + "; ".join(str(e) for e in meter.errors[:5]))
         content = xlsx_bytes(
             [HEADER, *rows_by_period[period]], title_rows=[f"四上企业月报 {period.label}（示例）"]
         )

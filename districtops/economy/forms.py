@@ -38,16 +38,37 @@ class RuleForm(forms.Form):
     def __init__(self, *args, rule=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule = rule
+        self.fields["weight"] = forms.DecimalField(
+            label=_("风险权重"), initial=rule.weight, min_value=0, max_digits=5, decimal_places=2
+        )
         for key, value in (rule.params or {}).items():
-            self.fields[f"param_{key}"] = forms.DecimalField(
-                label=dictionary.rule_param_label(key), initial=value, min_value=0
-            )
+            if isinstance(value, list | dict):
+                # Periods whose base is broken, tax-rate events, targets: data the statistician edits
+                # as JSON; services.update_rule checks every item and refuses with a Chinese message.
+                self.fields[f"param_{key}"] = forms.JSONField(
+                    label=dictionary.rule_param_label(key),
+                    initial=value,
+                    widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
+                )
+            else:
+                self.fields[f"param_{key}"] = forms.DecimalField(
+                    label=dictionary.rule_param_label(key), initial=value, min_value=0
+                )
         if not self.is_bound:
             self.fields["version"].initial = rule.version
             self.fields["is_enabled"].initial = rule.is_enabled
 
     def params(self) -> dict:
         return {k[len("param_") :]: v for k, v in self.cleaned_data.items() if k.startswith("param_")}
+
+
+class ReviewCapacityForm(forms.Form):
+    """The bureau's review capacity: the score that raises findings and how many firms a period's
+    queue holds for review."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    risk_threshold = forms.DecimalField(label=_("风险分阈值"), min_value=0, max_digits=6, decimal_places=2)
+    review_capacity = forms.IntegerField(label=_("每期核查能力（家）"), min_value=0)
 
 
 class TargetForm(forms.Form):

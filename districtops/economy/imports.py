@@ -27,6 +27,7 @@ from districtops.org.roles import Role
 from . import indicators, rules
 from .models import (
     AuditRule,
+    EconomySettings,
     Enterprise,
     Finding,
     FindingStatus,
@@ -37,6 +38,7 @@ from .models import (
     ReportType,
     ReportValue,
     SourceFigure,
+    Target,
 )
 from .periods import Period, parse_period
 from .reference import ensure_reference_data
@@ -147,7 +149,16 @@ ENTERPRISE_COLUMNS = [
     Column("converted_from_individual", "个转企", ("是否个转企",), kind="bool"),
     Column("construction_qualified", "建筑业资质", ("有资质", "资质等级"), kind="bool"),
     Column("development_active", "开发经营活动", ("有开发经营活动",), kind="bool"),
+    Column("taxpayer_class", "纳税人类型", ("增值税纳税人类型", "纳税人资格"), width=14),
 ]
+TAXPAYER_TEXTS = {
+    "一般纳税人": "general",
+    "一般": "general",
+    "general": "general",
+    "小规模纳税人": "small_scale",
+    "小规模": "small_scale",
+    "small_scale": "small_scale",
+}
 ENTERPRISE_COLUMNS[2].required = True
 
 
@@ -204,6 +215,10 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
                         f"区划代码 {division} 的乡镇街道（{division[:9]}）不存在",
                         "valid_codes",
                     )
+        raw_class = str(row.get("taxpayer_class") or "").strip()
+        if raw_class and raw_class not in TAXPAYER_TEXTS:
+            error("taxpayer_class", f"纳税人类型应为“一般纳税人”或“小规模纳税人”：{raw_class}")
+        row["taxpayer_class"] = TAXPAYER_TEXTS.get(raw_class, "")
         if code and industry and district:
             prepared.append((row, code, industry, division, district, street))
     if result.errors or check_only:
@@ -243,6 +258,7 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
                 "sector": classification.sector or "",
                 "is_above_scale": classification.above and not flags.get("is_individual", False),
                 **flags,
+                **({"taxpayer_class": row["taxpayer_class"]} if row["taxpayer_class"] else {}),
             }
             current = existing.get(code)
             if current is None:
@@ -386,6 +402,7 @@ class _Registered:
     name: str
     industry_code: str
     division_code: str
+    taxpayer_class: str
 
 
 def _registered_by_code(codes) -> dict[str, _Registered]:
@@ -399,6 +416,7 @@ def _registered_by_code(codes) -> dict[str, _Registered]:
         "name",
         "industry_code",
         "division_code",
+        "taxpayer_class",
     )
     if len(codes) > CHUNK:
         # A city-wide file names most of the register: one scan is cheaper than compiling (and
@@ -519,6 +537,40 @@ def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, 
     return result
 
 
+# What the reader itself checks, by the rule code its problems carry (the audit rules have names).
+READER_RULE_NAMES = {
+    "format": "格式",
+    "duplicate": "重复行",
+    "period": "报告期",
+    "header": "表头",
+    "empty": "空文件",
+    "scope": "辖区",
+    "sector": "统计专业",
+    "explanation": "情况说明",
+}
+DEFAULT_THRESHOLD = 1.0
+
+
+def _thresholds(district_ids) -> dict[int, float]:
+    """Each district's risk threshold (EconomySettings; the default where none is saved)."""
+    return {
+        d: float(t)
+        for d, t in EconomySettings.objects.filter(district_id__in=sorted(district_ids)).values_list(
+            "district_id", "risk_threshold"
+        )
+    }
+
+
+def _targets(district_ids, years) -> dict[int, list[float]]:
+    """The districts' annual growth targets per year (the collusion check looks for growths on them)."""
+    found: dict[int, set] = defaultdict(set)
+    for year, growth in Target.objects.filter(
+        district_id__in=sorted(district_ids), year__in=sorted(years), kind="annual"
+    ).values_list("year", "growth"):
+        found[year].add(float(growth))
+    return {y: sorted(v) for y, v in found.items()}
+
+
 def import_reports(actor, source, filename: str = "", *, check_only: bool = False) -> ImportResult:
     """Check and store monthly reports. Each accepted row becomes a new version of the enterprise's
     report for that period; earlier versions are kept. Indicators are recomputed before returning."""
@@ -545,6 +597,9 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     plans = {t.pk: _field_plan(t, present, headers) for t in report_types}
     rule_set = [r for r in AuditRule.objects.all() if r.is_enabled]
     code_rules = [r for r in rule_set if r.code == "valid_codes"]
+    cross_rules = [r for r in rule_set if r.code in rules.CROSS_FIRM and r.kind == "verification"]
+    report_rules = [r for r in rule_set if r.code not in rules.CROSS_FIRM]
+    groups: dict = defaultdict(list)
     today = clock.today()
     latest_allowed = Period.from_date(today) if today.month != 1 else Period(today.year - 1, 12)
 
@@ -649,19 +704,47 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             credit_code=code,
             industry_code=enterprise.industry_code,
             division_code=enterprise.division_code,
+            taxpayer_class=enterprise.taxpayer_class,
             registered=True,
         )
-        errors, warnings = rules.run(ctx, rule_set)
+        errors, assessment = rules.assess(ctx, report_rules)
         for rule_obj, field_code, message in errors:
             current_col, cumulative_col = columns_of.get(field_code, (headers["credit_code"],) * 2)
             column = cumulative_col if rule_obj.code == "cumulative_consistency" else current_col
             result.errors.append(CellError(r, column, message, rule_obj.code))
-        for rule_obj, field_code, message in warnings:
-            column = columns_of.get(field_code, (headers["credit_code"],))[0]
-            result.warnings.append(CellError(r, column, message, rule_obj.code, severity="warning"))
         if not errors:
             own_history[period] = values
-            accepted.append((row, enterprise, report_type, period, values, warnings))
+            if cross_rules:
+                yoy, two_year = rules.ytd_growths(ctx, {})
+                groups[(enterprise.street_id, period)].append((len(accepted), yoy, two_year))
+            accepted.append([row, enterprise, report_type, period, values, assessment, columns_of])
+    # Pass 3: the rules over the whole batch (growths clustering on a target in a street), then each
+    # report's score against its district's threshold: only reports at or above it raise findings.
+    for rule_obj in cross_rules:
+        targets = _targets({a[1].district_id for a in accepted}, {p.year for _, _, p in parsed})
+        found = rules.target_clustering(groups, rule_obj.params or {}, targets)
+        weight = float(rule_obj.weight or 0)
+        for index, items in found.items():
+            assessment = accepted[index][5]
+            for field_code, message, strength in items:
+                assessment.evidence.append(
+                    (rule_obj, field_code or accepted[index][2].main_field, message, weight * strength)
+                )
+                assessment.score += weight * strength
+    thresholds = _thresholds({a[1].district_id for a in accepted})
+    for item in accepted:
+        row, enterprise, _type, _period, _values, assessment, columns_of = item
+        threshold = thresholds.get(enterprise.district_id, DEFAULT_THRESHOLD)
+        warnings = []
+        if assessment.score >= threshold:
+            for rule_obj, field_code, message, points in assessment.evidence:
+                if points > 0:
+                    warnings.append((rule_obj, field_code, message))
+                    column = columns_of.get(field_code, (headers["credit_code"],))[0]
+                    result.warnings.append(
+                        CellError(row["_row"], column, message, rule_obj.code, severity="warning")
+                    )
+        item[6] = warnings
     if not table.rows and not result.errors:
         result.errors.append(CellError(table.header_row + 1, "文件", "表头下没有数据行", "empty"))
     result.errors.sort(key=lambda e: (e.row, e.column))
@@ -701,6 +784,8 @@ REPORT_FIELDS = [
     "batch",
     "source_row",
     "created_at",
+    "risk_score",
+    "risk_evidence",
 ]
 
 
@@ -708,7 +793,7 @@ def _store_reports(actor, filename, content, accepted, result):
     explained = invalid_explanations = 0
     ops = connection.ops
     with transaction.atomic():
-        district_ids = {e.district_id for _, e, _, _, _, _ in accepted}
+        district_ids = {a[1].district_id for a in accepted}
         batch = ImportBatch.objects.create(
             district_id=min(district_ids) if district_ids else None,
             kind=ImportKind.REPORTS,
@@ -717,7 +802,7 @@ def _store_reports(actor, filename, content, accepted, result):
             row_count=len(accepted),
             imported_by=actor,
         )
-        keys = [(e.pk, p.date) for _, e, _, p, _, _ in accepted]
+        keys = [(a[1].pk, a[3].date) for a in accepted]
         enterprise_ids = sorted({k[0] for k in keys})
         period_dates = sorted({k[1] for k in keys})
         # Earlier versions of the same enterprise and period, found through the enterprises' current
@@ -743,7 +828,9 @@ def _store_reports(actor, filename, content, accepted, result):
         now = clock.now()
         created_at = ops.adapt_datetimefield_value(now)
         report_rows, findings_per_report = [], []
-        for row, enterprise, report_type, period, _values, warnings in accepted:
+        thresholds = _thresholds(district_ids)
+        evidence_field = MonthlyReport._meta.get_field("risk_evidence")
+        for row, enterprise, report_type, period, _values, assessment, warnings in accepted:
             status = ReportStatus.ACCEPTED
             explanation = None
             if warnings and row.get("explanation"):
@@ -770,9 +857,16 @@ def _store_reports(actor, filename, content, accepted, result):
                     batch.pk,
                     row["_row"],
                     created_at,
+                    ops.adapt_decimalfield_value(Decimal(str(round(assessment.score, 2))), 8, 2),
+                    evidence_field.get_db_prep_save(assessment.as_json(), connection),
                 )
             )
-            findings_per_report.append((warnings, explanation, status))
+            level = (
+                rules.grade(assessment.score, thresholds.get(enterprise.district_id, DEFAULT_THRESHOLD))
+                if warnings
+                else ""
+            )
+            findings_per_report.append((warnings, explanation, status, level))
         insert_rows(MonthlyReport, REPORT_FIELDS, report_rows)
         # The new rows' ids: this batch holds exactly one report per (enterprise, period).
         report_ids = {
@@ -783,7 +877,7 @@ def _store_reports(actor, filename, content, accepted, result):
         }
         value_rows, finding_rows = [], []
         adapt = ops.adapt_decimalfield_value
-        for (_, enterprise, _, period, values, _), (warnings, explanation, _status) in zip(
+        for (_, enterprise, _, period, values, _, _), (warnings, explanation, _status, level) in zip(
             accepted, findings_per_report, strict=True
         ):
             report_id = report_ids[(enterprise.pk, period.date.isoformat())]
@@ -799,6 +893,7 @@ def _store_reports(actor, filename, content, accepted, result):
                         rule=rule_obj,
                         field_code=field_code,
                         message=message[:300],
+                        grade=level,
                         status=FindingStatus.EXPLAINED if explanation else FindingStatus.OPEN,
                         explanation=explanation or "",
                         explained_by=actor if explanation else None,

@@ -23,6 +23,11 @@ DISTRICT_WIDE = frozenset({Role.STATISTICIAN})
 SECTOR_CHOICES = [(k, v) for k, v in Sector.LABELS.items()]
 
 
+class TaxpayerClass(models.TextChoices):
+    GENERAL = "general", _("一般纳税人")
+    SMALL_SCALE = "small_scale", _("小规模纳税人")
+
+
 class Enterprise(VersionedModel):
     """A legal entity in the district's statistical register (名录库)."""
 
@@ -51,6 +56,9 @@ class Enterprise(VersionedModel):
     is_individual = models.BooleanField(_("个体工商户"), default=False)
     converted_from_individual = models.BooleanField(_("个转企"), default=False)
     is_active = models.BooleanField(_("在库"), default=True)
+    taxpayer_class = models.CharField(
+        _("增值税纳税人类型"), max_length=20, choices=TaxpayerClass.choices, blank=True
+    )
 
     objects = ScopedManager()
     scope_rules = ScopeRules(district="district", lead=("street",), district_view_roles=DISTRICT_WIDE)
@@ -171,6 +179,10 @@ class MonthlyReport(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="reports")
     source_row = models.PositiveIntegerField(_("来源行号"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The verification rules' risk score and the evidence behind it (rule, message, points; negative
+    # points lowered it), kept with the version it was computed for.
+    risk_score = models.DecimalField(_("风险分"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    risk_evidence = models.JSONField(_("风险依据"), default=list, blank=True)
 
     objects = ScopedManager()
     scope_rules = ScopeRules(district="district", lead=("street",), district_view_roles=DISTRICT_WIDE)
@@ -278,6 +290,12 @@ FINDING_TRANSITIONS = {
 }
 
 
+class FindingGrade(models.TextChoices):
+    HIGH = "high", _("高")
+    MEDIUM = "medium", _("中")
+    LOW = "low", _("低")
+
+
 class Finding(VersionedModel):
     """A verification warning on a report version, and its explanation trail."""
 
@@ -287,6 +305,7 @@ class Finding(VersionedModel):
     rule = models.ForeignKey(AuditRule, on_delete=models.PROTECT, related_name="findings")
     field_code = models.CharField(max_length=40, blank=True)
     message = models.CharField(_("问题"), max_length=300)
+    grade = models.CharField(_("风险等级"), max_length=10, choices=FindingGrade.choices, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
@@ -481,6 +500,18 @@ class EconomySettings(VersionedModel):
     annual_upgrade_goal = models.PositiveIntegerField(_("年度小升规目标（家）"), default=0)
     yellow_gap_pp = models.DecimalField(
         _("黄灯容差（百分点）"), max_digits=5, decimal_places=2, default=Decimal("2.00")
+    )
+    risk_threshold = models.DecimalField(
+        _("风险分阈值"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text=_("风险分达到此值的报表生成审核发现、需企业说明"),
+    )
+    review_capacity = models.PositiveIntegerField(
+        _("每期核查能力（家）"),
+        default=50,
+        help_text=_("审核发现队列按风险分排序，前 N 家为本期重点核查；0 为不限"),
     )
 
     objects = ScopedManager()

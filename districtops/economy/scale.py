@@ -142,6 +142,8 @@ def generate(size: float = 1.0, **_) -> dict:
                             batch.pk,
                             0,
                             created_at,
+                            0,
+                            "[]",
                         )
                     )
                     key = (enterprise.pk, period.iso)

@@ -11,7 +11,7 @@ Imported figures are never edited here: a correction is a new import (a new repo
 from __future__ import annotations
 
 import io
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -154,25 +154,36 @@ def review_finding(
     return finding
 
 
-def update_rule(actor, rule: AuditRule, *, is_enabled: bool, params: dict, expected_version: int | None):
-    """Switch a rule and tune its thresholds. Parameters must be numbers the rule already knows."""
+def update_rule(
+    actor,
+    rule: AuditRule,
+    *,
+    is_enabled: bool,
+    params: dict,
+    expected_version: int | None,
+    weight=None,
+):
+    """Switch a rule, tune its parameters and its weight in the risk score. Parameters must be ones
+    the rule already knows, each checked by ``rules.validate_params`` (numbers ≥ 0; periods, tax-rate
+    events and targets item by item)."""
     if actor is not None and not permissions.has_role(actor, Role.STATISTICIAN):
         raise PermissionDenied("只有统计员可以调整审核规则")
     if not isinstance(params, dict):
         raise ValidationError({"params": "参数应为键值对"})
-    clean = {}
-    for key, value in params.items():
+    for key in params:
         if key not in (rule.params or {}):
             raise ValidationError({"params": f"规则“{rule.name}”没有参数 {key}"})
+    clean = rules.validate_params(rule.code, params)
+    for key, number in clean.items():
+        if isinstance(number, float) and number.is_integer() and isinstance(rule.params[key], int):
+            clean[key] = int(number)
+    if weight is not None:
         try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError({"params": f"参数 {key} 应为数字：{value}"}) from None
-        if number < 0:
-            raise ValidationError({"params": f"参数 {key} 不能为负数"})
-        clean[key] = (
-            int(number) if float(number).is_integer() and isinstance(rule.params[key], int) else number
-        )
+            weight = Decimal(str(weight))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"weight": f"风险权重应为数字：{weight}"}) from None
+        if not weight.is_finite() or not Decimal(0) <= weight <= Decimal(100):
+            raise ValidationError({"weight": "风险权重应在 0 到 100 之间"})
     # The rule set is city-wide configuration outside the data-scope gate: the role check above
     # is the permission; the audit row and the version check are the same as update_object's.
     with transaction.atomic():
@@ -182,6 +193,8 @@ def update_rule(actor, rule: AuditRule, *, is_enabled: bool, params: dict, expec
         before = services.snapshot(current)
         current.is_enabled = bool(is_enabled)
         current.params = {**current.params, **clean}
+        if weight is not None:
+            current.weight = weight
         current.version += 1
         current.save()
         services.record(actor, "update", current, before=before, after=services.snapshot(current))
@@ -424,12 +437,35 @@ def settings_for(district_id: int) -> EconomySettings:
 
 def update_settings(actor, district: Unit, *, expected_version: int | None, **changes) -> EconomySettings:
     _require_statistician(actor, district.pk)
-    allowed = {"candidate_share", "pool_factor", "annual_upgrade_goal", "yellow_gap_pp"}
+    allowed = {
+        "candidate_share",
+        "pool_factor",
+        "annual_upgrade_goal",
+        "yellow_gap_pp",
+        "risk_threshold",
+        "review_capacity",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({next(iter(unknown)): "未知参数"})
     if "candidate_share" in changes and not Decimal(0) < Decimal(changes["candidate_share"]) <= Decimal(1):
         raise ValidationError({"candidate_share": "入池比例应在 0 与 1 之间"})
+    if "risk_threshold" in changes:
+        try:
+            threshold = Decimal(str(changes["risk_threshold"]))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"risk_threshold": "风险分阈值应为数字"}) from None
+        if not threshold.is_finite() or not Decimal("0.1") <= threshold <= Decimal(100):
+            raise ValidationError({"risk_threshold": "风险分阈值应在 0.1 到 100 之间"})
+        changes["risk_threshold"] = threshold
+    if "review_capacity" in changes:
+        try:
+            capacity = int(changes["review_capacity"])
+        except (TypeError, ValueError):
+            raise ValidationError({"review_capacity": "核查能力应为整数（家）"}) from None
+        if not 0 <= capacity <= 100000:
+            raise ValidationError({"review_capacity": "核查能力应在 0 到 100000 家之间（0 为不限）"})
+        changes["review_capacity"] = capacity
     current = EconomySettings.objects.filter(district=district).first()
     if current is None:
         return services.create_object(actor, EconomySettings(district=district, **changes))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("findings/", views.finding_list, name="finding_list"),
     path("findings/export/", views.finding_export, name="finding_export"),
+    path("findings/capacity/", views.review_capacity, name="review_capacity"),
     path("findings/<int:pk>/explain/", views.finding_explain, name="finding_explain"),
     path("findings/<int:pk>/review/", views.finding_review, name="finding_review"),
     path("imports/", views.import_view, name="import"),

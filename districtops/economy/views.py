@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import excel, permissions, uploads
+from districtops.core import dictionary, excel, permissions, uploads
 from districtops.core.codes import SECTIONS, Sector, section_of
 from districtops.core.params import id_param
 from districtops.core.services import ConflictError
@@ -29,6 +29,7 @@ from .forms import (
     PriceIndexEditForm,
     PriceIndexForm,
     PriceIndexImportForm,
+    ReviewCapacityForm,
     ReviewForm,
     RuleForm,
     TargetForm,
@@ -285,12 +286,31 @@ def report_detail(request, pk):
 
 @login_required
 def finding_list(request):
+    """The review queue: findings ranked by their report's risk score; the first ``review_capacity``
+    reports (a setting of the district) are this period's reviews, the rest wait below the line."""
     filters = quality.finding_filters(request.user, request.GET, default_status="open")
     qs = filters.apply(
         Finding.objects.restrict(request.user, "view").select_related("report__enterprise", "rule", "street")
-    )
-    page = Paginator(qs.order_by("-report__period", "report__enterprise__name", "pk"), 50).get_page(
-        request.GET.get("page")
+    ).order_by("-report__risk_score", "-report__period", "report__enterprise__name", "pk")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    unit = dash.resolve_unit(request.user)
+    setting = services.settings_for(unit.district_id)
+    capacity = setting.review_capacity
+    within = None
+    if capacity:
+        # The distinct reports at the head of the queue (one query; the page marks the line).
+        within = set()
+        for report_id in qs.values_list("report_id", flat=True).iterator(chunk_size=2000):
+            within.add(report_id)
+            if len(within) >= capacity:
+                break
+    can_tune = services.is_statistician(request.user, unit.district_id)
+    capacity_form = ReviewCapacityForm(
+        initial={
+            "version": setting.version if setting.pk else None,
+            "risk_threshold": setting.risk_threshold,
+            "review_capacity": capacity,
+        }
     )
     return render(
         request,
@@ -302,8 +322,38 @@ def finding_list(request):
             "statuses": quality.STATUS_FILTERS.items(),
             "rules": AuditRule.objects.filter(kind="verification").values_list("code", "name"),
             "units": dash.units_for(request.user),
+            "setting": setting,
+            "within": within,
+            "can_tune": can_tune,
+            "capacity_form": capacity_form,
         },
     )
+
+
+@login_required
+@require_POST
+def review_capacity(request):
+    """The statistician sets the risk threshold and the review capacity (shown on the queue)."""
+    unit = dash.resolve_unit(request.user)
+    form = ReviewCapacityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("economy:finding_list")
+    try:
+        services.update_settings(
+            request.user,
+            unit.district,
+            expected_version=form.cleaned_data["version"],
+            risk_threshold=form.cleaned_data["risk_threshold"],
+            review_capacity=form.cleaned_data["review_capacity"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except ConflictError:
+        messages.error(request, _("参数已被他人修改，请刷新后重试。"))
+    else:
+        messages.success(request, _("核查能力已保存；新阈值用于此后导入的报表。"))
+    return redirect("economy:finding_list")
 
 
 @login_required
@@ -387,7 +437,18 @@ def import_view(request):
                     request.user, content, upload.name, kind=kind, check_only=check_only
                 )
     batches = ImportBatch.objects.restrict(request.user, "view").select_related("imported_by")[:20]
-    return render(request, "economy/import.html", {"form": form, "result": result, "batches": batches})
+    problems = None
+    if result is not None:
+        names = {**imports.READER_RULE_NAMES, **dict(AuditRule.objects.values_list("code", "name"))}
+        problems = {
+            "errors": [(e, names.get(e.rule) or dictionary.rule_label(e.rule)) for e in result.errors],
+            "warnings": [(e, names.get(e.rule) or dictionary.rule_label(e.rule)) for e in result.warnings],
+        }
+    return render(
+        request,
+        "economy/import.html",
+        {"form": form, "result": result, "batches": batches, "problems": problems},
+    )
 
 
 @login_required
@@ -412,6 +473,7 @@ def rule_edit(request, pk):
                 rule,
                 is_enabled=form.cleaned_data["is_enabled"],
                 params=form.params(),
+                weight=form.cleaned_data["weight"],
                 expected_version=form.cleaned_data["version"],
             )
         except (ValidationError, ConflictError) as exc:

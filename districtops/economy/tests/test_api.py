@@ -111,10 +111,11 @@ def test_targets_endpoint(data, api_client):
 def test_rules_endpoint(economy, api_client):
     rule = AuditRule.objects.get(code="sudden_jump")
     url = f"/api/v1/economy/rules/{rule.pk}"
-    body = {"version": rule.version, "is_enabled": True, "params": {"factor": 4}}
+    body = {"version": rule.version, "is_enabled": True, "params": {"spike_share": 0.2}}
     assert api_client("nanguan").patch(url, body, content_type="application/json").status_code == 403
     assert (
-        api_client("tongji").patch(url, body, content_type="application/json").json()["params"]["factor"] == 4
+        api_client("tongji").patch(url, body, content_type="application/json").json()["params"]["spike_share"]
+        == 0.2
     )
     assert api_client("tongji").patch(url, body, content_type="application/json").status_code == 409
 

@@ -76,3 +76,34 @@ def test_import_explain_and_light_turns_green(economy, browser_page, tmp_path):
 
     page.goto_path("/economy/")
     assert quarter_light(page) == "green"
+
+
+@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)])
+def test_review_queue_and_evidence_pages(economy, browser_page, viewport):
+    """The ranked queue with its capacity line and the report's evidence, looked at on both sizes."""
+    from districtops.economy import services
+    from districtops.economy.models import MonthlyReport
+
+    from .conftest import import_grid
+
+    for n, factor in ((1, 1.6), (2, 3.0)):
+        rows = industry_history(n, upto=(2021, 2))
+        import_industry(rows[:-1])
+        honest = rows[-1]
+        import_grid([(honest[0], "2021-02", honest[6])])
+        value = round(honest[2] * factor)
+        import_industry(
+            [industry_row(n, "2021-02", value, value, power=round(honest[6] * factor))], grid=False
+        )
+    services.update_settings(None, economy["districts"]["410104"], expected_version=None, review_capacity=1)
+    page = browser_page
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.login("tongji")
+    page.goto_path("/economy/findings/")
+    assert "本期核查" in page.get_by_test_id("finding-table").inner_text()
+    assert "超出核查能力" in page.get_by_test_id("finding-table").inner_text()
+    page.screenshot(path=f"test-results/economy-queue-{viewport[0]}.png", full_page=True)
+    report = MonthlyReport.objects.order_by("-risk_score").first()
+    page.goto_path(f"/economy/reports/{report.pk}/")
+    assert page.get_by_test_id("evidence").count() >= 2
+    page.screenshot(path=f"test-results/economy-evidence-{viewport[0]}.png", full_page=True)

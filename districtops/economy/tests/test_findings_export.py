@@ -52,7 +52,7 @@ def test_page_filters_and_export_agree(data, login):
     rows = sheet_rows(client.get(f"/economy/findings/export/?{query}"))
     assert len(rows) == page.context["page"].paginator.count
     assert {r[1] for r in rows} == {fictional_credit_code(1)}
-    assert {r[3] for r in rows} == {"2021年1-2月"} and {r[4] for r in rows} == {"产值与用电背离"}
+    assert {r[3] for r in rows} == {"2021年1-2月"} and {r[4] for r in rows} == {"产值与电网用电背离"}
     # By enterprise, by credit-code prefix.
     rows = sheet_rows(client.get(f"/economy/findings/export/?status=all&q={fictional_credit_code(2)[:17]}"))
     assert rows and {r[1] for r in rows} == {fictional_credit_code(2)}

@@ -144,15 +144,15 @@ def test_rules_pages(economy, login):
     client = login("tongji")
     response = client.post(
         f"/economy/rules/{rule.pk}/",
-        {"version": rule.version, "is_enabled": "on", "param_unit": "x", "param_min_fields": "2"},
+        {"version": rule.version, "is_enabled": "on", "weight": "1", "param_threshold": "x"},
     )
     assert response.status_code == 200  # form error: not a number
     client.post(
         f"/economy/rules/{rule.pk}/",
-        {"version": rule.version, "is_enabled": "", "param_unit": "1000000", "param_min_fields": "2"},
+        {"version": rule.version, "is_enabled": "", "weight": "2", "param_threshold": "3"},
     )
     rule.refresh_from_db()
-    assert rule.is_enabled is False and rule.params["unit"] == 1000000
+    assert rule.is_enabled is False and rule.params["threshold"] == 3 and rule.weight == 2
 
 
 def test_quality_pool_and_targets_pages(data, login):
