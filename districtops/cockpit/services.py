@@ -22,7 +22,7 @@ from districtops.core.services import create_object, delete_object
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES
 
-from .figures import Context, Month
+from .figures import Context, Month, statistics_period
 from .models import Channel, Subscription
 from .sections import SECTIONS
 
@@ -73,12 +73,19 @@ def district_summary(
         today=today,
         compute_forecasts=compute_forecasts,
         pending_forecasts=pending_forecasts,
+        statistics=statistics_period(district, period),
     )
     sections = [s for s in (fn(ctx) for fn in SECTIONS) if s]
+    for section in sections:
+        section.setdefault("charts", [])
+    stats = ctx.statistics
     return {
         "district": {"id": district.pk, "code": district.division_code, "name": district.name},
         "period": str(ctx.period),
         "period_label": ctx.period.label,
+        # THE statistics period of every economic figure and chart (figures.statistics_period).
+        "statistics_period": f"{stats.year:04d}-{stats.month:02d}" if stats else "",
+        "statistics_period_label": stats.label if stats else "",
         "today": today.isoformat(),
         "pinned": clock.is_pinned(),
         "as_of": now.isoformat(timespec="seconds"),
