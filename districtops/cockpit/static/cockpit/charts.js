@@ -26,9 +26,9 @@
     return {
       tooltip: { trigger: "axis", valueFormatter: pct },
       legend: { top: 0, textStyle: { fontSize: o.font } },
-      grid: { top: o.font * 2.6, left: o.font * 3.4, right: o.font, bottom: o.font * 2 },
+      grid: { top: o.font * 2.6, left: o.font * 0.5, right: o.font, bottom: o.font * 0.5, containLabel: true },
       xAxis: { type: "category", data: d.months, axisLabel: { fontSize: o.font } },
-      yAxis: { type: "value", axisLabel: { formatter: "{value}%", fontSize: o.font } },
+      yAxis: { type: "value", axisLabel: { formatter: "{value}%", fontSize: o.font, hideOverlap: true } },
       series,
     };
   }
@@ -43,8 +43,8 @@
     const rows = ind ? ind.rows : [];
     return {
       tooltip: { trigger: "axis", valueFormatter: pct },
-      grid: { top: o.font, left: o.font * 6.5, right: o.font * 4, bottom: o.font * 1.6 },
-      xAxis: { type: "value", splitNumber: 3, axisLabel: { formatter: "{value}%", fontSize: o.font } },
+      grid: { top: o.font, left: o.font * 0.5, right: o.font * 4, bottom: o.font * 0.5, containLabel: true },
+      xAxis: { type: "value", splitNumber: 3, axisLabel: { formatter: "{value}%", fontSize: o.font, hideOverlap: true } },
       yAxis: { type: "category", inverse: true, data: rows.map((r) => r.rank + " " + r.name), axisLabel: { fontSize: o.font } },
       series: [{
         type: "bar", name: ind ? ind.name : "",
@@ -80,8 +80,8 @@
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll", textStyle: { fontSize: o.font } },
-      grid: { top: o.font * 2.6, left: o.font * 6.5, right: o.font, bottom: o.font * 1.6 },
-      xAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: o.font } },
+      grid: { top: o.font * 2.6, left: o.font * 0.5, right: o.font, bottom: o.font * 0.5, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: o.font, hideOverlap: true } },
       yAxis: { type: "category", inverse: true, data: d.categories, axisLabel: { fontSize: o.font } },
       series: d.series.map((s) => ({
         name: s.name, type: "bar", stack: "all", itemStyle: { color: STATE_COLOURS[s.state] },
@@ -97,8 +97,9 @@
     d.values.forEach((row, y) => row.forEach((v, x) => { cells.push({ value: [x, y, v], url: d.urls[y][x] }); max = Math.max(max, v); }));
     return {
       tooltip: { formatter: (p) => d.rows[p.value[1]] + " · " + d.columns[p.value[0]] + "：" + p.value[2] },
-      grid: { top: o.font * 2.2, left: o.font * 7, right: o.font, bottom: o.font * 0.5 },
-      xAxis: { type: "category", data: d.columns, position: "top", axisLabel: { fontSize: o.font, interval: 0 }, splitArea: { show: true } },
+      grid: { top: o.font * 3.2, left: o.font * 0.5, right: o.font, bottom: o.font * 0.5, containLabel: true },
+      xAxis: { type: "category", data: d.columns, position: "top", splitArea: { show: true },
+        axisLabel: { fontSize: o.font, interval: 0, lineHeight: o.font * 1.2, formatter: (v) => (v.length > 3 ? v.slice(0, 2) + "\n" + v.slice(2) : v) } },
       yAxis: { type: "category", data: d.rows, inverse: true, axisLabel: { fontSize: o.font, interval: 0 }, splitArea: { show: true } },
       visualMap: { show: false, min: 0, max, inRange: { color: o.theme === "dark" ? ["#12233d", "#f59f00", "#d63939"] : ["#f1f5f9", "#ffa94d", "#d63939"] } },
       series: [{ type: "heatmap", data: cells, label: { show: true, fontSize: o.font } }],
