@@ -646,7 +646,8 @@ def _peer_charts(ctx: Context, indicators_by_pk: dict, period, url) -> list[dict
             row["rank"] = rank
         data.append({"code": indicator.code, "name": indicator.name, "unit": "%", "rows": ranked})
     empty = "" if data else f"{period.label}尚无其他区的同期数据，无法排位。"
-    payload = {"indicators": data, "period": period.label}
+    words = {"no_data": "无数据", "rank": "第{rank}名", "high": "高", "low": "低"}
+    payload = {"indicators": data, "period": period.label, "words": words}
     return [
         chart("peers", f"站位全市：累计增速排位（{period.label}）", "peers", payload, url=url, empty=empty),
         chart("peer_map", f"郑州市各区累计增速（{period.label}）", "map", payload, url=url, empty=empty),

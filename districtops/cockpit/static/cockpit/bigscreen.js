@@ -10,6 +10,7 @@
   let indicatorIndex = 0;
   let alertPage = 0;
   let alertPages = [];
+  const text = canvas.dataset; // the translated words, from the template
 
   function fit() {
     scale = Math.min(window.innerWidth / W, window.innerHeight / H);
@@ -83,7 +84,7 @@
         if (chart) chart.dispose();
         const p = document.createElement("p");
         p.className = "empty";
-        p.textContent = spec ? spec.empty : "本期无数据。";
+        p.textContent = (spec && spec.empty) || text.textNoData;
         el.replaceChildren(p);
       }
     });
@@ -97,7 +98,7 @@
     if (!items) {
       const li = document.createElement("li");
       li.className = "none";
-      li.textContent = "本期各项指标和重点工作未出现预警。";
+      li.textContent = text.textNoAlerts;
       list.appendChild(li);
       alertPages = [[li]];
       field("alerts-page", "");
@@ -133,7 +134,7 @@
   function showAlerts() {
     alertPages.forEach((page, i) => page.forEach((li) => { li.hidden = i !== alertPage; }));
     const total = data.warnings.length;
-    field("alerts-page", total ? "共 " + total + " 条 · 第 " + (alertPage + 1) + "/" + alertPages.length + " 页" : "");
+    field("alerts-page", total ? text.textAlertsPage.replace("{total}", total).replace("{page}", alertPage + 1).replace("{pages}", alertPages.length) : "");
   }
 
   function nextAlerts() {
@@ -143,8 +144,8 @@
   }
 
   function render() {
-    field("statistics", data.statistics_period_label ? "统计数据期 " + data.statistics_period_label : "暂无统计数据");
-    field("as-of", "数据截至 " + data.as_of_text);
+    field("statistics", data.statistics_period_label ? text.textStatistics + " " + data.statistics_period_label : text.textNoStatistics);
+    field("as-of", text.textAsOf + " " + data.as_of_text);
     figures();
     drawCharts();
     alerts();

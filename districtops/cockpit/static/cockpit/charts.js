@@ -63,10 +63,11 @@
     (registered && registered.geoJSON ? registered.geoJSON.features : []).forEach((f) => { byCode[f.id] = f.properties.name; });
     const data = rows.map((r) => ({ name: byCode[r.code] || r.name, value: r.value, url: r.url, rank: r.rank }));
     const values = rows.map((r) => r.value);
+    const words = spec.data.words; // from the server, in the page's language
     return {
-      tooltip: { trigger: "item", formatter: (p) => p.name + (p.value == null || isNaN(p.value) ? "：无数据" : "：" + pct(p.value) + "（第" + p.data.rank + "名）") },
+      tooltip: { trigger: "item", formatter: (p) => p.name + "：" + (p.value == null || isNaN(p.value) ? words.no_data : pct(p.value) + " " + words.rank.replace("{rank}", p.data.rank)) },
       visualMap: { min: Math.min(0, ...values), max: Math.max(1, ...values), left: 0, bottom: 0, calculable: false,
-        text: ["高", "低"], textStyle: { fontSize: o.font }, inRange: { color: ["#d63939", "#ffd43b", "#2fb344"] },
+        text: [words.high, words.low], textStyle: { fontSize: o.font }, inRange: { color: ["#d63939", "#ffd43b", "#2fb344"] },
         itemHeight: o.font * 6, itemWidth: o.font },
       series: [{ type: "map", map: MAP_NAME, roam: false, data, selectedMode: false,
         itemStyle: { areaColor: o.theme === "dark" ? "#1c3a5e" : "#e9ecef", borderColor: o.theme === "dark" ? "#7fc4ff" : "#868e96" },
