@@ -62,42 +62,45 @@ def _percent(ratio) -> float | None:
     return None if ratio is None else ratio * 100
 
 
-def _battle_map(ctx: Context, construction) -> tuple[list, list, dict, dict]:
-    """Overdue and behind-schedule nodes (the projects module's ``rules.node_status``, the rule
-    behind its ``node_overdue`` and ``progress_behind`` warnings), per street and per command
-    post, in one query: only nodes not done that have started or are past their end can be
-    either, so the others are not read."""
+def _battle_map(ctx: Context, construction) -> tuple[int, int, dict, dict]:
+    """Overdue and behind-schedule nodes per street and per command post, in one grouped query
+    by (street, command post). The states are the projects module's own (``rules.node_state_q``
+    on the pace dates each node stores, the SQL form of ``rules.node_status`` behind its
+    ``node_overdue`` and ``progress_behind`` warnings); classifying every node in Python cost
+    ~15 ms a summary at city scale."""
     from districtops.projects import rules
     from districtops.projects.models import ProjectNode
 
-    nodes = ProjectNode.objects.filter(project__in=construction.values("pk"), actual_end=None).filter(
-        Q(planned_start__lte=ctx.today) | Q(planned_end__lt=ctx.today)
+    overdue_state, at_risk_state = rules.NodeState.OVERDUE, rules.NodeState.AT_RISK
+    rows = (
+        ProjectNode.objects.filter(project__in=construction.values("pk"), actual_end=None)
+        .values(
+            "project__lead_unit_id",
+            "project__lead_unit__name",
+            "project__command_post_id",
+            "project__command_post__name",
+        )
+        .annotate(
+            n_overdue=Count("pk", filter=rules.node_state_q(overdue_state, ctx.today)),
+            n_at_risk=Count("pk", filter=rules.node_state_q(at_risk_state, ctx.today)),
+        )
+        .filter(Q(n_overdue__gt=0) | Q(n_at_risk__gt=0))
+        .order_by()
     )
     overdue = at_risk = 0
     streets: dict = {}
     posts: dict = {}
-    for street, street_name, post, post_name, start, end, progress in nodes.values_list(
-        "project__lead_unit_id",
-        "project__lead_unit__name",
-        "project__command_post_id",
-        "project__command_post__name",
-        "planned_start",
-        "planned_end",
-        "progress",
-    ):
-        state = rules.node_status(start, end, None, progress, ctx.today).state
-        if state not in (rules.NodeState.OVERDUE, rules.NodeState.AT_RISK):
-            continue
-        if state == rules.NodeState.OVERDUE:
-            overdue += 1
-        else:
-            at_risk += 1
-        for rows, pk, name in ((streets, street, street_name), (posts, post, post_name)):
+    for row in rows:
+        overdue += row["n_overdue"]
+        at_risk += row["n_at_risk"]
+        for found, pk, name in (
+            (streets, row["project__lead_unit_id"], row["project__lead_unit__name"]),
+            (posts, row["project__command_post_id"], row["project__command_post__name"]),
+        ):
             if pk is not None:
-                row = rows.setdefault(
-                    pk, {"name": name, rules.NodeState.OVERDUE: 0, rules.NodeState.AT_RISK: 0}
-                )
-                row[state] += 1
+                entry = found.setdefault(pk, {"name": name, overdue_state: 0, at_risk_state: 0})
+                entry[overdue_state] += row["n_overdue"]
+                entry[at_risk_state] += row["n_at_risk"]
     return overdue, at_risk, streets, posts
 
 
