@@ -138,3 +138,22 @@ def test_peek_project_answers_without_fitting():
     assert forecast.peek_project(short, 2020, None) == (True, None)  # known: nothing to show
     assert forecast.peek_project(short, 2020, 30.0) == (False, None)  # another goal, another fit
     cache.clear()
+
+
+def test_page_loads_the_pending_forecasts_from_its_fragment(long_series, users, login):
+    cache.clear()
+    forecasts._fitted.clear()
+    client = login("leader")
+    page = client.get("/cockpit/410104/?period=2021-02").content.decode()
+    assert 'data-testid="forecast-loading"' in page and "/cockpit/410104/forecasts/?period=2021-02" in page
+    fragment = client.get("/cockpit/410104/forecasts/?period=2021-02").content.decode()
+    district = services.resolve_district(users["leader"], "410104")
+    for cell in _expected_rows(district)[0]:
+        assert cell in fragment
+    assert "历史数据不足13个月" in fragment  # retail: a sentence, not a silent gap
+    # Fitted now: the page shows the table itself, nothing left to load.
+    assert (
+        'data-testid="forecast-loading"' not in client.get("/cockpit/410104/?period=2021-02").content.decode()
+    )
+    # Another district's forecasts are a 404, like the cockpit.
+    assert client.get("/cockpit/410105/forecasts/").status_code == 404
