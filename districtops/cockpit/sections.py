@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from districtops.org.models import Membership, Unit, UnitKind
 
 from . import forecasts
-from .figures import Context, count_figure, figure, link, number_text, table
+from .figures import Context, chart, count_figure, figure, link, number_text, table, target_sentence
 
 YI = Decimal(100_000_000)
 LIGHT_TEXT = {"green": "达标", "yellow": "预警", "red": "落后", "grey": "无目标"}
@@ -62,42 +62,45 @@ def _percent(ratio) -> float | None:
     return None if ratio is None else ratio * 100
 
 
-def _battle_map(ctx: Context, construction) -> tuple[list, list, dict, dict]:
-    """Overdue and behind-schedule nodes (the projects module's ``rules.node_status``, the rule
-    behind its ``node_overdue`` and ``progress_behind`` warnings), per street and per command
-    post, in one query: only nodes not done that have started or are past their end can be
-    either, so the others are not read."""
+def _battle_map(ctx: Context, construction) -> tuple[int, int, dict, dict]:
+    """Overdue and behind-schedule nodes per street and per command post, in one grouped query
+    by (street, command post). The states are the projects module's own (``rules.node_state_q``
+    on the pace dates each node stores, the SQL form of ``rules.node_status`` behind its
+    ``node_overdue`` and ``progress_behind`` warnings); classifying every node in Python cost
+    ~15 ms a summary at city scale."""
     from districtops.projects import rules
     from districtops.projects.models import ProjectNode
 
-    nodes = ProjectNode.objects.filter(project__in=construction.values("pk"), actual_end=None).filter(
-        Q(planned_start__lte=ctx.today) | Q(planned_end__lt=ctx.today)
+    overdue_state, at_risk_state = rules.NodeState.OVERDUE, rules.NodeState.AT_RISK
+    rows = (
+        ProjectNode.objects.filter(project__in=construction.values("pk"), actual_end=None)
+        .values(
+            "project__lead_unit_id",
+            "project__lead_unit__name",
+            "project__command_post_id",
+            "project__command_post__name",
+        )
+        .annotate(
+            n_overdue=Count("pk", filter=rules.node_state_q(overdue_state, ctx.today)),
+            n_at_risk=Count("pk", filter=rules.node_state_q(at_risk_state, ctx.today)),
+        )
+        .filter(Q(n_overdue__gt=0) | Q(n_at_risk__gt=0))
+        .order_by()
     )
     overdue = at_risk = 0
     streets: dict = {}
     posts: dict = {}
-    for street, street_name, post, post_name, start, end, progress in nodes.values_list(
-        "project__lead_unit_id",
-        "project__lead_unit__name",
-        "project__command_post_id",
-        "project__command_post__name",
-        "planned_start",
-        "planned_end",
-        "progress",
-    ):
-        state = rules.node_status(start, end, None, progress, ctx.today).state
-        if state not in (rules.NodeState.OVERDUE, rules.NodeState.AT_RISK):
-            continue
-        if state == rules.NodeState.OVERDUE:
-            overdue += 1
-        else:
-            at_risk += 1
-        for rows, pk, name in ((streets, street, street_name), (posts, post, post_name)):
+    for row in rows:
+        overdue += row["n_overdue"]
+        at_risk += row["n_at_risk"]
+        for found, pk, name in (
+            (streets, row["project__lead_unit_id"], row["project__lead_unit__name"]),
+            (posts, row["project__command_post_id"], row["project__command_post__name"]),
+        ):
             if pk is not None:
-                row = rows.setdefault(
-                    pk, {"name": name, rules.NodeState.OVERDUE: 0, rules.NodeState.AT_RISK: 0}
-                )
-                row[state] += 1
+                entry = found.setdefault(pk, {"name": name, overdue_state: 0, at_risk_state: 0})
+                entry[overdue_state] += row["n_overdue"]
+                entry[at_risk_state] += row["n_at_risk"]
     return overdue, at_risk, streets, posts
 
 
@@ -140,6 +143,7 @@ def projects_section(ctx: Context) -> dict | None:
     performance = measures.performance(investment, ctx.today)
     stalled = measures.stalled_projects(investment, ctx.today).count()
     overdue, at_risk, streets, posts = _battle_map(ctx, construction)
+    ctx.shared["nodes_by_street"] = streets
     contracted = totals["contracted"] or Decimal(0)
     arrival_rate = rules.ratio(arrived or 0, contracted)
     rate = performance["rate"]
@@ -213,16 +217,57 @@ def projects_section(ctx: Context) -> dict | None:
                 "挂图作战：按街道",
                 ["街道/单位", "逾期节点", "滞后节点"],
                 _battle_rows(ctx, streets, "street"),
+                empty="本区没有逾期或滞后的节点。",
             ),
             table(
                 "battle_by_post",
                 "挂图作战：按指挥部",
                 ["指挥部", "逾期节点", "滞后节点"],
                 _battle_rows(ctx, posts, "command_post"),
+                empty="本区没有逾期或滞后的节点。",
             ),
         ],
+        "charts": [_node_states_chart(ctx, construction)],
         "warnings": notes,
     }
+
+
+def _node_states_chart(ctx: Context, construction) -> dict:
+    """The battle map's nodes by command post and state (stacked bars), each bar part linking to
+    the post's construction projects with a node in that state."""
+    from districtops.projects import panels, rules
+
+    counts = panels.node_states_by_command_post(construction, ctx.today)
+    names = dict(ctx.visible(Unit).filter(pk__in=counts).values_list("pk", "name"))
+    posts = sorted(counts, key=lambda pk: (-counts[pk][rules.NodeState.OVERDUE], names.get(pk, "")))
+    states = [
+        rules.NodeState.OVERDUE,
+        rules.NodeState.AT_RISK,
+        rules.NodeState.ON_TRACK,
+        rules.NodeState.PENDING,
+        rules.NodeState.DONE,
+    ]
+    return chart(
+        "nodes_by_post",
+        "挂图作战：各指挥部节点状态",
+        "stacked",
+        {
+            "categories": [names.get(pk, "") for pk in posts],
+            "series": [
+                {
+                    "name": str(rules.NODE_STATE_LABELS[state]),
+                    "state": state,
+                    "values": [counts[pk][state] for pk in posts],
+                    "urls": [
+                        ctx.list_url("projects:construction_list", command_post=pk, state=state)
+                        for pk in posts
+                    ],
+                }
+                for state in states
+            ],
+        },
+        empty="" if posts else "本区的建设项目尚未分配指挥部。",
+    )
 
 
 def supervision_section(ctx: Context) -> dict | None:
@@ -268,6 +313,7 @@ def supervision_section(ctx: Context) -> dict | None:
     for r in ranking:
         r["rate"] = on_time_rate(r["on_time"], r["closed"], r["overdue"])
         rows.append(r)
+    ctx.shared["overdue_by_unit"] = {r["lead_unit_id"]: r["overdue"] for r in rows}
     # Best first; units with nothing closed or overdue yet have no rate and go last.
     rows.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0), r["overdue"], r["lead_unit__name"]))
 
@@ -352,8 +398,34 @@ def supervision_section(ctx: Context) -> dict | None:
             ),
             *_scorecard_tables(ctx),
         ],
+        "charts": [_matter_age_chart(ctx, matters)],
         "warnings": notes,
     }
+
+
+def _matter_age_chart(ctx: Context, matters) -> dict:
+    """Matters by age since assignment and state (stacked bars); each part links to the list of
+    matters in that state."""
+    from districtops.supervision import panels
+
+    data = panels.matters_by_age_and_state(matters, ctx.today)
+    return chart(
+        "matters_by_age",
+        "督办事项：按交办时长和状态",
+        "stacked",
+        {
+            "categories": data["buckets"],
+            "series": [
+                {
+                    "name": label,
+                    "state": state,
+                    "values": data["counts"][state],
+                    "urls": [ctx.list_url("supervision:matter_list", state=state)] * len(data["buckets"]),
+                }
+                for state, label in data["states"]
+            ],
+        },
+    )
 
 
 def on_time_rate(on_time: int, closed: int, overdue: int) -> float | None:
@@ -376,6 +448,10 @@ def hazards_section(ctx: Context) -> dict | None:
     )
     if not counts["total"]:
         return None
+    from districtops.hazards import panels
+
+    ctx.shared["hazards_by_unit"] = panels.open_hazards_by_unit(hazards)
+    by_grade = panels.hazards_by_grade_and_state(hazards)
     notes = []
     if counts["major_open"]:
         notes.append(f"重大事故隐患 {counts['major_open']} 项尚未销号，须按“五定”要求盯紧整改。")
@@ -410,48 +486,261 @@ def hazards_section(ctx: Context) -> dict | None:
             ),
         ],
         "tables": [],
+        "charts": [
+            chart(
+                "hazards_by_grade",
+                "隐患：按等级和状态",
+                "stacked",
+                {
+                    "categories": [str(label) for _, label in HazardGrade.choices],
+                    "series": [
+                        {
+                            "name": str(state_label),
+                            "state": state,
+                            "values": [by_grade[grade][state] for grade, _ in HazardGrade.choices],
+                            "urls": [
+                                ctx.list_url("hazards:hazard_list", grade=grade, state=state)
+                                for grade, _ in HazardGrade.choices
+                            ],
+                        }
+                        for state, state_label in HazardState.choices
+                    ],
+                },
+            )
+        ],
         "warnings": notes,
     }
 
 
-def economy_section(ctx: Context) -> dict | None:
-    """Headline indicators with lights, year-end projection against target, growth drivers.
+def streets_section(ctx: Context) -> dict | None:
+    """The district's streets side by side: overdue matters they lead, lagging battle-map nodes
+    of their projects, hazards not closed — from what the sections above read (``ctx.shared``),
+    plus one query for the streets themselves."""
+    if not any(key in ctx.shared for key in ("overdue_by_unit", "nodes_by_street", "hazards_by_unit")):
+        return None  # no matters, construction projects or hazards in the district: nothing to compare
+    streets = list(
+        ctx.visible(Unit)
+        .filter(district=ctx.district, kind=UnitKind.SUBDISTRICT, is_active=True)
+        .order_by("sort_order", "division_code", "name")
+        .values_list("pk", "name")
+    )
+    if not streets:
+        return None
+    overdue = ctx.shared.get("overdue_by_unit", {})
+    from districtops.projects.rules import NodeState
 
-    Uses the latest reporting month up to ``ctx.period`` in the same year (economic figures are
-    published a month late; January is reported with February as 1-2月).
-    """
+    nodes = ctx.shared.get("nodes_by_street", {})
+    overdue_nodes = {pk: row[NodeState.OVERDUE] for pk, row in nodes.items()}
+    at_risk_nodes = {pk: row[NodeState.AT_RISK] for pk, row in nodes.items()}
+    hazards = ctx.shared.get("hazards_by_unit", {})
+    measures = [
+        (
+            "overdue",
+            "逾期事项",
+            overdue,
+            lambda pk: ctx.list_url("supervision:matter_list", lead_unit=pk, overdue=1),
+        ),
+        (
+            "nodes_overdue",
+            "逾期节点",
+            overdue_nodes,
+            lambda pk: ctx.list_url("projects:construction_list", street=pk, state=NodeState.OVERDUE),
+        ),
+        (
+            "nodes_at_risk",
+            "滞后节点",
+            at_risk_nodes,
+            lambda pk: ctx.list_url("projects:construction_list", street=pk, state=NodeState.AT_RISK),
+        ),
+        ("hazards", "未销号隐患", hazards, lambda pk: ctx.list_url("hazards:hazard_list", unit=pk, open=1)),
+    ]
+    streets.sort(key=lambda s: (-sum(m[2].get(s[0], 0) for m in measures), s[1]))
+    rows = [
+        [name, *({"text": number_text(m[2].get(pk, 0)), "url": m[3](pk)} for m in measures)]
+        for pk, name in streets
+    ]
+    return {
+        "key": "streets",
+        "title": "街道对比",
+        "figures": [],
+        "tables": [table("streets", "各街道（乡）待办压力", ["街道/乡", *(m[1] for m in measures)], rows)],
+        "charts": [
+            chart(
+                "streets",
+                "各街道：逾期事项、逾期和滞后节点、未销号隐患",
+                "heat",
+                {
+                    "rows": [name for _, name in streets],
+                    "columns": [m[1] for m in measures],
+                    "values": [[m[2].get(pk, 0) for m in measures] for pk, _ in streets],
+                    "urls": [[m[3](pk) for m in measures] for pk, _ in streets],
+                },
+            )
+        ],
+        "warnings": [],
+    }
+
+
+MONTHS = list(range(2, 13))  # 1-2月 … 12月: the economy's reporting months
+
+
+def _month_label(month: int) -> str:
+    return "1-2月" if month == 2 else f"{month}月"
+
+
+def _growth_chart(indicator, by_period, year, target, url) -> dict:
+    """This year's and last year's cumulative growth by month against the annual target line."""
+    from districtops.economy.periods import Period
+
+    def line(y):
+        out = []
+        for m in MONTHS:
+            v = by_period.get(Period(y, m))
+            out.append(None if v is None or v.growth is None else float(v.growth))
+        return out
+
+    this_year, last_year = line(year), line(year - 1)
+    return chart(
+        f"growth_{indicator.code}",
+        f"{indicator.name}累计增速（%）",
+        "growth",
+        {
+            "months": [_month_label(m) for m in MONTHS],
+            "series": [
+                {"name": f"{year}年", "values": this_year},
+                {"name": f"{year - 1}年", "values": last_year},
+            ],
+            "target": None if target is None else float(target.growth),
+            "target_name": "全年目标",
+        },
+        url=url,
+        empty="" if any(v is not None for v in this_year + last_year) else "本年和上年均无累计增速。",
+    )
+
+
+def _peer_charts(ctx: Context, indicators_by_pk: dict, period, url) -> list[dict]:
+    """站位全市: every district's growth of each indicator in the statistics period (one query),
+    as ranked bars and as the map of Zhengzhou's county-level districts."""
+    from districtops.economy.models import IndicatorValue
+
+    rows = (
+        ctx.visible(IndicatorValue)
+        .filter(period=period.date, unit__kind=UnitKind.DISTRICT)
+        .exclude(growth=None)
+        .values_list("indicator_id", "unit_id", "unit__name", "unit__division_code", "growth")
+    )
+    peers: dict[int, list] = {}
+    for indicator_id, unit_id, name, code, growth in rows:
+        peers.setdefault(indicator_id, []).append(
+            {
+                "name": name,
+                "code": code,
+                "value": float(growth),
+                "own": unit_id == ctx.district.pk,
+                "url": url,
+            }
+        )
+    data = []
+    for pk, indicator in indicators_by_pk.items():
+        ranked = sorted(peers.get(pk, []), key=lambda r: -r["value"])
+        if len(ranked) < 2:
+            continue
+        for rank, row in enumerate(ranked, start=1):
+            row["rank"] = rank
+        data.append({"code": indicator.code, "name": indicator.name, "unit": "%", "rows": ranked})
+    empty = "" if data else f"{period.label}尚无其他区的同期数据，无法排位。"
+    words = {"no_data": "无数据", "rank": "第{rank}名", "high": "高", "low": "低"}
+    payload = {"indicators": data, "period": period.label, "words": words}
+    return [
+        chart("peers", f"站位全市：累计增速排位（{period.label}）", "peers", payload, url=url, empty=empty),
+        chart("peer_map", f"郑州市各区累计增速（{period.label}）", "map", payload, url=url, empty=empty),
+    ]
+
+
+def _forecast_table(ctx: Context, inputs: list, latest) -> dict:
+    """全年预测: every monthly indicator's year-end value, interval and probability of meeting
+    the target — or, in a sentence, why there is none (never an empty table without a reason)."""
+    forecastable = [(indicator, request) for indicator, request, _reason in inputs if request is not None]
+    projections = forecasts.projections(
+        [request for _, request in forecastable], fit=ctx.compute_forecasts, pending=ctx.pending_forecasts
+    )
+    fitted = dict(zip([i.pk for i, _ in forecastable], projections, strict=True))
+    rows, notes = [], []
+    pending = 0
+    for indicator, request, reason in inputs:
+        if request is None:
+            notes.append(f"{indicator.name}：{reason}")
+            continue
+        p = fitted[indicator.pk]
+        if p is forecasts.PENDING:
+            pending += 1
+            notes.append(f"{indicator.name}：预测正在计算，稍后刷新即可显示。")
+        elif p is None:
+            notes.append(f"{indicator.name}：历史数据不足13个月，无法预测全年。")
+        else:
+            rows.append(
+                [
+                    indicator.name,
+                    number_text(p.projection / float(YI), 2),
+                    f"{number_text(p.low / float(YI), 2)}～{number_text(p.high / float(YI), 2)}",
+                    number_text(None if p.goal is None else p.goal / float(YI), 2)
+                    if p.goal is not None
+                    else "未设目标",
+                    f"{number_text(p.probability * 100, 0)}%" if p.probability is not None else "未设目标",
+                ]
+            )
+    title = f"全年预测（亿元，依据{latest.label}累计）" + (
+        f"（另有 {pending} 项指标的预测尚在计算）" if pending else ""
+    )
+    result = table(
+        "forecast",
+        title,
+        ["指标", "全年预测", "预测区间", "目标水平", "达标概率"],
+        rows,
+        empty="各项指标均未能预测，原因见下。",
+        notes=notes,
+    )
+    result["pending"] = pending
+    return result
+
+
+def economy_section(ctx: Context) -> dict | None:
+    """Headline indicators with lights, their growth charts, the city ranking and map, year-end
+    forecasts, growth drivers — all for the one statistics period (``ctx.statistics``)."""
     from districtops.economy import indicators
     from districtops.economy.models import Indicator, IndicatorValue, Target, TargetKind
     from districtops.economy.periods import Period
     from districtops.economy.services import settings_for
 
-    through = Period.from_date(ctx.period.first_day)
+    latest = ctx.statistics
+    if latest is None:
+        return None
     values = list(
         ctx.visible(IndicatorValue)
-        .filter(unit=ctx.district, period__lte=through.date)
+        .filter(unit=ctx.district, period__lte=latest.date)
         .select_related("indicator")
         .order_by("period")
     )
+    if not values:
+        return None  # nothing this person may see
     series: dict[int, dict] = {}
     for v in values:
         series.setdefault(v.indicator_id, {})[Period.from_date(v.period)] = v
-    current = [p for s in series.values() for p in s if p.year == ctx.period.year]
-    if not current:
-        return None
-    latest = max(current)
     targets = {
         t.indicator_id: t
         for t in ctx.visible(Target).filter(unit=ctx.district, year=latest.year, kind=TargetKind.ANNUAL)
     }
     yellow_gap = settings_for(ctx.district.pk).yellow_gap_pp
     dashboard = link("economy:dashboard", unit=ctx.district.pk, period=f"{latest.year}-{latest.month:02d}")
-    figures, rows, notes, forecast_inputs = [], [], [], []
+    figures, rows, notes, forecast_inputs, charts = [], [], [], [], []
+    shown = {}
     headline = None
     for indicator in Indicator.objects.order_by("sort_order"):
         by_period = series.get(indicator.pk, {})
         value = by_period.get(latest)
         if value is None:
             continue
+        shown[indicator.pk] = indicator
         last_dec = by_period.get(Period(latest.year - 1, 12))
         full_last = last_dec.cumulative if last_dec else None
         target = targets.get(indicator.pk)
@@ -470,7 +759,10 @@ def economy_section(ctx: Context) -> dict | None:
                 note=latest.label,
             )
         )
-        if not indicator.quarterly:
+        charts.append(_growth_chart(indicator, by_period, latest.year, target, dashboard))
+        if indicator.quarterly:
+            forecast_inputs.append((indicator, None, "按季度统计，由市统计局核算，不做月度全年预测。"))
+        else:
             # The same inputs as the economy dashboard, so both share one cached fit.
             cumulatives = {
                 p: float(v.cumulative)
@@ -478,7 +770,10 @@ def economy_section(ctx: Context) -> dict | None:
                 if v.cumulative is not None and p <= latest
             }
             goal = float(full_last * (1 + target.growth / 100)) if (target and full_last) else None
-            forecast_inputs.append((indicator, (cumulatives, latest.year, goal)))
+            if cumulatives:
+                forecast_inputs.append((indicator, (cumulatives, latest.year, goal), ""))
+            else:
+                forecast_inputs.append((indicator, None, "没有累计值，无法预测全年。"))
         rows.append(
             [
                 {"text": indicator.name, "url": dashboard},
@@ -489,35 +784,20 @@ def economy_section(ctx: Context) -> dict | None:
             ]
         )
         if light in ("red", "yellow") and target is not None:
-            gap = (growth - target.growth) if growth is not None else None
             notes.append(
-                f"{indicator.name}{latest.label}累计增长{number_text(growth, 1)}%，"
-                f"低于全年目标{number_text(-gap, 1) if gap is not None else '—'}个百分点（{LIGHT_TEXT[light]}）。"
+                target_sentence(indicator.name, latest.label, growth, target.growth, status)[:-1]
+                + f"（{LIGHT_TEXT[light]}）。"
             )
         if indicator.code == "industrial_output":
             headline = indicator
-    projections = forecasts.projections(
-        [i for _, i in forecast_inputs],
-        fit=ctx.compute_forecasts,
-        pending=ctx.pending_forecasts,
-    )
-    pending = sum(p is forecasts.PENDING for p in projections)
-    forecast_rows = [
-        [
-            indicator.name,
-            number_text(p.projection / float(YI), 2),
-            number_text(None if p.goal is None else p.goal / float(YI), 2),
-            number_text(None if p.probability is None else p.probability * 100, 0),
-        ]
-        for (indicator, _), p in zip(forecast_inputs, projections, strict=True)
-        if p is not None and p is not forecasts.PENDING
-    ]
+    charts.extend(_peer_charts(ctx, shown, latest, dashboard))
     tables = [
         table(
             "indicators",
             f"主要经济指标（{latest.label}）",
             ["指标", "本年累计（亿元）", "累计增速（%）", "全年目标（%）", "状态"],
             rows,
+            notes=[] if targets else [f"本区尚未设定{latest.year}年全年目标，指标不显示达标状态。"],
         )
     ]
     if headline is not None:
@@ -528,17 +808,16 @@ def economy_section(ctx: Context) -> dict | None:
                 f"{headline.name}增长拉动（行业，百分点）",
                 ["行业", "拉动（百分点）"],
                 [[d["name"], number_text(d["pp"], 2)] for d in drivers["industries"][:8]],
+                empty="上年同期没有可比企业数据，无法计算行业拉动。",
             )
         )
-    forecast_title = "全年预测（亿元）" + (f"（另有 {pending} 项指标的预测尚在计算）" if pending else "")
-    tables.append(
-        table("forecast", forecast_title, ["指标", "全年预测", "目标水平", "达标概率（%）"], forecast_rows)
-    )
+    tables.append(_forecast_table(ctx, forecast_inputs, latest))
     return {
         "key": "economy",
         "title": "经济运行",
         "figures": figures,
         "tables": tables,
+        "charts": charts,
         "warnings": notes,
     }
 
@@ -650,6 +929,7 @@ SECTIONS = [
     projects_section,
     supervision_section,
     hazards_section,
+    streets_section,
     deputies_section,
     organisation_section,
 ]

@@ -22,7 +22,7 @@ from districtops.core.services import create_object, delete_object
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES
 
-from .figures import Context, Month
+from .figures import Context, Month, statistics_period
 from .models import Channel, Subscription
 from .sections import SECTIONS
 
@@ -73,12 +73,19 @@ def district_summary(
         today=today,
         compute_forecasts=compute_forecasts,
         pending_forecasts=pending_forecasts,
+        statistics=statistics_period(district, period),
     )
     sections = [s for s in (fn(ctx) for fn in SECTIONS) if s]
+    for section in sections:
+        section.setdefault("charts", [])
+    stats = ctx.statistics
     return {
         "district": {"id": district.pk, "code": district.division_code, "name": district.name},
         "period": str(ctx.period),
         "period_label": ctx.period.label,
+        # THE statistics period of every economic figure and chart (figures.statistics_period).
+        "statistics_period": f"{stats.year:04d}-{stats.month:02d}" if stats else "",
+        "statistics_period_label": stats.label if stats else "",
         "today": today.isoformat(),
         "pinned": clock.is_pinned(),
         "as_of": now.isoformat(timespec="seconds"),
@@ -99,6 +106,46 @@ def cached_summary(user, district: Unit, period: Month | None = None) -> dict:
         summary = district_summary(user, district, period)
         cache.set(key, summary, CACHE_SECONDS)
     return summary
+
+
+def charts_of(summary: dict) -> dict:
+    """Every chart of the summary by key (what the page's script draws)."""
+    return {c["key"]: c for section in summary["sections"] for c in section.get("charts", [])}
+
+
+def forecast_table(user, district: Unit, period: Month | None = None) -> dict | None:
+    """The 全年预测 table with every forecast fitted (seconds each when not in the economy's cache)."""
+    summary = district_summary(user, district, period, compute_forecasts=True)
+    economy = next((s for s in summary["sections"] if s["key"] == "economy"), None)
+    return next((t for t in economy["tables"] if t["key"] == "forecast"), None) if economy else None
+
+
+# Figures of the big screen, in this order (the others stay on the cockpit page).
+SCREEN_FIGURES = (
+    "matters_overdue",
+    "matters_listed",
+    "nodes_overdue",
+    "nodes_at_risk",
+    "hazards_major_open",
+    "hazards_overdue",
+)
+
+
+def screen_of(summary: dict) -> dict:
+    """What the big screen shows, from the summary: the economy's growth figures, the alarm
+    counts, every warning (the screen rotates them) and the charts."""
+    economy = next((s for s in summary["sections"] if s["key"] == "economy"), None)
+    by_key = {f["key"]: f for f in all_figures(summary)}
+    return {
+        "district": summary["district"],
+        "period_label": summary["period_label"],
+        "statistics_period_label": summary["statistics_period_label"],
+        "as_of_text": summary["as_of_text"],
+        "economy": economy["figures"] if economy else [],
+        "alarms": [by_key[k] for k in SCREEN_FIGURES if k in by_key],
+        "warnings": summary["warnings"],
+        "charts": charts_of(summary),
+    }
 
 
 def all_figures(summary: dict) -> list[dict]:

@@ -10,5 +10,7 @@ urlpatterns = [
     path("briefings/<int:pk>/<slug:kind>/", views.briefing_file, name="briefing_file"),
     path("<str:code>/", views.district, name="district"),
     path("<str:code>/screen/", views.bigscreen, name="bigscreen"),
+    path("<str:code>/screen/data/", views.bigscreen_data, name="bigscreen_data"),
+    path("<str:code>/forecasts/", views.forecasts, name="forecasts"),
     path("<str:code>/briefing/", views.briefing_start, name="briefing_start"),
 ]

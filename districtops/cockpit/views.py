@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -52,6 +52,7 @@ def district(request, code):
         "cockpit/cockpit.html",
         {
             "summary": summary,
+            "charts": services.charts_of(summary),
             "district": unit,
             "districts": services.districts_for(request.user),
             "period_param": request.GET.get("period", "") if period else "",
@@ -60,22 +61,42 @@ def district(request, code):
 
 
 @login_required
+def forecasts(request, code):
+    """The 全年预测 table with the forecasts fitted (seconds when not cached): loaded by the page
+    after it is shown, as the economy dashboard loads its own."""
+    unit = services.resolve_district(request.user, code)
+    table = services.forecast_table(request.user, unit, _period(request))
+    if table is None:
+        raise Http404
+    return render(request, "cockpit/_table.html", {"t": table})
+
+
+@login_required
 def bigscreen(request, code):
-    """The meeting-room screen: dark, large type, refreshed by HTMX polling."""
+    """The meeting-room screen: a 1920×1080 dark canvas scaled to the display, charts and the map,
+    the alerts in rotation; its script refreshes the data from ``bigscreen_data``."""
     unit = services.resolve_district(request.user, code)
     period = _period(request)
     summary = services.cached_summary(request.user, unit, period)
-    template = "cockpit/_bigscreen_body.html" if request.htmx else "cockpit/bigscreen.html"
     return render(
         request,
-        template,
+        "cockpit/bigscreen.html",
         {
             "summary": summary,
+            "screen": services.screen_of(summary),
             "district": unit,
             "refresh_seconds": BIGSCREEN_REFRESH_SECONDS,
             "period_param": str(period) if period else "",
         },
     )
+
+
+@login_required
+def bigscreen_data(request, code):
+    """The big screen's data (figures, alerts, charts) as JSON, for its refresh."""
+    unit = services.resolve_district(request.user, code)
+    summary = services.cached_summary(request.user, unit, _period(request))
+    return JsonResponse(services.screen_of(summary), json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

@@ -41,3 +41,16 @@ def test_district_list(district_data, api_client, city_leader):
 
 def test_requires_authentication(district_data, client):
     assert client.get("/api/v1/cockpit/410104").status_code == 401
+
+
+def test_summary_carries_the_charts_and_the_statistics_period(economy_data, api_client):
+    data = api_client("leader").get("/api/v1/cockpit/410104?period=2021-03").json()
+    assert (data["statistics_period"], data["statistics_period_label"]) == ("2021-02", "2021年1-2月")
+    charts = {c["key"]: c for s in data["sections"] for c in s["charts"]}
+    growth = charts["growth_industrial_output"]
+    assert growth["kind"] == "growth" and growth["data"]["target"] == 8.0
+    assert growth["data"]["series"][0]["values"][0] == 30.1  # 1-2月 2021
+    # No peer district has figures in this data: the ranking says why instead of drawing nothing.
+    assert charts["peers"]["empty"] and not charts["peers"]["data"]["indicators"]
+    forecast = next(t for s in data["sections"] for t in s["tables"] if t["key"] == "forecast")
+    assert forecast["rows"] or forecast["notes"]

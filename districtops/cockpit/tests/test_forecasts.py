@@ -76,8 +76,9 @@ def _expected_rows(district):
         [
             "规上工业总产值",
             number_text(expected.projection / 1e8, 2),
+            f"{number_text(expected.low / 1e8, 2)}～{number_text(expected.high / 1e8, 2)}",
             number_text(goal / 1e8, 2),
-            number_text(expected.probability * 100, 0),
+            f"{number_text(expected.probability * 100, 0)}%",
         ]
     ]
 
@@ -91,11 +92,15 @@ def test_page_never_fits_compute_forecasts_does_and_then_the_page_shows_it(long_
     page = services.district_summary(users["leader"], district, Month(2021, 2))
     table = _forecast_table(page)
     assert table["rows"] == [] and "另有 2 项指标的预测尚在计算" in table["title"]
+    # Every indicator without a figure says why in a sentence: pending here.
+    assert any("规上工业总产值：预测正在计算" in n for n in table["notes"])
 
     fitted = services.district_summary(users["leader"], district, Month(2021, 2), compute_forecasts=True)
     table = _forecast_table(fitted)
     assert "尚在计算" not in table["title"]
     assert _rows(table) == _expected_rows(district)
+    # Retail's series is too short: the table says so instead of leaving it out silently.
+    assert any("历史数据不足13个月" in n for n in table["notes"])
     # The fits are in the economy's cache now: the page shows them without fitting.
     assert _forecast_table(services.district_summary(users["leader"], district, Month(2021, 2))) == table
 
@@ -133,3 +138,22 @@ def test_peek_project_answers_without_fitting():
     assert forecast.peek_project(short, 2020, None) == (True, None)  # known: nothing to show
     assert forecast.peek_project(short, 2020, 30.0) == (False, None)  # another goal, another fit
     cache.clear()
+
+
+def test_page_loads_the_pending_forecasts_from_its_fragment(long_series, users, login):
+    cache.clear()
+    forecasts._fitted.clear()
+    client = login("leader")
+    page = client.get("/cockpit/410104/?period=2021-02").content.decode()
+    assert 'data-testid="forecast-loading"' in page and "/cockpit/410104/forecasts/?period=2021-02" in page
+    fragment = client.get("/cockpit/410104/forecasts/?period=2021-02").content.decode()
+    district = services.resolve_district(users["leader"], "410104")
+    for cell in _expected_rows(district)[0]:
+        assert cell in fragment
+    assert "历史数据不足13个月" in fragment  # retail: a sentence, not a silent gap
+    # Fitted now: the page shows the table itself, nothing left to load.
+    assert (
+        'data-testid="forecast-loading"' not in client.get("/cockpit/410104/?period=2021-02").content.decode()
+    )
+    # Another district's forecasts are a 404, like the cockpit.
+    assert client.get("/cockpit/410105/forecasts/").status_code == 404

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -143,20 +144,33 @@ def test_economy_figures_lights_and_warnings(economy_data, users):
     assert figure(march, "growth_industrial_output")["note"] == "2021年1-2月"
 
 
-def test_economy_absent_for_another_year(economy_data, users):
+def test_one_statistics_period_the_latest_with_data_named(economy_data, users):
     district = services.resolve_district(users["leader"], "410104")
+    # Nothing published for 2022 yet: the cockpit shows the latest period with data, and names it.
     summary = services.district_summary(users["leader"], district, Month(2022, 2))
-    assert "economy" not in [s["key"] for s in summary["sections"]]
+    assert (summary["statistics_period"], summary["statistics_period_label"]) == ("2021-02", "2021年1-2月")
+    economy = next(s for s in summary["sections"] if s["key"] == "economy")
+    assert all(f["note"] == "2021年1-2月" for f in economy["figures"])
+    peers = next(c for c in economy["charts"] if c["key"] == "peers")
+    assert peers["data"]["period"] == "2021年1-2月"
+    # Before the first statistics: no economy section, and no period named.
+    before = services.district_summary(users["leader"], district, Month(2018, 5))
+    assert "economy" not in [s["key"] for s in before["sections"]]
+    assert before["statistics_period"] == ""
 
 
 def test_street_staff_see_no_cockpit_but_economy_is_gated(economy_data, users):
     # A leader of another district sees none of 管城's indicators even through the system-free path.
-    from districtops.cockpit.figures import Context
+    from districtops.cockpit.figures import Context, statistics_period
     from districtops.cockpit.sections import economy_section
 
     district = economy_data["districts"]["410104"]
-    ctx = Context(users["jinshui_leader"], district, Month(2021, 2), dt.date(2021, 3, 31))
+    period = statistics_period(district, Month(2021, 2))
+    assert period is not None
+    ctx = Context(users["jinshui_leader"], district, Month(2021, 2), dt.date(2021, 3, 31), statistics=period)
     assert economy_section(ctx) is None
+    ctx.user = users["leader"]
+    assert economy_section(ctx) is not None
 
 
 def test_deputies_suggestions_due_and_overdue(district_data, users, units):
@@ -182,3 +196,31 @@ def test_deputies_suggestions_due_and_overdue(district_data, users, units):
         figure(summary, "suggestions_due_soon")["url"]
         == f"/deputies/suggestions/?due=soon&district={district.pk}"
     )
+
+
+@pytest.mark.parametrize(
+    ("growth", "target", "progress", "expected"),
+    [
+        (Decimal("19.0"), Decimal("12.0"), None, "甲2021年1-2月累计增长19.0%，高于全年目标7.0个百分点。"),
+        (Decimal("2.0"), Decimal("10.0"), None, "甲2021年1-2月累计增长2.0%，低于全年目标8.0个百分点。"),
+        (Decimal("8.0"), Decimal("8.0"), None, "甲2021年1-2月累计增长8.0%，与全年目标持平。"),
+        (None, Decimal("8.0"), None, "甲2021年1-2月暂无累计增速，无法与全年目标比较。"),
+        (
+            Decimal("19.0"),
+            Decimal("12.0"),
+            (Decimal("0.1000"), Decimal("0.1500")),
+            "甲2021年1-2月累计增长19.0%，高于全年目标7.0个百分点；完成全年目标水平的10.0%，慢于时序进度15.0%。",
+        ),
+    ],
+)
+def test_target_sentence_says_above_for_a_positive_gap_and_never_a_dash_percent(
+    growth, target, progress, expected
+):
+    from types import SimpleNamespace
+
+    from districtops.cockpit.figures import target_sentence
+
+    status = SimpleNamespace(progress=progress[0], elapsed=progress[1]) if progress else None
+    text = target_sentence("甲", "2021年1-2月", growth, target, status)
+    assert text == expected
+    assert "—%" not in text and "-" not in text.replace("1-2月", "")

@@ -47,12 +47,46 @@ def test_bad_period_says_so_and_falls_back(district_data, login):
     assert "报告期“2021-13”格式有误" in response.content.decode()
 
 
-def test_big_screen_and_its_htmx_fragment(district_data, login):
+def test_big_screen_and_its_data_endpoint(district_data, login):
     client = login("leader")
     page = client.get("/cockpit/410104/screen/").content.decode()
-    assert 'hx-trigger="every 60s"' in page and 'data-testid="bigscreen"' in page
-    fragment = client.get("/cockpit/410104/screen/", HTTP_HX_REQUEST="true").content.decode()
-    assert "<html" not in fragment and "screen-supervision" in fragment
+    assert 'data-refresh-seconds="60"' in page and 'data-testid="bigscreen"' in page
+    assert "<script>" not in page and "onchange=" not in page and "onclick=" not in page
+    data = client.get("/cockpit/410104/screen/data/").json()
+    assert {f["key"] for f in data["alarms"]} >= {"matters_overdue", "hazards_major_open"}
+    overdue = next(f for f in data["alarms"] if f["key"] == "matters_overdue")
+    assert overdue["text"] == "2" and "overdue=1" in overdue["url"]
+    assert {"matters_by_age", "hazards_by_grade", "nodes_by_post", "streets"} <= set(data["charts"])
+    assert data["warnings"] and all(isinstance(w, str) for w in data["warnings"])
+    # Someone else's district answers 404 like a missing one, and a stranger is sent to log in.
+    assert client.get("/cockpit/410105/screen/data/").status_code == 404
+    assert login("beixiajie").get("/cockpit/410104/screen/data/").status_code == 404
+
+
+def test_cockpit_page_has_no_inline_script_and_embeds_its_charts(district_data, login):
+    page = login("leader").get("/cockpit/410104/").content.decode()
+    assert "onchange=" not in page and "<script>" not in page
+    assert 'id="cockpit-charts"' in page and 'data-chart="hazards_by_grade"' in page
+    assert "data-district-switch" not in page  # one district: no switch
+
+
+def test_chart_click_through_urls_are_the_lists_filters(district_data, login):
+    from districtops.cockpit import services
+
+    district = district_data["districts"]["410104"]
+    summary = services.district_summary(None, district)
+    charts = services.charts_of(summary)
+    client = login("leader")
+    hazards = charts["hazards_by_grade"]["data"]
+    general_registered = next(s for s in hazards["series"] if s["state"] == "registered")
+    url = general_registered["urls"][0]
+    assert url == f"/hazards/?grade=general&state=registered&district={district.pk}"
+    assert general_registered["values"][0] == 1
+    assert client.get(url).content.decode().count("隐患H-2") == 1
+    streets = charts["streets"]["data"]
+    row = streets["rows"].index("北下街街道")
+    assert streets["values"][row][0] == 1 and "overdue=1" in streets["urls"][row][0]
+    assert "逾期一" in client.get(streets["urls"][row][0]).content.decode()
 
 
 def test_briefing_button_runs_a_recorded_job(district_data, login, users):
