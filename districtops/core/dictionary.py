@@ -180,6 +180,28 @@ RULE_PARAMS = {
     "unit": _("整数倍单位（元）"),
     "gap_pp": _("增速差（百分点）"),
     "revenue_field": _("营收指标"),
+    "alpha": _("显著性水平"),
+    "broken_bases": _("不宜作基期的月份"),
+    "events": _("税率变动"),
+    "fallback_sigma": _("缺省标准差"),
+    "grid_tolerance": _("电网用电容差"),
+    "habit_share": _("逐月相同判定比例"),
+    "max_difference": _("最大差额（元）"),
+    "max_spread": _("环比最大离散度"),
+    "min_change": _("最小变动（对数）"),
+    "min_firms": _("最少企业数"),
+    "min_sigma": _("最小标准差"),
+    "months": _("期数"),
+    "near_share": _("接近比例"),
+    "payback": _("回落比例"),
+    "per_source": _("每个来源抵消比例"),
+    "season_spread": _("季节离散度下限"),
+    "spike_share": _("冲高比例"),
+    "targets": _("目标值（%）"),
+    "tax_tolerance": _("税收容差"),
+    "threshold": _("阈值"),
+    "window": _("窗口（百分点）"),
+    "z": _("标准差倍数（z）"),
 }
 
 # Fields a model declares without a verbose name (looked up by field name, any model).
@@ -599,12 +621,53 @@ def rule_text(rule) -> str:
     text = rule.description or ""
     params = rule.params if isinstance(rule.params, dict) else {}
     for key in sorted(params, key=len, reverse=True):
-        text = re.sub(rf"(?<![A-Za-z_]){re.escape(key)}(?![A-Za-z_])", _plain(params[key]), text)
+        value = params[key]
+        shown = str(_("（见参数）")) if isinstance(value, list | dict) else _plain(value)
+        text = re.sub(rf"(?<![A-Za-z_]){re.escape(key)}(?![A-Za-z_])", shown, text)
     return text
+
+
+# Keys inside a rule's list parameters (base periods, tax-rate events).
+RULE_ITEM_KEYS = {
+    "period": _("月份"),
+    "industries": _("行业"),
+    "from": _("起"),
+    "to": _("止"),
+    "taxpayer_class": _("纳税人类型"),
+    "factor": _("系数"),
+}
+
+
+def _rule_item_value(key: str, value) -> str:
+    if key == "industries":
+        return str(value) if value else str(_("全部行业"))
+    if key == "taxpayer_class":
+        from districtops.economy.models import TaxpayerClass
+
+        return str(dict(TaxpayerClass.choices).get(value, _("全部"))) if value else str(_("全部"))
+    return _plain(value)
+
+
+def rule_param_value(value) -> str:
+    """A parameter as a person reads it: lists of events or periods spelled out, no keys or codes."""
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, dict):
+                parts.append(
+                    "，".join(
+                        f"{RULE_ITEM_KEYS.get(k, rule_param_label(k))} {_rule_item_value(k, v)}"
+                        for k, v in item.items()
+                    )
+                )
+            else:
+                parts.append(_plain(item))
+        return "；".join(parts)
+    return _plain(value)
 
 
 def rule_params(params) -> list[tuple[str, str]]:
     """An audit rule's thresholds (``tolerance=1``) as labelled pairs."""
     if not isinstance(params, dict):
         return []
-    return [(rule_param_label(k), _plain(v)) for k, v in params.items()]
+    return [(rule_param_label(k), rule_param_value(v)) for k, v in params.items()]

@@ -137,9 +137,7 @@ class CalendarNoticeForm(forms.Form):
         max_length=120,
         help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知"),
     )
-    published_on = forms.DateField(
-        label=_("发布日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    published_on = forms.DateField(label=_("发布日期"), required=False, widget=IsoDateInput())
     file = forms.FileField(
         label=_("节假日表（Excel 或 CSV）"),
         required=False,
