@@ -113,6 +113,15 @@ def api_client(org):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login counters and rate limits live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 at full strength costs ~0.3 s a password; tests need the behaviour, not the cost.
     settings.PASSWORD_HASHERS = _FAST_HASHERS

@@ -150,6 +150,11 @@ READINESS_WORKER_MAX_AGE = env_int("READINESS_WORKER_MAX_AGE", 120)
 
 # --- Auth and session security (DOMAIN.md §7) ------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Failed logins (accounts/throttle.py): per address and network in the cache, account × address locks.
+LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)
+LOGIN_IP_LIMIT = env_int("LOGIN_IP_LIMIT", 20)
+LOGIN_NET_LIMIT = env_int("LOGIN_NET_LIMIT", 60)
+LOGIN_GLOBAL_FACTOR = env_int("LOGIN_GLOBAL_FACTOR", 4)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, adopted now

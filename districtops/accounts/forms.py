@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import SecurityPolicy
@@ -16,32 +15,32 @@ class LoginForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
+        """One answer for every failure (unknown name, wrong password, a locked account, a blocked
+        address) and the same work for each: the password hasher always runs, so neither the text
+        nor the time tells which accounts exist (accounts.throttle explains the locks)."""
+        from districtops.core.middleware import client_ip
+
+        from . import throttle
+
         username = self.cleaned_data.get("username", "").strip()
         password = self.cleaned_data.get("password", "")
         if not username or not password:
             return self.cleaned_data
+        ip = client_ip(self.request) if self.request is not None else None
+        refused = throttle.address_blocked(ip) or throttle.pair_locked(username, ip)
         candidate = get_user_model().objects.filter(username__iexact=username).first()
-        if candidate is not None and candidate.is_locked():
-            minutes = max(1, int((candidate.locked_until - timezone.now()).total_seconds() // 60) + 1)
-            raise forms.ValidationError(
-                _("账号因连续登录失败已被锁定，请 %(m)s 分钟后再试，或联系安全管理员解锁。") % {"m": minutes},
-                code="locked",
-            )
+        # ModelBackend runs the hasher for an unknown name too; a locked account checks its password
+        # before it is refused. A failure fires user_login_failed, which counts it.
         user = authenticate(
             self.request, username=candidate.username if candidate else username, password=password
         )
-        if user is None:
-            candidate = get_user_model().objects.filter(username__iexact=username).first()
-            if candidate is not None and candidate.is_locked():
-                raise forms.ValidationError(
-                    _("连续 %(n)s 次登录失败，账号已锁定 %(m)s 分钟。")
-                    % {
-                        "n": SecurityPolicy.current().lockout_threshold,
-                        "m": SecurityPolicy.current().lockout_minutes,
-                    },
-                    code="locked",
-                )
-            raise forms.ValidationError(_("用户名或密码不正确。"), code="invalid_login")
+        if user is None or refused:
+            policy = SecurityPolicy.current()
+            raise forms.ValidationError(
+                _("用户名或密码不正确。连续多次失败后，须等待 %(m)s 分钟再试，或联系安全管理员。")
+                % {"m": policy.lockout_minutes},
+                code="invalid_login",
+            )
         self.user = user
         return self.cleaned_data
 

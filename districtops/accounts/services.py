@@ -26,21 +26,39 @@ TOKEN_PREFIX = "dop_"
 
 
 def register_failed_login(username: str) -> None:
-    """Count a failure; at the policy's threshold lock the account. Always audited."""
+    """Count a failure for the account from this address and for the address (accounts.throttle);
+    lock the account for that address at the policy's threshold, and for everyone only at
+    ``LOGIN_GLOBAL_FACTOR`` times it. Always audited, with the address."""
+    from django.conf import settings
+
+    from districtops.core import context
+
+    from . import throttle
+
     User = get_user_model()
     policy = SecurityPolicy.current()
+    ip = context.current().client_ip
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username__iexact=username).first()
+        pair_locked = throttle.record_failure(
+            username, ip, threshold=policy.lockout_threshold, minutes=policy.lockout_minutes
+        )
         locked = False
         if user is not None:
             user.failed_login_count = F("failed_login_count") + 1
             user.save(update_fields=["failed_login_count"])
             user.refresh_from_db(fields=["failed_login_count"])
-            if user.failed_login_count >= policy.lockout_threshold:
+            if user.failed_login_count >= policy.lockout_threshold * settings.LOGIN_GLOBAL_FACTOR:
                 user.locked_until = timezone.now() + dt.timedelta(minutes=policy.lockout_minutes)
                 user.failed_login_count = 0
                 user.save(update_fields=["locked_until", "failed_login_count"])
                 locked = True
+        if locked:
+            message = "账号已锁定（所有地址）"
+        elif pair_locked:
+            message = f"该账号已对地址 {ip or '未知'} 锁定"
+        else:
+            message = ""
         services.record(
             None,
             "login_failed",
@@ -48,7 +66,7 @@ def register_failed_login(username: str) -> None:
             object_type="accounts.user",
             object_repr=username[:150],
             outcome="failure",
-            message="账号已锁定" if locked else "",
+            message=message,
             actor_fields={
                 "actor_id": user.pk if user else None,
                 "actor_username": username[:150],
@@ -58,6 +76,11 @@ def register_failed_login(username: str) -> None:
 
 
 def register_login(user) -> None:
+    from districtops.core import context
+
+    from . import throttle
+
+    throttle.clear_pair(user.username, context.current().client_ip)
     with transaction.atomic():
         get_user_model().objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
         services.record(user, "login", user)
@@ -119,6 +142,11 @@ def reset_password(actor, person) -> str:
     password = generate_initial_password()
     with transaction.atomic():
         _require_security_admin(actor, person)
+        if actor is not None and permissions.has_role(person, *ADMIN_ROLES):
+            # 三员分立: whoever resets an administrator's password could log in as them.
+            raise PermissionDenied(
+                "管理员账号的密码不能在平台内重置，须在服务器上执行 districtops reset-password。"
+            )
         person.set_password(password)
         person.must_change_password = True
         person.password_changed_at = timezone.now()

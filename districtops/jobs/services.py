@@ -93,10 +93,24 @@ def run_periodic(period: str, *, day_key: str, actor=None) -> list[Job]:
     return started
 
 
+# Jobs of the platform's own upkeep, which the system administrator runs and reads. Every other
+# job (a briefing, an import) is business: seen by the person who started it only, never by an
+# administrator (三员分立: the system admin does not read business results).
+OPERATIONS_JOBS = frozenset({"audit.verify_chain", "projects.refresh_pace", "notifications.deadlines"})
+
+
 def visible_jobs(user):
+    from django.db.models import Q
+
+    mine = Q(created_by=user)
     if permissions.has_role(user, Role.SYS_ADMIN):
-        return Job.objects.all()
-    return Job.objects.filter(created_by=user)
+        return Job.objects.filter(mine | Q(created_by__isnull=True, name__in=OPERATIONS_JOBS))
+    # A district's briefing is seen by those who may see that district's cockpit (its leaders and
+    # supervisors), whoever started it.
+    codes = list(permissions.oversight_districts(user).values_list("division_code", flat=True))
+    if codes:
+        mine |= Q(name="cockpit.briefing", params__district_code__in=codes)
+    return Job.objects.filter(mine)
 
 
 def run_job_by_id(job_id: int) -> str:

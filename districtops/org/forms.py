@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from districtops.core import permissions
 
 from .models import Unit
-from .roles import Role
+from .roles import Role, grantable_roles
 
 
 class UnitForm(forms.ModelForm):
@@ -46,6 +46,7 @@ class PersonCreateForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.restrict(user, "manage")
+        self.fields["role"].choices = grantable_roles(user)
 
 
 class PersonEditForm(forms.ModelForm):
@@ -70,3 +71,4 @@ class MembershipForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = permissions.units_for_choice(user, "manage")
+        self.fields["role"].choices = grantable_roles(user)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from districtops.core import permissions, services
 
 from .models import Membership, Unit, UnitKind
-from .roles import ADMIN_ROLES, Role
+from .roles import ADMIN_ROLES, Role, require_grantable
 
 
 def _require_manage(actor, unit: Unit | None) -> None:
@@ -135,6 +135,7 @@ def create_person(
     password = password or generate_initial_password()
     with transaction.atomic():
         _require_manage(actor, unit)
+        require_grantable(actor, role)
         if User.objects.filter(username__iexact=username.strip()).exists():
             raise ValidationError({"username": "该用户名已被使用。"})
         user = User(
@@ -171,6 +172,7 @@ def update_person(actor, person, *, expected_version: int | None, **changes):
 def add_membership(actor, *, person, unit: Unit, role: str, title: str = "") -> Membership:
     with transaction.atomic():
         _require_manage(actor, unit)
+        require_grantable(actor, role)
         if role in ADMIN_ROLES or Membership.objects.filter(user=person, role__in=ADMIN_ROLES).exists():
             # 三员分立: an administrator account holds exactly one admin role and nothing else.
             if Membership.objects.filter(user=person).exclude(role=role).exists() or (

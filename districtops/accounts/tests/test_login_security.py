@@ -17,17 +17,60 @@ def _post_login(client, username, password):
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(org):
-    client = Client()
-    for _ in range(4):
-        assert "用户名或密码不正确" in _post_login(client, "nanguan", "wrong").content.decode()
-    response = _post_login(client, "nanguan", "wrong")
-    assert "账号已锁定 15 分钟" in response.content.decode()
-    assert User.objects.get(username="nanguan").is_locked()
+GENERIC = "用户名或密码不正确。连续多次失败后，须等待 15 分钟再试"
+
+
+def _from(ip):
+    return Client(REMOTE_ADDR=ip)
+
+
+def test_five_failures_lock_the_account_for_that_address_even_for_the_right_password(org):
+    client = _from("203.0.113.7")
+    for _ in range(5):
+        assert GENERIC in _post_login(client, "nanguan", "wrong").content.decode()
     response = _post_login(client, "nanguan", "Demo@2021")
-    assert response.status_code == 200 and "已被锁定" in response.content.decode()
+    assert response.status_code == 200 and GENERIC in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditRecord.objects.filter(action="login_failed", actor_username="nanguan").count() == 5
+    assert AuditRecord.objects.filter(action="login_failed", message__contains="203.0.113.7").exists()
+    # The owner at another address is not locked out by the attacker.
+    assert not User.objects.get(username="nanguan").is_locked()
+    assert _post_login(_from("198.51.100.20"), "nanguan", "Demo@2021").status_code == 302
+
+
+def test_unknown_known_wrong_and_locked_get_one_answer(org):
+    answers = set()
+    for ip, name, password in [
+        ("192.0.2.1", "nobody_here", "x"),
+        ("192.0.2.2", "nanguan", "wrong"),
+    ]:
+        response = _post_login(_from(ip), name, password)
+        assert response.status_code == 200
+        answers.add(response.context["form"].non_field_errors()[0])
+    User.objects.filter(username="beixiajie").update(
+        locked_until=__import__("django.utils.timezone", fromlist=["now"]).now()
+        + __import__("datetime").timedelta(minutes=15)
+    )
+    response = _post_login(_from("192.0.2.3"), "beixiajie", "Demo@2021")
+    answers.add(response.context["form"].non_field_errors()[0])
+    assert len(answers) == 1 and GENERIC in answers.pop()
+
+
+def test_spraying_one_password_over_many_accounts_is_stopped_by_address(org, users):
+    names = [u for u in users if u not in ("nanguan",)][:20]
+    attacker = _from("203.0.113.99")
+    for name in (names * 2)[:20]:
+        _post_login(attacker, name, "Spring2021!")
+    # The address is now stopped, even for a right password of an account it never tried.
+    assert GENERIC in _post_login(attacker, "nanguan", "Demo@2021").content.decode()
+    assert _post_login(_from("198.51.100.21"), "nanguan", "Demo@2021").status_code == 302
+
+
+def test_many_addresses_against_one_account_lock_it_for_everyone(org):
+    for i in range(20):
+        _post_login(_from(f"10.{i}.0.1"), "nanguan", "wrong")
+    assert User.objects.get(username="nanguan").is_locked()
+    assert GENERIC in _post_login(_from("198.51.100.22"), "nanguan", "Demo@2021").content.decode()
 
 
 def test_four_failures_then_success_resets_the_counter(org):
@@ -184,7 +227,12 @@ def test_security_admin_edits_the_policy_and_bad_values_are_refused(org, login):
     )
     assert ok.status_code == 302
     assert SecurityPolicy.current().lockout_threshold == 3
-    c = Client()
+    c = _from("203.0.113.50")
     for _ in range(3):
         _post_login(c, "nanguan", "wrong")
+    # The new threshold locks the account for that address at 3, for everyone at 3 × 4.
+    assert GENERIC.replace("15", "30") in _post_login(c, "nanguan", "Demo@2021").content.decode()
+    assert not User.objects.get(username="nanguan").is_locked()
+    for i in range(9):
+        _post_login(_from(f"10.9.{i}.1"), "nanguan", "wrong")
     assert User.objects.get(username="nanguan").is_locked()

@@ -24,4 +24,5 @@ def test_login_home_in_chinese_then_english(org, browser_page):
 def test_wrong_password_shows_chinese_error(org, browser_page):
     page = browser_page
     page.login("nanguan", password="wrong-password")
-    assert page.get_by_test_id("form-errors").inner_text().strip() == "用户名或密码不正确。"
+    text = page.get_by_test_id("form-errors").inner_text().strip()
+    assert text.startswith("用户名或密码不正确。") and "分钟" in text

@@ -71,7 +71,7 @@ def test_job_pages_show_own_jobs_only(org, login, users):
     run_job(job.pk)
     assert login("nanguan").get(f"/jobs/{job.pk}/").status_code == 200
     assert login("beixiajie").get(f"/jobs/{job.pk}/").status_code == 404
-    assert login("sysadmin").get(f"/jobs/{job.pk}/").status_code == 200
+    assert login("sysadmin").get(f"/jobs/{job.pk}/").status_code == 404  # 三员: not the admin's to read
 
 
 @pytest.mark.parametrize(
