@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "districtops.core.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "districtops.core.middleware.LanguageChoiceMiddleware",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "districtops.core.middleware.RequestContextMiddleware",
     "districtops.accounts.middleware.SessionSecurityMiddleware",
+    "districtops.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "districtops.urls"
@@ -136,6 +138,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Counters that must hold across processes and restarts (the public posting limit): Redis in
+# production; without it a file cache under var/ that every local process shares.
+CACHES["throttle"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+    }
+)
 
 # Jobs: django-tasks with its database backend by default; with REDIS_URL the job ids go
 # to an RQ queue instead (`districtops rq-worker`), see districtops/jobs/queue.py.
@@ -191,6 +203,7 @@ STATICFILES_DIRS = [
     ("vendor/tabler/img", NODE_MODULES / "@tabler" / "core" / "dist" / "img"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/swagger-ui", NODE_MODULES / "swagger-ui-dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -208,6 +221,11 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What a stranger can post (the public report page, Open311): one photo (5 MB) and a form.
+PUBLIC_PATH_PREFIXES = ("/public/", "/open311/")
+PUBLIC_BODY_MAX_BYTES = env_int("PUBLIC_BODY_MAX_BYTES", 5 * 1024 * 1024 + 256 * 1024)
+# Free text without its own max_length (TextField): the longest a service accepts.
+TEXT_MAX_LENGTH = env_int("TEXT_MAX_LENGTH", 20_000)
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
