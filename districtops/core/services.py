@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from districtops.audit import chain
 
-from . import permissions
+from . import permissions, webhooks
 
 
 class ConflictError(Exception):
@@ -48,6 +48,9 @@ def _json_value(value):
 
 
 SNAPSHOT_SKIP = {"password", "totp_secret_encrypted", "digest", "last_login", "created_at", "updated_at"}
+# Credentials the audit trail (and every history tab) shows masked: a robot's URL carries its key.
+SNAPSHOT_MASK_URL = {"webhook_url", "target"}
+SNAPSHOT_MASK = {"webhook_secret", "secret_encrypted", "key_digest"}
 
 
 def snapshot(obj, m2m: bool = True) -> dict:
@@ -56,7 +59,12 @@ def snapshot(obj, m2m: bool = True) -> dict:
     for f in obj._meta.concrete_fields:
         if f.name in SNAPSHOT_SKIP:
             continue
-        data[f.attname] = _json_value(getattr(obj, f.attname))
+        value = _json_value(getattr(obj, f.attname))
+        if f.name in SNAPSHOT_MASK and value:
+            value = webhooks.mask_secret(value)
+        elif f.name in SNAPSHOT_MASK_URL and isinstance(value, str) and value.startswith(("http:", "https:")):
+            value = webhooks.mask_url(value)
+        data[f.attname] = value
     if m2m and obj.pk:
         for f in obj._meta.many_to_many:
             data[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
