@@ -157,6 +157,34 @@ def _conflict(request, exc):
     return api.create_response(request, {"detail": str(exc), "current_version": exc.actual}, status=409)
 
 
+def _out_of_range_params(request) -> list[dict]:
+    """The integer parameters past the database's 64-bit range (whatever the handler typed them)."""
+    from districtops.core.params import MAX_ID
+
+    def too_big(value) -> bool:
+        text = str(value).strip().lstrip("+-")
+        return text.isascii() and text.isdigit() and int(text) > MAX_ID
+
+    match = getattr(request, "resolver_match", None)
+    found = [("path", k, v) for k, v in (match.kwargs if match else {}).items()]
+    found += [("query", k, v) for k, values in request.GET.lists() for v in values]
+    return [
+        {"loc": [where, name], "msg": f"{name} 超出取值范围。", "type": "value_error"}
+        for where, name, value in found
+        if too_big(value)
+    ]
+
+
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    # An id or number past 64 bits reaches the database driver only to overflow there
+    # (SQLite: "Python int too large"): the client's mistake, 422 naming the parameter.
+    detail = _out_of_range_params(request) or [
+        {"loc": ["query"], "msg": "数值超出取值范围。", "type": "value_error"}
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return api.create_response(

@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "districtops.core.middleware.RequestContextMiddleware",
     "districtops.accounts.middleware.SessionSecurityMiddleware",
     "districtops.core.middleware.BadInputMiddleware",
+    "districtops.core.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "districtops.urls"

@@ -126,3 +126,53 @@ class PublicBodyLimitMiddleware:
                 message = _("请求过大：公众提交的内容不得超过 %(size)s KB。") % {"size": limit // 1024}
                 return _too_large(request.path, message)
         return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """Every error under /api/ answers JSON ({"detail": …}), as the API's own handlers do —
+    also the ones Django or django-ninja answer before a handler runs: an unknown route (404),
+    a method the route does not take (405, Allow header kept), a server error (500)."""
+
+    PREFIX = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(self.PREFIX) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return self._json(response.status_code, response)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(self.PREFIX):
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        if isinstance(exception, Http404):
+            return self._json(404)
+        if isinstance(exception, PermissionDenied):
+            return self._json(403)
+        return None  # a real server error: logged by Django, answered below as JSON 500
+
+    @staticmethod
+    def _json(status: int, original=None):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        messages = {
+            400: _("请求格式有误。"),
+            403: _("无权执行此操作。"),
+            404: _("未找到。"),
+            405: _("该地址不支持此请求方法。"),
+            413: _("请求过大。"),
+            500: _("服务器内部错误，请稍后重试。"),
+        }
+        body = {"detail": messages.get(status, _("请求失败。"))}
+        response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+        if original is not None and original.has_header("Allow"):
+            response["Allow"] = original["Allow"]
+        return response

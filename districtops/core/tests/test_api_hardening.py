@@ -243,3 +243,20 @@ def test_api_docs_load_swagger_from_local_static(login, org):
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
     assert Client().get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_ids_past_64_bits_are_422_naming_the_parameter(api_client):
+    c = api_client("supervisor")
+    r = c.get("/api/v1/org/units", {"parent_id": -(2**70)})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "parent_id"]
+    # An exact lookup past the range is simply empty in Django 5: a 404 like any missing id.
+    assert c.get(f"/api/v1/citizen/reports/{2**64}").status_code == 404
+
+
+def test_every_api_error_is_json(api_client):
+    c = api_client("supervisor")
+    for path in ("/api/v1/no-such-route", "/api/v1/economy/enterprises/-5"):
+        r = c.get(path)
+        assert r.status_code == 404 and r.json() == {"detail": "未找到。"}, path
+    r = c.delete("/api/v1/org/units")
+    assert r.status_code == 405 and "detail" in r.json() and "GET" in r["Allow"]
