@@ -18,6 +18,15 @@ Limit = Annotated[int, Field(ge=0, le=MAX_LIMIT_PARAM, description="每页条数
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="跳过的条数")]
 
 
+def page_schema(item, name: str):
+    """The one pagination envelope {count, limit, offset, items: [item]} as a named schema."""
+    from pydantic import create_model
+
+    return create_model(
+        name, __base__=Schema, count=(int, ...), limit=(int, ...), offset=(int, ...), items=(list[item], ...)
+    )
+
+
 class VersionIn(Schema):
     version: int
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import services
@@ -87,9 +87,9 @@ class HazardActionIn(Schema):
     note: str = ""
 
 
-@router.get("/risk-points", response=list[RiskPointOut])
+@router.get("/risk-points", response=page_schema(RiskPointOut, "RiskPointPage"))
 def list_risk_points(request, limit: Limit = 200, offset: Offset = 0):
-    return page(RiskPoint.objects.restrict(request.auth, "view"), limit, offset)["items"]
+    return page(RiskPoint.objects.restrict(request.auth, "view"), limit, offset)
 
 
 @router.post("/risk-points", response={201: RiskPointOut})

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import scorecards, services, states
@@ -264,9 +264,9 @@ def todo_list(request, tab: str, limit: Limit = 50, offset: Offset = 0):
     return page(_matters(lists[tab]), limit, offset)
 
 
-@router.get("/meetings", response=list[MeetingOut])
+@router.get("/meetings", response=page_schema(MeetingOut, "MeetingPage"))
 def list_meetings(request, limit: Limit = 100, offset: Offset = 0):
-    return page(Meeting.objects.restrict(request.auth, "view"), limit, offset)["items"]
+    return page(Meeting.objects.restrict(request.auth, "view"), limit, offset)
 
 
 @router.post("/meetings", response={201: MeetingOut})

@@ -260,3 +260,31 @@ def test_every_api_error_is_json(api_client):
         assert r.status_code == 404 and r.json() == {"detail": "未找到。"}, path
     r = c.delete("/api/v1/org/units")
     assert r.status_code == 405 and "detail" in r.json() and "GET" in r["Allow"]
+
+
+def test_every_paged_list_answers_the_one_envelope(db):
+    """An operation taking limit/offset documents {count, limit, offset, items} (meetings and
+    risk points returned bare arrays)."""
+    from districtops.api import api
+
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    paged = 0
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            names = {p["name"] for p in operation.get("parameters", [])}
+            if not {"limit", "offset"} <= names:
+                continue
+            paged += 1
+            ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            assert "$ref" in ok, (path, method, ok)
+            body = components[ok["$ref"].rsplit("/", 1)[-1]]
+            assert {"count", "limit", "offset", "items"} <= set(body["properties"]), (path, method)
+    assert paged >= 14
+
+
+def test_meetings_and_risk_points_are_paged(api_client):
+    c = api_client("supervisor")
+    for path in ("/api/v1/supervision/meetings", "/api/v1/hazards/risk-points"):
+        body = c.get(path, {"limit": 3}).json()
+        assert set(body) == {"count", "limit", "offset", "items"} and body["limit"] == 3, path
