@@ -79,6 +79,7 @@ def test_api_docs_render_from_local_assets(org, browser_page):
     page.goto_path("/api/v1/docs")
     page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
     assert page.locator(".swagger-ui .opblock").count() > 50
+    page.screenshot(path="test-results/api-docs.png")
     assert page.evaluate("window.__csp") == []
     assert [u for u in foreign if not u.startswith(("data:", "blob:"))] == []
 
@@ -94,6 +95,8 @@ def test_autosubmit_filters_without_inline_handlers(org, browser_page):
     with page.expect_navigation():
         select.select_option(value)
     assert f"state={value}" in page.url
+    page.goto_path(f"/supervision/units/{org['units']['城建局'].pk}/reminders/")
+    page.screenshot(path="test-results/reminder-settings.png", full_page=True)
     assert page.evaluate("window.__csp") == []
 
 
