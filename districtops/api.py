@@ -8,8 +8,9 @@ gate and writes through the services, as the views do.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
+from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyCookie, HttpBearer
 
 from districtops.accounts.services import authenticate_token
@@ -29,6 +30,14 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request):
+        # A client that sent a bearer token is authenticated by it alone: a bad token answers
+        # 401, not the session's CSRF refusal (403 "CSRF check Failed"). The CSRF check is
+        # only for requests that carry the session cookie.
+        if request.headers.get("Authorization") or self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
@@ -38,29 +47,99 @@ class SessionAuth(APIKeyCookie):
         return user
 
 
-api = NinjaAPI(
+class ErrorItem(Schema):
+    loc: list[str | int] = []
+    msg: str
+    type: str = "value_error"
+
+
+class ErrorOut(Schema):
+    """Every API error: ``detail`` is a message, or for 422 a list of {loc, msg, type}."""
+
+    detail: str | list[ErrorItem]
+    current_version: int | None = None
+
+
+# Declared on every operation (ErrorOut), beside whatever body the operation declares itself.
+ERROR_RESPONSES = {
+    "400": "请求格式有误（如无法解析的请求体）",
+    "401": "未认证：缺少或无效的 API 令牌",
+    "403": "无权执行此操作",
+    "404": "未找到（含不在权限范围内的对象）",
+    "422": "参数或内容校验未通过（loc 指出字段）",
+}
+WRITE_ERROR_RESPONSES = {"409": "版本冲突：对象已被他人修改", **ERROR_RESPONSES}
+
+
+class DistrictOpsAPI(NinjaAPI):
+    """The NinjaAPI with one error schema declared on every operation of the OpenAPI document
+    (django-ninja has no global ``responses`` option, so the generated schema is completed here)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["ErrorOut"] = error_schema
+        ref = {"$ref": "#/components/schemas/ErrorOut"}
+        for methods in schema.get("paths", {}).values():
+            for method, operation in methods.items():
+                codes = ERROR_RESPONSES if method == "get" else WRITE_ERROR_RESPONSES
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                operation["responses"] = responses
+                for code, text in codes.items():
+                    declared = responses.get(code)
+                    if declared is None:
+                        responses[code] = {
+                            "description": text,
+                            "content": {"application/json": {"schema": ref}},
+                        }
+                        continue
+                    content = declared.setdefault("content", {}).setdefault("application/json", {})
+                    own = content.get("schema")
+                    content["schema"] = {"anyOf": [own, ref]} if own and own != ref else ref
+        return schema
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI from swagger-ui-dist in node_modules (staticfiles), no CDN: the intranet is offline."""
+
+    template = "api_docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        from django.shortcuts import render
+        from ninja.openapi.docs import _csrf_needed
+
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        context = {"swagger_settings": settings, "api": api, "add_csrf": _csrf_needed(api)}
+        return render(request, self.template, context)
+
+
+api = DistrictOpsAPI(
     title="DistrictOps API",
     version="1",
     description="区级经济运行与重点工作调度平台 REST API。所有读写均经过与网页相同的权限与服务层。",
     auth=[BearerToken(), SessionAuth(csrf=True)],
     urls_namespace="api",
+    docs=LocalSwagger(),
     docs_url="/docs",
 )
 
 
-def _validation_payload(exc: ValidationError):
+def _validation_payload(request, exc: ValidationError):
+    where = "query" if request.method in ("GET", "HEAD") else "body"
     if hasattr(exc, "error_dict"):
         return [
-            {"loc": ["body", field], "msg": message, "type": "value_error"}
+            {"loc": [where, field], "msg": message, "type": "value_error"}
             for field, errors in exc.message_dict.items()
             for message in errors
         ]
-    return [{"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages]
+    return [{"loc": [where], "msg": m, "type": "value_error"} for m in exc.messages]
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc):
-    return api.create_response(request, {"detail": _validation_payload(exc)}, status=422)
+    return api.create_response(request, {"detail": _validation_payload(request, exc)}, status=422)
 
 
 @api.exception_handler(PermissionDenied)
@@ -76,6 +155,34 @@ def _not_found(request, exc):
 @api.exception_handler(ConflictError)
 def _conflict(request, exc):
     return api.create_response(request, {"detail": str(exc), "current_version": exc.actual}, status=409)
+
+
+def _out_of_range_params(request) -> list[dict]:
+    """The integer parameters past the database's 64-bit range (whatever the handler typed them)."""
+    from districtops.core.params import MAX_ID
+
+    def too_big(value) -> bool:
+        text = str(value).strip().lstrip("+-")
+        return text.isascii() and text.isdigit() and int(text) > MAX_ID
+
+    match = getattr(request, "resolver_match", None)
+    found = [("path", k, v) for k, v in (match.kwargs if match else {}).items()]
+    found += [("query", k, v) for k, values in request.GET.lists() for v in values]
+    return [
+        {"loc": [where, name], "msg": f"{name} 超出取值范围。", "type": "value_error"}
+        for where, name, value in found
+        if too_big(value)
+    ]
+
+
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    # An id or number past 64 bits reaches the database driver only to overflow there
+    # (SQLite: "Python int too large"): the client's mistake, 422 naming the parameter.
+    detail = _out_of_range_params(request) or [
+        {"loc": ["query"], "msg": "数值超出取值范围。", "type": "value_error"}
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

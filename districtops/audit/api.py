@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
 from districtops.core import permissions
-from districtops.core.api_utils import page
+from districtops.core.api_utils import Limit, Offset, page
 from districtops.org.roles import Role
 
 from . import chain
@@ -59,8 +59,8 @@ def list_records(
     object_id: str = "",
     since: str = "",
     until: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     _audit_admin(request)
     params = {

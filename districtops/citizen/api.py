@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
 
 from districtops.core import permissions
-from districtops.core.api_utils import gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 
@@ -14,7 +14,7 @@ from .models import PartnerClient, Report, ReportStatus
 router = Router(tags=["citizen"])
 
 
-class ReportOut(Schema):
+class CitizenReportOut(Schema):
     id: int
     tracking_number: str
     district_id: int
@@ -36,11 +36,11 @@ class ReportOut(Schema):
     version: int
 
 
-class ReportPage(Schema):
+class CitizenReportPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[ReportOut]
+    items: list[CitizenReportOut]
 
 
 class TriageIn(Schema):
@@ -55,20 +55,20 @@ class DeclineIn(Schema):
     reason: str
 
 
-@router.get("/reports", response=ReportPage)
-def list_reports(request, status: ReportStatus | None = None, limit: int = 100, offset: int = 0):
+@router.get("/reports", response=CitizenReportPage)
+def list_reports(request, status: ReportStatus | None = None, limit: Limit = 100, offset: Offset = 0):
     reports = Report.objects.restrict(request.auth, "view").select_related("service")
     if status:
         reports = reports.filter(status=status)
     return page(reports, limit, offset)
 
 
-@router.get("/reports/{report_id}", response=ReportOut)
+@router.get("/reports/{report_id}", response=CitizenReportOut)
 def get_report(request, report_id: int):
     return gated_get(Report, request.auth, report_id, queryset=Report.objects.select_related("service"))
 
 
-@router.post("/reports/{report_id}/triage", response=ReportOut)
+@router.post("/reports/{report_id}/triage", response=CitizenReportOut)
 def triage(request, report_id: int, payload: TriageIn):
     report = gated_get(Report, request.auth, report_id, "manage")
     lead = gated_get(Unit, request.auth, payload.lead_unit_id)
@@ -86,7 +86,7 @@ def triage(request, report_id: int, payload: TriageIn):
     )
 
 
-@router.post("/reports/{report_id}/decline", response=ReportOut)
+@router.post("/reports/{report_id}/decline", response=CitizenReportOut)
 def decline(request, report_id: int, payload: DeclineIn):
     report = gated_get(Report, request.auth, report_id, "manage")
     return services.decline_report(request.auth, report, reason=payload.reason)

@@ -7,7 +7,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -29,7 +29,11 @@ def posts_per_hour() -> int:
 
 
 def allow_post(client_key: str) -> bool:
-    """Fixed one-hour window per client (IP address). True while the client is under its limit."""
+    """Fixed one-hour window per client (IP address). True while the client is under its limit.
+
+    Counted in the "throttle" cache (Redis in production), so the limit holds across worker
+    processes and restarts."""
+    cache = caches["throttle"]
     window = int(clock.now().timestamp() // 3600)
     key = f"citizen:posts:{client_key}:{window}"
     cache.add(key, 0, timeout=3700)
@@ -59,6 +63,8 @@ def _coordinate(value, field: str, bound: int) -> Decimal | None:
         number = Decimal(str(value)).quantize(Decimal("0.000001"))
     except InvalidOperation:
         raise ValidationError({field: f"{field} 应为数字。"}) from None
+    if not number.is_finite():  # NaN, Infinity: comparisons would raise
+        raise ValidationError({field: f"{field} 应为数字。"})
     if not -bound <= number <= bound:
         raise ValidationError({field: f"{field} 超出范围（±{bound}）。"})
     return number

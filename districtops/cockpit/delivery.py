@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from districtops.core import clock, crypto, services
+from districtops.core import clock, crypto, services, webhooks
 from districtops.supervision.reminders import dingtalk_signed_url
 
 from .models import Channel, Delivery, DeliveryStatus, Subscription
@@ -56,12 +55,9 @@ def send_message(channel: str, target: str, secret: str, subject: str, text: str
         send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [target], fail_silently=False)
         return
     url, body = robot_request(channel, target, secret, f"{subject}\n{text}")
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-        reply = json.loads(response.read() or b"{}")
-    # Both robots answer HTTP 200 with {"errcode": non-zero} when they refuse a message.
-    if reply.get("errcode", 0) != 0:
-        raise OSError(f"robot refused: errcode={reply.get('errcode')} {reply.get('errmsg', '')}")
+    # The platform's one webhook sender: re-checks the host at send time and raises OSError on
+    # a refused host, an HTTP error or a robot's non-zero errcode.
+    webhooks.post_json(url, body, timeout=WEBHOOK_TIMEOUT_SECONDS)
 
 
 def summary_text(summary: dict) -> str:

@@ -53,6 +53,13 @@ class Subscription(VersionedModel):
     def __str__(self):
         return f"{self.user} · {self.district} · {self.get_channel_display()}"
 
+    @property
+    def target_display(self) -> str:
+        """The target as pages may show it: a robot's URL (its key is in it) masked."""
+        from districtops.core.webhooks import mask_url
+
+        return self.target if self.channel == Channel.EMAIL else mask_url(self.target)
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.http import Http404
 
-from districtops.core import clock, crypto, permissions
+from districtops.core import clock, crypto, permissions, webhooks
 from districtops.core.services import create_object, delete_object
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES
@@ -162,8 +162,7 @@ def _validate_target(channel: str, target: str) -> None:
         except ValidationError:
             raise ValidationError({"target": "请填写有效的电子邮件地址。"}) from None
     elif channel in (Channel.DINGTALK, Channel.WECOM):
-        if not target.startswith("https://"):
-            raise ValidationError({"target": "群机器人 Webhook 地址须以 https:// 开头。"})
+        webhooks.validate_webhook_url(target, "target")
     else:
         raise ValidationError({"channel": f"不支持的渠道“{channel}”。"})
 

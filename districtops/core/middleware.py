@@ -60,3 +60,119 @@ class LanguageChoiceMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class BadInputMiddleware:
+    """A ValidationError that escapes a page view (a forged filter value, say) is the client's
+    mistake: 400 with the message, never a 500. The API maps it to 422 itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import ValidationError
+        from django.shortcuts import render
+
+        if not isinstance(exception, ValidationError):
+            return None
+        if hasattr(exception, "error_dict"):
+            problems = [f"{field}: {m}" for field, msgs in exception.message_dict.items() for m in msgs]
+        else:
+            problems = list(exception.messages)
+        return render(request, "400.html", {"problems": problems}, status=400)
+
+
+def _too_large(path: str, message: str):
+    """413 in the shape the endpoint speaks: Open311's error list for .json/.xml, else text."""
+    from xml.sax.saxutils import escape
+
+    from django.http import HttpResponse, JsonResponse
+
+    if path.endswith(".json"):
+        return JsonResponse([{"code": 413, "description": message}], status=413, safe=False,
+                            json_dumps_params={"ensure_ascii": False})  # fmt: skip
+    if path.endswith(".xml"):
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><errors><error><code>413</code>'
+            f"<description>{escape(message)}</description></error></errors>"
+        )
+        return HttpResponse(body, status=413, content_type="text/xml; charset=utf-8")
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class PublicBodyLimitMiddleware:
+    """The pages and API a stranger can post to (PUBLIC_PATH_PREFIXES) take a small body:
+    PUBLIC_BODY_MAX_BYTES (one photo and a form), checked on Content-Length before anything
+    reads the body. Staff paths keep DATA_UPLOAD_MAX_MEMORY_SIZE (Excel imports)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils.translation import gettext as _
+
+        prefixes = tuple(getattr(settings, "PUBLIC_PATH_PREFIXES", ()))
+        if prefixes and request.path.startswith(prefixes):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = -1
+            limit = settings.PUBLIC_BODY_MAX_BYTES
+            if length < 0 or length > limit:
+                message = _("请求过大：公众提交的内容不得超过 %(size)s KB。") % {"size": limit // 1024}
+                return _too_large(request.path, message)
+        return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """Every error under /api/ answers JSON ({"detail": …}), as the API's own handlers do —
+    also the ones Django or django-ninja answer before a handler runs: an unknown route (404),
+    a method the route does not take (405, Allow header kept), a server error (500)."""
+
+    PREFIX = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(self.PREFIX) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return self._json(response.status_code, response)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(self.PREFIX):
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        if isinstance(exception, Http404):
+            return self._json(404)
+        if isinstance(exception, PermissionDenied):
+            return self._json(403)
+        return None  # a real server error: logged by Django, answered below as JSON 500
+
+    @staticmethod
+    def _json(status: int, original=None):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        messages = {
+            400: _("请求格式有误。"),
+            403: _("无权执行此操作。"),
+            404: _("未找到。"),
+            405: _("该地址不支持此请求方法。"),
+            413: _("请求过大。"),
+            500: _("服务器内部错误，请稍后重试。"),
+        }
+        body = {"detail": messages.get(status, _("请求失败。"))}
+        response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+        if original is not None and original.has_header("Allow"):
+            response["Allow"] = original["Allow"]
+        return response

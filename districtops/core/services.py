@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from districtops.audit import chain
 
-from . import permissions
+from . import permissions, webhooks
 
 
 class ConflictError(Exception):
@@ -47,6 +48,9 @@ def _json_value(value):
 
 
 SNAPSHOT_SKIP = {"password", "totp_secret_encrypted", "digest", "last_login", "created_at", "updated_at"}
+# Credentials the audit trail (and every history tab) shows masked: a robot's URL carries its key.
+SNAPSHOT_MASK_URL = {"webhook_url", "target"}
+SNAPSHOT_MASK = {"webhook_secret", "secret_encrypted", "key_digest"}
 
 
 def snapshot(obj, m2m: bool = True) -> dict:
@@ -55,7 +59,12 @@ def snapshot(obj, m2m: bool = True) -> dict:
     for f in obj._meta.concrete_fields:
         if f.name in SNAPSHOT_SKIP:
             continue
-        data[f.attname] = _json_value(getattr(obj, f.attname))
+        value = _json_value(getattr(obj, f.attname))
+        if f.name in SNAPSHOT_MASK and value:
+            value = webhooks.mask_secret(value)
+        elif f.name in SNAPSHOT_MASK_URL and isinstance(value, str) and value.startswith(("http:", "https:")):
+            value = webhooks.mask_url(value)
+        data[f.attname] = value
     if m2m and obj.pk:
         for f in obj._meta.many_to_many:
             data[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
@@ -67,8 +76,40 @@ def record(actor, action: str, obj=None, *, before=None, after=None, message: st
     return chain.append(actor, action, obj=obj, before=before, after=after, message=message, **kwargs)
 
 
+def text_limit(field) -> int | None:
+    """The longest text a service accepts in ``field``: its max_length, or for a TextField
+    without one settings.TEXT_MAX_LENGTH. Fields the system alone writes (editable=False:
+    logs, histories, ciphertexts) are not limited here."""
+    from django.conf import settings
+
+    if not isinstance(field, models.TextField) or not field.editable:
+        return None
+    return field.max_length or settings.TEXT_MAX_LENGTH
+
+
+def check_text_lengths(obj, exclude: Iterable[str] = ()) -> None:
+    """Django does not enforce a TextField's max_length (only its form widget does), so a
+    stranger's 3,000,000-character description went straight to the database: every write
+    through these services is held to ``text_limit``."""
+    errors = {}
+    for field in obj._meta.concrete_fields:
+        limit = text_limit(field)
+        if limit is None or field.name in exclude:
+            continue
+        value = getattr(obj, field.attname)
+        if isinstance(value, str) and len(value) > limit:
+            errors[field.name] = [
+                _("“%(field)s”最多 %(limit)s 个字符（现为 %(length)s 个）。")
+                % {"field": field.verbose_name, "limit": limit, "length": len(value)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
 def validate(obj, exclude: Iterable[str] | None = None) -> None:
-    obj.full_clean(exclude=list(exclude or []), validate_unique=True)
+    exclude = list(exclude or [])
+    check_text_lengths(obj, exclude)
+    obj.full_clean(exclude=exclude, validate_unique=True)
 
 
 def create_object(
@@ -84,6 +125,8 @@ def create_object(
     with transaction.atomic():
         if clean:
             validate(obj)
+        else:  # the caller validated the business rules itself; text is bounded all the same
+            check_text_lengths(obj)
         obj.save()
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)

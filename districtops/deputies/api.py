@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page
 from districtops.org.models import Unit
 
 from . import services
@@ -68,8 +68,8 @@ def list_suggestions(
     district: str = "",
     handling_unit: str = "",
     q: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     """The list page's filters (``due=soon``, ``overdue=1``, ``open=1``, ``district=<unit id>`` …);
     values that do not parse are ignored."""

@@ -13,7 +13,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import excel, permissions, uploads
-from districtops.core.api_utils import gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page
 from districtops.org.models import Unit
 from districtops.org.roles import Role
 
@@ -78,7 +78,7 @@ class EvidenceOut(Schema):
     points: float
 
 
-class ReportOut(Schema):
+class MonthlyReportOut(Schema):
     id: int
     enterprise_id: int
     report_type: str = Field(..., alias="report_type.code")
@@ -92,11 +92,11 @@ class ReportOut(Schema):
     findings: list[FindingOut] = Field(..., alias="finding_list")
 
 
-class ReportPage(Schema):
+class MonthlyReportPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[ReportOut]
+    items: list[MonthlyReportOut]
 
 
 class FindingPage(Schema):
@@ -243,7 +243,7 @@ class ImportOut(Schema):
 
 @router.get("/enterprises", response=EnterprisePage)
 def list_enterprises(
-    request, q: str = "", sector: str = "", above: bool | None = None, limit: int = 100, offset: int = 0
+    request, q: str = "", sector: str = "", above: bool | None = None, limit: Limit = 100, offset: Offset = 0
 ):
     qs = Enterprise.objects.restrict(request.auth, "view").order_by("name")
     if q:
@@ -266,14 +266,14 @@ def _with_children(report):
     return report
 
 
-@router.get("/reports", response=ReportPage)
+@router.get("/reports", response=MonthlyReportPage)
 def list_reports(
     request,
     enterprise: int | None = None,
     period: str = "",
     current: bool = True,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     qs = (
         MonthlyReport.objects.restrict(request.auth, "view")
@@ -292,7 +292,7 @@ def list_reports(
     return result
 
 
-@router.get("/reports/{int:pk}", response=ReportOut)
+@router.get("/reports/{int:pk}", response=MonthlyReportOut)
 def get_report(request, pk: int):
     queryset = MonthlyReport.objects.select_related("report_type").prefetch_related(
         "values", "findings__rule"
@@ -308,8 +308,8 @@ def list_findings(
     period: str = "",
     unit: str = "",
     q: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     """The findings list with the filters of the pages: status (open, explained, accepted, rejected,
     unresolved, all), rule code, report period (2021-02), unit (district or street id), q (name or

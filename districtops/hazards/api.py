@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import services
@@ -82,14 +82,14 @@ class PlanIn(Schema):
     safeguards: str = Field(..., min_length=1)
 
 
-class ActionIn(Schema):
+class HazardActionIn(Schema):
     version: int | None = None
     note: str = ""
 
 
-@router.get("/risk-points", response=list[RiskPointOut])
-def list_risk_points(request, limit: int = 200, offset: int = 0):
-    return page(RiskPoint.objects.restrict(request.auth, "view"), limit, offset)["items"]
+@router.get("/risk-points", response=page_schema(RiskPointOut, "RiskPointPage"))
+def list_risk_points(request, limit: Limit = 200, offset: Offset = 0):
+    return page(RiskPoint.objects.restrict(request.auth, "view"), limit, offset)
 
 
 @router.post("/risk-points", response={201: RiskPointOut})
@@ -110,8 +110,8 @@ def list_hazards(
     district: str = "",
     unit: str = "",
     q: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     """The list page's filters (``open=1``, ``overdue=1``, ``district=<unit id>`` …); values that
     do not parse are ignored."""
@@ -140,7 +140,7 @@ def save_plan(request, hazard_id: int, payload: PlanIn):
 
 
 @router.post("/hazards/{hazard_id}/actions/{action}", response=HazardOut)
-def hazard_action(request, hazard_id: int, action: str, payload: ActionIn):
+def hazard_action(request, hazard_id: int, action: str, payload: HazardActionIn):
     """start, submit, verify or reject."""
     hazard = gated_get(Hazard, request.auth, hazard_id)
     return services.transition(

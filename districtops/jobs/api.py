@@ -2,7 +2,7 @@ import datetime as dt
 
 from ninja import Router, Schema
 
-from districtops.core.api_utils import page
+from districtops.core.api_utils import Limit, Offset, page
 
 from .services import visible_jobs
 
@@ -29,7 +29,7 @@ class JobPage(Schema):
 
 
 @router.get("/", response=JobPage)
-def list_jobs(request, limit: int = 50, offset: int = 0):
+def list_jobs(request, limit: Limit = 50, offset: Offset = 0):
     return page(visible_jobs(request.auth), limit, offset)
 
 

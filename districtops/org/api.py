@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page
 
 from . import services
 from .models import Membership, Unit, UnitKind
@@ -86,8 +86,8 @@ def list_units(
     kind: UnitKind | None = None,
     q: str = "",
     parent_id: int | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     units = Unit.objects.restrict(request.auth, "view").order_by("path")
     if kind:
@@ -139,7 +139,7 @@ def _with_memberships(people):
 
 
 @router.get("/people", response=PersonPage)
-def list_people(request, q: str = "", unit_id: int | None = None, limit: int = 50, offset: int = 0):
+def list_people(request, q: str = "", unit_id: int | None = None, limit: Limit = 50, offset: Offset = 0):
     people = User.objects.restrict(request.auth, "view").order_by("username")
     if q:
         people = people.filter(Q(username__icontains=q) | Q(display_name__icontains=q))

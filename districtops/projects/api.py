@@ -14,7 +14,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import clock, permissions
-from districtops.core.api_utils import gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page
 
 from . import battlemap, filters, measures, services
 from .models import (
@@ -268,7 +268,7 @@ class NodeUpdated(NodeOut):
     missing_documents: list[str]
 
 
-class ReportOut(Schema):
+class ProgressReportOut(Schema):
     id: int
     node_id: int
     reported_on: dt.date
@@ -365,8 +365,8 @@ def list_investment(
     stage: Stage | None = None,
     signing_mode: SigningMode | None = None,
     stalled: bool = False,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     params = {
         "q": q, "district": district, "conference": conference, "sector": sector, "street": street,
@@ -481,8 +481,8 @@ def list_construction(
     leader: str = "",
     showcase: str = "",
     state: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     params = {
         "q": q, "district": district, "category": category, "street": street, "command_post": command_post,
@@ -571,7 +571,7 @@ def update_node(request, node_id: int, payload: NodePatch):
     return updated
 
 
-@router.post("/nodes/{node_id}/reports", response={201: ReportOut})
+@router.post("/nodes/{node_id}/reports", response={201: ProgressReportOut})
 def add_report(
     request,
     node_id: int,

@@ -181,10 +181,29 @@ def far_behind_sql(today: dt.date):
     )
 
 
+def parse_node_state(value, field: str = "state") -> str | None:
+    """A node state from a query string: None when absent, ValidationError naming ``field`` when
+    it is not one of NodeState (a forged link answers 400/422, never a KeyError)."""
+    from django.core.exceptions import ValidationError
+
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    if text not in NODE_STATE_LABELS:
+        raise ValidationError(
+            {
+                field: _("未知的节点状态“%(value)s”，可选：%(choices)s。")
+                % {"value": text[:40], "choices": "、".join(NODE_STATE_LABELS)}
+            }
+        )
+    return text
+
+
 def node_state_q(state: str, today: dt.date):
     """A filter on ProjectNode rows in ``state`` on ``today`` (for Exists subqueries)."""
     from django.db.models import Q
 
+    state = parse_node_state(state)
     return {
         NodeState.DONE: Q(actual_end__isnull=False),
         NodeState.OVERDUE: Q(actual_end__isnull=True, planned_end__lt=today),

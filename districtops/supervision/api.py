@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import scorecards, services, states
@@ -75,7 +75,7 @@ class MatterIn(Schema):
     frequency: Frequency = Frequency.MONTHLY
 
 
-class ActionIn(Schema):
+class MatterActionIn(Schema):
     version: int | None = None
     note: str = ""
     progress: int | None = Field(None, ge=0, le=100)
@@ -170,8 +170,8 @@ def list_matters(
     closed_in: str = "",
     open: str = "",
     q: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     """The list page's filters (``supervision.filters``): ``state``, ``overdue`` and ``open`` (1/true),
     ``escalation``, ``lead_unit`` and ``district`` (unit ids), ``closed_in`` (YYYY-MM), ``q``.
@@ -208,7 +208,7 @@ def assign_matter(request, payload: MatterIn):
 
 
 @router.post("/matters/{matter_id}/actions/{action}", response=MatterOut)
-def matter_action(request, matter_id: int, action: str, payload: ActionIn):
+def matter_action(request, matter_id: int, action: str, payload: MatterActionIn):
     """Take one action of the state machine (acknowledge, report_progress, request_closure,
     verify_close, return_for_rework, request_extension, remind, list_for_supervision,
     record_overdue_reason, add_opinion)."""
@@ -257,16 +257,16 @@ def todo_counts(request):
 
 
 @router.get("/todo/{tab}", response=MatterPage)
-def todo_list(request, tab: str, limit: int = 50, offset: int = 0):
+def todo_list(request, tab: str, limit: Limit = 50, offset: Offset = 0):
     lists = services.todo_querysets(request.auth)
     if tab not in lists:
         raise ValidationError({"tab": "可用：lead、support、review、done。"})
     return page(_matters(lists[tab]), limit, offset)
 
 
-@router.get("/meetings", response=list[MeetingOut])
-def list_meetings(request, limit: int = 100, offset: int = 0):
-    return page(Meeting.objects.restrict(request.auth, "view"), limit, offset)["items"]
+@router.get("/meetings", response=page_schema(MeetingOut, "MeetingPage"))
+def list_meetings(request, limit: Limit = 100, offset: Offset = 0):
+    return page(Meeting.objects.restrict(request.auth, "view"), limit, offset)
 
 
 @router.post("/meetings", response={201: MeetingOut})

@@ -160,15 +160,39 @@ class CalendarNoticeForm(forms.Form):
 
 
 class ReminderSettingsForm(forms.Form):
+    """The robot's URL and secret are write-only: the stored ones are shown masked in the help
+    text, never as a value; a field left empty keeps what is stored."""
+
     email_enabled = forms.BooleanField(label=_("邮件提醒"), required=False, initial=True)
     webhook_kind = forms.ChoiceField(
         label=_("群机器人"),
         required=False,
         choices=[("", "—"), ("dingtalk", _("钉钉")), ("wecom", _("企业微信"))],
     )
-    webhook_url = forms.URLField(label=_("Webhook 地址"), required=False)
+    webhook_url = forms.CharField(
+        label=_("Webhook 地址"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "url"}),
+        help_text=_("须为 https 公网地址。"),
+    )
     webhook_secret = forms.CharField(
         label=_("加签密钥（钉钉；留空则不变）"),
         required=False,
-        widget=forms.PasswordInput(render_value=False),
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
+    clear_webhook = forms.BooleanField(label=_("删除群机器人设置（地址与密钥）"), required=False)
+
+    def __init__(self, *args, current=None, **kwargs):
+        from districtops.core.webhooks import mask_secret, mask_url
+
+        super().__init__(*args, **kwargs)
+        if current is not None and current.webhook_url:
+            self.fields["webhook_url"].help_text = _("当前：%(url)s。留空则不变；须为 https 公网地址。") % {
+                "url": mask_url(current.webhook_url)
+            }
+        if current is not None and current.webhook_secret:
+            self.fields["webhook_secret"].help_text = _("已设置 %(mask)s。") % {
+                "mask": mask_secret(current.webhook_secret)
+            }

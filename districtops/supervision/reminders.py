@@ -13,14 +13,12 @@ import hmac
 import json
 import time
 import urllib.parse
-import urllib.request
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import Q
 
-from districtops.core import clock, crypto, services
+from districtops.core import clock, crypto, services, webhooks
 from districtops.org.models import Membership
 from districtops.org.roles import Role
 
@@ -70,9 +68,9 @@ def webhook_request(cfg: ReminderSettings, text: str) -> tuple[str, bytes]:
 
 
 def post_webhook(url: str, body: bytes) -> None:
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=getattr(settings, "WEBHOOK_TIMEOUT", 5)):  # noqa: S310
-        pass
+    """Through the platform's one webhook sender: the host is re-checked (public, https) at
+    send time, so a URL that now resolves inside the network is refused (OSError)."""
+    webhooks.post_json(url, body)
 
 
 def run_daily(log, day: str | None = None) -> dict:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 
-from districtops.core import clock, crypto, permissions, services
+from districtops.core import clock, crypto, permissions, services, webhooks
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
@@ -744,34 +744,48 @@ def publish_scheme(actor, scheme) -> ScoreScheme:
     )
 
 
+def may_manage_reminders(actor, unit: Unit) -> bool:
+    """Who sets a unit's reminder channels (and so sees that a robot is configured): the unit's
+    head, or a leader or supervisor of its district. ``actor=None`` is the system."""
+    if actor is None:
+        return True
+    scope = permissions.scope_of(actor)
+    oversight = scope.districts_with(OVERSIGHT_ROLES)
+    return (
+        unit.pk in scope.units_with({Role.UNIT_HEAD})
+        or oversight == permissions.ALL
+        or unit.district_id in oversight
+    )
+
+
 def save_reminder_settings(
-    actor, unit: Unit, *, email_enabled: bool, webhook_kind: str = "", webhook_url: str = "",
-    webhook_secret: str | None = None,
+    actor, unit: Unit, *, email_enabled: bool, webhook_kind: str = "", webhook_url: str | None = None,
+    webhook_secret: str | None = None, clear_webhook: bool = False,
 ) -> ReminderSettings:  # fmt: skip
-    """A unit's reminder channels (its head, or the oversight of the district). ``webhook_secret``
-    None keeps the stored secret; "" clears it."""
-    if actor is not None:
-        scope = permissions.scope_of(actor)
-        oversight = scope.districts_with(OVERSIGHT_ROLES)
-        if not (
-            unit.pk in scope.units_with({Role.UNIT_HEAD})
-            or oversight == permissions.ALL
-            or unit.district_id in oversight
-        ):
-            raise PermissionDenied("只有本单位负责人或督查人员可以设置提醒方式。")
-    if webhook_url and webhook_kind not in ("dingtalk", "wecom"):
-        raise ValidationError({"webhook_kind": "请选择群机器人类型（钉钉或企业微信）。"})
-    values = {
-        "email_enabled": email_enabled,
-        "webhook_kind": webhook_kind,
-        "webhook_url": webhook_url.strip(),
-    }
-    if webhook_secret is not None:
-        values["webhook_secret"] = (
-            crypto.sm4_encrypt(webhook_secret.strip(), "webhook") if webhook_secret.strip() else ""
-        )
+    """A unit's reminder channels (its head, or the oversight of the district).
+
+    The robot's URL (its key is in it) and 加签 secret are write-only: ``None`` or "" keeps the
+    stored value, ``clear_webhook`` removes the robot. The URL must be https to a public host
+    (core.webhooks.validate_webhook_url, re-checked at every send)."""
+    if not may_manage_reminders(actor, unit):
+        raise PermissionDenied("只有本单位负责人或督查人员可以设置提醒方式。")
+    existing = ReminderSettings.objects.filter(unit=unit).first()
+    values = {"email_enabled": email_enabled}
+    if clear_webhook:
+        values.update(webhook_kind="", webhook_url="", webhook_secret="")
+    else:
+        typed = (webhook_url or "").strip()
+        url = typed or (existing.webhook_url if existing else "")
+        if typed:
+            values["webhook_url"] = webhooks.validate_webhook_url(typed, "webhook_url")
+        if url and webhook_kind not in ("dingtalk", "wecom"):
+            raise ValidationError({"webhook_kind": "请选择群机器人类型（钉钉或企业微信）。"})
+        if not url and webhook_kind:
+            raise ValidationError({"webhook_url": "请填写群机器人的 Webhook 地址。"})
+        values["webhook_kind"] = webhook_kind
+        if webhook_secret and webhook_secret.strip():
+            values["webhook_secret"] = crypto.sm4_encrypt(webhook_secret.strip(), "webhook")
     with transaction.atomic():
-        existing = ReminderSettings.objects.filter(unit=unit).first()
         if existing is None:
             return services.create_object(actor, ReminderSettings(unit=unit, **values), scope_action="view")
         return services.update_object(actor, existing, values, expected_version=None, action="view")

@@ -610,22 +610,22 @@ def holiday_list(request):
 
 @login_required
 def reminder_settings(request, unit_id):
-    """A unit's reminder channels: e-mail on/off and an optional DingTalk/WeCom group robot."""
-    unit = get_object_or_404(permissions.units_for_choice(request.user), pk=unit_id)
+    """A unit's reminder channels: e-mail on/off and an optional DingTalk/WeCom group robot.
+
+    Through the gate (a unit outside the person's scope is a 404) and the write permission
+    (services.may_manage_reminders: the unit's head or the district's oversight; else 403):
+    the robot's URL carries its key, so nobody else even sees that page."""
+    unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
+    if not services.may_manage_reminders(request.user, unit):
+        raise PermissionDenied
     current = ReminderSettings.objects.filter(unit=unit).first()
     initial = {"email_enabled": True}
     if current:
-        initial = {
-            "email_enabled": current.email_enabled,
-            "webhook_kind": current.webhook_kind,
-            "webhook_url": current.webhook_url,
-        }
-    form = ReminderSettingsForm(request.POST or None, initial=initial)
+        initial = {"email_enabled": current.email_enabled, "webhook_kind": current.webhook_kind}
+    form = ReminderSettingsForm(request.POST or None, initial=initial, current=current)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["webhook_secret"] = data["webhook_secret"] or None  # empty: keep the stored secret
         try:
-            services.save_reminder_settings(request.user, unit, **data)
+            services.save_reminder_settings(request.user, unit, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             apply_service_errors(form, exc)
         else:

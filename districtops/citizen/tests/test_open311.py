@@ -96,9 +96,13 @@ def test_photo_checks(categories):
     fake = SimpleUploadedFile("pothole.png", b"MZ\x90\x00" + b"\x00" * 100, content_type="image/png")
     r = post(c, service_code="road", address_string="航海路", description="坑", media=fake)
     assert r.status_code == 400 and "media" in r.json()[0]["description"]
-    big = SimpleUploadedFile("big.png", PNG + b"\x00" * (6 * 1024 * 1024), content_type="image/png")
+    big = SimpleUploadedFile("big.png", PNG + b"\x00" * (5 * 1024 * 1024 + 1), content_type="image/png")
     r = post(c, service_code="road", address_string="航海路", description="坑", media=big)
     assert r.status_code == 400 and "MB" in r.json()[0]["description"]
+    # Past the public body limit the request is refused before the body is read at all.
+    huge = SimpleUploadedFile("huge.png", PNG + b"\x00" * (6 * 1024 * 1024), content_type="image/png")
+    r = post(c, service_code="road", address_string="航海路", description="坑", media=huge)
+    assert r.status_code == 413 and r.json()[0]["code"] == 413 and Report.objects.count() == 1
 
 
 def test_flood_throttled_others_served_partner_exempt(org, categories, settings):

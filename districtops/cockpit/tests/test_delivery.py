@@ -112,17 +112,30 @@ def test_dingtalk_signed_url_and_secret_stored_encrypted(subscriptions):
 
 
 def test_robot_error_code_is_a_failure(monkeypatch):
+    from districtops.core import webhooks
+
     class Reply:
-        def __enter__(self):
-            return self
+        status = 200
 
-        def __exit__(self, *exc):
-            return False
-
-        def read(self):
+        def read(self, amount=None):
             return b'{"errcode": 310000, "errmsg": "sign not match"}'
 
-    monkeypatch.setattr(delivery.urllib.request, "urlopen", lambda req, timeout: Reply())
+    class Connection:
+        def __init__(self, host, address, port, timeout):
+            self.address = address
+
+        def request(self, *args, **kwargs):
+            pass
+
+        def getresponse(self):
+            return Reply()
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["203.0.113.7"])
+    monkeypatch.setattr(webhooks, "is_public_address", lambda a: a == "203.0.113.7")
+    monkeypatch.setattr(webhooks, "_PinnedHTTPSConnection", Connection)
     with pytest.raises(OSError, match="310000"):
         delivery.send_message("dingtalk", DEAD, "SEC", "s", "t")
 
