@@ -11,8 +11,8 @@ so anyone could lock anyone by typing a wrong password five times. Now:
   ``LOGIN_NET_LIMIT``, default 60) that fails too often in ``LOGIN_WINDOW_MINUTES`` is stopped
   for every account, which is what stops spraying one password over many accounts.
 
-Counters live in Django's cache so they hold across processes and restarts when the cache is
-Redis (the production set-up); with the local-memory cache they are per process.
+Counters live in the shared "throttle" cache (Redis in production, a file cache under var/
+otherwise), so they hold across processes and restarts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,17 @@ import hashlib
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+
+class _Throttle:
+    """The shared "throttle" cache (Redis with REDIS_URL, a file cache under var/ otherwise)."""
+
+    def __getattr__(self, name):
+        return getattr(caches["throttle"], name)
+
+
+cache = _Throttle()
 
 
 def _network(ip: str | None) -> str:
