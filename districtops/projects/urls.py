@@ -10,6 +10,7 @@ urlpatterns = [
     path("construction/<int:pk>/edit/", views.construction_edit, name="construction_edit"),
     path("construction/<int:pk>/monthly/", views.monthly_investment_add, name="monthly_investment_add"),
     path("construction/<int:pk>/funds/", views.fund_entry_add, name="fund_entry_add"),
+    path("construction/<int:pk>/funds/export/", views.fund_ledger_export, name="fund_ledger_export"),
     path("funds/<int:pk>/reverse/", views.fund_entry_reverse, name="fund_entry_reverse"),
     path("construction/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("nodes/<int:pk>/edit/", views.node_edit, name="node_edit"),

@@ -488,8 +488,8 @@ def construction_detail(request, pk):
             "fig": figures,
             "funds": funds,
             "fund_totals": fund_totals,
-            "fund_rate": (fund_totals["disbursed"] / fund_totals["approved"] * 100)
-            if fund_totals["approved"]
+            "fund_rate": (fund_totals["disbursed"] / fund_totals["allocated"] * 100)
+            if fund_totals["allocated"]
             else None,
             "fund_ledger": fund_ledger,
             "monthly": project.monthly_investments.all(),
@@ -589,6 +589,13 @@ def monthly_investment_add(request, pk):
     return _month_amount(
         request, pk, ConstructionProject, services.record_monthly_investment, _("已记录月度完成投资。")
     )
+
+
+@login_required
+def fund_ledger_export(request, pk):
+    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "view"), pk=pk)
+    entries = list(FundEntry.objects.filter(project=project).select_related("node"))
+    return excel.xlsx_response(imports.export_fund_ledger(project, entries), f"资金台账-{project.pk}.xlsx")
 
 
 @login_required

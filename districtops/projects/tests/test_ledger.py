@@ -177,3 +177,27 @@ def test_project_page_shows_the_ledger_with_running_balances(road, users, login)
     assert 'title="1234567.89 元"' in page and "123.46" in page
     assert 'title="1000000.00 − 600000.00 元">40.00' in page  # approved not yet allocated, 万元
     assert 'data-testid="fund-entry-form"' in page
+
+
+@pytest.mark.django_db
+def test_ledger_export_carries_exact_yuan_and_running_balances(road, users, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    u = users["nanguan"]
+    _add(u, road, "applied", D(2021, 3, 1), Decimal("1234567.89"))
+    _add(u, road, "approved", D(2021, 3, 2), Decimal("1000000.01"))
+    _add(u, road, "allocated", D(2021, 3, 3), 600000)
+    response = login("nanguan").get(f"/projects/construction/{road.pk}/funds/export/")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    body = [dict(zip(header, r, strict=True)) for r in rows[1:] if r[0]]
+    assert [Decimal(str(r["金额（元）"])) for r in body] == [
+        Decimal("1234567.89"),
+        Decimal("1000000.01"),
+        600000,
+    ]
+    assert Decimal(str(body[-1]["批复未拨付（元）"])) == Decimal("400000.01")
+    assert login("beixiajie").get(f"/projects/construction/{road.pk}/funds/export/").status_code == 404
