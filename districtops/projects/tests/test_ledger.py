@@ -201,3 +201,21 @@ def test_ledger_export_carries_exact_yuan_and_running_balances(road, users, logi
     ]
     assert Decimal(str(body[-1]["批复未拨付（元）"])) == Decimal("400000.01")
     assert login("beixiajie").get(f"/projects/construction/{road.pk}/funds/export/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_scale_generator_writes_totals_that_equal_its_ledger_rows(config):
+    from django.db.models import Sum
+
+    from districtops.projects import scale
+
+    scale.generate(size=0.0005)
+    funds = FundRecord.objects.all()
+    assert funds.exists()
+    sums = {
+        (r["project_id"], r["source"], r["kind"]): r["s"]
+        for r in FundEntry.objects.values("project_id", "source", "kind").annotate(s=Sum("amount"))
+    }
+    for fund in funds:
+        for step in FUND_STEPS:
+            assert sums.get((fund.project_id, fund.source, step), 0) == getattr(fund, step)
