@@ -24,6 +24,8 @@ from .models import (
     Conference,
     ConstructionCategory,
     ConstructionProject,
+    FundEntry,
+    FundEntryKind,
     FundRecord,
     FundSource,
     InvestmentProject,
@@ -276,13 +278,38 @@ class ProgressReportOut(Schema):
     text: str
 
 
-class FundIn(Schema):
-    version: int | None = None
-    applied: Decimal = Decimal(0)
-    approved: Decimal = Decimal(0)
-    allocated: Decimal = Decimal(0)
-    disbursed: Decimal = Decimal(0)
-    audited: Decimal = Decimal(0)
+class FundEntryIn(Schema):
+    source: FundSource
+    kind: FundEntryKind
+    date: dt.date
+    amount: Decimal = Field(..., gt=0)
+    reference: str = ""
+    counterparty: str = ""
+    node_id: int | None = None
+    contract: str = ""
+    questioned: Decimal = Field(Decimal(0), ge=0)
+    opinion: str = ""
+
+
+class FundEntryOut(Schema):
+    id: int
+    source: str
+    kind: str
+    date: dt.date
+    amount: Decimal
+    reference: str
+    counterparty: str
+    node_id: int | None
+    contract: str
+    questioned: Decimal
+    opinion: str
+    is_opening: bool
+    reverses_id: int | None
+
+
+class FundReverseIn(Schema):
+    date: dt.date
+    reason: str
 
 
 class FundOut(Schema):
@@ -595,13 +622,27 @@ def list_funds(request, project_id: int):
     return list(FundRecord.objects.filter(project=project))
 
 
-@router.put("/construction/{project_id}/funds/{source}", response=FundOut)
-def save_fund(request, project_id: int, source: FundSource, payload: FundIn):
+@router.get("/construction/{project_id}/fund-entries", response=list[FundEntryOut])
+def list_fund_entries(request, project_id: int):
+    project = gated_get(ConstructionProject, request.auth, project_id)
+    return list(FundEntry.objects.filter(project=project))
+
+
+@router.post("/construction/{project_id}/fund-entries", response={201: FundEntryOut})
+def add_fund_entry(request, project_id: int, payload: FundEntryIn):
     project = _acting_on(ConstructionProject, request.auth, project_id, "report")
-    amounts = payload.dict(exclude={"version"})
-    return services.save_fund_record(
-        request.auth, project, source=source, expected_version=payload.version, **amounts
+    data = payload.dict()
+    node_id = data.pop("node_id")
+    node = (
+        _ref(ProjectNode, node_id, "node", ProjectNode.objects.filter(project=project)) if node_id else None
     )
+    return 201, services.add_fund_entry(request.auth, project, node=node, **data)
+
+
+@router.post("/fund-entries/{entry_id}/reverse", response={201: FundEntryOut})
+def reverse_fund_entry(request, entry_id: int, payload: FundReverseIn):
+    entry = _acting_on(FundEntry, request.auth, entry_id, "report")
+    return 201, services.reverse_fund_entry(request.auth, entry, date=payload.date, reason=payload.reason)
 
 
 @router.get("/construction/{project_id}/monthly", response=list[MonthlyOut])

@@ -355,16 +355,24 @@ def _load_construction(district: Unit, units: dict, streets: list[Unit]) -> None
             spent_share = Decimal(progress / 100) * (Decimal("0.3") if n % 5 == 2 else Decimal("0.95"))
             allocated = (approved * min(Decimal(1), spent_share + Decimal("0.1"))).quantize(Decimal(1))
             disbursed = min(allocated, (approved * spent_share).quantize(Decimal(1)))
-            services.save_fund_record(
-                None,
-                project,
-                source=source,
-                applied=(approved * Decimal("1.1")).quantize(Decimal(1)),
-                approved=approved,
-                allocated=allocated,
-                disbursed=disbursed,
-                audited=(disbursed * Decimal("0.5")).quantize(Decimal(1)) if progress > 50 else Decimal(0),
-            )
+            figures = {
+                "applied": (approved * Decimal("1.1")).quantize(Decimal(1)),
+                "approved": approved,
+                "allocated": allocated,
+                "disbursed": disbursed,
+                "audited": (disbursed * Decimal("0.5")).quantize(Decimal(1)) if progress > 50 else Decimal(0),
+            }
+            for step, (kind, amount) in enumerate(figures.items()):
+                if amount > 0:
+                    services.add_fund_entry(
+                        None,
+                        project,
+                        source=source,
+                        kind=kind,
+                        date=start + dt.timedelta(days=7 * step),
+                        amount=amount,
+                        reference=f"管财〔2021〕{n * 10 + step}号",
+                    )
         for month in (dt.date(2021, 1, 1), dt.date(2021, 2, 1), dt.date(2021, 3, 1)):
             if start <= month <= end:
                 services.record_monthly_investment(

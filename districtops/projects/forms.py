@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.validators import MinValueValidator
 from django.db.models import Q
@@ -13,6 +15,7 @@ from .models import (
     Conference,
     ConstructionCategory,
     ConstructionProject,
+    FundEntryKind,
     FundSource,
     InvestmentProject,
     NodeTemplate,
@@ -158,14 +161,36 @@ class ProgressReportForm(Styled, forms.Form):
     photo = forms.FileField(label=_("现场照片"), required=False)
 
 
-class FundForm(Styled, forms.Form):
+class FundEntryForm(Styled, forms.Form):
+    """One ledger row: 申请 / 批复 / 拨付 / 支出 / 审计 (never a cumulative figure)."""
+
     source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
-    applied = forms.DecimalField(label=_("申请（元）"), max_digits=16, decimal_places=2, required=False)
-    approved = forms.DecimalField(label=_("批复（元）"), max_digits=16, decimal_places=2, required=False)
-    allocated = forms.DecimalField(label=_("拨付（元）"), max_digits=16, decimal_places=2, required=False)
-    disbursed = forms.DecimalField(label=_("支出（元）"), max_digits=16, decimal_places=2, required=False)
-    audited = forms.DecimalField(label=_("审计（元）"), max_digits=16, decimal_places=2, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=FundEntryKind.choices)
+    date = forms.DateField(label=_("日期"), widget=DATE)
+    amount = forms.DecimalField(
+        label=_("金额（元）"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reference = forms.CharField(label=_("文号/凭证号"), max_length=80, required=False)
+    counterparty = forms.CharField(label=_("拨付账户/收款单位"), max_length=120, required=False)
+    node = forms.ModelChoiceField(label=_("对应节点"), queryset=ProjectNode.objects.none(), required=False)
+    contract = forms.CharField(label=_("对应合同"), max_length=120, required=False)
+    questioned = forms.DecimalField(
+        label=_("审计存疑（元）"), max_digits=16, decimal_places=2, min_value=0, required=False
+    )
+    opinion = forms.CharField(
+        label=_("审计意见/说明"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    document = forms.FileField(label=_("附件"), required=False)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["node"].queryset = ProjectNode.objects.filter(project=project)
+
+
+class FundReverseForm(Styled, forms.Form):
+    date = forms.DateField(label=_("冲销日期"), widget=DATE)
+    reason = forms.CharField(label=_("冲销原因"), max_length=200)
 
 
 class DocumentForm(Styled, forms.Form):

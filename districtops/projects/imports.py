@@ -25,11 +25,12 @@ from districtops.core.excel import CellError, Column, ImportRefused, fold, read_
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 
-from . import battlemap, measures, rules, services
+from . import battlemap, ledger, measures, rules, services
 from .models import (
     Conference,
     ConstructionCategory,
     ConstructionProject,
+    FundSource,
     InvestmentProject,
     ProjectNode,
     Sector,
@@ -295,6 +296,40 @@ def export_warnings(warnings) -> bytes:
         for w in warnings
     ]
     return write_workbook([("项目预警", columns, rows)])
+
+
+def export_fund_ledger(project, entries) -> bytes:
+    """The funds ledger of one project, per source with running balances, exact yuan (元)."""
+    columns = [
+        Column("source", "资金来源", width=10),
+        Column("date", "日期", kind="date", width=12),
+        Column("kind", "类型", width=8),
+        Column("amount", "金额（元）", kind="decimal", width=16),
+        Column("reference", "文号/凭证号", width=20),
+        Column("counterparty", "拨付账户/收款单位", width=20),
+        Column("node", "对应节点", width=14),
+        Column("contract", "对应合同", width=16),
+        Column("questioned", "审计存疑（元）", kind="decimal", width=14),
+        Column("opinion", "审计意见/说明", width=30),
+        Column("approved_left", "批复未拨付（元）", kind="decimal", width=16),
+        Column("allocated_left", "拨付未支出（元）", kind="decimal", width=16),
+        Column("disbursed", "累计支出（元）", kind="decimal", width=16),
+    ]
+    rows = []
+    for source, label in FundSource.choices:
+        for entry, cum, early in ledger.running(e for e in entries if e.source == source):
+            note = (
+                ("期初结转 " if entry.is_opening else "") + ("支出早于批复 " if early else "") + entry.opinion
+            )
+            rows.append(
+                [
+                    str(label), entry.date, entry.get_kind_display(), entry.amount, entry.reference,
+                    entry.counterparty, entry.node.name if entry.node else "", entry.contract,
+                    entry.questioned, note.strip(), cum["approved"] - cum["allocated"],
+                    cum["allocated"] - cum["disbursed"], cum["disbursed"],
+                ]
+            )  # fmt: skip
+    return write_workbook([("资金台账", columns, rows)])
 
 
 # --- import --------------------------------------------------------------------------------------

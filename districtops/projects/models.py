@@ -527,6 +527,66 @@ class FundRecord(VersionedModel):
         return f"{self.project} · {self.get_source_display()}"
 
 
+class FundEntryKind(models.TextChoices):
+    APPLIED = "applied", _("申请")
+    APPROVED = "approved", _("批复")
+    ALLOCATED = "allocated", _("拨付")
+    DISBURSED = "disbursed", _("支出")
+    AUDITED = "audited", _("审计")
+
+
+class FundEntry(models.Model):
+    """One dated movement of one source's money: an application, approval, allocation, expenditure
+    or audit finding. Appended, never edited or deleted: a correction is a reversing entry
+    (negative amount pointing at the entry it cancels). ``FundRecord`` holds the totals derived
+    from these rows."""
+
+    project = models.ForeignKey(ConstructionProject, on_delete=models.CASCADE, related_name="fund_entries")
+    source = models.CharField(_("资金来源"), max_length=12, choices=FundSource.choices)
+    kind = models.CharField(_("类型"), max_length=10, choices=FundEntryKind.choices)
+    date = models.DateField(_("日期"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2)
+    reference = models.CharField(_("文号/凭证号"), max_length=80, blank=True)
+    counterparty = models.CharField(_("拨付账户/收款单位"), max_length=120, blank=True)
+    node = models.ForeignKey(
+        ProjectNode,
+        verbose_name=_("对应节点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contract = models.CharField(_("对应合同"), max_length=120, blank=True)
+    questioned = models.DecimalField(_("审计存疑（元）"), max_digits=16, decimal_places=2, default=0)
+    opinion = models.TextField(_("审计意见/说明"), blank=True)
+    document = models.FileField(_("附件"), upload_to="projects/funds/%Y/%m/", blank=True, max_length=200)
+    is_opening = models.BooleanField(_("期初结转"), default=False)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲销"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rules = _CHILD_RULES
+
+    class Meta:
+        ordering = ["project", "source", "date", "id"]
+        verbose_name = _("资金台账")
+        verbose_name_plural = _("资金台账")
+        indexes = [models.Index(fields=["project", "source", "date"], name="fund_entry_by_date")]
+
+    def __str__(self):
+        return f"{self.project} · {self.get_source_display()} · {self.get_kind_display()} {self.amount}"
+
+
 class ArchiveDocument(models.Model):
     """An uploaded document, optionally answering one requirement of the checklist."""
 

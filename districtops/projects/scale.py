@@ -17,8 +17,10 @@ from districtops.org.models import Unit, UnitKind
 
 from . import demo
 from .models import (
+    FUND_STEPS,
     ConstructionCategory,
     ConstructionProject,
+    FundEntry,
     FundRecord,
     FundSource,
     InvestmentProject,
@@ -134,6 +136,23 @@ def generate(size: float = 1.0, **_) -> dict:
                     )
             ProjectNode.objects.bulk_create([n.refresh_pace() for n in nodes], batch_size=5000)
             FundRecord.objects.bulk_create(funds, batch_size=5000)
+            # The totals above are derived: each one is the sum of its (opening) ledger rows.
+            FundEntry.objects.bulk_create(
+                [
+                    FundEntry(
+                        project=f.project,
+                        source=f.source,
+                        kind=step,
+                        date=f.project.planned_start,
+                        amount=getattr(f, step),
+                        is_opening=True,
+                    )
+                    for f in funds
+                    for step in FUND_STEPS
+                    if getattr(f, step)
+                ],
+                batch_size=5000,
+            )
             existing_inv = InvestmentProject.objects.filter(
                 district=district, name__startswith="规模招商"
             ).count()

@@ -18,6 +18,7 @@ from districtops.core.codes import validate_credit_code
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
+from . import ledger
 from .models import (
     STAGE_DATE_FIELD,
     STAGE_TRANSITIONS,
@@ -27,6 +28,8 @@ from .models import (
     Conference,
     ConstructionCategory,
     ConstructionProject,
+    FundEntry,
+    FundEntryKind,
     FundRecord,
     FundSource,
     InvestmentProject,
@@ -733,49 +736,115 @@ FUND_LABELS = {
 }
 
 
-def _check_fund(fund: FundRecord) -> None:
-    for field, label in FUND_LABELS.items():
-        _not_negative(field, getattr(fund, field), label)
-    if fund.disbursed > fund.allocated:
-        raise ValidationError(
-            {"disbursed": f"支出金额（{fund.disbursed}）不能超过拨付金额（{fund.allocated}）。"}
+def _refresh_fund_totals(actor, project: ConstructionProject, source: str) -> FundRecord:
+    """Rewrite the derived totals of one source from its ledger rows (never typed by hand)."""
+    sums = ledger.totals(FundEntry.objects.filter(project=project, source=source))
+    existing = FundRecord.objects.filter(project=project, source=source).first()
+    if existing is None:
+        return services.create_object(
+            actor, FundRecord(project=project, source=source, **sums), scope_action="report", clean=False
         )
-    if fund.allocated > fund.approved:
-        raise ValidationError(
-            {"allocated": f"拨付金额（{fund.allocated}）不能超过批复金额（{fund.approved}）。"}
-        )
-    if fund.audited > fund.disbursed:
-        raise ValidationError(
-            {"audited": f"审计金额（{fund.audited}）不能超过支出金额（{fund.disbursed}）。"}
-        )
+    changes = {k: v for k, v in sums.items() if getattr(existing, k) != v}
+    if not changes:
+        return existing
+    return services.update_object(actor, existing, changes, expected_version=None, action="report")
 
 
-def save_fund_record(
-    actor, project: ConstructionProject, *, source: str, expected_version=None, **amounts
-) -> FundRecord:
-    """Create or update the figures of one fund source for the project (cumulative amounts)."""
+def add_fund_entry(
+    actor,
+    project: ConstructionProject,
+    *,
+    source: str,
+    kind: str,
+    date: dt.date,
+    amount,
+    reference: str = "",
+    counterparty: str = "",
+    node: ProjectNode | None = None,
+    contract: str = "",
+    questioned=0,
+    opinion: str = "",
+    document=None,
+    reverses: FundEntry | None = None,
+    is_opening: bool = False,
+) -> FundEntry:
+    """Append one row to the funds ledger after checking every balance at its date and later."""
     if source not in FundSource.values:
         raise ValidationError({"source": f"未知的资金来源“{source}”。"})
-    unknown = set(amounts) - set(FUND_LABELS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: "未知的资金字段。"})
-    amounts = {k: Decimal(v if v is not None else 0) for k, v in amounts.items()}
+    if kind not in FundEntryKind.values:
+        raise ValidationError({"kind": f"未知的台账类型“{kind}”。"})
+    if date is None:
+        raise ValidationError({"date": "请填写日期。"})
+    amount = Decimal(amount)
+    questioned = Decimal(questioned or 0)
+    if reverses is None and amount <= 0 and not (is_opening and amount == 0):
+        raise ValidationError({"amount": "金额必须大于零；更正请使用冲销。"})
+    if questioned < 0:
+        raise ValidationError({"questioned": "审计存疑金额不能为负数。"})
+    if questioned and kind != FundEntryKind.AUDITED:
+        raise ValidationError({"questioned": "只有审计记录可以填写存疑金额。"})
+    if node is not None and node.project_id != project.pk:
+        raise ValidationError({"node": "该节点不属于本项目。"})
     if actor is not None:
         permissions.require(actor, "report", project)
+    if document:
+        _upload(document, "document")
+    entry = FundEntry(
+        project=project,
+        source=source,
+        kind=kind,
+        date=date,
+        amount=amount,
+        reference=(reference or "").strip()[:80],
+        counterparty=(counterparty or "").strip()[:120],
+        node=node,
+        contract=(contract or "").strip()[:120],
+        questioned=questioned,
+        opinion=(opinion or "").strip(),
+        reverses=reverses,
+        is_opening=is_opening,
+        entered_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if document:
+        entry.document = document
     with transaction.atomic():
-        existing = FundRecord.objects.filter(project=project, source=source).first()
-        if existing:
-            return services.update_object(
-                actor,
-                existing,
-                amounts,
-                expected_version=expected_version,
-                action="report",
-                validate_with=_check_fund,
-            )
-        fund = FundRecord(project=project, source=source, **amounts)
-        _check_fund(fund)
-        return services.create_object(actor, fund, scope_action="report")
+        # Lock the totals row so two entries of one source are checked one after the other.
+        list(FundRecord.objects.select_for_update().filter(project=project, source=source))
+        existing = list(FundEntry.objects.filter(project=project, source=source))
+        broken = ledger.violation(existing, entry)
+        if broken:
+            source_label = FundSource(source).label
+            raise ValidationError({broken[0]: f"{source_label}：{broken[1]}"})
+        services.create_object(actor, entry, scope_action="report")
+        _refresh_fund_totals(actor, project, source)
+    return entry
+
+
+def reverse_fund_entry(actor, entry: FundEntry, *, date: dt.date, reason: str) -> FundEntry:
+    """Cancel a ledger row with a reversing row of the opposite amount (the original stays)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"opinion": "请填写冲销原因。"})
+    if entry.reverses_id is not None:
+        raise ValidationError({"reverses": "冲销记录本身不能再冲销。"})
+    if FundEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError({"reverses": "该笔已被冲销。"})
+    if date is None or date < entry.date:
+        raise ValidationError({"date": "冲销日期不能早于原记录日期。"})
+    return add_fund_entry(
+        actor,
+        entry.project,
+        source=entry.source,
+        kind=entry.kind,
+        date=date,
+        amount=-entry.amount,
+        reference=entry.reference,
+        counterparty=entry.counterparty,
+        node=entry.node,
+        contract=entry.contract,
+        opinion=f"冲销：{reason}",
+        reverses=entry,
+    )
 
 
 def upload_document(

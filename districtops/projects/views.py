@@ -15,13 +15,14 @@ from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
-from . import battlemap, filters, imports, measures, panels, rules, services
+from . import battlemap, filters, imports, ledger, measures, panels, rules, services
 from .forms import (
     CategoryForm,
     ConferenceForm,
     ConstructionProjectForm,
     DocumentForm,
-    FundForm,
+    FundEntryForm,
+    FundReverseForm,
     ImportForm,
     InvestmentProjectForm,
     MonthAmountForm,
@@ -39,6 +40,7 @@ from .models import (
     Conference,
     ConstructionCategory,
     ConstructionProject,
+    FundEntry,
     FundRecord,
     FundSource,
     InvestmentProject,
@@ -465,6 +467,14 @@ def construction_detail(request, pk):
         node.status = rules.status_of(node, today)
     figures = measures.project_figures([(project.pk, project.category_id)], today)[project.pk]
     funds = list(FundRecord.objects.filter(project=project))
+    entries = list(FundEntry.objects.filter(project=project).select_related("node"))
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    fund_ledger = []
+    for source, label in FundSource.choices:
+        rows = ledger.running(e for e in entries if e.source == source)
+        if rows:
+            fund_ledger.append({"source": label, "rows": rows})
+    fund_totals = ledger.totals(entries)
     can_report = permissions.can(request.user, "report", project)
     warnings = measures.construction_warnings(ConstructionProject.objects.filter(pk=project.pk), today)
     checklist = measures.archive_checklist(project)
@@ -477,10 +487,11 @@ def construction_detail(request, pk):
             "nodes": nodes,
             "fig": figures,
             "funds": funds,
-            "fund_totals": {
-                step: sum((getattr(f, step) for f in funds), 0)
-                for step in ("applied", "approved", "allocated", "disbursed", "audited")
-            },
+            "fund_totals": fund_totals,
+            "fund_rate": (fund_totals["disbursed"] / fund_totals["allocated"] * 100)
+            if fund_totals["allocated"]
+            else None,
+            "fund_ledger": fund_ledger,
             "monthly": project.monthly_investments.all(),
             "reports": ProgressReport.objects.filter(node__project=project).select_related(
                 "node", "reporter"
@@ -492,7 +503,9 @@ def construction_detail(request, pk):
             "can_report": can_report,
             "can_change": permissions.can(request.user, "change", project),
             "report_form": ProgressReportForm(initial={"reported_on": today}) if can_report else None,
-            "fund_form": FundForm() if can_report else None,
+            "fund_form": FundEntryForm(project=project, initial={"date": today}) if can_report else None,
+            "reverse_form": FundReverseForm(initial={"date": today}) if can_report else None,
+            "reversed_ids": reversed_ids,
             "month_form": MonthAmountForm() if can_report else None,
             "document_form": DocumentForm(project=project) if can_report else None,
             "fund_sources": FundSource.choices,
@@ -579,21 +592,45 @@ def monthly_investment_add(request, pk):
 
 
 @login_required
+def fund_ledger_export(request, pk):
+    project = get_object_or_404(ConstructionProject.objects.restrict(request.user, "view"), pk=pk)
+    entries = list(FundEntry.objects.filter(project=project).select_related("node"))
+    return excel.xlsx_response(imports.export_fund_ledger(project, entries), f"资金台账-{project.pk}.xlsx")
+
+
+@login_required
 @require_POST
-def fund_save(request, pk):
+def fund_entry_add(request, pk):
     project = _acting_on(request, ConstructionProject.objects.all(), pk, "report")
-    form = FundForm(request.POST)
+    form = FundEntryForm(request.POST, request.FILES, project=project)
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
-        version = data.pop("version", None)
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
-            services.save_fund_record(request.user, project, expected_version=version, **data)
-            messages.success(request, _("资金情况已保存。"))
+            services.add_fund_entry(request.user, project, **data)
+            messages.success(request, _("资金台账已登记。"))
         except SERVICE_ERRORS as exc:
-            messages.error(request, _("资金未保存：") + _error_text(exc))
+            messages.error(request, _("资金台账未登记：") + _error_text(exc))
     else:
         messages.error(request, _form_errors(form))
     return redirect(project)
+
+
+@login_required
+@require_POST
+def fund_entry_reverse(request, pk):
+    entry = _acting_on(request, FundEntry.objects.select_related("project"), pk, "report")
+    form = FundReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reverse_fund_entry(
+                request.user, entry, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("已冲销。"))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _("未冲销：") + _error_text(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(entry.project)
 
 
 @login_required

@@ -270,7 +270,35 @@ Excel 导入	Excel import
 档案已上传。	Document uploaded.
 档案未上传：	Document not uploaded:
 档案已删除。	Document deleted.
-已导入 %(n)d 个项目。	Imported %(n)d projects.""".splitlines()
+已导入 %(n)d 个项目。	Imported %(n)d projects.
+金额（元）	Amount (yuan)
+文号/凭证号	Document / voucher no.
+拨付账户/收款单位	Paying account / payee
+对应节点	Against node
+对应合同	Against contract
+审计存疑（元）	Questioned by audit (yuan)
+审计意见/说明	Audit opinion / note
+附件	Attachment
+期初结转	Opening balance
+冲销	Reverse
+资金台账	Funds ledger
+冲销日期	Reversal date
+冲销原因	Reason for reversal
+资金台账已登记。	Ledger entry recorded.
+资金台账未登记：	Ledger entry not recorded:
+已冲销。	Reversed.
+未冲销：	Not reversed:
+执行率	Execution rate
+金额	Amount
+批复余额	Approved, not allocated
+拨付余额	Allocated, not spent
+累计支出	Spent to date
+期初	Opening
+支出早于批复	Spent before approval
+存疑	Questioned
+登记	Record
+导出台账（元）	Export ledger (yuan)
+每笔申请、批复、拨付、支出、审计单独登记，合计由台账自动汇总；更正请冲销，不能修改或删除。	Record each application, approval, allocation, expenditure and audit finding separately; totals are summed from the ledger. Correct by reversing; entries cannot be edited or deleted.""".splitlines()
 )
 
 

@@ -29,3 +29,9 @@ def pct(value, places: int = 0):
     if value is None:
         return "—"
     return f"{float(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def sub(value, other):
+    """``value − other`` for running balances (yuan)."""
+    return Decimal(value or 0) - Decimal(other or 0)

@@ -130,24 +130,34 @@ def test_nodes_reports_funds_documents(api_client, road):
         {"reported_on": "2021-03-30", "percent": "80", "text": "设计完成八成"},
     )
     assert report.status_code == 201
+    entries = f"{BASE}/construction/{road.pk}/fund-entries"
+    for kind, amount in (("applied", "100"), ("approved", "100"), ("allocated", "50")):
+        ok = _json(
+            client, "post", entries, {"source": "city", "kind": kind, "date": "2021-03-01", "amount": amount}
+        )
+        assert ok.status_code == 201
     fund = _json(
-        client,
-        "put",
-        f"{BASE}/construction/{road.pk}/funds/city",
-        {"approved": "100", "allocated": "50", "disbursed": "60"},
+        client, "post", entries, {"source": "city", "kind": "disbursed", "date": "2021-03-02", "amount": "60"}
     )
-    assert fund.status_code == 422 and fund.json()["detail"][0]["loc"][-1] == "disbursed"
+    assert fund.status_code == 422 and fund.json()["detail"][0]["loc"][-1] == "amount"
     fund = _json(
-        client,
-        "put",
-        f"{BASE}/construction/{road.pk}/funds/city",
-        {"approved": "100", "allocated": "50", "disbursed": "40"},
+        client, "post", entries, {"source": "city", "kind": "disbursed", "date": "2021-03-02", "amount": "40"}
     )
-    assert fund.status_code == 200 and FundRecord.objects.get().disbursed == 40
+    assert fund.status_code == 201 and FundRecord.objects.get().disbursed == 40
+    back = _json(
+        client,
+        "post",
+        f"{BASE}/fund-entries/{fund.json()['id']}/reverse",
+        {"date": "2021-03-03", "reason": "凭证错误"},
+    )
     assert (
-        _json(api_client("jinshui"), "put", f"{BASE}/construction/{road.pk}/funds/city", {}).status_code
-        == 404
+        back.status_code == 201
+        and back.json()["amount"] == "-40.00"
+        and FundRecord.objects.get().disbursed == 0
     )
+    assert len(client.get(entries).json()) == 5
+    foreign = {"source": "city", "kind": "applied", "date": "2021-03-01", "amount": "1"}
+    assert _json(api_client("jinshui"), "post", entries, foreign).status_code == 404
     upload = client.post(
         f"{BASE}/construction/{road.pk}/documents", {"title": "批复", "file": pdf("批复.pdf")}
     )

@@ -44,3 +44,45 @@ def test_battle_map_filter_colours_and_click_through(org, browser_page):
     page.mouse.click(box["x"], box["y"])
     page.wait_for_url(f"**/projects/construction/{road.pk}/")
     assert page.get_by_test_id("project-title").inner_text() == road.name
+
+
+def test_fund_ledger_entry_refusal_and_running_balances(org, browser_page):
+    import datetime as dt
+    from decimal import Decimal
+
+    from districtops.projects import demo, services
+
+    demo.ensure_configuration()
+    from .conftest import road_project
+
+    road = road_project(org)
+    for kind, amount in (("applied", "1234567.89"), ("approved", "1000000"), ("allocated", "600000")):
+        services.add_fund_entry(
+            None, road, source="city", kind=kind, date=dt.date(2021, 3, 1), amount=Decimal(amount)
+        )
+    page = browser_page
+    page.login("nanguan")
+    page.goto_path(road.get_absolute_url())
+    form = page.get_by_test_id("fund-entry-form")
+    form.locator("select[name=source]").select_option("city")
+    form.locator("select[name=kind]").select_option("disbursed")
+    form.locator("input[name=date]").fill("2021-03-02")
+    form.locator("input[name=amount]").fill("700000")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert "700000.00" in page.content() and road.fund_entries.count() == 3  # refused: above allocated
+    form = page.get_by_test_id("fund-entry-form")
+    form.locator("select[name=source]").select_option("city")
+    form.locator("select[name=kind]").select_option("disbursed")
+    form.locator("input[name=date]").fill("2021-03-02")
+    form.locator("input[name=amount]").fill("250000")
+    form.locator("input[name=reference]").fill("记-0007")
+    form.locator("button").click()
+    page.wait_for_selector("text=记-0007")
+    ledger = page.get_by_test_id("fund-ledger")
+    assert ledger.locator("tr").count() == 5  # header + 4 rows
+    page.get_by_test_id("fund-ledger").scroll_into_view_if_needed()
+    page.screenshot(path="test-results/fund-ledger-1440.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_test_id("fund-ledger").scroll_into_view_if_needed()
+    page.screenshot(path="test-results/fund-ledger-390.png")

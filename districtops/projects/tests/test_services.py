@@ -295,33 +295,18 @@ def test_progress_report_sets_progress_and_actual_start(road, users):
 
 
 def test_fund_rules(road, users):
-    fund = services.save_fund_record(
-        users["nanguan"],
-        road,
-        source=FundSource.CITY,
-        applied=100,
-        approved=80,
-        allocated=60,
-        disbursed=50,
-        audited=10,
-    )
-    assert fund.disbursed == Decimal(50)
+    add = services.add_fund_entry
+    for kind, amount in (("applied", 100), ("approved", 80), ("allocated", 60), ("disbursed", 50)):
+        add(users["nanguan"], road, source=FundSource.CITY, kind=kind, date=D(2021, 3, 1), amount=amount)
+    assert road.funds.get(source=FundSource.CITY).disbursed == Decimal(50)
     with pytest.raises(ValidationError) as exc:
-        services.save_fund_record(
-            users["nanguan"],
-            road,
-            source=FundSource.CITY,
-            expected_version=fund.version,
-            allocated=60,
-            approved=80,
-            disbursed=61,
-        )
-    assert "不能超过拨付" in exc.value.message_dict["disbursed"][0]
+        add(users["nanguan"], road, source=FundSource.CITY, kind="disbursed", date=D(2021, 3, 2), amount=11)
+    assert "超过拨付累计" in exc.value.message_dict["amount"][0]
     with pytest.raises(ValidationError) as exc:
-        services.save_fund_record(users["nanguan"], road, source=FundSource.DISTRICT, applied=-1)
-    assert "applied" in exc.value.message_dict
+        add(users["nanguan"], road, source=FundSource.DISTRICT, kind="applied", date=D(2021, 3, 1), amount=-1)
+    assert "amount" in exc.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.save_fund_record(users["jinshui"], road, source=FundSource.DISTRICT, applied=1)
+        add(users["jinshui"], road, source=FundSource.DISTRICT, kind="applied", date=D(2021, 3, 1), amount=1)
 
 
 def test_monthly_investment_rules(road, users):

@@ -162,22 +162,24 @@ def test_node_edit_refuses_future_actual_date(login, road):
     assert login("beixiajie").get(f"/projects/nodes/{node.pk}/edit/").status_code == 404
 
 
-def test_fund_form_refuses_disbursed_above_allocated(login, road):
+def test_fund_entry_form_refuses_disbursed_above_allocated(login, road):
     client = login("nanguan")
+    url = f"/projects/construction/{road.pk}/funds/"
+    for kind, amount in (("applied", "100"), ("approved", "100"), ("allocated", "50")):
+        client.post(url, {"source": "city", "kind": kind, "date": "2021-03-01", "amount": amount})
     response = client.post(
-        f"/projects/construction/{road.pk}/funds/",
-        {
-            "source": "city",
-            "applied": "100",
-            "approved": "100",
-            "allocated": "50",
-            "disbursed": "60",
-            "audited": "0",
-        },
-        follow=True,
+        url, {"source": "city", "kind": "disbursed", "date": "2021-03-01", "amount": "60"}, follow=True
     )
-    assert "不能超过拨付" in response.content.decode()
-    assert not road.funds.exists()
+    page = response.content.decode()
+    assert "支出累计 60.00 元将超过拨付累计 50.00 元" in page
+    assert road.funds.get().disbursed == 0 and road.fund_entries.count() == 3
+    assert 'title="50.00 元"' in page
+    assert (
+        login("beixiajie")
+        .post(url, {"source": "city", "kind": "applied", "date": "2021-03-01", "amount": "1"})
+        .status_code
+        == 404
+    )
 
 
 def test_document_upload_download_and_refusal(login, road, tmp_path):

@@ -69,9 +69,10 @@ def test_funds_lagging_beyond_margin(road, settings):
     first = road.nodes.get(sequence=1)
     # Average progress over 7 nodes: one node at 100 % after completion → 100/7 ≈ 14.3 %.
     _set_node(first, actual_start=D(2021, 1, 2), actual_end=D(2021, 2, 1))
-    services.save_fund_record(
-        None, road, source=FundSource.CITY, applied=1000, approved=1000, allocated=1000, disbursed=0
-    )
+    for kind in ("applied", "approved", "allocated"):
+        services.add_fund_entry(
+            None, road, source=FundSource.CITY, kind=kind, date=D(2021, 1, 5), amount=1000
+        )
     assert not [k for k, _ in _kinds(road) if k == "funds_lagging"]  # 14.3 points behind: within the margin
     settings.PROJECTS_FUND_LAG_POINTS = 14
     assert [k for k, _ in _kinds(road) if k == "funds_lagging"] == ["funds_lagging"]
