@@ -1,0 +1,148 @@
+"""The month lifecycle (数据审定与发布): leaders see the latest published period only."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from districtops.cockpit import services as cockpit
+from districtops.cockpit.figures import Month, statistics_period
+from districtops.economy import dashboard as dash
+from districtops.economy import imports, releases
+from districtops.economy.models import Enterprise, MonthlyReport, PeriodRelease, ReleaseState
+from districtops.economy.periods import Period
+from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+
+from .conftest import ENTERPRISE_HEADER, import_industry, industry_history, industry_row
+
+FEB, MARCH = Period(2021, 2), Period(2021, 3)
+
+
+@pytest.fixture
+def history(economy):
+    """Three industry firms with history up to 1-2月 2021, which the bureau has published."""
+    content = xlsx_bytes(
+        [
+            ENTERPRISE_HEADER,
+            ["示例电子科技有限公司", fictional_credit_code(4), "3971", "410104001000", 25000, ""],
+        ]
+    )
+    assert imports.import_enterprises(None, content, "名录.xlsx").accepted
+    rows = [r for n in (1, 2, 4) for r in industry_history(n, base=10000 + n * 500)]
+    result = import_industry(rows)
+    assert result.accepted, [str(e) for e in result.errors]
+    district = economy["districts"]["410104"]
+    assert releases.publish_all(None, district) > 0
+    return district
+
+
+def import_march(firms=(1, 2, 4)):
+    # Cumulative = 1-2月 cumulative + March month, in 千元, as the history helper wrote them.
+    feb_rows = {
+        r[0]: r for n in firms for r in industry_history(n, base=10000 + n * 500) if r[1] == "2021-02"
+    }
+    march = []
+    for n in firms:
+        feb_row = feb_rows[fictional_credit_code(n)]
+        month = round(feb_row[2] / 2 * 1.02)
+        march.append(industry_row(n, "2021-03", month, feb_row[3] + month))
+    result = import_industry(march)
+    assert result.accepted, [str(e) for e in result.errors]
+    return result
+
+
+def test_importing_march_keeps_the_leaders_on_the_published_month(history, users):
+    import_march()
+    assert releases.state_of(history.pk, MARCH) == ReleaseState.COLLECTING
+    # The cockpit, its big screen and briefing all take statistics_period: still 1-2月, named.
+    assert statistics_period(history, Month(2021, 4)) == FEB
+    summary = cockpit.district_summary(users["leader"], history, Month(2021, 3))
+    assert (summary["statistics_period"], summary["statistics_period_label"]) == ("2021-02", "2021年1-2月")
+    # The economy dashboard: the leader opens on 1-2月, the statistician on March (collecting).
+    assert dash.latest_period(users["leader"], history) == FEB
+    assert dash.latest_period(users["tongji"], history) == MARCH
+    # A leader asking for March explicitly gets the published month, told which one was asked.
+    data = dash.build(users["leader"], history, MARCH, with_forecast=False)
+    assert data["period"] == FEB and data["unpublished"] == MARCH
+    keys = [point["key"] for row in data["rows"] for point in row.trend]
+    assert keys and max(keys) == 202102
+    assert dash.build(users["tongji"], history, MARCH, with_forecast=False)["period"] == MARCH
+
+
+def test_publishing_march_flips_the_cockpit_and_is_audited(history, users):
+    from districtops.audit.models import AuditRecord
+
+    import_march()
+    release = releases.start_review(users["tongji"], history, MARCH)
+    assert release.state == ReleaseState.REVIEWING
+    assert statistics_period(history, Month(2021, 4)) == FEB  # reviewing is not published
+    release = releases.publish(users["tongji"], history, MARCH, expected_version=release.version)
+    assert release.state == ReleaseState.PUBLISHED and release.published_by == users["tongji"]
+    summary = cockpit.district_summary(users["leader"], history, Month(2021, 3))
+    assert (summary["statistics_period"], summary["statistics_period_label"]) == ("2021-03", "2021年3月")
+    assert dash.latest_period(users["leader"], history) == MARCH
+    # Reopened with a reason: the leaders fall back to 1-2月; the reason is kept and audited.
+    reopened = releases.reopen(
+        users["tongji"], history, MARCH, "企业更正3月产值", expected_version=release.version
+    )
+    assert reopened.state == ReleaseState.REVIEWING and reopened.reopen_reason == "企业更正3月产值"
+    assert statistics_period(history, Month(2021, 4)) == FEB
+    messages = list(
+        AuditRecord.objects.filter(
+            object_type__icontains="periodrelease", object_id=str(release.pk)
+        ).values_list("message", flat=True)
+    )
+    assert "审定发布" in messages and "重新打开：企业更正3月产值" in messages
+
+
+def test_refusals_say_why_in_chinese(history, users):
+    import_march()
+    with pytest.raises(PermissionDenied, match="只有本区统计员可以审定和发布统计数据"):
+        releases.publish(users["nanguan"], history, MARCH)
+    with pytest.raises(PermissionDenied):
+        releases.publish(users["leader"], history, MARCH)
+    assert not PeriodRelease.objects.filter(district=history, period=MARCH.date).exists()
+    release = releases.publish(users["tongji"], history, MARCH)
+    with pytest.raises(ValidationError, match="已是“已发布”状态，不能重复操作"):
+        releases.publish(users["tongji"], history, MARCH, expected_version=release.version)
+    for reason in ("", "   ", "改"):
+        with pytest.raises(ValidationError, match="须说明原因"):
+            releases.reopen(users["tongji"], history, MARCH, reason, expected_version=release.version)
+    with pytest.raises(PermissionDenied):
+        releases.reopen(users["nanguan"], history, MARCH, "企业更正3月产值", expected_version=release.version)
+    release.refresh_from_db()
+    assert release.state == ReleaseState.PUBLISHED and release.version == 1
+    # A stale version is a conflict, not a silent overwrite.
+    from districtops.core.services import ConflictError
+
+    with pytest.raises(ConflictError):
+        releases.reopen(
+            users["tongji"], history, MARCH, "企业更正3月产值", expected_version=release.version + 5
+        )
+    # Nothing to publish in a month without data; a published month goes back only by reopening.
+    with pytest.raises(ValidationError, match="还没有任何报表或指标，不能发布"):
+        releases.publish(users["tongji"], history, Period(2021, 7))
+    with pytest.raises(ValidationError, match="当前为“已发布”，不能变为“采集中”"):
+        releases.back_to_collecting(users["tongji"], history, MARCH, expected_version=release.version)
+
+
+def test_progress_equals_the_register(history, users):
+    import_march(firms=(1, 4))
+    expected = Enterprise.objects.filter(district=history, is_active=True, is_above_scale=True)
+    reported = set(
+        MonthlyReport.objects.filter(district=history, period=MARCH.date, is_current=True).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    progress = releases.progress(history.pk, MARCH, today=dt.date(2021, 4, 5))
+    assert progress.expected == expected.count() and progress.expected >= 3
+    assert progress.reported == len(reported & set(expected.values_list("pk", flat=True)))
+    assert {e.pk for e in progress.missing} == set(expected.values_list("pk", flat=True)) - reported
+    assert sum(t.expected for t in progress.by_street) == progress.expected
+    assert sum(t.reported for t in progress.by_section) == progress.reported
+    assert progress.deadline == dt.date(2021, 4, 10)
+    assert not progress.overdue and progress.missing_label == "未报"
+    late = releases.progress(history.pk, MARCH, today=dt.date(2021, 4, 11))
+    assert late.overdue and late.missing_label == "迟报/拒报"
+    # December's reports are due in January of the next year.
+    assert releases.deadline(history.pk, Period(2021, 12)) == dt.date(2022, 1, 10)
