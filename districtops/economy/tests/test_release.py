@@ -146,3 +146,69 @@ def test_progress_equals_the_register(history, users):
     assert late.overdue and late.missing_label == "迟报/拒报"
     # December's reports are due in January of the next year.
     assert releases.deadline(history.pk, Period(2021, 12)) == dt.date(2022, 1, 10)
+
+
+def test_release_page_lists_states_and_moves_with_refusals(history, login, users):
+    import_march(firms=(1,))
+    tongji = login("tongji")
+    page = tongji.get("/economy/releases/?period=2021-03")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "采集中" in text and "已发布" in text and "已报 1 / 应报" in text
+    assert "示例电子科技有限公司" in text  # missing in March
+    # Street staff and leaders are refused the page and the moves.
+    assert login("nanguan").get("/economy/releases/").status_code == 403
+    assert (
+        login("leader")
+        .post("/economy/releases/move/", {"action": "publish", "period": "2021-03"})
+        .status_code
+        == 403
+    )
+    assert releases.state_of(history.pk, MARCH) == ReleaseState.COLLECTING
+    # Bad input: a clear message, nothing written.
+    response = tongji.post("/economy/releases/move/", {"action": "publish", "period": "2021-13"}, follow=True)
+    assert "报告期格式有误" in response.content.decode()
+    response = tongji.post("/economy/releases/move/", {"action": "publish", "period": "2021-03"}, follow=True)
+    assert "审定发布完成" in response.content.decode()
+    assert releases.state_of(history.pk, MARCH) == ReleaseState.PUBLISHED
+    release = PeriodRelease.objects.get(district=history, period=MARCH.date)
+    response = tongji.post(
+        "/economy/releases/move/",
+        {"action": "reopen", "period": "2021-03", "version": release.version, "reason": ""},
+        follow=True,
+    )
+    assert "须说明原因" in response.content.decode()
+    assert releases.state_of(history.pk, MARCH) == ReleaseState.PUBLISHED
+
+
+def test_release_api(history, api_client):
+    import_march(firms=(1, 4))
+    tongji = api_client("tongji")
+    listed = tongji.get("/api/v1/economy/periods").json()
+    states = {r["period"]: r["state"] for r in listed}
+    assert states["2021-03"] == "collecting" and states["2021-02"] == "published"
+    # Before publishing, the leaders' indicators API reads 1-2月, even when asked for March.
+    for query in ("", "?period=2021-03"):
+        rows = api_client("leader").get(f"/api/v1/economy/indicators{query}").json()["indicators"]
+        assert rows and {r["period"] for r in rows} == {"2021年1-2月"}
+    progress = tongji.get("/api/v1/economy/periods/2021-03/progress").json()
+    assert (progress["reported"], progress["deadline"]) == (2, "2021-04-10")
+    assert progress["expected"] == len(progress["missing"]) + progress["reported"]
+    assert api_client("nanguan").get("/api/v1/economy/periods").status_code == 403
+    refused = tongji.post(
+        "/api/v1/economy/periods/2021-03/release", {"action": "fly"}, content_type="application/json"
+    )
+    assert refused.status_code == 422 and "操作应为" in str(refused.json())
+    done = tongji.post(
+        "/api/v1/economy/periods/2021-03/release", {"action": "publish"}, content_type="application/json"
+    )
+    assert done.status_code == 200 and done.json()["state"] == "published"
+    again = tongji.post(
+        "/api/v1/economy/periods/2021-03/release",
+        {"action": "publish", "version": done.json()["version"]},
+        content_type="application/json",
+    )
+    assert again.status_code == 422 and "不能重复操作" in str(again.json())
+    # The leader-facing indicators API now reads March.
+    rows = api_client("leader").get("/api/v1/economy/indicators").json()["indicators"]
+    assert rows and {r["period"] for r in rows} == {"2021年3月"}
