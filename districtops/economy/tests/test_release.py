@@ -212,3 +212,15 @@ def test_release_api(history, api_client):
     # The leader-facing indicators API now reads March.
     rows = api_client("leader").get("/api/v1/economy/indicators").json()["indicators"]
     assert rows and {r["period"] for r in rows} == {"2021年3月"}
+
+
+def test_leader_dashboard_names_the_published_month_and_prints_no_dash_percent(history, login):
+    import_march()
+    leader = login("leader")
+    page = leader.get("/economy/?period=2021-03").content.decode()
+    assert "报告期：2021年1-2月（累计）" in page
+    assert "您查看的 2021年3月 尚未发布，此处显示最新已发布的 2021年1-2月。" in page
+    assert "—%" not in page
+    statistician = login("tongji").get("/economy/").content.decode()
+    assert "报告期：2021年3月（累计）" in statistician and "本期状态：采集中" in statistician
+    assert "—%" not in statistician
