@@ -224,3 +224,30 @@ def test_leader_dashboard_names_the_published_month_and_prints_no_dash_percent(h
     statistician = login("tongji").get("/economy/").content.decode()
     assert "报告期：2021年3月（累计）" in statistician and "本期状态：采集中" in statistician
     assert "—%" not in statistician
+
+
+def test_demo_months_are_published_and_a_reload_keeps_them(org):
+    from districtops.economy import demo
+
+    demo.load()
+    district = org["districts"]["410104"]
+    latest = releases.latest_with_data(district)
+    assert latest is not None and releases.latest_published(district) == latest
+    assert statistics_period(district) == latest
+    demo.load()  # idempotent: nothing left to publish, nothing refused
+    assert all(r.state == ReleaseState.PUBLISHED for r in releases.period_list(district.pk))
+
+
+def test_migration_publishes_periods_that_already_had_figures(history):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("districtops.economy.migrations.0006_publish_existing_periods")
+    import_march()  # March has district figures now, and no release row
+    PeriodRelease.objects.filter(district=history, period=FEB.date).delete()
+    migration.publish_existing(apps, None)
+    assert releases.state_of(history.pk, FEB) == ReleaseState.PUBLISHED
+    assert releases.state_of(history.pk, MARCH) == ReleaseState.PUBLISHED  # it had figures at migration time
+    migration.publish_existing(apps, None)  # twice: no duplicate
+    assert PeriodRelease.objects.filter(district=history, period=FEB.date).count() == 1
