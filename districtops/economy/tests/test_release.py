@@ -195,6 +195,8 @@ def test_release_api(history, api_client):
     assert (progress["reported"], progress["deadline"]) == (2, "2021-04-10")
     assert progress["expected"] == len(progress["missing"]) + progress["reported"]
     assert api_client("nanguan").get("/api/v1/economy/periods").status_code == 403
+    bad = tongji.get("/api/v1/economy/periods/2021-13/progress")
+    assert bad.status_code == 422 and "格式有误" in str(bad.json())
     refused = tongji.post(
         "/api/v1/economy/periods/2021-03/release", {"action": "fly"}, content_type="application/json"
     )
@@ -251,3 +253,12 @@ def test_migration_publishes_periods_that_already_had_figures(history):
     assert releases.state_of(history.pk, MARCH) == ReleaseState.PUBLISHED  # it had figures at migration time
     migration.publish_existing(apps, None)  # twice: no duplicate
     assert PeriodRelease.objects.filter(district=history, period=FEB.date).count() == 1
+
+
+def test_release_page_in_english(history, login, settings):
+    import_march(firms=(1,))
+    client = login("tongji")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get("/economy/releases/?period=2021-03").content.decode()
+    assert "Data approval and release" in text and "1 of 3 firms reported" in text
+    assert "Collecting" in text and "Published" in text and "Approve and publish" in text
