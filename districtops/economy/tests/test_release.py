@@ -262,3 +262,20 @@ def test_release_page_in_english(history, login, settings):
     text = client.get("/economy/releases/?period=2021-03").content.decode()
     assert "Data approval and release" in text and "1 of 3 firms reported" in text
     assert "Collecting" in text and "Published" in text and "Approve and publish" in text
+
+
+def test_a_published_period_takes_no_import_until_reopened(history, users):
+    feb = MonthlyReport.objects.get(enterprise__credit_code=fictional_credit_code(1), period=FEB.date)
+    row = industry_row(1, "2021-02", 99999, 99999)
+    result = import_industry([row], actor=users["tongji"])
+    assert not result.accepted
+    assert any("已审定发布，须先重新打开" in e.message for e in result.errors)
+    assert (
+        MonthlyReport.objects.get(
+            enterprise__credit_code=fictional_credit_code(1), period=FEB.date, is_current=True
+        ).pk
+        == feb.pk
+    )
+    releases.reopen(users["tongji"], history, FEB, "企业更正1-2月产值", expected_version=1)
+    result = import_industry([row], actor=users["tongji"])
+    assert result.accepted, [e.message for e in result.errors]
