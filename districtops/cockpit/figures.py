@@ -11,11 +11,9 @@ import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max
 from django.urls import get_script_prefix, reverse
 from django.utils.http import urlencode
 
-from districtops.core import clock
 from districtops.org.models import Unit
 
 
@@ -84,18 +82,14 @@ class Context:
 def statistics_period(district: Unit, through: Month | None = None):
     """THE statistics period of the cockpit: every economic figure, chart, ranking, map and
     forecast of a district's cockpit is shown for this one period (an ``economy.periods.Period``),
-    or None when the district has no statistics yet.
+    or None when the district has nothing published yet.
 
-    Today it is the latest period with district-level figures up to ``through`` (default: the
-    business day). The economy module's month lifecycle (published periods) replaces the rule
-    here, and only here, at merge.
+    It is the district's latest **published** period up to ``through`` (default: the business
+    day) — never a month still being collected (``economy.releases.latest_published``).
     """
-    from districtops.economy.models import IndicatorValue
-    from districtops.economy.periods import Period
+    from districtops.economy.releases import latest_published
 
-    limit = through.last_day if through else clock.today()
-    top = IndicatorValue.objects.filter(unit=district, period__lte=limit).aggregate(top=Max("period"))["top"]
-    return Period.from_date(top) if top else None
+    return latest_published(district, through)
 
 
 def target_sentence(name: str, period_label: str, growth, target_growth, status=None) -> str:

@@ -18,7 +18,7 @@ from districtops.org.models import Unit
 from districtops.org.roles import Role
 
 from . import dashboard as dash
-from . import imports, quality, services
+from . import imports, quality, releases, services
 from .models import AuditRule, Enterprise, Finding, Indicator, MonthlyReport, PriceIndex, Target
 from .periods import parse_period
 
@@ -520,3 +520,135 @@ def upload(request, kind: str, file: UploadedFile = File(...), check_only: bool 
     else:
         raise ValidationError({"kind": "应为 enterprises、reports、electricity 或 tax"})
     return Status(200 if result.accepted else 422, result.as_dict())
+
+
+# --- month lifecycle (数据审定与发布): the district's statisticians only -----------------------
+
+
+class ReleaseOut(Schema):
+    period: str  # YYYY-MM
+    label: str
+    state: str
+    state_label: str
+    reports: int
+    version: int | None
+    reopen_reason: str
+
+
+class ReleaseMoveIn(Schema):
+    action: str = Field(description="review | collect | publish | reopen")
+    version: int | None = None
+    reason: str = ""
+
+
+class TallyOut(Schema):
+    key: str
+    label: str
+    expected: int
+    reported: int
+
+
+class MissingOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    street: str
+    section: str
+
+
+class ProgressOut(Schema):
+    period: str
+    label: str
+    state: str
+    expected: int
+    reported: int
+    deadline: dt.date
+    overdue: bool
+    missing_label: str
+    by_street: list[TallyOut]
+    by_section: list[TallyOut]
+    missing: list[MissingOut]
+
+
+def _release_district(user, unit_id):
+    unit = dash.resolve_unit(user, unit_id)
+    if not releases.sees_unpublished(user, unit.district_id):
+        raise PermissionDenied("只有本区统计员可以审定和发布统计数据")
+    return unit.district
+
+
+def _release_out(row) -> dict:
+    return {
+        "period": row.period.date.strftime("%Y-%m"),
+        "label": row.period.label,
+        "state": row.state,
+        "state_label": str(row.state_label),
+        "reports": row.reports,
+        "version": row.release.version if row.release else None,
+        "reopen_reason": row.release.reopen_reason if row.release else "",
+    }
+
+
+def _period_arg(text: str):
+    try:
+        return parse_period(text)
+    except (ValidationError, ValueError):
+        raise ValidationError({"period": f"报告期“{text}”格式有误，应为 YYYY-MM，例如 2021-03"}) from None
+
+
+@router.get("/periods", response=list[ReleaseOut])
+def list_periods(request, unit: int | None = None):
+    """The district's statistics periods with their state (采集中/审核中/已发布)."""
+    district = _release_district(request.auth, unit)
+    return [_release_out(r) for r in releases.period_list(district.pk)]
+
+
+@router.get("/periods/{period}/progress", response=ProgressOut)
+def period_progress(request, period: str, unit: int | None = None):
+    """已报 / 应报 for one period, by street and by industry section, and who is missing."""
+    district = _release_district(request.auth, unit)
+    p = releases.progress(district.pk, _period_arg(period))
+    return {
+        "period": p.period.date.strftime("%Y-%m"),
+        "label": p.period.label,
+        "state": p.state,
+        "expected": p.expected,
+        "reported": p.reported,
+        "deadline": p.deadline,
+        "overdue": p.overdue,
+        "missing_label": p.missing_label,
+        "by_street": [vars(t) for t in p.by_street],
+        "by_section": [vars(t) for t in p.by_section],
+        "missing": [
+            {
+                "id": e.pk,
+                "name": e.name,
+                "credit_code": e.credit_code,
+                "street": e.street_name,
+                "section": e.section,
+            }
+            for e in p.missing
+        ],
+    }
+
+
+@router.post("/periods/{period}/release", response=ReleaseOut)
+def move_period(request, period: str, payload: ReleaseMoveIn, unit: int | None = None):
+    """Move a period: review (进入审核), collect (退回采集), publish (审定发布), reopen (重新打开, with reason)."""
+    district = _release_district(request.auth, unit)
+    p = _period_arg(period)
+    moves = {
+        "review": lambda: releases.start_review(request.auth, district, p, expected_version=payload.version),
+        "collect": lambda: releases.back_to_collecting(
+            request.auth, district, p, expected_version=payload.version
+        ),
+        "publish": lambda: releases.publish(request.auth, district, p, expected_version=payload.version),
+        "reopen": lambda: releases.reopen(
+            request.auth, district, p, payload.reason, expected_version=payload.version
+        ),
+    }
+    if payload.action not in moves:
+        raise ValidationError({"action": "操作应为 review、collect、publish 或 reopen 之一"})
+    moves[payload.action]()
+    row = next(r for r in releases.period_list(district.pk, limit=10_000) if r.period == p)
+    return _release_out(row)

@@ -6,16 +6,16 @@ statisticians) or a street (the street's own staff see their street's figures).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 
-from districtops.core import clock, permissions
+from districtops.core import permissions
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
-from . import forecast, indicators, pool, quality
+from . import forecast, indicators, pool, quality, releases
 from .models import (
     Enterprise,
     Finding,
@@ -61,12 +61,9 @@ def resolve_unit(user, unit_id=None) -> Unit:
 
 
 def latest_period(user, unit: Unit) -> Period | None:
-    top = (
-        IndicatorValue.objects.restrict(user, "view")
-        .filter(unit=unit, period__lte=clock.today())
-        .aggregate(top=Max("period"))["top"]
-    )
-    return Period.from_date(top) if top else None
+    """The period the dashboard opens on: the latest published one (``releases.latest_for``);
+    the district's statisticians open on the latest with data, the month being collected."""
+    return releases.latest_for(user, unit.district_id)
 
 
 @dataclass
@@ -87,14 +84,24 @@ class Row:
 
 
 def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool = True) -> dict:
-    """Every figure of the dashboard for ``unit`` at ``period`` (default: latest with data).
+    """Every figure of the dashboard for ``unit`` at ``period`` (default: ``latest_period``).
+    A period not published yet is shown to the district's statisticians only; anyone else asking
+    for it gets the latest published one (``unpublished`` names the month asked for), and nobody
+    sees trend points after the period shown.
     Forecasts fit models (seconds when not cached): the page loads them in a fragment instead."""
-    period = period or latest_period(user, unit)
     district_id = unit.district_id
+    unpublished = None
+    if period is not None and not releases.is_visible(user, district_id, period):
+        unpublished, period = period, None
+    period = period or latest_period(user, unit)
     wide = district_wide(user, district_id)
     settings = settings_for(district_id)
     visible = IndicatorValue.objects.restrict(user, "view")
-    own = list(visible.filter(unit=unit).select_related("indicator").order_by("period"))
+    own = list(
+        visible.filter(unit=unit, period__lte=period.date if period else dt.date.min)
+        .select_related("indicator")
+        .order_by("period")
+    )
     by_indicator: dict[int, dict[Period, IndicatorValue]] = {}
     for v in own:
         by_indicator.setdefault(v.indicator_id, {})[Period.from_date(v.period)] = v
@@ -156,6 +163,9 @@ def build(user, unit: Unit, period: Period | None = None, *, with_forecast: bool
     return {
         "unit": unit,
         "period": period,
+        "unpublished": unpublished,
+        "release_state": (state := releases.state_of(district_id, period) if period else ""),
+        "release_state_label": releases.ReleaseState(state).label if state else "",
         "district_wide": wide,
         "rows": rows,
         "headline": headline,

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from districtops.org.models import Unit, UnitKind
 
-from . import imports, services
+from . import imports, releases, services
 from .models import Enterprise, Finding, FindingStatus, Indicator, IndicatorValue, MonthlyReport
 from .periods import Period
 from .reference import ensure_reference_data
@@ -494,6 +494,8 @@ def load() -> dict:
         _entered(district, indicators, rng)
         _targets(district, indicators)
         services.update_settings(None, district, expected_version=None, annual_upgrade_goal=12)
+    # The demo's months are closed by the bureau: leaders' pages show them (month lifecycle).
+    releases.publish_all(None, district)
     return {
         "enterprises": len(enterprises),
         "reports": MonthlyReport.objects.filter(district=district).count(),

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import dictionary, permissions
@@ -166,3 +167,26 @@ class PriceIndexImportForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = permissions.units_for_choice(user).filter(kind="district")
+
+
+class ReleaseMoveForm(forms.Form):
+    """One move of a statistics period's state (数据审定与发布)."""
+
+    ACTIONS = [
+        ("review", _("进入审核")),
+        ("collect", _("退回采集")),
+        ("publish", _("审定发布")),
+        ("reopen", _("重新打开")),
+    ]
+    action = forms.ChoiceField(label=_("操作"), choices=ACTIONS)
+    period = forms.CharField(label=_("报告期"), max_length=10)
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("重新打开原因"), required=False, max_length=500)
+
+    def clean_period(self):
+        from .periods import parse_period
+
+        try:
+            return parse_period(self.cleaned_data["period"])
+        except (ValidationError, ValueError) as exc:
+            raise forms.ValidationError(_("报告期格式有误，应为 YYYY-MM，例如 2021-03")) from exc

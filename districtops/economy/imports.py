@@ -34,6 +34,8 @@ from .models import (
     ImportBatch,
     ImportKind,
     MonthlyReport,
+    PeriodRelease,
+    ReleaseState,
     ReportStatus,
     ReportType,
     ReportValue,
@@ -641,6 +643,17 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
     enterprises = _registered_by_code(p[1] for p in parsed)
     ids = [e.pk for e in enterprises.values()]
     periods = [p[2] for p in parsed]
+    # A published period (数据审定与发布) takes no new report from a person until it is reopened;
+    # the system (demo loader, command line) is not refused.
+    published = set()
+    if actor is not None and periods:
+        published = set(
+            PeriodRelease.objects.filter(
+                district_id__in={e.district_id for e in enterprises.values()},
+                period__in={p.date for p in periods},
+                state=ReleaseState.PUBLISHED,
+            ).values_list("district_id", "period")
+        )
     first = Period(min(periods).year - 2, 2) if periods else None
     series_fields = sorted({t.main_field for t in report_types} | {"electricity"})
     history, stored = (
@@ -674,6 +687,16 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             continue
         if districts != permissions.ALL and enterprise.district_id not in districts:
             result.errors.append(CellError(r, headers["credit_code"], f"企业 {code} 不在您的辖区", "scope"))
+            continue
+        if (enterprise.district_id, period.date) in published:
+            result.errors.append(
+                CellError(
+                    r,
+                    headers["period"],
+                    f"报告期 {period.label} 已审定发布，须先重新打开（说明原因）才能导入更正",
+                    "published",
+                )
+            )
             continue
         report_type = type_by_sector.get(enterprise.sector)
         if report_type is None:

@@ -513,9 +513,65 @@ class EconomySettings(VersionedModel):
         default=50,
         help_text=_("审核发现队列按风险分排序，前 N 家为本期重点核查；0 为不限"),
     )
+    report_deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        default=10,
+        help_text=_("次月几日前报送当月报表；过期未报的企业列为迟报/拒报"),
+    )
 
     objects = ScopedManager()
     scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
 
     def __str__(self):
         return f"{self.district} 经济运行参数"
+
+
+class ReleaseState(models.TextChoices):
+    COLLECTING = "collecting", _("采集中")
+    REVIEWING = "reviewing", _("审核中")
+    PUBLISHED = "published", _("已发布")
+
+
+# Allowed moves of a statistics period (``releases.py``); reopening a published one needs a reason.
+RELEASE_TRANSITIONS = {
+    ReleaseState.COLLECTING: {ReleaseState.REVIEWING, ReleaseState.PUBLISHED},
+    ReleaseState.REVIEWING: {ReleaseState.COLLECTING, ReleaseState.PUBLISHED},
+    ReleaseState.PUBLISHED: {ReleaseState.REVIEWING},
+}
+
+
+class PeriodRelease(VersionedModel):
+    """The state of one district's statistics period (数据审定与发布): 采集中 while reports come
+    in, 审核中 while the bureau reviews, 已发布 when it is closed. Leaders' pages show the latest
+    published period only. A period with reports but no row is 采集中 (the row is written by its
+    first move)."""
+
+    district = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(_("报告期"))
+    state = models.CharField(
+        _("状态"), max_length=20, choices=ReleaseState.choices, default=ReleaseState.COLLECTING
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.TextField(_("重新打开原因"), blank=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+
+    class Meta:
+        ordering = ["-period"]
+        verbose_name = _("统计期发布")
+        verbose_name_plural = _("统计期发布")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "period"], name="period_release_unique"),
+        ]
+        indexes = [models.Index(fields=["district", "state", "period"])]
+
+    def __str__(self):
+        return f"{self.district} {self.period_obj.label} {self.get_state_display()}"
+
+    @property
+    def period_obj(self) -> Period:
+        return Period.from_date(self.period)

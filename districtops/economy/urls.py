@@ -25,5 +25,7 @@ urlpatterns = [
     path("prices/", views.price_index_list, name="price_index_list"),
     path("prices/import/", views.price_index_import, name="price_index_import"),
     path("prices/<int:pk>/", views.price_index_edit, name="price_index_edit"),
+    path("releases/", views.release_list, name="release_list"),
+    path("releases/move/", views.release_move, name="release_move"),
     path("values/", views.indicator_value_enter, name="indicator_value_enter"),
 ]

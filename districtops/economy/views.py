@@ -21,7 +21,7 @@ from districtops.org.models import UnitKind
 from districtops.org.roles import Role
 
 from . import dashboard as dash
-from . import imports, quality, services
+from . import imports, quality, releases, services
 from .forms import (
     ExplainForm,
     ImportForm,
@@ -29,6 +29,7 @@ from .forms import (
     PriceIndexEditForm,
     PriceIndexForm,
     PriceIndexImportForm,
+    ReleaseMoveForm,
     ReviewCapacityForm,
     ReviewForm,
     RuleForm,
@@ -683,3 +684,74 @@ def price_index_edit(request, pk):
             messages.success(request, _("价格指数已保存，规上工业增加值已重新计算。"))
             return redirect("economy:price_index_list")
     return render(request, "economy/price_index_form.html", {"form": form, "row": row})
+
+
+def _release_district(request):
+    """The district whose periods the statistician moves; anyone else is refused (403)."""
+    unit = dash.resolve_unit(request.user, request.GET.get("unit") or request.POST.get("unit"))
+    if not releases.sees_unpublished(request.user, unit.district_id):
+        raise PermissionDenied(_("只有本区统计员可以审定和发布统计数据"))
+    return unit.district
+
+
+@login_required
+def release_list(request):
+    """数据审定与发布: the district's periods with their state and moves, and the progress of one
+    period (已报 / 应报, by street and industry, who is missing)."""
+    district = _release_district(request)
+    rows = releases.period_list(district.pk)
+    chosen = None
+    raw = request.GET.get("period", "").strip()
+    if raw:
+        try:
+            chosen = parse_period(raw)
+        except (ValidationError, ValueError):
+            messages.error(request, _("报告期格式有误，应为 YYYY-MM，例如 2021-03"))
+    if chosen is None:
+        open_rows = [r for r in rows if r.state != "published"]
+        chosen = (open_rows or rows)[0].period if rows else None
+    return render(
+        request,
+        "economy/release_list.html",
+        {
+            "district": district,
+            "rows": rows,
+            "chosen": chosen,
+            "progress": releases.progress(district.pk, chosen) if chosen else None,
+            "published": releases.latest_published(district),
+        },
+    )
+
+
+@login_required
+@require_POST
+def release_move(request):
+    district = _release_district(request)
+    form = ReleaseMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("economy:release_list")
+    data = form.cleaned_data
+    period, version = data["period"], data["version"]
+    try:
+        if data["action"] == "review":
+            releases.start_review(request.user, district, period, expected_version=version)
+        elif data["action"] == "collect":
+            releases.back_to_collecting(request.user, district, period, expected_version=version)
+        elif data["action"] == "publish":
+            releases.publish(request.user, district, period, expected_version=version)
+        else:
+            releases.reopen(request.user, district, period, data["reason"], expected_version=version)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except ConflictError:
+        messages.error(request, _("该统计期已被他人修改，请刷新后重试。"))
+    else:
+        messages.success(
+            request,
+            _("%(period)s：%(action)s完成。")
+            % {"period": period.label, "action": dict(form.ACTIONS)[data["action"]]},
+        )
+    return redirect(
+        f"{reverse('economy:release_list')}?{urlencode({'period': period.date.strftime('%Y-%m')})}"
+    )

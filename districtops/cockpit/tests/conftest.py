@@ -173,4 +173,10 @@ def economy_data(district_data):
             **common, period=dt.date(2021, 2, 1), cumulative=cumulative, growth=growth
         )
         Target.objects.create(**common, year=2021, kind="annual", growth=target)
+    # The bureau has published these periods (economy month lifecycle): leaders see them.
+    from districtops.economy import releases
+    from districtops.economy.periods import Period
+
+    for day in (dt.date(2020, 2, 1), dt.date(2020, 12, 1), dt.date(2021, 2, 1)):
+        releases.publish(None, district, Period.from_date(day))
     return district_data
