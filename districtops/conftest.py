@@ -65,6 +65,13 @@ def api_client(org):
 
 
 @pytest.fixture(autouse=True)
+def _audit_head_dir(settings, tmp_path):
+    # Each test's audit heads stay with its own database (a shared dir would mix chains).
+    settings.AUDIT_HEAD_DIR = tmp_path / "audit-head"
+    settings.AUDIT_HEAD_SYSLOG = ""
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 at full strength costs ~0.3 s a password; tests need the behaviour, not the cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
