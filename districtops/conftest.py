@@ -52,7 +52,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=_FAST_HASHERS):
+    import tempfile
+
+    # The audit heads the load writes belong to this throwaway database, never to var/.
+    heads = tempfile.mkdtemp(prefix="audit-head-")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=_FAST_HASHERS, AUDIT_HEAD_DIR=heads, AUDIT_HEAD_SYSLOG=""),
+    ):
         _ORG_KEYS.update(_org_keys(_load_org()))
 
 
@@ -119,6 +126,12 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+def _audit_head_dir(settings, tmp_path):
+    # Each test's audit heads stay with its own database (a shared dir would mix chains).
+    settings.AUDIT_HEAD_DIR = tmp_path / "audit-head"
+    settings.AUDIT_HEAD_SYSLOG = ""
 
 
 @pytest.fixture(autouse=True)

@@ -213,6 +213,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 AUDIT_RETENTION_MIN_DAYS = 180
+# The audit chain's signed head goes where the database cannot rewrite it (docs/operations.md).
+AUDIT_HEAD_DIR = Path(os.environ.get("AUDIT_HEAD_DIR", VAR_DIR / "audit-head"))
+AUDIT_HEAD_SYSLOG = os.environ.get("AUDIT_HEAD_SYSLOG", "")  # "/dev/log", "host:514", "tcp://host:514"
+AUDIT_HEAD_INTERVAL_SECONDS = env_int("AUDIT_HEAD_INTERVAL_SECONDS", 10)  # after writes; -1: off
 
 # --- I18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -68,12 +69,19 @@ class AuditRecord(models.Model):
 
 
 class AuditAnchor(models.Model):
-    """Left behind by a purge: the chain now starts after ``last_seq`` whose hash was ``last_hash``."""
+    """Left behind by a purge: the chain now starts after ``last_seq`` whose hash was ``last_hash``.
+
+    ``mac`` is HMAC-SM3 (the audit key) over the anchor's fields, and ``purge_seq`` names the
+    ``purge`` record written in the same transaction, whose ``after`` repeats the anchor. An
+    anchor made by hand (no key) or without its purge record fails ``verify-audit``.
+    """
 
     last_seq = models.BigIntegerField()
     last_hash = models.CharField(max_length=64)
-    purged_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(default=timezone.now)
     purged_count = models.PositiveIntegerField()
+    purge_seq = models.BigIntegerField(null=True, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-last_seq"]
