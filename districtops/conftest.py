@@ -50,9 +50,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     the tables when they end; pytest-django runs them after the others, and the ``org``
     fixture loads the organisation again when it finds it gone.
     """
-    from django.test import override_settings
-
     import tempfile
+
+    from django.test import override_settings
 
     # The audit heads the load writes belong to this throwaway database, never to var/.
     heads = tempfile.mkdtemp(prefix="audit-head-")
