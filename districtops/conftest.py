@@ -128,6 +128,7 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
 def _audit_head_dir(settings, tmp_path):
     # Each test's audit heads stay with its own database (a shared dir would mix chains).
     settings.AUDIT_HEAD_DIR = tmp_path / "audit-head"

@@ -143,6 +143,14 @@ KEYS = {
     "name": _("名称"),
     "params": _("参数"),
     "version": _("版本"),
+    "first_broken_seq": _("首个断点序号"),
+    "reason": _("原因"),
+    "problems": _("问题"),
+    "notes": _("说明"),
+    "tip_seq": _("最新记录序号"),
+    "head_seq": _("签名头序号"),
+    "head_time": _("签名头时间"),
+    "heads_read": _("已读签名头（条）"),
 }
 
 # Economy audit rules (economy/rules.py) and the Excel readers' own checks.
@@ -214,6 +222,10 @@ FIELDS = {
     "created_at": _("创建时间"),
     "updated_at": _("修改时间"),
     "created_by": _("创建人"),
+    "entered_by": _("录入人"),
+    "published_by": _("发布人"),
+    "purge_seq": _("清理记录序号"),
+    "mac": _("签名"),
     "district": _("所属区"),
     "unit": _("单位"),
     "path": _("层级路径"),

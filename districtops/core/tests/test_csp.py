@@ -100,10 +100,6 @@ def test_autosubmit_filters_without_inline_handlers(org, browser_page):
     assert page.evaluate("window.__csp") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cockpit/cockpit.html still has an inline onchange (its templates are being rewritten)",
-)
 def test_cockpit_passes_the_csp(org, browser_page):
     from districtops.org import demo
     from districtops.org.roles import Role
