@@ -70,6 +70,34 @@ class TotpForm(forms.Form):
     )
 
 
+class SecondFactorForm(forms.Form):
+    """The 6-digit TOTP code, or (after enrolment) one of the person's backup codes."""
+
+    code = forms.CharField(
+        label=_("动态验证码或备用验证码"),
+        max_length=20,
+        help_text=_("手机不在身边时，可输入一个备用验证码（形如 abcd-efgh，每个只能用一次）。"),
+    )
+
+    def clean_code(self):
+        import re
+
+        from .services import BACKUP_CODE_PATTERN
+
+        code = self.cleaned_data["code"].strip()
+        if re.fullmatch(r"\d{6}", code):
+            self.kind = "totp"
+        elif re.fullmatch(BACKUP_CODE_PATTERN, code):
+            self.kind = "backup"
+        else:
+            raise forms.ValidationError(_("请输入 6 位数字验证码，或 8 位备用验证码。"))
+        return code
+
+
+class BackupCodesForm(TotpForm):
+    """Issuing new backup codes asks for the current TOTP code: a borrowed session is not enough."""
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=60)
     expires_days = forms.IntegerField(

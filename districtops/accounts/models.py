@@ -57,6 +57,29 @@ class User(AbstractUser):
         self.totp_secret_encrypted = sm4_encrypt(value, "totp") if value else ""
 
 
+class BackupCode(models.Model):
+    """A one-time code that stands in for the TOTP code when the phone is lost (only its keyed
+    digest is stored; the person sees the codes once, when they are issued)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="backup_codes",
+        verbose_name=_("人员"),
+    )
+    code_digest = models.CharField(_("备用码摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("备用验证码")
+        verbose_name_plural = _("备用验证码")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
 class SecurityPolicy(models.Model):
     """The security admin's policy (one row). Defaults come from settings (DOMAIN.md §7)."""
 

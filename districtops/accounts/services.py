@@ -17,7 +17,7 @@ from districtops.core import permissions, services
 from districtops.core.crypto import digest
 from districtops.org.roles import ADMIN_ROLES, Role
 
-from .models import ApiToken, SecurityPolicy
+from .models import ApiToken, BackupCode, SecurityPolicy
 
 TOKEN_PREFIX = "dop_"
 
@@ -159,6 +159,7 @@ def reset_second_factor(actor, person) -> None:
     with transaction.atomic():
         _require_security_admin(actor, person)
         get_user_model().objects.filter(pk=person.pk).update(totp_secret_encrypted="", totp_confirmed=False)
+        BackupCode.objects.filter(user=person).delete()
         services.record(actor, "totp_reset", person)
 
 
@@ -219,6 +220,76 @@ def verify_totp(user, code: str, *, confirm: bool = False) -> bool:
     if not ok:
         services.record(user, "totp_failed", user, outcome="failure")
     return ok
+
+
+# --- backup codes ---------------------------------------------------------------------------
+
+BACKUP_CODE_COUNT = 10
+# No 0/o, 1/l/i: a code copied from paper must not be misread.
+_BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+BACKUP_CODE_PATTERN = r"^\s*[A-Za-z0-9]{4}[-\s]?[A-Za-z0-9]{4}\s*$"
+
+
+def _normalise_backup_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
+
+
+def _backup_digest(user, code: str) -> str:
+    from districtops.core.crypto import derived_key, keyed_digest
+
+    payload = f"districtops:backup-code:{user.pk}:{_normalise_backup_code(code)}".encode()
+    return keyed_digest(derived_key("backup-code"), payload)
+
+
+def issue_backup_codes(actor, user) -> list[str]:
+    """Replace the person's backup codes with ten new ones and return them (shown once).
+
+    Only the person themself, with a confirmed second factor, or the system (actor None)."""
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied("a person issues only their own backup codes")
+    if not user.totp_confirmed:
+        raise ValidationError("须先绑定动态验证码，才能生成备用验证码。")
+    codes = []
+    while len(codes) < BACKUP_CODE_COUNT:
+        raw = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(8))
+        code = f"{raw[:4]}-{raw[4:]}"
+        if code not in codes:
+            codes.append(code)
+    with transaction.atomic():
+        replaced = BackupCode.objects.filter(user=user).delete()[0]
+        BackupCode.objects.bulk_create(
+            [BackupCode(user=user, code_digest=_backup_digest(user, c)) for c in codes]
+        )
+        services.record(
+            actor or user,
+            "backup_codes_issued",
+            user,
+            after={"count": len(codes), "replaced": replaced},
+        )
+    return codes
+
+
+def backup_codes_left(user) -> int:
+    return BackupCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def use_backup_code(user, code: str) -> bool:
+    """Spend one backup code in place of the TOTP code; each code works once."""
+    if not user.totp_confirmed:
+        return False
+    with transaction.atomic():
+        row = (
+            BackupCode.objects.select_for_update()
+            .filter(user=user, code_digest=_backup_digest(user, code), used_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            services.record(user, "backup_code_failed", user, outcome="failure")
+            return False
+        row.used_at = timezone.now()
+        row.save(update_fields=["used_at"])
+        services.record(user, "backup_code_used", user, after={"left": backup_codes_left(user)})
+    return True
 
 
 # --- API tokens ----------------------------------------------------------------------------

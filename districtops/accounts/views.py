@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 import segno
@@ -7,6 +8,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +19,15 @@ from districtops.core.views_helpers import apply_service_errors
 from districtops.org.roles import Role
 
 from . import services
-from .forms import LoginForm, PasswordChangeForm, PolicyForm, TokenForm, TotpForm
+from .forms import (
+    BackupCodesForm,
+    LoginForm,
+    PasswordChangeForm,
+    PolicyForm,
+    SecondFactorForm,
+    TokenForm,
+    TotpForm,
+)
 from .models import ApiToken, SecurityPolicy
 
 
@@ -57,13 +67,34 @@ def second_factor(request):
     if enrolling:
         # Keep one secret for the whole enrolment: a mistyped code must not change the QR code.
         uri = services.totp_uri(user) if user.totp_secret else services.start_totp_enrolment(user)
-    form = TotpForm(request.POST or None)
+    form = (TotpForm if enrolling else SecondFactorForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.verify_totp(user, form.cleaned_data["code"], confirm=enrolling):
+        code = form.cleaned_data["code"]
+        if enrolling or form.kind == "totp":
+            passed = services.verify_totp(user, code, confirm=enrolling)
+        else:
+            passed = services.use_backup_code(user, code)
+        if passed:
             request.session.pop("second_factor_pending", None)
             request.session.cycle_key()
+            if enrolling:
+                # The backup codes are issued with the enrolment and shown once, on the next page.
+                request.session["new_backup_codes"] = services.issue_backup_codes(user, user)
+                return redirect("accounts:backup_codes")
+            if not enrolling and form.kind == "backup":
+                left = services.backup_codes_left(user)
+                messages.warning(
+                    request,
+                    _("已用一个备用验证码登录，还剩 %(n)d 个。请尽快在“备用验证码”页重新生成。")
+                    % {"n": left},
+                )
             return redirect(_safe_next(request))
-        form.add_error("code", _("验证码不正确或已过期。"))
+        form.add_error(
+            "code",
+            _("验证码不正确或已过期。")
+            if enrolling or form.kind == "totp"
+            else _("备用验证码不正确或已用过。"),
+        )
     qr_svg = None
     if uri:
         buf = io.BytesIO()
@@ -78,6 +109,27 @@ def second_factor(request):
             "qr_svg": qr_svg,
             "secret": user.totp_secret if enrolling else "",
         },
+    )
+
+
+@login_required
+def backup_codes(request):
+    """The person's backup codes: how many are left, new ones (shown once) after the current
+    TOTP code is typed."""
+    user = request.user
+    if not user.totp_confirmed:
+        raise PermissionDenied
+    codes = request.session.pop("new_backup_codes", None)
+    form = BackupCodesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.verify_totp(user, form.cleaned_data["code"]):
+            request.session["new_backup_codes"] = services.issue_backup_codes(user, user)
+            return redirect("accounts:backup_codes")
+        form.add_error("code", _("验证码不正确或已过期。"))
+    return render(
+        request,
+        "accounts/backup_codes.html",
+        {"form": form, "codes": codes, "left": services.backup_codes_left(user)},
     )
 
 
@@ -190,3 +242,55 @@ def security_policy(request):
             messages.success(request, _("安全策略已保存。"))
             return redirect("accounts:security_policy")
     return render(request, "accounts/security_policy.html", {"form": form})
+
+
+ATTEMPT_ACTIONS = ("login_failed", "totp_failed", "backup_code_failed")
+ATTEMPT_WINDOWS = {"1": 1, "24": 24, "168": 168}
+
+
+@login_required
+def security_attempts(request):
+    """Failed logins and second factors the security admin watches: by address, by account, the
+    newest ones, and the accounts locked now. Attempts on names that match no account belong to
+    no district and are shown to every security admin (they carry no business data)."""
+    from django.db.models import Count, Max, Q
+
+    from districtops.audit.models import AuditRecord
+
+    _security_admin_only(request)
+    window = request.GET.get("hours", "24")
+    hours = ATTEMPT_WINDOWS.get(window, 24)
+    since = timezone.now() - dt.timedelta(hours=hours)
+    people = permissions.people_administered(request.user, Role.SEC_ADMIN)
+    attempts = AuditRecord.objects.filter(action__in=ATTEMPT_ACTIONS, created_at__gte=since).filter(
+        Q(actor_id__in=people.values("pk")) | Q(actor_id__isnull=True)
+    )
+    by_address = list(
+        attempts.values("client_ip")
+        .annotate(n=Count("id"), accounts=Count("actor_username", distinct=True), last=Max("created_at"))
+        .order_by("-n", "client_ip")[:50]
+    )
+    by_account = list(
+        attempts.values("actor_username", "actor_id")
+        .annotate(n=Count("id"), addresses=Count("client_ip", distinct=True), last=Max("created_at"))
+        .order_by("-n", "actor_username")[:50]
+    )
+    recent = list(attempts.order_by("-seq")[:100])
+    locked = people.filter(locked_until__gt=timezone.now()).order_by("username")
+    return render(
+        request,
+        "accounts/security_attempts.html",
+        {
+            "hours": hours,
+            "windows": [(k, v) for k, v in ATTEMPT_WINDOWS.items()],
+            "total": attempts.count(),
+            "by_address": by_address,
+            "by_account": by_account,
+            "recent": recent,
+            "locked": locked,
+            "threshold": SecurityPolicy.current().lockout_threshold,
+            "ip_limit": settings.LOGIN_IP_LIMIT,
+            "net_limit": settings.LOGIN_NET_LIMIT,
+            "window_minutes": settings.LOGIN_WINDOW_MINUTES,
+        },
+    )

@@ -49,6 +49,9 @@ ACTIONS = {
     "totp_enrol_confirm": _("完成绑定动态口令"),
     "totp_failed": _("动态口令错误"),
     "totp_reset": _("重置动态口令"),
+    "backup_codes_issued": _("生成备用验证码"),
+    "backup_code_used": _("使用备用验证码"),
+    "backup_code_failed": _("备用验证码错误"),
     "revoke": _("吊销接口令牌"),
     "purge": _("清理过期审计记录"),
     "partner.revoke": _("停用接入方"),
@@ -151,6 +154,9 @@ KEYS = {
     "head_seq": _("签名头序号"),
     "head_time": _("签名头时间"),
     "heads_read": _("已读签名头（条）"),
+    "count": _("数量"),
+    "replaced": _("作废旧码（个）"),
+    "left": _("剩余（个）"),
 }
 
 # Economy audit rules (economy/rules.py) and the Excel readers' own checks.
