@@ -55,16 +55,23 @@ class Beater(threading.Thread):
         self.started_at = timezone.now()
         self._stop_event = threading.Event()
 
+    def start(self):
+        # The first beat is in the caller's thread, before the worker opens its own transactions:
+        # a thread beating while the worker takes SQLite's exclusive lock would meet a locked table.
+        try:
+            beat(self.worker, self.queue, self.started_at)
+        except Exception:
+            pass
+        super().start()
+
     def run(self):
         try:
-            while True:
+            while not self._stop_event.wait(self.interval):
                 close_old_connections()
                 try:
                     beat(self.worker, self.queue, self.started_at)
                 except Exception:  # the database may be restarting: the next beat tries again
                     pass
-                if self._stop_event.wait(self.interval):
-                    break
             try:
                 forget(self.worker)
             except Exception:
