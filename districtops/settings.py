@@ -163,7 +163,7 @@ JOB_QUEUE = "rq" if REDIS_URL else "tasks"
 # /readyz fails when no task worker (`districtops worker`) has beaten for this many seconds.
 READINESS_WORKER_MAX_AGE = env_int("READINESS_WORKER_MAX_AGE", 120)
 
-# --- Auth and session security (DOMAIN.md §7) ------------------------------------------
+# --- Auth and session security (docs/domain.md §7) ------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # Failed logins (accounts/throttle.py): per address and network in the cache, account × address locks.
 LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)

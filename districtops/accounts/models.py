@@ -81,7 +81,7 @@ class BackupCode(models.Model):
 
 
 class SecurityPolicy(models.Model):
-    """The security admin's policy (one row). Defaults come from settings (DOMAIN.md §7)."""
+    """The security admin's policy (one row). Defaults come from settings (docs/domain.md §7)."""
 
     lockout_threshold = models.PositiveSmallIntegerField(_("锁定前允许失败次数"), default=5)
     lockout_minutes = models.PositiveSmallIntegerField(_("锁定时长（分钟）"), default=15)

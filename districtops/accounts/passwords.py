@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 
 class ComplexityValidator:
-    """At least 10 characters from at least 3 of 4 classes: upper, lower, digit, symbol (DOMAIN.md §7)."""
+    """At least 10 characters from at least 3 of 4 classes: upper, lower, digit, symbol (docs/domain.md §7)."""
 
     min_length = 10
 

@@ -1,4 +1,4 @@
-"""Logins, logouts and failed logins go to the audit trail (DOMAIN.md §7)."""
+"""Logins, logouts and failed logins go to the audit trail (docs/domain.md §7)."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver

@@ -429,7 +429,7 @@ def _matter_age_chart(ctx: Context, matters) -> dict:
 
 
 def on_time_rate(on_time: int, closed: int, overdue: int) -> float | None:
-    """DOMAIN.md §4: closed on time ÷ (closed + open and overdue)."""
+    """docs/domain.md §4: closed on time ÷ (closed + open and overdue)."""
     whole = closed + overdue
     return None if not whole else on_time / whole
 

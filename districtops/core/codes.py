@@ -1,6 +1,6 @@
 """National codes the platform validates: credit codes, industry codes and the 四上 thresholds.
 
-- 统一社会信用代码, GB 32100-2015 (DOMAIN.md §6): 18 characters over a 31-character set,
+- 统一社会信用代码, GB 32100-2015 (docs/domain.md §6): 18 characters over a 31-character set,
   the last one a check character over the first 17 (weights 3^(i-1) mod 31).
 - 国民经济行业分类, GB/T 4754-2017: sections A–T and their 97 two-digit divisions.
 - 四上企业 thresholds by industry and annual revenue (in yuan).
@@ -302,7 +302,7 @@ _SERVICES_5M_SECTIONS = {"O", "R"}
 
 
 def sector_and_threshold(industry_code: str) -> tuple[str | None, Decimal | None]:
-    """The statistical sector of an industry code and its revenue threshold in yuan (DOMAIN.md §6)."""
+    """The statistical sector of an industry code and its revenue threshold in yuan (docs/domain.md §6)."""
     code = validate_industry_code(industry_code)
     section, division = section_of(code), code[:2]
     if section in {"B", "C", "D"}:

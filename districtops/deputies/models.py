@@ -1,4 +1,4 @@
-"""People's Congress deputies (人大代表): liaison stations, activities, suggestions (DOMAIN.md §5)."""
+"""People's Congress deputies (人大代表): liaison stations, activities, suggestions (docs/domain.md §5)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

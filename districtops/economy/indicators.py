@@ -1,6 +1,6 @@
 """Headline indicators computed from enterprise reports, the target lights and the peer ranking.
 
-Growth follows the statistical conventions of DOMAIN.md §6:
+Growth follows the statistical conventions of docs/domain.md §6:
 - cumulative year on year: (Σ Jan..N this year ÷ Σ Jan..N last year − 1) × 100 %;
 - the same set of enterprises on both sides: only enterprises with a counted report in both
   periods enter the growth rate (the level counts every enterprise reporting this year);

@@ -488,7 +488,7 @@ class Target(VersionedModel):
 
 
 class EconomySettings(VersionedModel):
-    """Per-district tunables the statistician owns (DOMAIN.md conventions, with their defaults)."""
+    """Per-district tunables the statistician owns (docs/domain.md conventions, with their defaults)."""
 
     district = models.OneToOneField("org.Unit", on_delete=models.PROTECT, related_name="+")
     candidate_share = models.DecimalField(

@@ -1,7 +1,7 @@
 """Statistical report periods: months, with January and February reported together as "1-2月".
 
 A period is stored as the first day of its last month (1-2月 2021 → 2021-02-01). January never
-exists on its own; its figures live inside the 1-2月 period (Spring Festival convention, DOMAIN.md §6).
+exists on its own; its figures live inside the 1-2月 period (Spring Festival convention, docs/domain.md §6).
 """
 
 from __future__ import annotations

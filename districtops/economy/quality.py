@@ -112,14 +112,6 @@ def figures_by_section(district_id: int, period_dates=None) -> dict[str, list]:
     return by_section
 
 
-def report_figures(district_id: int, period_dates=None, section: str | None = None):
-    """Current money figures (current month) of the district's current report versions."""
-    by_section = figures_by_section(district_id, period_dates)
-    if section:
-        return by_section.get(section, [])
-    return [v for values in by_section.values() for v in values]
-
-
 MONEY_FIELDS = (
     "gross_output",
     "main_revenue",

@@ -1,5 +1,5 @@
 """双重预防 (dual prevention): graded risk points and hidden hazards with the 五定 and a
-closure loop 排查 → 登记 → 整改 → 验收 → 销号 (DOMAIN.md §3)."""
+closure loop 排查 → 登记 → 整改 → 验收 → 销号 (docs/domain.md §3)."""
 
 from django.conf import settings
 from django.db import models

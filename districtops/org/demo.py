@@ -1,4 +1,4 @@
-"""The 管城回族区 demo organisation (DOMAIN.md §1) and the demo accounts.
+"""The 管城回族区 demo organisation (docs/domain.md §1) and the demo accounts.
 
 Idempotent: units are found by division code or by (parent, name) before anything is
 created, people by username. Every write goes through the org services as the system.

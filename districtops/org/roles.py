@@ -21,7 +21,7 @@ OVERSIGHT_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR})
 # Roles that work on a unit's own business (lead or support).
 UNIT_ROLES = frozenset({Role.UNIT_HEAD, Role.UNIT_STAFF, Role.STATISTICIAN, Role.LEADER, Role.SUPERVISOR})
 
-# 三员分立 (DOMAIN.md §7): roles no administrator grants through the platform by themselves. The
+# 三员分立 (docs/domain.md §7): roles no administrator grants through the platform by themselves. The
 # administrator roles and 区领导 (who sees the whole district) are granted on the server with
 # `districtops grant-role`, a step that needs shell access and is audited as the system's.
 PRIVILEGED_ROLES = frozenset({*ADMIN_ROLES, Role.LEADER})

@@ -1,6 +1,6 @@
 """Demo data as of 2021-03-31: the 2021-02-25 signing conference and the urban-renewal works.
 
-Seed facts (DOMAIN.md §2, §3): 56 projects signed on 2021-02-25, 24 on site and 32 before
+Seed facts (docs/domain.md §2, §3): 56 projects signed on 2021-02-25, 24 on site and 32 before
 the meeting, about 30 billion yuan over four sectors; the three works and a 六街六片区
 showcase group. Everything else (names, investors, amounts, dates) is fictional and marked
 （示例）. Idempotent: the conference is found by name and date, projects by name or code.

@@ -1,6 +1,6 @@
 """The rules the battle map and the warnings apply, as plain functions of (row, today).
 
-Thresholds are settings with the defaults DOMAIN.md §3 states (*conventions*):
+Thresholds are settings with the defaults docs/domain.md §3 states (*conventions*):
 
 - ``PROJECTS_RED_SHARE`` (0.7): progress below 70 % of the elapsed share is far behind (red);
 - ``PROJECTS_FUND_LAG_POINTS`` (20): disbursement may trail physical progress by 20 points;

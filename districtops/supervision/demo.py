@@ -1,5 +1,5 @@
 """Demo: the three meetings of the seed with their decisions turned into matters, in every
-state as of 2021-03-31 (DOMAIN.md §3, §4). Idempotent: a meeting found by title is skipped."""
+state as of 2021-03-31 (docs/domain.md §3, §4). Idempotent: a meeting found by title is skipped."""
 
 import datetime as dt
 

@@ -1,6 +1,6 @@
 """Scorecards (督导考核): per-unit rates over a period, weighted by unit kind, ranked.
 
-On-time closure rate (DOMAIN.md §4) = closed on time ÷ (closed + open and overdue), over
+On-time closure rate (docs/domain.md §4) = closed on time ÷ (closed + open and overdue), over
 the unit's matters (as lead) that fell due in the period or were closed in it, as of the
 period's end (or today, if earlier). Hazards use the same formula on their deadlines;
 suggestions count 满意 and 基本满意 among the deputy's evaluations in the period.

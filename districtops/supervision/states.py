@@ -1,4 +1,4 @@
-"""The matter state machine as a table (DOMAIN.md §4).
+"""The matter state machine as a table (docs/domain.md §4).
 
 交办 assigned → 签收 acknowledged → 办理 in progress → 申请办结 closure requested →
 审核 closed, or 退回 returned for rework (and back to in progress / closure requested).

@@ -1,4 +1,4 @@
-"""Working-day arithmetic for deadlines (DOMAIN.md §4).
+"""Working-day arithmetic for deadlines (docs/domain.md §4).
 
 Where a year's calendar comes from, in order:
 

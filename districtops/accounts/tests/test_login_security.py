@@ -1,4 +1,4 @@
-"""Lock-out, idle time-out, forced password change and the admins' second factor (DOMAIN.md §7)."""
+"""Lock-out, idle time-out, forced password change and the admins' second factor (docs/domain.md §7)."""
 
 import time
 

@@ -13,11 +13,6 @@ def model_name(obj):
     return obj._meta.model_name
 
 
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if hasattr(mapping, "get") else None
-
-
 # The one form renderer (templates/includes/form.html) gives every widget Tabler's class.
 WIDGET_CLASSES = {
     "select": "form-select",
