@@ -1,10 +1,9 @@
-"""Health, clock, demo idempotence, periodic jobs, uploads and Excel helpers."""
+"""Clock, demo idempotence, the language default, static files and the Excel reader's helpers."""
 
 import datetime as dt
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from districtops.core import clock
@@ -52,73 +51,6 @@ def test_guancheng_has_its_fourteen_township_units(org):
     assert set(streets.values_list("division_code", flat=True)) >= {"410104001", "410104202", "410104570"}
 
 
-def test_daily_jobs_run_once_a_day(org):
-    from districtops.jobs.models import Job
-
-    out = io.StringIO()
-    call_command("run-periodic", "daily", "--now", stdout=out)
-    assert "audit.verify_chain" in out.getvalue() and "succeeded" in out.getvalue()
-    call_command("run-periodic", "daily", "--now", stdout=out)
-    assert "already ran" in out.getvalue()
-    assert Job.objects.filter(name="audit.verify_chain").count() == 1
-    assert Job.objects.get(name="audit.verify_chain").result["ok"] is True
-
-
-def test_job_pages_show_own_jobs_only(org, login, users):
-    from districtops.jobs.services import run_job, start_job
-
-    job = start_job(users["nanguan"], "audit.verify_chain", enqueue=False)
-    run_job(job.pk)
-    assert login("nanguan").get(f"/jobs/{job.pk}/").status_code == 200
-    assert login("beixiajie").get(f"/jobs/{job.pk}/").status_code == 404
-    assert login("sysadmin").get(f"/jobs/{job.pk}/").status_code == 404  # 三员: not the admin's to read
-
-
-@pytest.mark.parametrize(
-    "name, content, ok",
-    [
-        ("a.pdf", b"%PDF-1.7\n...", True),
-        ("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, True),
-        ("virus.pdf", b"MZ\x90\x00" + b"0" * 60, False),
-        ("empty.pdf", b"", False),
-        ("a.exe", b"MZ\x90\x00", False),
-        ("photo.jpg", b"%PDF-1.4", False),
-    ],
-)
-def test_upload_checked_by_content(name, content, ok):
-    from django.core.exceptions import ValidationError
-
-    from districtops.core.uploads import validate_upload
-
-    upload = SimpleUploadedFile(name, content)
-    if ok:
-        assert validate_upload(upload)
-    else:
-        with pytest.raises(ValidationError):
-            validate_upload(upload)
-
-
-def test_upload_over_the_limit_is_refused(settings):
-    from django.core.exceptions import ValidationError
-
-    from districtops.core.uploads import validate_upload
-
-    with pytest.raises(ValidationError, match="超过"):
-        validate_upload(SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2000), max_bytes=1000)
-
-
-def test_office_file_detected_inside_the_zip():
-    from districtops.core import excel
-    from districtops.core.uploads import validate_upload
-
-    content = excel.write_workbook([("表", [excel.Column("a", "甲")], [[1]])])
-    assert validate_upload(SimpleUploadedFile("t.xlsx", content)) == "xlsx"
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError):
-        validate_upload(SimpleUploadedFile("t.docx", content))
-
-
 def test_excel_reader_finds_header_units_and_bad_cells():
     from openpyxl import Workbook
 
@@ -157,31 +89,6 @@ def test_excel_reader_reports_missing_columns_and_non_excel():
     content = excel.write_workbook([("表", [excel.Column("b", "乙")], [["x"]])])
     table = excel.read_table(io.BytesIO(content), [excel.Column("a", "甲", required=True)])
     assert not table.ok and "找不到表头" in table.errors[0].message
-
-
-def test_jobs_go_through_rq_when_redis_is_configured(org, settings, users):
-    """Production queue: the job id goes to RQ; a worker runs it and the Job row records the result."""
-    import redis
-    from rq import Queue, SimpleWorker
-
-    from districtops.jobs.models import Job
-    from districtops.jobs.queue import enqueue_job
-    from districtops.jobs.services import start_job
-
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        connection = redis.Redis.from_url(url)
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379 (CI starts one)")
-    connection.flushdb()
-    settings.REDIS_URL, settings.JOB_QUEUE = url, "rq"
-    job = start_job(users["sysadmin"], "audit.verify_chain", enqueue=False)
-    enqueue_job(job.pk)
-    queue = Queue("default", connection=connection)
-    assert queue.count == 1
-    SimpleWorker([queue], connection=connection).work(burst=True)
-    assert Job.objects.get(pk=job.pk).status == "succeeded"
 
 
 def test_chinese_by_default_whatever_the_browser_says(org, login):
