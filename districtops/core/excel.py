@@ -960,8 +960,6 @@ def write_workbook(
                         errorTitle="输入有误",
                         error=f"「{column.header}」应为日期，如 2021-03-31",
                     )
-                    for row in range(2, 1002):
-                        ws.cell(row=row, column=j).number_format = NUMBER_FORMATS["date"]
                 elif column.kind in ("int", "decimal", "money"):
                     validation = DataValidation(
                         type="whole" if column.kind == "int" else "decimal",
