@@ -84,6 +84,11 @@ class Column:
     # Base unit the figures are stored in ("千瓦时", "人"): a header in a multiple of it (万千瓦时)
     # is scaled. Money columns are always in 元; other columns without a unit are read as written.
     unit: str | None = None
+    # The values a template's drop-down offers for a text column (units, streets …): the cell is
+    # still read as text and the importer checks the name; a long list lives on the hidden sheet.
+    options: Sequence[str] | None = None
+    # An export's number format when the kind's default does not fit (a share as "0.0%").
+    number_format: str | None = None
 
     @property
     def base_unit(self) -> str | None:
@@ -129,8 +134,9 @@ class Table:
 class ImportRefused(Exception):
     """Raised by import services: nothing was written; ``errors`` says what and where."""
 
-    def __init__(self, errors: list[CellError]):
+    def __init__(self, errors: list[CellError], preview=None):
         self.errors = errors
+        self.preview = preview  # core.importing.Preview: what the file would have done
         super().__init__(f"{len(errors)} 处错误，未导入任何数据")
 
 
@@ -858,14 +864,20 @@ def _fill(cell, value):
 
 # Number formats by column kind (issue 14): figures stay numbers, dates stay dates, both shown
 # the way a Chinese office reads them; a text column never gets one.
-NUMBER_FORMATS = {"money": "#,##0.00", "int": "0", "decimal": "General", "date": "yyyy-mm-dd"}
+NUMBER_FORMATS = {
+    "money": "#,##0.00",
+    "int": "0",
+    "decimal": "#,##0.00##",  # two decimals at least, up to four: 13.7244, 1,234.50
+    "date": "yyyy-mm-dd",
+}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _append(ws, values: Iterable, columns: Sequence[Column] | None = None) -> None:
     cells = []
     for j, value in enumerate(values):
-        kind = columns[j].kind if columns is not None and j < len(columns) else "text"
+        column = columns[j] if columns is not None and j < len(columns) else None
+        kind = column.kind if column is not None else "text"
         if kind == "date" and isinstance(value, str) and _ISO_DATE.fullmatch(value):
             value = dt.date.fromisoformat(value)  # an ISO date handed over as text is a date
         cell = _put(ws, value)
@@ -876,9 +888,20 @@ def _append(ws, values: Iterable, columns: Sequence[Column] | None = None) -> No
             and cell.data_type in ("n", "d")
             and not isinstance(value, dt.datetime)
         ):
-            cell.number_format = NUMBER_FORMATS[kind]
+            cell.number_format = (column.number_format if column is not None else None) or NUMBER_FORMATS[
+                kind
+            ]
         cells.append(cell)
     ws.append(cells)
+
+
+def _drop_down(column: Column) -> list[str]:
+    """The values a template's drop-down offers in ``column`` (none for free text)."""
+    if column.kind == "choice":
+        return [str(label) for _, label in column.choices or ()]
+    if column.kind == "bool":
+        return ["是", "否"]
+    return [str(option) for option in column.options or ()]
 
 
 def write_workbook(
@@ -905,15 +928,14 @@ def write_workbook(
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
         if template:
             for j, column in enumerate(columns, start=1):
-                if column.kind in ("choice", "bool"):
-                    labels = (
-                        [str(label) for _, label in column.choices]
-                        if column.kind == "choice"
-                        else ["是", "否"]
-                    )
+                letter = get_column_letter(j)
+                labels = _drop_down(column)
+                if labels:
                     if lists is None:
                         lists = wb.create_sheet("_lists")
                         lists.sheet_state = "hidden"
+                    # One column of the hidden sheet per list: a list of 300 streets is longer than
+                    # the 255 characters an inline list may have, a range reference has no limit.
                     col = get_column_letter(
                         lists.max_column + (0 if lists.max_row == 1 and lists["A1"].value is None else 1)
                     )
@@ -927,8 +949,32 @@ def write_workbook(
                         errorTitle="输入有误",
                         error=f"请从下拉列表中选择「{column.header}」",
                     )
-                    ws.add_data_validation(validation)
-                    validation.add(f"{get_column_letter(j)}2:{get_column_letter(j)}1001")
+                elif column.kind == "date":
+                    validation = DataValidation(
+                        type="date",
+                        operator="between",
+                        formula1="DATE(1990,1,1)",
+                        formula2="DATE(2100,12,31)",
+                        allow_blank=not column.required,
+                        showErrorMessage=True,
+                        errorTitle="输入有误",
+                        error=f"「{column.header}」应为日期，如 2021-03-31",
+                    )
+                elif column.kind in ("int", "decimal", "money"):
+                    validation = DataValidation(
+                        type="whole" if column.kind == "int" else "decimal",
+                        operator="between",
+                        formula1="-1000000000000",
+                        formula2="1000000000000",
+                        allow_blank=not column.required,
+                        showErrorMessage=True,
+                        errorTitle="输入有误",
+                        error=f"「{column.header}」应为{'整数' if column.kind == 'int' else '数字'}",
+                    )
+                else:
+                    continue
+                ws.add_data_validation(validation)
+                validation.add(f"{letter}2:{letter}1001")
             notes = wb["说明"] if "说明" in wb.sheetnames else wb.create_sheet("说明")
             _append(notes, [f"【{title}】", "带 * 的列为必填；选择类的列请用下拉列表；金额单位见表头。"])
             for column in columns:

@@ -1,25 +1,23 @@
-"""Deputies' suggestions in and out of Excel: filtered export, import template, check-only import.
+"""Deputies' suggestions in and out of Excel: filtered export, import template, preview and import.
 
-The export carries every template column under the same headers (plus the number, reply and
-evaluation the handling sets), so an exported file can be imported again. An import is all
-or nothing: every row is checked and any error anywhere means nothing is written. Deputies are
-named as 姓名, or 姓名（联络站） where two deputies of the district share a name.
+The export carries the 建议编号, every template column, the reply and evaluation the handling
+sets (read-only) and the 版本, so an exported file imports again: a row with a 建议编号 updates
+that suggestion (``services.update_suggestion``: title, content, deputies, supporting units —
+version-checked, audited; a closed suggestion is never edited or reopened), a row without one
+交办 a new suggestion. Deputies are named as 姓名, or 姓名（联络站） where two deputies of the
+district share a name; a name that itself carries parentheses (刘代表（示例）) is matched as a
+whole first (``core.importing.NameLookup``). The contract is ``core.importing.Importer``.
 """
 
 from __future__ import annotations
 
-import re
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 
-from districtops.core import excel
+from districtops.core import excel, importing
 from districtops.org.models import Unit
-from districtops.supervision.excel_io import _split
 
 from . import services
-from .models import Deputy, ReplyClass, Satisfaction, SuggestionState
+from .models import Deputy, ReplyClass, Satisfaction, Suggestion, SuggestionState
 
 IMPORT_COLUMNS = [
     excel.Column("title", "标题", aliases=("建议标题",), required=True, width=36),
@@ -38,18 +36,20 @@ IMPORT_COLUMNS = [
     excel.Column("complex_case", "复杂建议", kind="bool", help="是：6 个月内答复；否或空：3 个月"),
 ]
 HEADERS = {c.key: c.header for c in IMPORT_COLUMNS}
+CODE_COLUMN = excel.Column(
+    "code", "建议编号", aliases=("编号",), width=20, help="已有编号：修改该件；空：交办一件新建议"
+)
 
 EXPORT_COLUMNS = [
-    excel.Column("number", "建议编号", width=20),
+    CODE_COLUMN,
     *IMPORT_COLUMNS,
     excel.Column("reply_due", "答复期限", kind="date"),
-    excel.Column("state", "状态", width=18),
+    excel.Column("state", "状态", width=18, help="只读：导入不改变状态"),
     excel.Column("reply_class", "答复类别", width=18),
     excel.Column("replied_on", "答复日期", kind="date"),
     excel.Column("satisfaction", "代表满意度"),
+    importing.Importer.version_column,
 ]
-
-_WITH_STATION = re.compile(r"^(.+?)[（(](.+)[)）]$")
 
 
 def _deputy_labels(deputies) -> dict[int, str]:
@@ -81,95 +81,105 @@ def export(suggestions) -> bytes:
             "、".join(u.name for u in s.supporting_units.all()), s.assigned_on, "是" if s.complex_case else "否",
             s.reply_due, str(SuggestionState(s.state).label),
             str(ReplyClass(s.reply_class).label) if s.reply_class else "", s.replied_on,
-            str(Satisfaction(s.satisfaction).label) if s.satisfaction else "",
+            str(Satisfaction(s.satisfaction).label) if s.satisfaction else "", s.version,
         ])  # fmt: skip
     return excel.write_workbook([("代表建议", EXPORT_COLUMNS, rows)])
 
 
-def template() -> bytes:
-    return excel.write_workbook([("代表建议", IMPORT_COLUMNS, [])], template=True)
+def template(actor=None, district: Unit | None = None) -> bytes:
+    return SuggestionImporter(actor, district=district).template()
 
 
-def _resolve_deputies(text, by_name, by_name_station):
-    found, problems = [], []
-    for label in _split(text):
-        match = _WITH_STATION.match(label)
-        if match:
-            deputy = by_name_station.get((match.group(1).strip(), match.group(2).strip()))
-            if deputy is None:
-                problems.append(f"没有“{label}”这位代表")
-            else:
-                found.append(deputy)
-            continue
-        same = by_name.get(label, [])
-        if len(same) == 1:
-            found.append(same[0])
-        elif same:
-            problems.append(f"“{label}”有重名代表，请写成 姓名（联络站）")
-        else:
-            problems.append(f"本区没有名为“{label}”的代表")
-    return found, problems
+class SuggestionImporter(importing.Importer):
+    title = "代表建议"
+    noun = "代表建议"
+    model = Suggestion
+    columns = IMPORT_COLUMNS
+    code_field = "number"
+    code_column = CODE_COLUMN
+    updatable = services.EDITABLE_FIELDS
+    permission_column = HEADERS["handling_unit"]
 
+    def _units(self):
+        district = self.options.get("district")
+        return Unit.objects.filter(district=district, is_active=True) if district else Unit.objects.none()
 
-def import_suggestions(actor, source, *, district: Unit, check_only: bool = False) -> int:
-    """交办 one suggestion per row in ``district``. Raises ``excel.ImportRefused`` with every
-    error; returns the number of rows (created, or that would be created with ``check_only``)."""
-    table = excel.read_table(source, IMPORT_COLUMNS)
-    if any(e.rule in {"file", "header", "size"} for e in table.errors):
-        raise excel.ImportRefused(table.errors)
-    if not table.rows:
-        raise excel.ImportRefused([excel.CellError(table.header_row + 1, "文件", "没有数据行", rule="empty")])
-    unreadable = {e.row for e in table.errors}
-    units = {u.name: u for u in Unit.objects.filter(district=district, is_active=True)}
-    by_name: dict[str, list[Deputy]] = {}
-    by_name_station: dict[tuple[str, str], Deputy] = {}
-    for deputy in Deputy.objects.filter(district=district).select_related("station"):
-        by_name.setdefault(deputy.name, []).append(deputy)
-        by_name_station[(deputy.name, deputy.station.name)] = deputy
-    errors: list[excel.CellError] = list(table.errors)
-    with transaction.atomic():
-        for row in table.rows:
-            r = row["_row"]
-            if r in unreadable:
-                continue
-            bad = False
-            deputies, problems = _resolve_deputies(row["deputies"], by_name, by_name_station)
-            for problem in problems:
-                errors.append(excel.CellError(r, HEADERS["deputies"], problem))
-                bad = True
-            lead = units.get(row["handling_unit"])
-            if lead is None:
-                errors.append(
-                    excel.CellError(
-                        r, HEADERS["handling_unit"], f"本区没有名为“{row['handling_unit']}”的单位"
-                    )
-                )
-                bad = True
-            support = []
-            for name in _split(row.get("supporting_units")):
-                if name not in units:
-                    errors.append(
-                        excel.CellError(r, HEADERS["supporting_units"], f"本区没有名为“{name}”的单位")
-                    )
-                    bad = True
-                support.append(units.get(name))
-            if bad:
-                continue
+    def template_columns(self):
+        names = sorted(u.name for u in self._units())
+        return [
+            excel.Column(**{**c.__dict__, "options": names}) if c.key == "handling_unit" and names else c
+            for c in IMPORT_COLUMNS
+        ]
+
+    def queryset(self):
+        qs = super().queryset()
+        district = self.options.get("district")
+        return qs.filter(district=district) if district is not None else qs
+
+    def select(self, qs):
+        return qs.select_related("handling_unit").prefetch_related("deputies", "supporting_units")
+
+    def prepare(self):
+        self.units = {u.name: u for u in self._units()}
+        self.deputies = importing.NameLookup(
+            Deputy.objects.filter(district=self.options.get("district")).select_related("station"),
+            name=lambda d: d.name,
+            qualifier=lambda d: d.station.name,
+            what="代表",
+            hint="姓名（联络站）",
+        )
+
+    def resolve(self, row):
+        deputies, problems = [], []
+        for label in importing.split_list(row["deputies"]):
             try:
-                with transaction.atomic():
-                    services.assign_suggestion(
-                        actor, title=row["title"], content=row["content"], deputies=deputies, handling_unit=lead,
-                        supporting_units=support, assigned_on=row.get("assigned_on"),
-                        complex_case=bool(row.get("complex_case")),
-                    )  # fmt: skip
-            except PermissionDenied:
-                errors.append(excel.CellError(r, HEADERS["handling_unit"], "无权向该单位交办代表建议"))
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        errors.append(excel.CellError(r, HEADERS.get(field, HEADERS["title"]), message))
-        if errors:
-            raise excel.ImportRefused(sorted(errors, key=lambda e: e.row))
-        if check_only:
-            transaction.set_rollback(True)
-    return len(table.rows)
+                deputies.append(self.deputies.get(label))
+            except LookupError as exc:
+                problems.append(str(exc))
+        for problem in problems:
+            self.row_error(row["_row"], HEADERS["deputies"], problem)
+        lead = self.units.get(row["handling_unit"])
+        if lead is None:
+            self.row_error(
+                row["_row"], HEADERS["handling_unit"], f"本区没有名为“{row['handling_unit']}”的单位"
+            )
+        support = []
+        for name in importing.split_list(row.get("supporting_units")):
+            if name not in self.units:
+                self.row_error(row["_row"], HEADERS["supporting_units"], f"本区没有名为“{name}”的单位")
+            support.append(self.units.get(name))
+        return {
+            "title": row["title"], "content": row["content"], "deputies": deputies, "handling_unit": lead,
+            "supporting_units": support, "assigned_on": row.get("assigned_on"),
+            "complex_case": row.get("complex_case"),
+        }  # fmt: skip
+
+    def current(self, obj):
+        return {
+            "title": obj.title, "content": obj.content, "deputies": list(obj.deputies.all()),
+            "handling_unit": obj.handling_unit, "supporting_units": list(obj.supporting_units.all()),
+            "assigned_on": obj.assigned_on, "complex_case": obj.complex_case,
+        }  # fmt: skip
+
+    def is_closed(self, obj):
+        return obj.state == SuggestionState.CLOSED
+
+    def create(self, values):
+        return services.assign_suggestion(
+            self.actor, **{**values, "complex_case": bool(values["complex_case"])}
+        )
+
+    def update(self, obj, changes, *, expected_version):
+        changes = dict(changes)
+        return services.update_suggestion(
+            self.actor, obj, expected_version=expected_version, deputies=changes.pop("deputies", None),
+            supporting_units=changes.pop("supporting_units", None), **changes,
+        )  # fmt: skip
+
+
+def import_suggestions(actor, source, *, district: Unit, check_only: bool = False) -> importing.Preview:
+    """交办 or update one suggestion per row in ``district``. Raises ``excel.ImportRefused`` with
+    every error (and the preview); returns the preview."""
+    return SuggestionImporter(actor, district=district).run(
+        source, check_only=check_only, filename=getattr(source, "name", "")
+    )

@@ -152,3 +152,41 @@ def evaluate(actor, suggestion: Suggestion, *, satisfaction: str, note: str = ""
             changes["state"] = SuggestionState.CLOSED
         return services.update_object(actor, current, changes, expected_version=None, action="manage",
                                       audit_action="suggestion.evaluate")  # fmt: skip
+
+
+# What an edit may change on a suggestion in hand: the text, who proposed it, who helps. The
+# handling unit, the dates and the complex-case flag set the reply deadline; the state is the loop's.
+EDITABLE_FIELDS = frozenset({"title", "content", "deputies", "supporting_units"})
+
+
+def update_suggestion(actor, suggestion: Suggestion, *, expected_version, deputies=None, supporting_units=None,
+                      **changes) -> Suggestion:  # fmt: skip
+    """Edit a suggestion that is not closed (the district's leaders and supervisors, as for 交办);
+    a closed suggestion is never edited or reopened."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"不能修改：{'、'.join(sorted(unknown))}")
+    for name in ("title", "content"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+            if not changes[name]:
+                raise ValidationError({name: "不能为空。"})
+    m2m = {}
+    with transaction.atomic():
+        current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        _require_oversight(actor, current.district_id)
+        if current.state == SuggestionState.CLOSED:
+            raise ValidationError("建议已办结，不能修改。")
+        if deputies is not None:
+            deputies = list(deputies)
+            if not deputies:
+                raise ValidationError({"deputies": "请选择提出建议的代表。"})
+            if any(d.district_id != current.district_id for d in deputies):
+                raise ValidationError({"deputies": "代表须属于主办单位所在的区。"})
+            m2m["deputies"] = deputies
+        if supporting_units is not None:
+            m2m["supporting_units"] = list(supporting_units)
+        return services.update_object(
+            actor, current, changes, expected_version=expected_version, action="manage", m2m=m2m,
+            message="修改建议",
+        )  # fmt: skip

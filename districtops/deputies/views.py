@@ -48,7 +48,7 @@ def suggestion_import(request):
     return excel_import_page(
         request,
         title=_("Excel 导入代表建议"),
-        template=excel_io.template,
+        template=lambda: excel_io.template(request.user, district),
         template_name="代表建议导入模板.xlsx",
         run=lambda file, check_only: excel_io.import_suggestions(
             request.user, file, district=district, check_only=check_only

@@ -97,15 +97,15 @@ def forecast_fragment(request):
 INDICATOR_COLUMNS = [
     excel.Column("indicator", "指标", width=26),
     excel.Column("period", "报告期"),
-    excel.Column("cumulative", "本年累计（亿元）", kind="decimal"),
-    excel.Column("growth", "累计增速（%）", kind="decimal"),
-    excel.Column("annual", "全年目标（%）", kind="decimal"),
+    excel.Column("cumulative", "本年累计（亿元）", kind="decimal", number_format="#,##0.00"),
+    excel.Column("growth", "累计增速（%）", kind="decimal", number_format="0.0"),
+    excel.Column("annual", "全年目标（%）", kind="decimal", number_format="0.0"),
     excel.Column("annual_light", "全年目标灯"),
-    excel.Column("quarter", "季度目标（%）", kind="decimal"),
+    excel.Column("quarter", "季度目标（%）", kind="decimal", number_format="0.0"),
     excel.Column("quarter_light", "季度目标灯"),
     excel.Column("rank", "全市位次"),
-    excel.Column("projection", "全年预判（亿元）", kind="decimal"),
-    excel.Column("probability", "完成目标概率", kind="decimal"),
+    excel.Column("projection", "全年预判（亿元）", kind="decimal", number_format="#,##0.00"),
+    excel.Column("probability", "完成目标概率", kind="decimal", number_format="0.0%"),
     excel.Column("note", "说明", width=30),
 ]
 LIGHT_TEXT = {"green": "绿", "yellow": "黄", "red": "红", "grey": "—"}
@@ -146,7 +146,7 @@ def dashboard_export(request):
                     excel.Column("name", "企业", width=30),
                     excel.Column("street", "街道"),
                     excel.Column("revenue", "近12个月营业收入（万元）", kind="decimal"),
-                    excel.Column("ratio", "达标比例", kind="decimal"),
+                    excel.Column("ratio", "达标比例", kind="decimal", number_format="0.0%"),
                 ],
                 [
                     [

@@ -1,21 +1,19 @@
-"""Hazards in and out of Excel: filtered export, import template, check-only import.
+"""Hazards in and out of Excel: filtered export, import template, preview and import.
 
-The export carries every column of the template under the same headers (plus the code,
-state and dates the loop sets), so an exported file can be imported again. An import is
-all or nothing: every row is checked (columns, units, risk points, the 五定, the rules of
-``register_hazard``) and any error anywhere means nothing is written.
+The export carries the 编号, every column of the template under the same headers, the state and
+dates the loop sets (read-only) and the 版本, so an exported file imports again: a row with an
+编号 updates that hazard (``services.update_hazard``: version-checked, audited, only the 五定 and
+description; a closed hazard is never edited or reopened), a row without one registers a new
+hazard. The contract is ``core.importing.Importer``; an import is all or nothing.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-
-from districtops.core import excel, permissions
+from districtops.core import excel, importing, permissions
 from districtops.org.models import UnitKind
 
 from . import services
-from .models import HazardGrade, HazardState, RiskPoint
+from .models import Hazard, HazardGrade, HazardState, RiskPoint
 
 IMPORT_COLUMNS = [
     excel.Column("title", "隐患名称", aliases=("隐患",), required=True, width=36),
@@ -34,11 +32,12 @@ IMPORT_COLUMNS = [
 HEADERS = {c.key: c.header for c in IMPORT_COLUMNS}
 
 EXPORT_COLUMNS = [
-    excel.Column("code", "编号", width=20),
+    importing.Importer.code_column,
     *IMPORT_COLUMNS,
-    excel.Column("state", "状态"),
+    excel.Column("state", "状态", help="只读：导入不改变状态"),
     excel.Column("overdue", "是否逾期"),
     excel.Column("closed_on", "销号日期", kind="date"),
+    importing.Importer.version_column,
 ]
 
 
@@ -49,13 +48,13 @@ def export(hazards) -> bytes:
             h.code, h.title, h.unit.name, h.risk_point.name if h.risk_point_id else "", h.location,
             str(HazardGrade(h.grade).label), h.found_on, h.responsible_person, h.deadline, h.responsibility,
             h.standard, h.measures, h.description, str(HazardState(h.state).label),
-            "是" if h.is_overdue else "否", h.closed_on,
+            "是" if h.is_overdue else "否", h.closed_on, h.version,
         ])  # fmt: skip
     return excel.write_workbook([("隐患", EXPORT_COLUMNS, rows)])
 
 
-def template() -> bytes:
-    return excel.write_workbook([("隐患", IMPORT_COLUMNS, [])], template=True)
+def template(actor=None) -> bytes:
+    return HazardImporter(actor).template()
 
 
 def importable_units(user):
@@ -67,63 +66,71 @@ def importable_units(user):
     return by_name
 
 
-def import_hazards(actor, source, *, check_only: bool = False) -> int:
-    """Register one hazard per row (as ``actor``, who must be allowed to register for each
-    row's unit). Raises ``excel.ImportRefused`` with every error; returns the number of rows."""
-    table = excel.read_table(source, IMPORT_COLUMNS)
-    if any(e.rule in {"file", "header", "size"} for e in table.errors):
-        raise excel.ImportRefused(table.errors)
-    if not table.rows:
-        raise excel.ImportRefused([excel.CellError(table.header_row + 1, "文件", "没有数据行", rule="empty")])
-    unreadable = {e.row for e in table.errors}
-    units = importable_units(actor)
-    points: dict[tuple[int, str], list[RiskPoint]] = {}
-    for point in RiskPoint.objects.restrict(actor, "view").filter(
-        unit__in=[u for same in units.values() for u in same]
-    ):
-        points.setdefault((point.unit_id, point.name), []).append(point)
-    errors: list[excel.CellError] = list(table.errors)
-    with transaction.atomic():
-        for row in table.rows:
-            r = row["_row"]
-            if r in unreadable:
-                continue
-            candidates = units.get(row["unit"], [])
-            if len(candidates) != 1:
-                message = (
-                    f"您可登记的单位中没有“{row['unit']}”"
-                    if not candidates
-                    else f"“{row['unit']}”有重名单位，无法确定是哪一个"
-                )
-                errors.append(excel.CellError(r, HEADERS["unit"], message))
-                continue
-            unit = candidates[0]
-            point = None
-            if row.get("risk_point"):
-                found = points.get((unit.pk, row["risk_point"]), [])
-                if len(found) != 1:
-                    errors.append(excel.CellError(r, HEADERS["risk_point"], (
-                        f"{unit.name}没有名为“{row['risk_point']}”的风险点" if not found
-                        else f"{unit.name}有多个名为“{row['risk_point']}”的风险点"
-                    )))  # fmt: skip
-                    continue
-                point = found[0]
-            try:
-                with transaction.atomic():
-                    services.register_hazard(
-                        actor, unit=unit, risk_point=point, title=row["title"], location=row["location"],
-                        grade=row["grade"], found_on=row["found_on"], responsible_person=row["responsible_person"],
-                        deadline=row["deadline"], responsibility=row["responsibility"], standard=row["standard"],
-                        measures=row["measures"], description=row.get("description") or "",
-                    )  # fmt: skip
-            except PermissionDenied:
-                errors.append(excel.CellError(r, HEADERS["unit"], f"无权为“{unit.name}”登记隐患"))
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        errors.append(excel.CellError(r, HEADERS.get(field, HEADERS["title"]), message))
-        if errors:
-            raise excel.ImportRefused(sorted(errors, key=lambda e: e.row))
-        if check_only:
-            transaction.set_rollback(True)
-    return len(table.rows)
+class HazardImporter(importing.Importer):
+    title = "隐患"
+    noun = "隐患"
+    model = Hazard
+    columns = IMPORT_COLUMNS
+    updatable = services.EDITABLE_FIELDS
+    closed_message = "已销号，导入不能修改或重新打开"
+    permission_column = HEADERS["unit"]
+
+    def template_columns(self):
+        if self.actor is None:
+            return list(IMPORT_COLUMNS)
+        names = sorted(n for n, same in importable_units(self.actor).items() if len(same) == 1)
+        return [
+            excel.Column(**{**c.__dict__, "options": names}) if c.key == "unit" else c for c in IMPORT_COLUMNS
+        ]
+
+    def select(self, qs):
+        return qs.select_related("unit", "risk_point")
+
+    def prepare(self):
+        self.units = importable_units(self.actor)
+        self.points: dict[tuple[int, str], list[RiskPoint]] = {}
+        for point in RiskPoint.objects.restrict(self.actor, "view").filter(
+            unit__in=[u for same in self.units.values() for u in same]
+        ):
+            self.points.setdefault((point.unit_id, point.name), []).append(point)
+
+    def resolve(self, row):
+        candidates = self.units.get(row["unit"], [])
+        if len(candidates) != 1:
+            raise importing.RowError(
+                HEADERS["unit"],
+                f"您可登记的单位中没有“{row['unit']}”"
+                if not candidates
+                else f"“{row['unit']}”有重名单位，无法确定是哪一个",
+            )
+        unit = candidates[0]
+        point = None
+        if row.get("risk_point"):
+            found = self.points.get((unit.pk, row["risk_point"]), [])
+            if len(found) != 1:
+                raise importing.RowError(HEADERS["risk_point"], (
+                    f"{unit.name}没有名为“{row['risk_point']}”的风险点" if not found
+                    else f"{unit.name}有多个名为“{row['risk_point']}”的风险点"
+                ))  # fmt: skip
+            point = found[0]
+        values = {key: row.get(key) for key in HEADERS}
+        values.update(unit=unit, risk_point=point, description=row.get("description") or "")
+        return values
+
+    def current(self, obj):
+        return {key: getattr(obj, key) for key in HEADERS}
+
+    def is_closed(self, obj):
+        return obj.state == HazardState.CLOSED
+
+    def create(self, values):
+        return services.register_hazard(self.actor, **values)
+
+    def update(self, obj, changes, *, expected_version):
+        return services.update_hazard(self.actor, obj, expected_version=expected_version, **changes)
+
+
+def import_hazards(actor, source, *, check_only: bool = False) -> importing.Preview:
+    """Register or update one hazard per row (as ``actor``). Raises ``excel.ImportRefused`` with
+    every error (and the preview); returns the preview (``.total`` rows created or changed)."""
+    return HazardImporter(actor).run(source, check_only=check_only, filename=getattr(source, "name", ""))

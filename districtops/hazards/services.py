@@ -144,3 +144,38 @@ def quarterly_statistics(user, year: int, quarter: int) -> list[dict]:
         .order_by("unit__name")
     )
     return list(rows)
+
+
+# Fields an Excel import (or any editor) may change on a registered hazard; the unit, the state
+# and what the loop records (rectified, verified, closed) are not among them.
+EDITABLE_FIELDS = frozenset(
+    {"title", "risk_point", "location", "grade", "found_on", "responsible_person", "deadline",
+     "responsibility", "standard", "measures", "description"}
+)  # fmt: skip
+
+
+def update_hazard(actor, hazard: Hazard, *, expected_version, **changes) -> Hazard:
+    """Change the 五定 and description of a hazard that is not closed (a closed one is never
+    reopened or edited); the rules of ``register_hazard`` hold for the result."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"不能修改：{'、'.join(sorted(unknown))}")
+    for name in ("title", "location", "responsible_person", "responsibility", "standard", "measures"):
+        if isinstance(changes.get(name), str):
+            changes[name] = changes[name].strip()
+
+    def check(current: Hazard) -> None:
+        if current.state == HazardState.CLOSED:
+            raise ValidationError("隐患已销号，不能修改。")
+        if current.deadline < current.found_on:
+            raise ValidationError({"deadline": "整改时限不能早于发现日期。"})
+        if current.risk_point_id is not None and current.risk_point.unit_id != current.unit_id:
+            raise ValidationError({"risk_point": "风险点须属于同一责任单位。"})
+
+    with transaction.atomic():
+        before = Hazard.objects.select_for_update().get(pk=hazard.pk)
+        if before.state == HazardState.CLOSED:
+            raise ValidationError("隐患已销号，不能修改。")
+        return services.update_object(
+            actor, hazard, changes, expected_version=expected_version, action="change", validate_with=check
+        )

@@ -44,7 +44,7 @@ def hazard_import(request):
     return excel_import_page(
         request,
         title=_("Excel 导入隐患"),
-        template=excel_io.template,
+        template=lambda: excel_io.template(request.user),
         template_name="隐患导入模板.xlsx",
         run=lambda file, check_only: excel_io.import_hazards(request.user, file, check_only=check_only),
         done_message=_("已导入 %(n)d 条隐患。"),

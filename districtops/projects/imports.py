@@ -249,10 +249,10 @@ def export_battle_map(data: dict) -> bytes:
         Column("category", "类别"),
         Column("command_post", "指挥部", width=20),
         Column("node", "节点"),
-        Column("start", "计划开始"),
-        Column("end", "计划完成"),
-        Column("actual_end", "实际完成"),
-        Column("progress", "进度（%）"),
+        Column("start", "计划开始", kind="date", width=12),
+        Column("end", "计划完成", kind="date", width=12),
+        Column("actual_end", "实际完成", kind="date", width=12),
+        Column("progress", "进度（%）", kind="int"),
         Column("state", "状态"),
     ]
     rows = []
@@ -267,7 +267,7 @@ def export_battle_map(data: dict) -> bytes:
                 bar["name"],
                 bar["start"],
                 bar["end"],
-                bar["actual_end"] or "",
+                bar["actual_end"] or None,
                 bar["progress"],
                 data["states"][bar["state"]]["label"],
             ]  # fmt: skip

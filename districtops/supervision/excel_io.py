@@ -1,20 +1,21 @@
-"""Matters in and out of Excel: filtered export, import template, check-only import.
+"""Matters in and out of Excel: filtered export, import template, preview and import.
 
-An import is all or nothing: every row is checked (columns, units, dates, the deadline
-rules of ``assign_matter``) and the first error anywhere means nothing is written.
+The export carries the 编号, every template column, the state and figures the loop sets
+(read-only) and the 版本, so an exported file imports again: a row with an 编号 updates that
+matter (``services.update_matter``: title, source, basis, supporting units, priority, frequency
+— version-checked, audited; a closed matter is never edited or reopened; the lead unit and the
+deadline are the assignment and are not changed by an import), a row without one assigns a new
+matter (``assign_matter``). The contract is ``core.importing.Importer``; all or nothing.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-
-from districtops.core import excel
+from districtops.core import excel, importing
 from districtops.org.models import Unit
 
 from . import services
-from .models import Escalation, Frequency, Priority, Source
-from .states import MatterState
+from .models import Escalation, Frequency, Matter, Priority, Source
+from .states import OPEN_STATES, MatterState
 
 IMPORT_COLUMNS = [
     excel.Column("title", "事项名称", aliases=("督办事项", "事项"), required=True, width=40),
@@ -26,24 +27,23 @@ IMPORT_COLUMNS = [
     ),
     excel.Column("assigned_on", "交办日期", kind="date"),
     excel.Column("deadline", "办理时限", aliases=("完成时限",), kind="date", help="日期，与工作日天数二选一"),
-    excel.Column("working_days", "工作日天数", kind="int", help="按法定节假日及调休计算"),
+    excel.Column("working_days", "工作日天数", kind="int", help="按法定节假日及调休计算；仅新增时使用"),
     excel.Column("priority", "优先级", kind="choice", choices=Priority.choices),
     excel.Column("frequency", "报送频次", kind="choice", choices=Frequency.choices),
 ]
+HEADERS = {c.key: c.header for c in IMPORT_COLUMNS}
 
 EXPORT_COLUMNS = [
-    excel.Column("code", "编号", width=22),
-    excel.Column("title", "事项名称", width=40),
-    excel.Column("source", "来源"),
-    excel.Column("lead_unit", "牵头单位", width=20),
-    excel.Column("supporting_units", "配合单位", width=30),
-    excel.Column("assigned_on", "交办日期", kind="date"),
-    excel.Column("deadline", "办理时限", kind="date"),
-    excel.Column("state", "状态"),
+    importing.Importer.code_column,
+    *(c for c in IMPORT_COLUMNS if c.key in ("title", "source", "lead_unit", "supporting_units")),
+    *(c for c in IMPORT_COLUMNS if c.key in ("assigned_on", "deadline")),
+    excel.Column("state", "状态", help="只读：导入不改变状态"),
     excel.Column("progress", "进度（%）", kind="int"),
     excel.Column("escalation", "督办级别"),
     excel.Column("overdue", "是否逾期"),
     excel.Column("closed_on", "办结日期", kind="date"),
+    *(c for c in IMPORT_COLUMNS if c.key in ("basis", "working_days", "priority", "frequency")),
+    importing.Importer.version_column,
 ]
 
 
@@ -51,15 +51,17 @@ def export(matters) -> bytes:
     rows = []
     for m in matters.select_related("lead_unit").prefetch_related("supporting_units"):
         rows.append([
-            m.code, m.title, str(m.get_source_display()), m.lead_unit.name, "、".join(u.name for u in m.supporting_units.all()),
-            m.assigned_on, m.deadline, str(MatterState(m.state).label), m.progress, str(Escalation(m.escalation).label),
-            "是" if m.is_overdue else "否", m.closed_on,
+            m.code, m.title, str(m.get_source_display()), m.lead_unit.name,
+            "、".join(u.name for u in m.supporting_units.all()), m.assigned_on, m.deadline,
+            str(MatterState(m.state).label), m.progress, str(Escalation(m.escalation).label),
+            "是" if m.is_overdue else "否", m.closed_on, m.basis, None, str(m.get_priority_display()),
+            str(m.get_frequency_display()), m.version,
         ])  # fmt: skip
     return excel.write_workbook([("督办事项", EXPORT_COLUMNS, rows)])
 
 
-def template() -> bytes:
-    return excel.write_workbook([("督办事项", IMPORT_COLUMNS, [])], template=True)
+def template(actor=None, district: Unit | None = None) -> bytes:
+    return MatterImporter(actor, district=district).template()
 
 
 def _split(text: str | None) -> list[str]:
@@ -70,49 +72,82 @@ def _split(text: str | None) -> list[str]:
     return [p.strip() for p in text.split("、") if p.strip()]
 
 
-def import_matters(actor, source, *, district: Unit, check_only: bool = False) -> int:
-    """Assign one matter per row. Raises ``excel.ImportRefused`` with every error; returns
-    the number of rows (created, or that would be created with ``check_only``)."""
-    table = excel.read_table(source, IMPORT_COLUMNS)
-    if any(e.rule in {"file", "header", "size"} for e in table.errors):
-        raise excel.ImportRefused(table.errors)
-    # Cell-format errors and rule errors are reported together, so one round fixes the file.
-    unreadable = {e.row for e in table.errors}
-    if not table.rows:
-        raise excel.ImportRefused([excel.CellError(table.header_row + 1, "文件", "没有数据行", rule="empty")])
-    units = {u.name: u for u in Unit.objects.filter(district=district, is_active=True)}
-    errors: list[excel.CellError] = list(table.errors)
-    with transaction.atomic():
-        for row in table.rows:
-            r = row["_row"]
-            if r in unreadable:
-                continue
-            lead = units.get(row["lead_unit"])
-            if lead is None:
-                errors.append(excel.CellError(r, "牵头单位", f"本区没有名为“{row['lead_unit']}”的单位"))
-                continue
-            support = []
-            for name in _split(row.get("supporting_units")):
-                if name not in units:
-                    errors.append(excel.CellError(r, "配合单位", f"本区没有名为“{name}”的单位"))
-                support.append(units.get(name))
-            if None in support:
-                continue
-            try:
-                services.assign_matter(
-                    actor, title=row["title"], lead_unit=lead, supporting_units=support,
-                    source=row.get("source") or Source.INSTRUCTION, basis=row.get("basis") or "",
-                    assigned_on=row.get("assigned_on"), deadline=row.get("deadline"),
-                    working_days=row.get("working_days"), priority=row.get("priority") or Priority.NORMAL,
-                    frequency=row.get("frequency") or Frequency.MONTHLY,
-                )  # fmt: skip
-            except ValidationError as exc:
-                headers = {c.key: c.header for c in IMPORT_COLUMNS}
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        errors.append(excel.CellError(r, headers.get(field, "办理时限"), message))
-        if errors:
-            raise excel.ImportRefused(sorted(errors, key=lambda e: e.row))
-        if check_only:
-            transaction.set_rollback(True)
-    return len(table.rows)
+class MatterImporter(importing.Importer):
+    title = "督办事项"
+    noun = "督办事项"
+    model = Matter
+    columns = IMPORT_COLUMNS
+    updatable = services.EDITABLE_FIELDS
+    permission_column = HEADERS["lead_unit"]
+
+    def _units(self):
+        district = self.options.get("district")
+        if district is None:
+            return Unit.objects.none()
+        return Unit.objects.filter(district=district, is_active=True)
+
+    def template_columns(self):
+        names = sorted(u.name for u in self._units() if u.kind in services.ASSIGNABLE_KINDS)
+        return [
+            excel.Column(**{**c.__dict__, "options": names}) if c.key == "lead_unit" and names else c
+            for c in IMPORT_COLUMNS
+        ]
+
+    def queryset(self):
+        qs = super().queryset()
+        district = self.options.get("district")
+        return qs.filter(district=district) if district is not None else qs
+
+    def select(self, qs):
+        return qs.select_related("lead_unit").prefetch_related("supporting_units")
+
+    def prepare(self):
+        self.units = {u.name: u for u in self._units()}
+
+    def resolve(self, row):
+        lead = self.units.get(row["lead_unit"])
+        if lead is None:
+            raise importing.RowError(HEADERS["lead_unit"], f"本区没有名为“{row['lead_unit']}”的单位")
+        support = []
+        for name in _split(row.get("supporting_units")):
+            if name not in self.units:
+                raise importing.RowError(HEADERS["supporting_units"], f"本区没有名为“{name}”的单位")
+            support.append(self.units[name])
+        values = {key: row.get(key) for key in HEADERS}
+        values.update(lead_unit=lead, supporting_units=support, basis=row.get("basis") or "")
+        return values
+
+    def current(self, obj):
+        # working_days only sets a new matter's deadline; an existing one is compared by its date.
+        values = {
+            key: getattr(obj, key) for key in HEADERS if key not in ("supporting_units", "working_days")
+        }
+        values["supporting_units"] = list(obj.supporting_units.all())
+        return values
+
+    def is_closed(self, obj):
+        return obj.state not in OPEN_STATES
+
+    def create(self, values):
+        return services.assign_matter(
+            self.actor, title=values["title"], lead_unit=values["lead_unit"],
+            supporting_units=values["supporting_units"], source=values.get("source") or Source.INSTRUCTION,
+            basis=values["basis"], assigned_on=values.get("assigned_on"), deadline=values.get("deadline"),
+            working_days=values.get("working_days"), priority=values.get("priority") or Priority.NORMAL,
+            frequency=values.get("frequency") or Frequency.MONTHLY,
+        )  # fmt: skip
+
+    def update(self, obj, changes, *, expected_version):
+        changes = dict(changes)
+        support = changes.pop("supporting_units", None)
+        return services.update_matter(
+            self.actor, obj, expected_version=expected_version, supporting_units=support, **changes
+        )
+
+
+def import_matters(actor, source, *, district: Unit, check_only: bool = False) -> importing.Preview:
+    """Assign or update one matter per row. Raises ``excel.ImportRefused`` with every error (and
+    the preview); returns the preview."""
+    return MatterImporter(actor, district=district).run(
+        source, check_only=check_only, filename=getattr(source, "name", "")
+    )

@@ -789,3 +789,40 @@ def save_reminder_settings(
         if existing is None:
             return services.create_object(actor, ReminderSettings(unit=unit, **values), scope_action="view")
         return services.update_object(actor, existing, values, expected_version=None, action="view")
+
+
+# --- editing an open matter (the Excel import's update path) --------------------------------------
+# What an edit may change; the lead unit, the dates and the deadline are the assignment itself
+# (a later deadline goes through request_extension / decide_extension), the state is the loop's.
+EDITABLE_FIELDS = frozenset({"title", "source", "basis", "supporting_units", "priority", "frequency"})
+
+
+def update_matter(actor, matter: Matter, *, expected_version, supporting_units=None, **changes) -> Matter:
+    """Edit an open matter's title, source, basis, supporting units, priority or frequency (the
+    district's leaders and supervisors, as for 交办). A closed matter is never edited or reopened."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"不能修改：{'、'.join(sorted(unknown))}")
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise ValidationError({"title": "请填写事项名称。"})
+    if "basis" in changes:
+        changes["basis"] = (changes["basis"] or "").strip()
+    m2m = {}
+    with transaction.atomic():
+        current = Matter.objects.select_for_update().select_related("lead_unit").get(pk=matter.pk)
+        _require_oversight(actor, current.district_id)
+        if current.state not in OPEN_STATES:
+            raise ValidationError(f"事项已{_state_label(current.state)}，不能修改。")
+        if supporting_units is not None:
+            supporting_units = list(supporting_units)
+            if any(u.district_id != current.district_id for u in supporting_units):
+                raise ValidationError({"supporting_units": "配合单位必须与牵头单位属于同一个区。"})
+            if current.lead_unit in supporting_units:
+                raise ValidationError({"supporting_units": "牵头单位不能同时是配合单位。"})
+            m2m["supporting_units"] = supporting_units
+        return services.update_object(
+            actor, current, changes, expected_version=expected_version, action="manage", m2m=m2m,
+            message="修改事项",
+        )  # fmt: skip

@@ -518,7 +518,7 @@ def matter_import(request):
     return excel_import_page(
         request,
         title=_("Excel 导入督办事项"),
-        template=excel_io.template,
+        template=lambda: excel_io.template(request.user, district),
         template_name="督办事项导入模板.xlsx",
         run=lambda file, check_only: excel_io.import_matters(
             request.user, file, district=district, check_only=check_only

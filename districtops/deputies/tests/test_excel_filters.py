@@ -48,39 +48,6 @@ def test_template(org, login):
     assert any(str(dv.sqref).startswith("G2") for dv in ws.data_validations.dataValidation)  # 复杂建议 是/否
 
 
-def test_round_trip_export_import_same_data(org, login, station):
-    deputies = {d.name + d.station.name: d for d in station.deputies.all()}
-    other_wang = services.Deputy.objects.get(name="王代表", station__name="北下街联络站")
-    a = services.assign_suggestion(
-        None, title="停车难", content="老旧小区停车", deputies=[deputies["刘代表南关街联络站"], other_wang],
-        handling_unit=org["units"]["南关街街道"], supporting_units=[org["units"]["城建局"]],
-        assigned_on=dt.date(2021, 1, 8), complex_case=True,
-    )  # fmt: skip
-    b = services.assign_suggestion(
-        None, title="夜间公交", content="增设线路", deputies=[deputies["王代表南关街联络站"]],
-        handling_unit=org["units"]["城建局"], assigned_on=dt.date(2021, 2, 1),
-    )  # fmt: skip
-    c = login("supervisor")
-    exported = c.get("/deputies/suggestions/export/").content
-    ws = load_workbook(io.BytesIO(exported))["代表建议"]
-    assert "王代表（北下街联络站）" in ws["D2"].value + ws["D3"].value  # the shared name is qualified
-    r = c.post(URL, {"file": SimpleUploadedFile("s.xlsx", exported)})
-    assert r.status_code == 302, r.context and [str(e) for e in r.context["errors"]]
-    for original in (a, b):
-        copy = Suggestion.objects.exclude(pk=original.pk).get(title=original.title)
-        for field in (
-            "content",
-            "handling_unit_id",
-            "assigned_on",
-            "complex_case",
-            "reply_due",
-            "district_id",
-        ):
-            assert getattr(copy, field) == getattr(original, field)
-        assert set(copy.deputies.all()) == set(original.deputies.all())
-        assert set(copy.supporting_units.all()) == set(original.supporting_units.all())
-
-
 def test_one_bad_row_among_many_imports_nothing_and_every_bad_row_reported(org, login, station):
     rows = [good(f"建议{i}") for i in range(10)]
     rows[2] = good("重名", deputies="王代表")
