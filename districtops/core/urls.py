@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import help, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("help/", help.help_index, name="help"),
+    path("help/<slug:slug>/", help.help_guide, name="help_guide"),
 ]
