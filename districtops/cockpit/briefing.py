@@ -291,6 +291,24 @@ def _number_format(header: str) -> tuple[str, str] | None:
     return None
 
 
+def _annex_column(table: dict, index: int, header: str) -> tuple[str, tuple[str, str] | None]:
+    """The annex header (with its unit) and (kind, format) of a column: by the unit in the
+    header; else, for a column of numbers only, by their "%" or the table title's 亿元."""
+    found = _number_format(header)
+    if found:
+        if found[1] == "0.0" and "%" not in header:  # a rate named without its unit (达标概率)
+            header = f"{header}（%）"
+        return header, found
+    cells = [r[index]["text"] for r in table["rows"] if index < len(r) and r[index]["text"] not in ("", "—")]
+    if not cells or not all(isinstance(_as_number(c), int | float) for c in cells):
+        return header, None
+    if all(c.endswith("%") for c in cells):
+        return f"{header}（%）", ("decimal", "0.0")
+    if "亿元" in table["title"]:
+        return f"{header}（亿元）", ("decimal", "#,##0.00")
+    return header, ("decimal", "#,##0.##")
+
+
 def _as_number(text: str):
     """A cell's text as the number it shows ("1,234" → 1234, "8%" → 8.0); None for "—" or text."""
     raw = text.replace(",", "").rstrip("%").strip()
@@ -341,23 +359,11 @@ def render_xlsx(summary: dict) -> bytes:
             seen.add(title)
             columns, formats = [], {}
             for i, header in enumerate(t["headers"]):
-                kind_format = _number_format(header)
-                width = max(
-                    10,
-                    min(
-                        40,
-                        int(
-                            max(
-                                [excel_width(header)]
-                                + [excel_width(c["text"]) for r in t["rows"] for c in r[i : i + 1]]
-                            )
-                            + 2
-                        ),
-                    ),
-                )
-                columns.append(
-                    excel.Column(f"c{i}", header, kind=kind_format[0] if kind_format else "text", width=width)
-                )
+                header, kind_format = _annex_column(t, i, header)
+                texts = [header] + [r[i]["text"] for r in t["rows"] if i < len(r)]
+                width = max(10, min(40, round(max(excel_width(x) for x in texts)) + 2))
+                kind = kind_format[0] if kind_format else "text"
+                columns.append(excel.Column(f"c{i}", header, kind=kind, width=width))
                 if kind_format:
                     formats[i] = kind_format[1]
             rows = [
@@ -365,7 +371,7 @@ def render_xlsx(summary: dict) -> bytes:
                 for r in t["rows"]
             ]
             when = stats if section["key"] == "economy" else f"报告期{period}，状态截至{summary['today']}"
-            notes[title] = (f"{t['title']}（{when}）", formats)
+            notes[title] = (t["title"] if when in t["title"] else f"{t['title']}（{when}）", formats)
             sheets.append((title, columns, rows))
     workbook = load_workbook(io.BytesIO(excel.write_workbook(sheets)))
     for ws in workbook.worksheets:

@@ -76,7 +76,7 @@ def lines(pdf: bytes) -> list[Line]:
             for c in page.chars:
                 if c["text"].strip():
                     rows[round(c["top"])].append(c)
-            for top, chars in sorted(rows.items()):
+            for _top, chars in sorted(rows.items()):
                 chars.sort(key=lambda c: c["x0"])
                 found.append(
                     Line(

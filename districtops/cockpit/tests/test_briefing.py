@@ -1,8 +1,10 @@
+import datetime as dt
 import io
 import re
 import shutil
 
 import pytest
+from django.core.exceptions import ValidationError
 from docx import Document
 from docx.shared import Mm
 from openpyxl import load_workbook
@@ -52,19 +54,19 @@ def test_layout_of_the_generated_document(district_data, users, settings):
     assert [h.text for h in headings] == [
         "一、经济运行情况",
         "二、重点项目推进情况",
-        "三、督查督办和排名",
+        "三、督查督办和安全生产",
         "四、需关注的问题",
     ]
     assert all(run_east_asian_font(h.runs[0]) == "黑体" for h in headings)
     subheadings = [p for p in doc.paragraphs if p.text.startswith("（一）")]
     assert subheadings and all(run_east_asian_font(p.runs[0]) == "楷体_GB2312" for p in subheadings)
-    body = [p for p in doc.paragraphs if p.text.startswith("招商项目")]
+    body = [p for p in doc.paragraphs if p.text.startswith("全区招商项目")]
     assert run_east_asian_font(body[0].runs[0]) == "仿宋_GB2312" and body[0].runs[0].font.size.pt == 16
     assert not doc.tables and not doc.inline_shapes  # the detail is in the Excel annex
     assert "PAGE" in section.footer._element.xml
     # Signature, date, and the 版记 at the end, in this order.
     end = texts[-8:]
-    assert end[1:3] == ["管城回族区人民政府办公室", "2021年3月31日"]
+    assert end[2:4] == ["管城回族区人民政府办公室", "2021年3月31日"]
     assert end[-2] == "抄送：区委办公室，区人大常委会办公室，区政协办公室。"
     assert end[-1] == "管城回族区人民政府办公室\t2021年3月31日印发"
 
@@ -124,7 +126,7 @@ def test_excel_annex_has_every_table(district_data, users):
     assert [c.value for c in ranking[3]] == ["名次", "责任单位", "在办", "逾期", "已办结", "按时办结率（%）"]
     assert "报告期2021年2月" in ranking["A1"].value
     first = ranking[4]
-    assert isinstance(first[0].value, int) and isinstance(first[5].value, float)
+    assert isinstance(first[0].value, int) and isinstance(first[5].value, int | float)
     assert first[5].number_format == "0.0" and first[1].data_type == "s"
     assert ranking.column_dimensions["B"].width >= 10
 
@@ -171,3 +173,56 @@ def test_pdf_when_libreoffice_is_installed(district_data, users):
 def test_no_pdf_without_libreoffice(monkeypatch):
     monkeypatch.setattr(briefing.shutil, "which", lambda name: None)
     assert briefing.convert_to_pdf(b"not used") is None
+
+
+def test_register_numbers_per_district_and_year(district_data, users, monkeypatch):
+    from django.core.exceptions import PermissionDenied
+
+    from districtops.cockpit.models import IssuedBriefing
+    from districtops.core import clock
+
+    leader, guancheng = users["leader"], services.resolve_district(users["leader"], "410104")
+    services.update_briefing_settings(
+        leader,
+        guancheng,
+        {"sign": "管城回族区人民政府办公室", "classification": "秘密★1年", "copy_numbered": True},
+    )
+    first = briefing.build(leader, guancheng, Month(2021, 2), pdf=False, issue=True)
+    second = briefing.build(leader, guancheng, Month(2021, 2), pdf=False, issue=True)
+    assert [first.heading["doc_number"], second.heading["doc_number"]] == [
+        "管政办通〔2021〕1号",
+        "管政办通〔2021〕2号",
+    ]
+    assert [first.heading["copy_number"], second.heading["copy_number"]] == ["000001", "000002"]
+    texts = [p.text for p in Document(io.BytesIO(second.docx)).paragraphs]
+    assert texts[:3] == ["000002", "秘密★1年", "管城回族区人民政府办公室"]
+    # Another district starts at 1; a new year starts again at 1.
+    jinshui = services.resolve_district(users["jinshui_leader"], "410105")
+    other = briefing.build(users["jinshui_leader"], jinshui, Month(2021, 2), pdf=False, issue=True)
+    assert other.heading["doc_number"] == "金政办通〔2021〕1号"
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2022, 1, 5))
+    new_year = briefing.build(leader, guancheng, Month(2021, 12), pdf=False, issue=True)
+    assert new_year.heading["doc_number"] == "管政办通〔2022〕1号"
+    assert IssuedBriefing.objects.filter(district=guancheng).count() == 3
+    # A draft takes no number; someone outside the district may not change its heading.
+    draft = briefing.build(leader, guancheng, Month(2021, 2), pdf=False)
+    assert "doc_number" not in draft.heading
+    with pytest.raises(PermissionDenied):
+        services.update_briefing_settings(users["jinshui_leader"], guancheng, {"sign": "别的机关"})
+    with pytest.raises(ValidationError):
+        services.update_briefing_settings(leader, guancheng, {"district": jinshui})
+
+
+def test_briefing_states_missing_figures_in_words(district_data, users):
+    """An indicator without data or enough history, a month without published statistics: said
+    in a sentence, never "—%", "nan" or "低于 -x"."""
+    result = _build(users, period=Month(2020, 6))
+    text = body_text(Document(io.BytesIO(result.docx)))
+    assert "本区尚无已发布的经济统计数据" in text
+    for bad in ("—%", "nan", "低于 -", "低于-", "None"):
+        assert bad not in text, bad
+    figures = [
+        {"label": "规上工业总产值增速", "value": None, "text": "—", "unit": "%"},
+        {"label": "固定资产投资增速", "value": 5.0, "text": "5.0", "unit": "%"},
+    ]
+    assert briefing._figures_sentence(figures) == "固定资产投资增速5.0%。规上工业总产值增速暂无可计算的数据。"

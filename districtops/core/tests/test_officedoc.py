@@ -73,7 +73,7 @@ def test_fonts_title_body_headings():
     body = by_text["1-2月，全区固定资产投资同比增长12.3%。"]
     assert run_east_asian_font(body.runs[0]) == "仿宋_GB2312"
     assert body.runs[0].font.size.pt == 16
-    assert body.paragraph_format.first_line_indent.pt == 32
+    assert body.paragraph_format.first_line_indent.pt == 2 * officedoc.CHAR_PITCH_PT  # two characters
     assert run_east_asian_font(by_text["一、经济运行情况"].runs[0]) == "黑体"
     assert run_east_asian_font(by_text["（一）主要指标"].runs[0]) == "楷体_GB2312"
     assert by_text["（一）主要指标"].runs[0].font.size.pt == 16
