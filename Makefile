@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/var/tools/bin/uv)
 RUN := $(UV) run --frozen
 DEMO_ENV := DISTRICTOPS_DEMO=1 DISTRICTOPS_TODAY=2021-03-31
 
-.PHONY: setup demo test test-sqlite test-postgres lint format messages bench browser-deps deploy-deps cjk-fonts clean
+.PHONY: setup demo test test-sqlite test-postgres lint format messages bench browser-deps deploy-deps office-deps cjk-fonts clean
 
 $(UV):
 	$(PYTHON) -m venv var/tools
@@ -44,6 +44,12 @@ deploy-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=120 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq nginx-light systemd >/dev/null; \
 	  else echo "nginx or systemd-analyze missing: sudo apt-get install nginx-light systemd"; exit 1; fi; fi
 
+# LibreOffice (the briefing's PDF, and the test that measures it), poppler and the Noto CJK faces.
+office-deps:
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -q "Noto Serif CJK SC"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=120 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null; \
+	  else echo "LibreOffice, poppler or the Noto CJK faces missing: sudo apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk"; exit 1; fi; fi
+
 # Debian's Noto CJK faces, so the briefing's charts (matplotlib) can print Chinese labels.
 # Without root the demo still runs; the charts' labels then show boxes (a hint is printed).
 cjk-fonts:
@@ -61,7 +67,7 @@ format: setup
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-test: setup browser-deps deploy-deps lint
+test: setup browser-deps deploy-deps office-deps lint
 	$(RUN) pytest -q -n $(TEST_WORKERS)
 
 test-postgres: setup browser-deps deploy-deps

@@ -135,6 +135,14 @@ def main():
             f"(in a separate process); docx {len(result.docx) // 1024} KB, annex {len(result.xlsx) // 1024} KB; "
             f"{load()}"
         )
+    # The PDF the job offers: LibreOffice converting the .docx in a new profile each time.
+    if briefing.shutil.which("soffice") or briefing.shutil.which("libreoffice"):
+        for label in ("PDF, first conversion", "PDF, again"):
+            started = time.perf_counter()
+            pdf = briefing.convert_to_pdf(result.docx)
+            print(f"briefing {label}: {time.perf_counter() - started:.2f} s, {len(pdf) // 1024} KB; {load()}")
+    else:
+        print("briefing PDF: LibreOffice not installed (make office-deps)")
     forecasts.Fitting = fitting
 
 

@@ -14,8 +14,8 @@ def generate_briefing(log, *, district_code: str, period: str, user_id: int) -> 
         district = services.resolve_district(user, district_code)
     except Http404:
         raise PermissionError(f"无权查看区 {district_code} 的驾驶舱") from None
-    result = briefing.build(user, district, Month.parse(period))
-    log(f"生成 {result.basename}：{result.seconds:.1f} 秒")
+    result = briefing.build(user, district, Month.parse(period), issue=True, job=log.job)
+    log(f"生成 {result.basename}（{result.heading['doc_number']}）：{result.seconds:.1f} 秒")
     job_id = log.job.pk
     log.attach(f"{result.basename}.docx", result.docx)
     files = {"xlsx": briefing.store_artifact(job_id, f"{result.basename}-附件.xlsx", result.xlsx)}
@@ -23,7 +23,7 @@ def generate_briefing(log, *, district_code: str, period: str, user_id: int) -> 
         files["pdf"] = briefing.store_artifact(job_id, f"{result.basename}.pdf", result.pdf)
     else:
         log("未安装 LibreOffice，未生成 PDF。")
-    return {"files": files, "seconds": round(result.seconds, 2)}
+    return {"files": files, "seconds": round(result.seconds, 2), "doc_number": result.heading["doc_number"]}
 
 
 def send_weekly_summaries(log) -> dict:

@@ -94,3 +94,83 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.subscription} · {self.week}"
+
+
+class BriefingSettings(VersionedModel):
+    """How one district's monthly briefing is headed and signed (GB/T 9704 版头, 署名, 版记).
+
+    A district without a row gets the defaults of ``cockpit.briefing.default_settings``.
+    """
+
+    district = models.OneToOneField(
+        "org.Unit", verbose_name=_("区"), on_delete=models.PROTECT, related_name="briefing_settings"
+    )
+    sign = models.CharField(_("发文机关标志"), max_length=120, help_text=_("红色版头，每行一段，用“/”分行"))
+    issuer = models.CharField(_("发文机关署名"), max_length=60)
+    number_prefix = models.CharField(_("发文字号机关代字"), max_length=20, help_text=_("如“管政办通”"))
+    recipients = models.CharField(_("主送机关"), max_length=200, blank=True)
+    copy_to = models.CharField(_("抄送机关"), max_length=300, blank=True)
+    printer = models.CharField(_("印发机关"), max_length=60, blank=True)
+    classification = models.CharField(_("密级和保密期限"), max_length=20, blank=True)
+    copy_numbered = models.BooleanField(_("编排份号"), default=False)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(district="district")
+
+    class Meta:
+        verbose_name = _("月度通报设置")
+        verbose_name_plural = _("月度通报设置")
+
+    def __str__(self):
+        return f"{self.district} · {self.number_prefix}"
+
+    @property
+    def sign_lines(self) -> list[str]:
+        return [line.strip() for line in self.sign.split("/") if line.strip()]
+
+
+class IssuedBriefing(models.Model):
+    """The register of issued briefings: one row per generated briefing with its 发文字号,
+    numbered per district and year (管政办通〔2021〕3号), never reused."""
+
+    district = models.ForeignKey("org.Unit", verbose_name=_("区"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("顺序号"))
+    doc_number = models.CharField(_("发文字号"), max_length=40)
+    copy_number = models.CharField(_("份号"), max_length=6, blank=True)
+    period = models.CharField(_("报告期"), max_length=7)  # "2021-02"
+    title = models.CharField(_("标题"), max_length=200)
+    issued_on = models.DateField(_("成文日期"))
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name=_("生成任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(district="district")
+
+    class Meta:
+        ordering = ["-year", "-number"]
+        verbose_name = _("已印发通报")
+        verbose_name_plural = _("已印发通报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "number"], name="briefing_number_once_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return self.doc_number

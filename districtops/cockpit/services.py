@@ -15,15 +15,17 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.http import Http404
 
 from districtops.core import clock, crypto, permissions, webhooks
-from districtops.core.services import create_object, delete_object
+from districtops.core.services import create_object, delete_object, update_object
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES
 
 from .figures import Context, Month, statistics_period
-from .models import Channel, Subscription
+from .models import BriefingSettings, Channel, IssuedBriefing, Subscription
 from .sections import SECTIONS
 
 CACHE_SECONDS = 60
@@ -195,3 +197,99 @@ def delete_subscription(actor, subscription: Subscription) -> None:
     if subscription.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只能取消本人的订阅")
     delete_object(actor, subscription, action="view", message="取消周报订阅")
+
+
+# --- the monthly briefing's heading and register ----------------------------------------
+
+
+def default_settings(district) -> BriefingSettings:
+    """What a district without its own row uses (unsaved): its name, 人民政府办公室, a 代字
+    from the first character of its short name or name (管 → 管政办通)."""
+    short = (district.short_name or district.name)[:1]
+    office = f"{district.name}人民政府办公室"
+    return BriefingSettings(
+        district=district,
+        sign=f"{office}/经济运行与重点工作通报",
+        issuer=office,
+        number_prefix=f"{short}政办通",
+        recipients="各街道办事处、乡人民政府，区人民政府各部门",
+        copy_to="区委办公室，区人大常委会办公室，区政协办公室",
+        printer=office,
+    )
+
+
+def settings_for(district) -> BriefingSettings:
+    return BriefingSettings.objects.filter(district=district).first() or default_settings(district)
+
+
+def doc_number(prefix: str, year: int, number: int) -> str:
+    """发文字号 (GB/T 9704 §7.2.5): 代字〔年份〕序号号 — the full year in 六角括号, no 第, no leading zero."""
+    return f"{prefix}〔{year}〕{number}号"
+
+
+BRIEFING_SETTING_FIELDS = (
+    "sign", "issuer", "number_prefix", "recipients", "copy_to", "printer", "classification", "copy_numbered",
+)  # fmt: skip
+
+
+def update_briefing_settings(
+    actor, district: Unit, changes: dict, *, expected_version=None
+) -> BriefingSettings:
+    """Set how the district's briefing is headed and signed (its row is made on first change).
+    Only someone who may open the district's cockpit may do it (the system may always)."""
+    if actor is not None and not districts_for(actor).filter(pk=district.pk).exists():
+        raise PermissionDenied("无权设置该区月度通报")
+    unknown = set(changes) - set(BRIEFING_SETTING_FIELDS)
+    if unknown:
+        raise ValidationError({key: "不可设置的字段。" for key in sorted(unknown)})
+    current = BriefingSettings.objects.filter(district=district).first()
+    if current is None:
+        row = default_settings(district)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        return create_object(actor, row, message="设置月度通报版头")
+    return update_object(
+        actor, current, changes, expected_version=expected_version, action="view", message="设置月度通报版头"
+    )
+
+
+def issue_briefing(actor, district: Unit, period, *, title: str, job=None) -> IssuedBriefing:
+    """Enter a briefing in the register with the next 发文字号 of the district and year
+    (管政办通〔2021〕3号): numbers are never reused; two briefings issued at the same moment
+    get consecutive numbers (the unique constraint decides, the loser takes the next)."""
+    settings = settings_for(district)
+    issued_on = clock.today()
+    for _attempt in range(5):
+        register = IssuedBriefing.objects.filter(district=district)
+        number = (register.filter(year=issued_on.year).aggregate(m=Max("number"))["m"] or 0) + 1
+        copy = f"{register.count() + 1:06d}" if settings.copy_numbered else ""
+        row = IssuedBriefing(
+            district=district,
+            year=issued_on.year,
+            number=number,
+            doc_number=doc_number(settings.number_prefix, issued_on.year, number),
+            copy_number=copy,
+            period=str(period),
+            title=title,
+            issued_on=issued_on,
+            job=job,
+            created_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                return create_object(actor, row, message="月度通报编号登记")
+        except (IntegrityError, ValidationError) as exc:
+            if (
+                isinstance(exc, ValidationError)
+                and not IssuedBriefing.objects.filter(
+                    district=district, year=issued_on.year, number=number
+                ).exists()
+            ):
+                raise
+    raise IntegrityError("could not allocate a briefing number after 5 attempts")
+
+
+def issued_briefings(user, district: Unit, limit: int = 12):
+    """The district's register as the person may see it, newest first."""
+    qs = IssuedBriefing.objects.all() if user is None else IssuedBriefing.objects.restrict(user, "view")
+    return qs.filter(district=district).select_related("job", "created_by")[:limit]

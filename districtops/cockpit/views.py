@@ -56,6 +56,7 @@ def district(request, code):
             "district": unit,
             "districts": services.districts_for(request.user),
             "period_param": request.GET.get("period", "") if period else "",
+            "issued_briefings": services.issued_briefings(request.user, unit),
         },
     )
 

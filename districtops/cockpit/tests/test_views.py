@@ -106,6 +106,23 @@ def test_briefing_button_runs_a_recorded_job(district_data, login, users):
     assert login("supervisor").get(f"/cockpit/briefings/{job.pk}/xlsx/").status_code == 200
     assert login("nanguan").get(f"/cockpit/briefings/{job.pk}/xlsx/").status_code == 404
     assert login("sysadmin").get(f"/cockpit/briefings/{job.pk}/xlsx/").status_code == 404
+    # The PDF offered is LibreOffice's conversion of that document; the 文号 is in the register
+    # and on the cockpit page, and the next briefing of the year takes the next number.
+    pdf = b"".join(client.get(f"/cockpit/briefings/{job.pk}/pdf/").streaming_content)
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as printed:
+        assert printed.metadata["Producer"].startswith("LibreOffice")
+    assert job.result["doc_number"] == "管政办通〔2021〕1号"
+    page = client.get("/cockpit/410104/").content.decode()
+    assert 'data-testid="doc-number">管政办通〔2021〕1号<' in page
+    assert "管政办通〔2021〕1号" not in login("jinshui_leader").get("/cockpit/410105/").content.decode()
+    from districtops.cockpit.models import IssuedBriefing
+
+    row = IssuedBriefing.objects.get()
+    assert (row.job_id, row.created_by, row.period) == (job.pk, users["leader"], "2021-02")
 
 
 def test_briefing_button_refuses_bad_period_and_other_districts(district_data, login):

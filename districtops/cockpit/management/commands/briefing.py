@@ -15,8 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--district", required=True, help="division code, e.g. 410104")
         parser.add_argument("--period", required=True, help="reporting month, YYYY-MM")
         parser.add_argument("--output", required=True, help="the .docx to write")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="no 发文字号: do not enter it in the register of issued briefings",
+        )
 
-    def handle(self, *args, district, period, output, **options):
+    def handle(self, *args, district, period, output, draft=False, **options):
         try:
             month = Month.parse(period)
         except ValueError as exc:
@@ -29,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError("--output 须为 .docx 文件")
         with acting_context("cli"):
             # The command line acts as the system (user None), which sees the whole district.
-            result = briefing.build(None, unit, month)
+            result = briefing.build(None, unit, month, issue=not draft)
         target.write_bytes(result.docx)
         annex = target.with_name(target.stem + "-附件.xlsx")
         annex.write_bytes(result.xlsx)
@@ -38,4 +43,5 @@ class Command(BaseCommand):
             pdf = target.with_suffix(".pdf")
             pdf.write_bytes(result.pdf)
             written.append(pdf)
-        self.stdout.write(f"{result.seconds:.2f}s: " + ", ".join(str(p) for p in written))
+        number = result.heading.get("doc_number", "draft")
+        self.stdout.write(f"{number} {result.seconds:.2f}s: " + ", ".join(str(p) for p in written))
