@@ -3,6 +3,7 @@
 See README.md ("Configuration") for the table of variables.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -217,6 +218,11 @@ AUDIT_RETENTION_MIN_DAYS = 180
 AUDIT_HEAD_DIR = Path(os.environ.get("AUDIT_HEAD_DIR", VAR_DIR / "audit-head"))
 AUDIT_HEAD_SYSLOG = os.environ.get("AUDIT_HEAD_SYSLOG", "")  # "/dev/log", "host:514", "tcp://host:514"
 AUDIT_HEAD_INTERVAL_SECONDS = env_int("AUDIT_HEAD_INTERVAL_SECONDS", 10)  # after writes; -1: off
+
+# The briefing's faces per role (core/officedoc.py): a JSON object such as
+# {"仿宋": ["仿宋_GB2312", "Noto Serif CJK SC"]}; unset, the official faces come first and the
+# first one installed on this machine (fc-list) is used.
+BRIEFING_FONTS = json.loads(os.environ["BRIEFING_FONTS"]) if os.environ.get("BRIEFING_FONTS") else {}
 
 # --- I18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
