@@ -59,7 +59,7 @@ class Message(models.Model):
     )
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), max_length=100000)
-    destination_encrypted = models.TextField(editable=False)
+    destination_encrypted = models.TextField(_("发送目标（加密）"), editable=False)
     destination_display = models.CharField(_("发送目标"), max_length=300, blank=True)
     # Once per key (a reminder digest per unit, kind set and day; a summary per week) — re-running
     # a job never queues a message twice.
@@ -95,7 +95,9 @@ class Message(models.Model):
 class Attempt(models.Model):
     """One try of a message: when, whether it went out, the answer, the reason in words."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempt_log")
+    message = models.ForeignKey(
+        Message, verbose_name=_("外发消息"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
     number = models.PositiveSmallIntegerField(_("第几次"))
     at = models.DateTimeField(_("时间"))
     ok = models.BooleanField(_("成功"), default=False)
@@ -127,7 +129,7 @@ class CorpApp(VersionedModel):
 
     district = models.ForeignKey("org.Unit", verbose_name=_("区"), on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(_("平台"), max_length=10, choices=Platform.choices)
-    credentials_encrypted = models.TextField(editable=False)
+    credentials_encrypted = models.TextField(_("应用凭据（加密）"), editable=False)
     corp_id_display = models.CharField(_("企业标识"), max_length=60, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
