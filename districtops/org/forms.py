@@ -21,10 +21,6 @@ class UnitForm(forms.ModelForm):
         self.fields["parent"].required = True
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-            if self.instance.mobile_encrypted:
-                self.fields["mobile"].help_text = _("当前：%(mobile)s。留空则不变，填“-”清除。") % {
-                    "mobile": self.instance.mobile_masked
-                }
 
     def clean_division_code(self):
         code = self.cleaned_data["division_code"].strip()
@@ -71,6 +67,10 @@ class PersonEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            if self.instance.mobile_encrypted:
+                self.fields["mobile"].help_text = _("当前：%(mobile)s。留空则不变，填“-”清除。") % {
+                    "mobile": self.instance.mobile_masked
+                }
 
 
 class MembershipForm(forms.Form):
