@@ -74,3 +74,14 @@ def test_corp_app_page_is_the_system_admins_and_keeps_the_secret(org, login):
     assert creds == {"corp_id": "ww1234567890ab", "agent_id": "1000003", "secret": "VERY-SECRET-VALUE"}
     other = login("jinshui_sysadmin").post("/delivery/corp-apps/", {**data, "secret": "x"})
     assert other.status_code == 200 and "district" in other.context["form"].errors
+
+
+def test_failures_api_is_gated_and_masked(refused, api_client):
+    body = api_client("nanguan").get("/api/v1/delivery/failures").json()
+    assert body["count"] == 1 and body["items"][0]["last_reason"] == "签名不匹配（加签密钥错误）"
+    item = body["items"][0]
+    assert item["status_label"] == "重试中" and item["attempt_log"][0]["errcode"] == "310000"
+    assert "secret-token-1234567" not in str(body)
+    assert api_client("beixiajie").get("/api/v1/delivery/failures").json()["count"] == 0
+    assert api_client("jinshui").get("/api/v1/delivery/failures").json()["count"] == 0
+    assert api_client("supervisor").get("/api/v1/delivery/failures?status=failed").json()["count"] == 0
