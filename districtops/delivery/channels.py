@@ -168,7 +168,7 @@ def dingtalk_robot_payloads(subject: str, body: str, mobiles: list[str]) -> list
 
 def wecom_robot_payloads(subject: str, body: str, mobiles: list[str]) -> list[dict]:
     if mobiles:
-        parts = split(body, WECOM_ROBOT_TEXT_BYTES)
+        parts = split(body.replace("**", ""), WECOM_ROBOT_TEXT_BYTES)  # text shows no markdown
         payloads = [{"msgtype": "text", "text": {"content": part}} for part in parts]
         payloads[0]["text"]["mentioned_mobile_list"] = list(mobiles)
         return payloads

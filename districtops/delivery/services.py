@@ -31,7 +31,8 @@ BACKOFF_BASE = dt.timedelta(minutes=5)
 BACKOFF_FACTOR = 4
 MAX_ATTEMPTS = 5
 # Real time, not core.clock: a pinned demo date must not make a back-off wrap around midnight.
-CLAIM = dt.timedelta(minutes=2)  # how long a claimed message is left to its worker
+# How long a claimed message is left to its worker before another may take it (a crashed one).
+CLAIM = dt.timedelta(minutes=10)
 PURPOSE = "delivery"
 
 
@@ -171,9 +172,11 @@ def deliver(rows: Iterable[Message], now: dt.datetime | None = None) -> dict:
 
 
 def due(now: dt.datetime):
-    """Messages waiting for a try: never tried, or retrying and past their next try."""
+    """Messages waiting for a try: never tried, or past their next try. A message a worker has
+    claimed carries ``next_attempt_at = claim time + CLAIM``, so no other worker takes it."""
     return Message.objects.filter(
-        Q(status=Status.PENDING) | Q(status=Status.RETRYING, next_attempt_at__lte=now)
+        Q(status=Status.PENDING, next_attempt_at__isnull=True)
+        | Q(status__in=(Status.PENDING, Status.RETRYING), next_attempt_at__lte=now)
     ).order_by("pk")
 
 

@@ -233,6 +233,24 @@ def test_dedupe_key_queues_once_and_a_claimed_message_is_not_sent_twice(fake_api
     assert len(fake_api.calls_to("/robot/send")) == 1
 
 
+def test_a_message_being_sent_is_not_due_for_another_worker(fake_api, org, monkeypatch):
+    row = robot(fake_api, org["units"]["南关街街道"])
+    now = timezone.now()
+    seen = []
+    real = channels.send
+
+    def slow(*args, **kwargs):  # while this worker sends, another looks for due messages
+        seen.append(list(services.due(now + dt.timedelta(minutes=1))))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(channels, "send", slow)
+    assert services.attempt(row, now) == Status.SENT
+    assert seen == [[]]
+    # A worker that died holding it: after the claim runs out the message is due again.
+    Message.objects.filter(pk=row.pk).update(status=Status.PENDING, next_attempt_at=now)
+    assert list(services.due(now + services.CLAIM)) == [Message.objects.get(pk=row.pk)]
+
+
 def test_errcode_reasons():
     assert errcodes.reason("dingtalk", 310000, "sign not match") == "签名不匹配（加签密钥错误）"
     assert errcodes.reason("dingtalk", 310000, "keywords not in content") == "消息未包含机器人设置的关键词"
