@@ -5,6 +5,8 @@ import os
 import pytest
 from django.test import Client
 
+from districtops.delivery.tests.fakeapi import fake_api  # noqa: F401 — a fake DingTalk/WeCom server
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 os.environ["DISTRICTOPS_TODAY"] = os.environ.get("DISTRICTOPS_TEST_TODAY", "2021-03-31")
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "districtops.economy",
     "districtops.cockpit",
     "districtops.notifications",
+    "districtops.delivery",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +297,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "districtops@localhost")
+# The corp-app APIs (钉钉工作通知, 企业微信应用消息): gettoken, user lookup by mobile, send.
+DINGTALK_API_BASE = os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+WECOM_API_BASE = os.environ.get("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
 
 # --- Platform -------------------------------------------------------------------------------
 # DISTRICTOPS_TODAY=YYYY-MM-DD pins "today" (districtops.core.clock); the demo runs as of 2021-03-31.

@@ -19,5 +19,6 @@ urlpatterns = [
     path("open311/v2/", include("districtops.citizen.urls_open311")),
     path("cockpit/", include("districtops.cockpit.urls")),
     path("notifications/", include("districtops.notifications.urls")),
+    path("delivery/", include("districtops.delivery.urls")),
     path("api/v1/", api.urls),
 ]

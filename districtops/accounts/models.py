@@ -19,6 +19,9 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # The mobile that robots @-mention and corp apps look the person up by: personal data, so
+    # SM4-encrypted at rest (core.crypto) and shown masked (``mobile_masked``).
+    mobile_encrypted = models.CharField(_("手机号"), max_length=200, blank=True, editable=False)
     must_change_password = models.BooleanField(_("须修改密码"), default=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     failed_login_count = models.PositiveSmallIntegerField(default=0)
@@ -47,6 +50,20 @@ class User(AbstractUser):
         return timezone.now() - self.password_changed_at > dt.timedelta(
             days=SecurityPolicy.current().password_max_age_days
         )
+
+    @property
+    def mobile(self) -> str:
+        return sm4_decrypt(self.mobile_encrypted, "mobile") if self.mobile_encrypted else ""
+
+    @mobile.setter
+    def mobile(self, value: str) -> None:
+        value = "".join((value or "").split())
+        self.mobile_encrypted = sm4_encrypt(value, "mobile") if value else ""
+
+    @property
+    def mobile_masked(self) -> str:
+        mobile = self.mobile
+        return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) >= 7 else ("••••" if mobile else "")
 
     @property
     def totp_secret(self) -> str:

@@ -1,38 +1,32 @@
-"""Weekly summaries to subscribers: e-mail or a DingTalk/WeCom group robot, with back-off.
+"""Weekly summaries to subscribers: e-mail or a DingTalk/WeCom group robot.
 
-``send_due(send=...)`` is what the periodic job and ``districtops send-summaries`` run:
-
-1. each active subscription whose weekday has come this ISO week gets one Delivery row
-   for the week (unique, so re-running never sends a week twice);
-2. every Delivery that is pending, or retrying and past its ``next_attempt_at``, is tried
-   once. A failure schedules the next try after ``BACKOFF`` (5 min, 30 min, 2 h, 8 h)
-   and after ``MAX_ATTEMPTS`` marks it failed and writes an audit row. Nothing sleeps:
-   one dead robot costs one time-out, and the other deliveries go on.
-
-The ``send(channel, target, secret, subject, text)`` function is a parameter so the
-transport can be swapped (tests pass a fake). DingTalk 加签 is the supervision module's
-``dingtalk_signed_url``, the one signing function of the platform.
+``send_due()`` is what the daily job (cockpit.weekly_summaries) runs: each active
+subscription whose weekday has come this ISO week gets one message for the week, queued and
+tried at once through the platform's one delivery mechanism (districtops.delivery). Its
+``dedupe_key`` (subscription and week) makes re-running never send a week twice; a refusal
+(a robot answering 310000, a mail server down) is retried by the ``delivery.send_due`` job
+with back-off, and shown with its reason on the failure page. A subscriber who has lost the
+district gets nothing: the message is recorded failed with that reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from districtops.core import clock, crypto, services, webhooks
-from districtops.supervision.reminders import dingtalk_signed_url
+from districtops.core import clock, crypto, services
+from districtops.delivery import services as delivery_services
+from districtops.delivery.models import Channel as DeliveryChannel
+from districtops.delivery.models import Message, Source
 
-from .models import Channel, Delivery, DeliveryStatus, Subscription
+from .models import Channel, Subscription
 
-BACKOFF = [dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2), dt.timedelta(hours=8)]
-MAX_ATTEMPTS = len(BACKOFF) + 1
-WEBHOOK_TIMEOUT_SECONDS = 5
+CHANNELS = {
+    Channel.EMAIL: DeliveryChannel.MAIL,
+    Channel.DINGTALK: DeliveryChannel.DINGTALK_ROBOT,
+    Channel.WECOM: DeliveryChannel.WECOM_ROBOT,
+}
 
 
 def week_key(day: dt.date) -> str:
@@ -40,24 +34,15 @@ def week_key(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def robot_request(channel: str, target: str, secret: str, text: str) -> tuple[str, bytes]:
-    """URL and body for a group robot. WeCom authenticates by the key in its URL; DingTalk
-    robots with 加签 need the timestamp and signature in the URL."""
-    body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
-    if channel == Channel.DINGTALK and secret:
-        return dingtalk_signed_url(target, secret), body
-    return target, body
+def source_ref(subscription) -> str:
+    return f"cockpit.subscription:{subscription.pk}"
 
 
-def send_message(channel: str, target: str, secret: str, subject: str, text: str) -> None:
-    """The real transport; raises on any failure (HTTP error, refused connection, time-out)."""
-    if channel == Channel.EMAIL:
-        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [target], fail_silently=False)
-        return
-    url, body = robot_request(channel, target, secret, f"{subject}\n{text}")
-    # The platform's one webhook sender: re-checks the host at send time and raises OSError on
-    # a refused host, an HTTP error or a robot's non-zero errcode.
-    webhooks.post_json(url, body, timeout=WEBHOOK_TIMEOUT_SECONDS)
+def destination(subscription: Subscription) -> dict:
+    if subscription.channel == Channel.EMAIL:
+        return {"address": subscription.target}
+    secret = crypto.sm4_decrypt(subscription.secret_encrypted) if subscription.secret_encrypted else ""
+    return {"url": subscription.target, "secret": secret, "mobiles": []}
 
 
 def summary_text(summary: dict) -> str:
@@ -76,95 +61,73 @@ def summary_text(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def schedule_week(today: dt.date) -> int:
-    """Create this week's Delivery rows for subscriptions whose weekday has come."""
-    week = week_key(today)
-    due = Subscription.objects.filter(is_active=True, weekday__lte=today.weekday()).exclude(
-        deliveries__week=week
-    )
-    created = 0
-    for subscription_id in due.values_list("pk", flat=True):
-        try:
-            with transaction.atomic():
-                Delivery.objects.create(subscription_id=subscription_id, week=week)
-            created += 1
-        except IntegrityError:  # another worker scheduled it first
-            continue
-    return created
-
-
-def _summary_for(subscription: Subscription, cache: dict) -> dict:
+def schedule_week(today: dt.date) -> tuple[list[Message], int]:
+    """Queue this week's summary for each subscription whose weekday has come; returns the
+    messages now waiting (a second run finds the week queued and adds nothing) and how many
+    were refused (the subscriber lost the district)."""
     from .services import district_summary, districts_for
 
-    key = (subscription.user_id, subscription.district_id)
-    if key not in cache:
-        # The subscriber's scope today decides: someone who lost the district gets nothing.
-        if not districts_for(subscription.user).filter(pk=subscription.district_id).exists():
-            cache[key] = None
-        else:
-            cache[key] = district_summary(subscription.user, subscription.district)
-    return cache[key]
-
-
-def attempt(delivery: Delivery, send, summaries: dict, now: dt.datetime) -> bool:
-    """Try one delivery once and record the outcome. Returns True when it went out."""
-    subscription = delivery.subscription
-    # Claim it: a second worker finds the attempt count changed and skips.
-    claimed = Delivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts).update(
-        attempts=delivery.attempts + 1, next_attempt_at=now + dt.timedelta(minutes=1)
-    )
-    if not claimed:
-        return False
-    delivery.attempts += 1
-    summary = _summary_for(subscription, summaries)
-    try:
-        if summary is None:
-            raise PermissionError("订阅人已无权查看该区")
-        subject = f"【周报】{summary['district']['name']} {delivery.week}"
-        secret = crypto.sm4_decrypt(subscription.secret_encrypted) if subscription.secret_encrypted else ""
-        send(subscription.channel, subscription.target, secret, subject, summary_text(summary))
-    except Exception as exc:  # any transport failure is recorded and retried, never raised
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if delivery.attempts >= MAX_ATTEMPTS or isinstance(exc, PermissionError):
-            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-            services.record(
-                None,
-                "summary_delivery_failed",
-                subscription,
-                after={"week": delivery.week, "attempts": delivery.attempts, "error": delivery.last_error},
-                outcome="failure",
-            )
-        else:
-            delivery.status = DeliveryStatus.RETRYING
-            delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
-        delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
-        return False
-    delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.SENT, now, None
-    delivery.save(update_fields=["status", "sent_at", "next_attempt_at"])
-    return True
-
-
-def send_due(send=send_message, *, today: dt.date | None = None, now: dt.datetime | None = None) -> dict:
-    """Schedule this week's summaries and try every delivery that is due. Safe to re-run."""
-    today = today or clock.today()
-    now = now or timezone.now()
-    scheduled = schedule_week(today)
+    week = week_key(today)
     due = (
-        Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
-        )
-        .select_related("subscription", "subscription__user", "subscription__district")
+        Subscription.objects.filter(is_active=True, weekday__lte=today.weekday())
+        .select_related("user", "district")
         .order_by("pk")
     )
-    summaries: dict = {}
-    counts = {"scheduled": scheduled, "sent": 0, "retrying": 0, "failed": 0}
-    for delivery in list(due):
-        if attempt(delivery, send, summaries, now):
-            counts["sent"] += 1
-        elif delivery.status == DeliveryStatus.FAILED:
-            counts["failed"] += 1
-        else:
-            counts["retrying"] += 1
+    queued_keys = set(
+        Message.objects.filter(source=Source.SUMMARY, dedupe_key__endswith=f":{week}").values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    rows, summaries, refused = [], {}, 0
+    for subscription in due:
+        key = f"summary:{subscription.pk}:{week}"
+        if key in queued_keys:
+            continue
+        common = {
+            "source": Source.SUMMARY,
+            "channel": CHANNELS[subscription.channel],
+            "destination": destination(subscription),
+            "district": subscription.district_id,
+            "recipient": subscription.user_id,
+            "dedupe_key": key,
+            "source_ref": source_ref(subscription),
+        }
+        cache_key = (subscription.user_id, subscription.district_id)
+        if cache_key not in summaries:
+            # The subscriber's scope today decides: someone who lost the district gets nothing.
+            allowed = districts_for(subscription.user).filter(pk=subscription.district_id).exists()
+            summaries[cache_key] = (
+                district_summary(subscription.user, subscription.district) if allowed else None
+            )
+        summary = summaries[cache_key]
+        if summary is None:
+            delivery_services.record_refusal(
+                delivery_services.message(**common, subject=_("周报"), body=""), _("订阅人已无权查看该区")
+            )
+            refused += 1
+            continue
+        subject = f"【周报】{summary['district']['name']} {week}"
+        rows.append(delivery_services.message(**common, subject=subject, body=summary_text(summary)))
+    return delivery_services.queue(rows), refused
+
+
+def send_due(*, today: dt.date | None = None, now: dt.datetime | None = None) -> dict:
+    """Queue this week's summaries and try each new one once. Safe to re-run."""
+    today = today or clock.today()
+    queued, refused = schedule_week(today)
+    counts = {"scheduled": len(queued) + refused, **delivery_services.deliver(queued, now)}
+    counts["failed"] += refused
     if counts["sent"] or counts["failed"]:
         services.record(None, "summaries_sent", None, object_type="cockpit.delivery", after=counts)
     return counts
+
+
+def last_messages(subscriptions) -> dict:
+    """The newest message of each subscription (the subscription list shows it), in one query."""
+    refs = {source_ref(s): s.pk for s in subscriptions}
+    latest = {}
+    for message in Message.objects.filter(source=Source.SUMMARY, source_ref__in=list(refs)).order_by(
+        "created_at", "pk"
+    ):
+        latest[refs[message.source_ref]] = message
+    return latest

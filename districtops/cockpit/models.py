@@ -61,41 +61,6 @@ class Subscription(VersionedModel):
         return self.target if self.channel == Channel.EMAIL else mask_url(self.target)
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("待发送")
-    SENT = "sent", _("已发送")
-    RETRYING = "retrying", _("重试中")
-    FAILED = "failed", _("失败")
-
-
-class Delivery(models.Model):
-    """One week's summary for one subscription: attempts, back-off and the last error.
-
-    Unique per (subscription, week), so the daily job never sends a week twice.
-    """
-
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
-    week = models.CharField(_("周次"), max_length=8)  # ISO week, "2021-W13"
-    status = models.CharField(
-        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
-    last_error = models.TextField(_("最近错误"), blank=True)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("周报发送记录")
-        constraints = [
-            models.UniqueConstraint(fields=["subscription", "week"], name="delivery_once_per_week")
-        ]
-
-    def __str__(self):
-        return f"{self.subscription} · {self.week}"
-
-
 class BriefingSettings(VersionedModel):
     """How one district's monthly briefing is headed and signed (GB/T 9704 版头, 署名, 版记).
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from districtops.core.views_helpers import apply_service_errors
 from districtops.jobs.services import start_job, visible_jobs
 
-from . import briefing, services
+from . import briefing, delivery, services
 from .figures import Month
 from .forms import SubscriptionForm
 from .models import Subscription
@@ -145,8 +145,11 @@ def subscription_list(request):
         Subscription.objects.restrict(request.user, "view")
         .filter(user=request.user)
         .select_related("district")
-        .prefetch_related("deliveries")
     )
+    subscriptions = list(subscriptions)
+    latest = delivery.last_messages(subscriptions)
+    for subscription in subscriptions:
+        subscription.last_message = latest.get(subscription.pk)
     return render(request, "cockpit/subscription_list.html", {"form": form, "subscriptions": subscriptions})
 
 

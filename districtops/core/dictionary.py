@@ -60,6 +60,8 @@ ACTIONS = {
     "reminders_sent": _("发送到期提醒"),
     "summaries_sent": _("发送周报"),
     "summary_delivery_failed": _("周报发送失败"),
+    "message_delivery_failed": _("消息发送失败"),
+    "messages_sent": _("发送外发消息"),
     "scheme.publish": _("发布考核结果"),
     "suggestion.reply": _("答复建议"),
     "suggestion.evaluate": _("代表评价答复"),
@@ -112,6 +114,7 @@ JOBS = {
     "projects.refresh_pace": _("刷新项目节点进度"),
     "supervision.send_reminders": _("发送督办到期提醒"),
     "notifications.deadlines": _("发送到期通知"),
+    "delivery.send_due": _("发送与重试外发消息"),
 }
 
 # Keys of job parameters and results, import summaries and audit payloads that are no model field.
@@ -128,6 +131,7 @@ KEYS = {
     "new": _("新增"),
     "emails": _("邮件（封）"),
     "webhooks": _("群机器人（次）"),
+    "work": _("工作通知（条）"),
     "scheduled": _("新排"),
     "sent": _("已发送"),
     "retrying": _("重试中"),

@@ -28,6 +28,8 @@ MENU = [
     (_("节假日"), "supervision:holiday_list", frozenset({Role.SYS_ADMIN})),
     (_("项目配置"), "projects:settings", frozenset({Role.SYS_ADMIN})),
     (_("合作系统密钥"), "citizen:partner_list", frozenset({Role.SYS_ADMIN})),
+    (_("消息发送"), "delivery:failure_list", BUSINESS),
+    (_("企业应用"), "delivery:corp_app_list", frozenset({Role.SYS_ADMIN})),
 ]
 
 

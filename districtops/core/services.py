@@ -50,7 +50,13 @@ def _json_value(value):
 SNAPSHOT_SKIP = {"password", "totp_secret_encrypted", "digest", "last_login", "created_at", "updated_at"}
 # Credentials the audit trail (and every history tab) shows masked: a robot's URL carries its key.
 SNAPSHOT_MASK_URL = {"webhook_url", "target"}
-SNAPSHOT_MASK = {"webhook_secret", "secret_encrypted", "key_digest"}
+SNAPSHOT_MASK = {
+    "webhook_secret",
+    "secret_encrypted",
+    "key_digest",
+    "mobile_encrypted",
+    "credentials_encrypted",
+}
 
 
 def snapshot(obj, m2m: bool = True) -> dict:

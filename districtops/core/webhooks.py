@@ -9,6 +9,10 @@ at every send (``post_json``), which connects to the very address it checked (so
 resolves to a public address at save time and to 127.0.0.1 later — DNS rebinding — is refused,
 and the check cannot be raced between resolving and connecting). No redirect is followed.
 
+Tests run a fake DingTalk/WeCom server on loopback: ``WEBHOOK_TEST_HOSTS`` (``"127.0.0.1:8123"``)
+names the host:port pairs that may then be called over plain http. It is honoured only when
+``PRODUCTION`` is off, and nothing in settings.py sets it — only a test does.
+
 The URL itself is a credential (WeCom's ``key=``, DingTalk's ``access_token=``): forms and APIs
 show ``mask_url`` and ``mask_secret`` only, and replace the stored value only when a new one is
 typed.
@@ -32,6 +36,23 @@ MASK = "••••"
 
 class UnsafeWebhook(OSError):
     """The URL points at a host the server must not call (raised at send time)."""
+
+
+class RobotRefused(OSError):
+    """The service answered HTTP 200 with a non-zero ``errcode``: it received the message and
+    refused it (a wrong signature, an unknown key, a rate limit …)."""
+
+    def __init__(self, errcode, errmsg: str = "", reply: dict | None = None):
+        super().__init__(f"robot refused: errcode={errcode} {errmsg}".strip())
+        self.errcode, self.errmsg, self.reply = errcode, errmsg or "", reply or {}
+
+
+def _test_host(parts: urllib.parse.SplitResult) -> bool:
+    """Is this the fake server of a test (WEBHOOK_TEST_HOSTS, never in production)?"""
+    if getattr(settings, "PRODUCTION", False):
+        return False
+    allowed = getattr(settings, "WEBHOOK_TEST_HOSTS", ())
+    return bool(allowed) and f"{parts.hostname}:{parts.port}" in allowed
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -61,6 +82,8 @@ def _refusal(url: str) -> str | None:
     parts = _parts(url)
     if parts is None or not parts.hostname:
         return _("Webhook 地址格式无效。")
+    if _test_host(parts) and parts.scheme in ("http", "https"):
+        return None
     if parts.scheme != "https":
         return _("Webhook 地址须以 https:// 开头。")
     if parts.username or parts.password:
@@ -102,7 +125,8 @@ def validate_webhook_url(url: str, field: str = "webhook_url") -> str:
     if reason is None:
         parts = _parts(url)
         try:
-            _check_resolved(parts.hostname, parts.port or 443, unresolvable_ok=True)
+            if not _test_host(parts):
+                _check_resolved(parts.hostname, parts.port or 443, unresolvable_ok=True)
         except UnsafeWebhook as exc:
             reason = str(exc)
     if reason is not None:
@@ -122,24 +146,35 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def post_json(url: str, payload: dict | bytes, timeout: float | None = None) -> dict:
-    """POST JSON to a robot webhook and return its JSON answer. Raises OSError (UnsafeWebhook for
-    a refused host) on any failure, including a robot's non-zero ``errcode`` (both robots answer
-    HTTP 200 with {"errcode": …} when they refuse a message)."""
+def call_json(
+    method: str, url: str, payload: dict | bytes | None = None, timeout: float | None = None
+) -> dict:
+    """GET or POST JSON to a checked host and return its JSON answer as it came, ``errcode`` and
+    all. Raises OSError (UnsafeWebhook for a refused host) on a transport failure or an HTTP
+    status other than 200; reading ``errcode`` is the caller's business."""
     reason = _refusal(url)
     if reason is not None:
         raise UnsafeWebhook(reason)
     parts = _parts(url)
-    port = parts.port or 443
-    addresses = _check_resolved(parts.hostname, port, unresolvable_ok=False)
-    body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+    timeout = timeout if timeout is not None else getattr(settings, "WEBHOOK_TIMEOUT", 5)
+    if _test_host(parts):
+        connection_class = (
+            http.client.HTTPConnection if parts.scheme == "http" else http.client.HTTPSConnection
+        )
+        connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    else:
+        port = parts.port or 443
+        addresses = _check_resolved(parts.hostname, port, unresolvable_ok=False)
+        connection = _PinnedHTTPSConnection(parts.hostname, addresses[0], port, timeout)
+    body = None
+    if payload is not None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    timeout = timeout if timeout is not None else getattr(settings, "WEBHOOK_TIMEOUT", 5)
-    connection = _PinnedHTTPSConnection(parts.hostname, addresses[0], port, timeout)
+    headers = {"Content-Type": "application/json"} if body is not None else {}
     try:
-        connection.request("POST", target, body=body, headers={"Content-Type": "application/json"})
+        connection.request(method, target, body=body, headers=headers)
         response = connection.getresponse()
         raw = response.read(1024 * 1024)
     finally:
@@ -150,9 +185,17 @@ def post_json(url: str, payload: dict | bytes, timeout: float | None = None) -> 
         reply = json.loads(raw or b"{}")
     except ValueError:
         reply = {}
-    if isinstance(reply, dict) and reply.get("errcode", 0) != 0:
-        raise OSError(f"robot refused: errcode={reply.get('errcode')} {reply.get('errmsg', '')}")
     return reply if isinstance(reply, dict) else {}
+
+
+def post_json(url: str, payload: dict | bytes, timeout: float | None = None) -> dict:
+    """POST JSON to a robot webhook and return its JSON answer. Raises OSError (UnsafeWebhook for
+    a refused host) on any failure, and RobotRefused on a non-zero ``errcode`` (both robots
+    answer HTTP 200 with {"errcode": …} when they refuse a message)."""
+    reply = call_json("POST", url, payload, timeout)
+    if reply.get("errcode", 0) not in (0, "0"):
+        raise RobotRefused(reply.get("errcode"), str(reply.get("errmsg", "")), reply)
+    return reply
 
 
 def mask_secret(value: str) -> str:

@@ -15,7 +15,7 @@ from districtops.core import context, permissions, services
 from districtops.org.roles import Role
 
 from .models import Job, JobStatus
-from .registry import DAILY, JOBS
+from .registry import DAILY, FREQUENT, JOBS
 
 
 class JobLogger:
@@ -82,12 +82,13 @@ def run_job(job_id: int) -> Job:
 
 
 def run_periodic(period: str, *, day_key: str, actor=None) -> list[Job]:
-    """Start each daily job once for ``day_key`` (idempotent: a second run that day starts nothing)."""
-    if period != "daily":
-        raise ValueError("only 'daily' periodic jobs exist")
+    """Start each job of ``period`` once for ``day_key`` — the day for ``daily``, the 5-minute slot
+    for ``frequent`` (idempotent: a second run for the same key starts nothing)."""
+    if period not in ("daily", "frequent"):
+        raise ValueError("periodic jobs are 'daily' or 'frequent'")
     started = []
-    for name in DAILY:
-        job = start_job(actor, name, run_key=f"daily:{day_key}")
+    for name in DAILY if period == "daily" else FREQUENT:
+        job = start_job(actor, name, run_key=f"{period}:{day_key}")
         if job is not None:
             started.append(job)
     return started
@@ -96,7 +97,9 @@ def run_periodic(period: str, *, day_key: str, actor=None) -> list[Job]:
 # Jobs of the platform's own upkeep, which the system administrator runs and reads. Every other
 # job (a briefing, an import) is business: seen by the person who started it only, never by an
 # administrator (三员分立: the system admin does not read business results).
-OPERATIONS_JOBS = frozenset({"audit.verify_chain", "projects.refresh_pace", "notifications.deadlines"})
+OPERATIONS_JOBS = frozenset(
+    {"audit.verify_chain", "projects.refresh_pace", "notifications.deadlines", "delivery.send_due"}
+)
 
 
 def visible_jobs(user):

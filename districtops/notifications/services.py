@@ -3,7 +3,9 @@
 ``notify`` is called by the services whose writes a person must hear about (supervision's
 assignment, return, reminder …), inside their transaction: the notification exists exactly
 when the write does. It writes no audit row of its own — the write that caused it is audited
-and names it. Mail to the recipients who have an address goes out after the commit.
+and names it. Mail to the recipients who have an address is queued after the commit through
+the platform's one delivery mechanism (districtops.delivery): tried at once, retried with
+back-off, and a failure is recorded with its reason instead of vanishing in a log.
 
 Reading (``mark_read``) changes only the reader's own inbox state; like a session, it is not
 an audited business write.
@@ -15,7 +17,6 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -76,19 +77,46 @@ def notify(
         )
         rows = [r for r in rows if r.recipient_id not in seen]
     Notification.objects.bulk_create(rows)
-    mails = [u for pk, u in users.items() if u.email and pk in {r.recipient_id for r in rows}]
+    made = {r.recipient_id: r for r in rows}
+    mails = [(u, made[pk]) for pk, u in users.items() if u.email and pk in made]
     if mails and getattr(settings, "NOTIFICATION_MAIL", True):
         text = f"{body}\n\n{url}" if url else body
         subject = f"{Kind(kind).label}：{title}"[:200]
-        transaction.on_commit(lambda: _mail([(subject, text, None, [u.email]) for u in mails]))
+        transaction.on_commit(lambda: _mail(subject, text, mails))
     return len(rows)
 
 
-def _mail(messages) -> None:
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:  # the in-app notification stands; the failure is logged for the operator
-        log.exception("notification mail failed for %d recipients", len(messages))
+def _mail(subject: str, text: str, mails: list) -> None:
+    """Queue one mail per recipient and try it once; the delivery job retries what failed."""
+    from districtops.delivery import services as delivery
+    from districtops.delivery.models import Channel, Source
+    from districtops.org.models import Membership
+
+    units = {}
+    for user_id, unit_id, district_id in (
+        Membership.objects.filter(user_id__in=[u.pk for u, _n in mails])
+        .order_by("pk")
+        .values_list("user_id", "unit_id", "unit__district_id")
+    ):
+        units.setdefault(user_id, (unit_id, district_id))  # the person's first unit owns the message
+    queued = delivery.queue(
+        delivery.message(
+            source=Source.NOTIFICATION,
+            channel=Channel.MAIL,
+            destination={"address": user.email},
+            subject=subject,
+            body=text,
+            unit=units.get(user.pk, (None, None))[0],
+            district=units.get(user.pk, (None, None))[1],
+            recipient=user,
+            dedupe_key=f"notification:{note.pk}" if note.pk else "",
+            source_ref=f"notifications.notification:{note.pk}" if note.pk else "",
+        )
+        for user, note in mails
+    )
+    counts = delivery.deliver(queued)
+    if counts["retrying"] or counts["failed"]:
+        log.warning("notification mail: %s", counts)
 
 
 def unread_count(user) -> int:

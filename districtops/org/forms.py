@@ -51,6 +51,12 @@ class PersonCreateForm(forms.Form):
 
 class PersonEditForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        required=False,
+        help_text=_("用于钉钉、企业微信提醒中 @ 本人；加密保存。留空则不变，填“-”清除。"),
+    )
 
     class Meta:
         model = get_user_model()
@@ -61,6 +67,10 @@ class PersonEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            if self.instance.mobile_encrypted:
+                self.fields["mobile"].help_text = _("当前：%(mobile)s。留空则不变，填“-”清除。") % {
+                    "mobile": self.instance.mobile_masked
+                }
 
 
 class MembershipForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from districtops.core import permissions, services
+from districtops.core.crypto import sm4_encrypt
 
 from .models import Membership, Unit, UnitKind
 from .roles import ADMIN_ROLES, Role, require_grantable
@@ -161,11 +163,28 @@ def create_person(
     return user, password
 
 
+MOBILE = re.compile(r"^1\d{10}$")
+
+
+def mobile_changes(mobile: str | None) -> dict:
+    """The stored form of a typed mobile: None or blank keeps the stored one, "-" clears it."""
+    if mobile is None or not mobile.strip():
+        return {}
+    mobile = "".join(mobile.split())
+    if mobile == "-":
+        return {"mobile_encrypted": ""}
+    if not MOBILE.match(mobile):
+        raise ValidationError({"mobile": "手机号应为 11 位数字，以 1 开头。"})
+    return {"mobile_encrypted": sm4_encrypt(mobile, "mobile")}
+
+
 def update_person(actor, person, *, expected_version: int | None, **changes):
-    allowed = {"display_name", "email", "phone", "is_active"}
+    """Change a person's details. ``mobile`` is write-only: blank keeps it, "-" clears it."""
+    allowed = {"display_name", "email", "phone", "is_active", "mobile"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+    changes.update(mobile_changes(changes.pop("mobile", None)))
     return services.update_object(actor, person, changes, expected_version=expected_version, action="manage")
 
 

@@ -184,7 +184,7 @@ def person_edit(request, pk):
     person = get_object_or_404(User.objects.restrict(request.user, "manage"), pk=pk)
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in PersonEditForm.Meta.fields}
+        changes = {f: form.cleaned_data[f] for f in [*PersonEditForm.Meta.fields, "mobile"]}
         try:
             services.update_person(
                 request.user,

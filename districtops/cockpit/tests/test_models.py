@@ -1,5 +1,7 @@
+import datetime as dt
+
 from districtops.cockpit import demo, scale
-from districtops.cockpit.models import Delivery, Subscription
+from districtops.cockpit.models import Subscription
 
 
 def test_demo_is_idempotent(org, users):
@@ -16,7 +18,13 @@ def test_scale_adds_one_subscription_per_leader_once(org):
     assert scale.generate(size=0.01) == {"subscriptions": 0}
 
 
-def test_delivery_str(org, users):
+def test_a_summary_message_names_its_subscription(org, users):
+    from districtops.cockpit import delivery
+    from districtops.delivery.models import Message
+
     demo.load()
-    delivery = Delivery.objects.create(subscription=Subscription.objects.get(), week="2021-W13")
-    assert str(delivery).endswith("2021-W13")
+    subscription = Subscription.objects.get()
+    delivery.send_due(today=dt.date(2021, 3, 29))
+    message = Message.objects.get(source_ref=delivery.source_ref(subscription))
+    assert str(message) == "电子邮件 · 【周报】管城回族区 2021-W13"
+    assert delivery.last_messages([subscription]) == {subscription.pk: message}

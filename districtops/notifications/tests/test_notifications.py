@@ -1,9 +1,11 @@
 """站内通知: the matter's loop reaches the responsible people, read and unread, page, badge and API."""
 
 import datetime as dt
+import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 
 from districtops.notifications import services as notifications
 from districtops.notifications.jobs import deadlines
@@ -50,6 +52,38 @@ def test_mail_goes_to_those_with_an_address_after_the_commit(org, users, django_
     assert [m.to for m in mail.outbox] == [["nanguan@example.gov.cn"]] and "邮件事项" in mail.outbox[
         0
     ].subject
+
+
+class RefusingBackend(EmailBackend):
+    """A mail server that refuses the recipient (550)."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({"nanguan@example.gov.cn": (550, b"mailbox unavailable")})
+
+
+def test_a_mail_failure_is_recorded_retried_and_shown_to_the_unit(
+    org, users, login, settings, django_capture_on_commit_callbacks
+):
+    """Once swallowed by a log line; now a delivery record with its reason, retried later."""
+    from districtops.delivery import services as delivery
+    from districtops.delivery.models import Message, Status
+
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    users["nanguan"].email = "nanguan@example.gov.cn"
+    users["nanguan"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_matter(
+            users["supervisor"], title="退信事项", lead_unit=org["units"]["南关街街道"],
+            assigned_on=dt.date(2021, 3, 29), working_days=3,
+        )  # fmt: skip
+    row = Message.objects.get(source="notification")
+    assert row.status == Status.RETRYING and row.last_reason == "收件地址被邮件服务器拒绝"
+    assert row.recipient == users["nanguan"] and row.unit == org["units"]["南关街街道"]
+    assert "退信事项" in login("nanguan").get("/delivery/").content.decode()
+    assert "退信事项" not in login("beixiajie").get("/delivery/").content.decode()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert delivery.send_due(row.next_attempt_at)["sent"] == 1
+    assert [m.to for m in mail.outbox] == [["nanguan@example.gov.cn"]]
 
 
 def test_the_daily_job_tells_of_approaching_and_passed_deadlines_once(org, users):

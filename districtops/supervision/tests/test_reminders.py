@@ -53,38 +53,100 @@ def test_overdue_reminded_again_next_day_and_extension_earns_fresh_reminder(thre
     assert Reminder.objects.filter(matter__title="逾期", kind="overdue").count() == 2
 
 
-def test_webhook_signed_for_dingtalk(three, org, monkeypatch):
-    sent = []
-    monkeypatch.setattr(reminders, "post_webhook", lambda url, body: sent.append((url, body)))
+def _dingtalk_robot(org, api, secret="SECabc"):
     services.save_reminder_settings(
         None, org["units"]["南关街街道"], email_enabled=True, webhook_kind="dingtalk",
-        webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc", webhook_secret="SECabc",
+        webhook_url=f"{api.base}/robot/send?access_token=abc", webhook_secret=secret,
     )  # fmt: skip
+
+
+def test_webhook_signed_for_dingtalk(three, org, users, fake_api):
+    from districtops.accounts.models import User
+
+    nanguan = User.objects.get(username="nanguan")
+    nanguan.mobile = "13800000001"
+    nanguan.save()
+    _dingtalk_robot(org, fake_api)
     assert "SECabc" not in ReminderSettings.objects.get().webhook_secret  # stored encrypted
     assert reminders.run_daily(lambda s: None)["webhooks"] == 1
-    url = sent[0][0]
-    query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
-    ts = query["timestamp"][0]
+    (_method, _path, query, payload) = fake_api.calls_to("/robot/send")[0]
+    ts = query["timestamp"]
     expected = base64.b64encode(
         hmac.new(b"SECabc", f"{ts}\nSECabc".encode(), hashlib.sha256).digest()
     ).decode()
-    assert query["sign"][0] == expected and query["access_token"] == ["abc"]
-    assert "逾期" in sent[0][1].decode()
+    assert query["sign"] == expected and query["access_token"] == "abc"
+    assert payload["msgtype"] == "markdown" and "逾期" in payload["markdown"]["text"]
+    # The unit's people are @-mentioned by mobile (kept encrypted on the person).
+    assert payload["at"]["atMobiles"] == ["13800000001"] and "@13800000001" in payload["markdown"]["text"]
+    assert (
+        "13800000001" not in User.objects.filter(pk=nanguan.pk).values_list("mobile_encrypted", flat=True)[0]
+    )
+    assert set(Reminder.objects.values_list("channels", flat=True)) == {"app,dingtalk_robot,mail"}
 
 
-def test_webhook_failure_does_not_stop_the_job(three, org, monkeypatch):
-    def boom(url, body):
-        raise OSError("connection refused")
+def test_refused_robot_is_not_counted_sent_and_reminder_recorded_after_sending(
+    three, org, fake_api, monkeypatch
+):
+    from districtops.delivery import channels
+    from districtops.delivery.models import Message, Status
 
-    monkeypatch.setattr(reminders, "post_webhook", boom)
+    _dingtalk_robot(org, fake_api)
+    fake_api.script("/robot/send", {"errcode": 310000, "errmsg": "sign not match"})
+    seen = []
+    real_send = channels.send
+
+    def watching(*args, **kwargs):
+        seen.append(Reminder.objects.count())  # what exists while the message goes out
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(channels, "send", watching)
+    log = []
+    counts = reminders.run_daily(log.append)
+    assert seen and set(seen) == {0}  # nothing was recorded before it was sent
+    assert counts["webhooks"] == 0 and counts["emails"] == 1 and counts["retrying"] == 1
+    assert any("签名不匹配" in line for line in log)
+    assert set(Reminder.objects.values_list("channels", flat=True)) == {"app,mail"}
+    robot = Message.objects.get(channel="dingtalk_robot")
+    assert robot.status == Status.RETRYING and robot.last_reason == "签名不匹配（加签密钥错误）"
+    # Re-running the day sends nothing again (the robot's retry is the delivery job's).
+    assert reminders.run_daily(log.append)["new"] == 0 and len(fake_api.calls_to("/robot/send")) == 1
+
+
+def test_webhook_failure_does_not_stop_the_job(three, org, fake_api):
+    fake_api.script("/cgi-bin/webhook/send", {"errcode": 93000, "errmsg": "invalid webhook url"})
     ReminderSettings.objects.create(
         unit=org["units"]["南关街街道"],
         webhook_kind="wecom",
-        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+        webhook_url=f"{fake_api.base}/cgi-bin/webhook/send?key=k",
     )
     log = []
     assert reminders.run_daily(log.append)["new"] == 3
     assert any("失败" in line for line in log)
+
+
+def test_reminder_reaches_each_person_through_the_corp_app(three, org, users, fake_api):
+    from districtops.accounts.models import User
+    from districtops.delivery import services as delivery
+    from districtops.delivery.models import Message
+
+    nanguan = User.objects.get(username="nanguan")
+    nanguan.mobile = "13800000001"
+    nanguan.save()
+    fake_api.users["13800000001"] = "nanguan-ding"
+    delivery.save_corp_app(
+        None,
+        org["districts"]["410104"],
+        platform="dingtalk",
+        corp_id="dingkey123",
+        agent_id="77",
+        secret="sek",
+    )
+    counts = reminders.run_daily(lambda s: None)
+    assert counts["work"] == 1
+    send = fake_api.calls_to("/topapi/message/corpconversation/asyncsend_v2")[0][3]
+    assert send["userid_list"] == "nanguan-ding" and send["agent_id"] == 77
+    assert "逾期" in send["msg"]["markdown"]["text"]
+    assert Message.objects.get(channel="dingtalk_work").recipient_id == nanguan.pk
 
 
 def test_known_dingtalk_signature_vector():
