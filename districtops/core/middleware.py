@@ -70,9 +70,11 @@ class LanguageChoiceMiddleware:
             # A script cannot flip the switch: the API follows Accept-Language (zh-Hans without it).
             chosen = _accepted_language(request.headers.get("Accept-Language", ""), supported)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # One request's language ends with it: code that runs after in the same thread (a worker,
+        # the next test) must not write English labels into stored text.
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
 
