@@ -8,8 +8,10 @@ gate and writes through the services, as the views do.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -75,6 +77,12 @@ class DistrictOpsAPI(NinjaAPI):
     """The NinjaAPI with one error schema declared on every operation of the OpenAPI document
     (django-ninja has no global ``responses`` option, so the generated schema is completed here)."""
 
+    def get_openapi_operation_id(self, operation) -> str:
+        """``hazards_list`` for hazards.api.list_hazards: the app, then the handler's name less the
+        words that only repeat the app's name (django-ninja's default is the dotted module path,
+        ``districtops_hazards_api_list_hazards``)."""
+        return operation_id(operation.view_func.__module__, operation.view_func.__name__)
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -99,6 +107,13 @@ class DistrictOpsAPI(NinjaAPI):
                     own = content.get("schema")
                     content["schema"] = {"anyOf": [own, ref]} if own and own != ref else ref
         return schema
+
+
+def operation_id(module: str, name: str) -> str:
+    app = module.split(".")[1] if module.startswith("districtops.") else module.split(".")[0]
+    repeats = {app, app.rstrip("s"), app.removesuffix("ies") + "y"}
+    words = [w for w in name.split("_") if w not in repeats] or [name]
+    return f"{app}_{'_'.join(words)}"
 
 
 class LocalSwagger(Swagger):
@@ -142,14 +157,36 @@ def _validation_error(request, exc):
     return api.create_response(request, {"detail": _validation_payload(request, exc)}, status=422)
 
 
+@api.exception_handler(NinjaValidationError)
+def _invalid_params(request, exc):
+    """A parameter or body field that does not validate: 422, each message in the interface
+    language with the field's path ("字段 body.title：不能为空")."""
+    from districtops.core.api_utils import translate_errors
+
+    return api.create_response(request, {"detail": translate_errors(exc.errors)}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    messages = {
+        400: _("请求体无法解析：须为有效的 JSON（或表单）。"),
+        401: _("需要有效的 API 令牌（Authorization: Bearer …）。"),
+        403: _("无权执行此操作。"),
+        429: _("请求过于频繁，请稍后重试。"),
+    }
+    return api.create_response(
+        request, {"detail": messages.get(exc.status_code, str(exc))}, status=exc.status_code
+    )
+
+
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
-    return api.create_response(request, {"detail": "无权执行此操作。"}, status=403)
+    return api.create_response(request, {"detail": _("无权执行此操作。")}, status=403)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"detail": "未找到。"}, status=404)
+    return api.create_response(request, {"detail": _("未找到。")}, status=404)
 
 
 @api.exception_handler(ConflictError)
@@ -169,7 +206,7 @@ def _out_of_range_params(request) -> list[dict]:
     found = [("path", k, v) for k, v in (match.kwargs if match else {}).items()]
     found += [("query", k, v) for k, values in request.GET.lists() for v in values]
     return [
-        {"loc": [where, name], "msg": f"{name} 超出取值范围。", "type": "value_error"}
+        {"loc": [where, name], "msg": _("%(name)s 超出取值范围。") % {"name": name}, "type": "value_error"}
         for where, name, value in found
         if too_big(value)
     ]
@@ -180,7 +217,7 @@ def _out_of_range(request, exc):
     # An id or number past 64 bits reaches the database driver only to overflow there
     # (SQLite: "Python int too large"): the client's mistake, 422 naming the parameter.
     detail = _out_of_range_params(request) or [
-        {"loc": ["query"], "msg": "数值超出取值范围。", "type": "value_error"}
+        {"loc": ["query"], "msg": _("数值超出取值范围。"), "type": "value_error"}
     ]
     return api.create_response(request, {"detail": detail}, status=422)
 
@@ -188,7 +225,7 @@ def _out_of_range(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return api.create_response(
-        request, {"detail": "需要有效的 API 令牌（Authorization: Bearer …）。"}, status=401
+        request, {"detail": _("需要有效的 API 令牌（Authorization: Bearer …）。")}, status=401
     )
 
 

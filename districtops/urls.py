@@ -16,7 +16,7 @@ urlpatterns = [
     path("hazards/", include("districtops.hazards.urls")),
     path("deputies/", include("districtops.deputies.urls")),
     path("public/", include("districtops.citizen.urls_public")),
-    path("open311/v2/", include("districtops.citizen.urls_open311")),
+    path("open311/", include("districtops.citizen.urls_open311")),
     path("cockpit/", include("districtops.cockpit.urls")),
     path("notifications/", include("districtops.notifications.urls")),
     path("delivery/", include("districtops.delivery.urls")),

@@ -3,6 +3,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from districtops.core.api_utils import Limit, Offset, page, page_schema
 from districtops.core.permissions import scope_of
 
 from . import services
@@ -54,9 +55,9 @@ def me(request):
     }
 
 
-@router.get("/tokens", response=list[TokenOut])
-def list_tokens(request):
-    return ApiToken.objects.filter(user=request.auth)
+@router.get("/tokens", response=page_schema(TokenOut, "TokenPage"))
+def list_tokens(request, limit: Limit = 500, offset: Offset = 0):
+    return page(ApiToken.objects.filter(user=request.auth), limit, offset)
 
 
 @router.post("/tokens", response={201: TokenCreated})

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
 
 from districtops.core import permissions
-from districtops.core.api_utils import Limit, Offset, gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 
@@ -120,9 +120,9 @@ def _partners(user):
     return PartnerClient.objects.restrict(user, "manage")
 
 
-@router.get("/partners", response=list[PartnerOut])
-def list_partners(request):
-    return list(_partners(request.auth))
+@router.get("/partners", response=page_schema(PartnerOut, "PartnerPage"))
+def list_partners(request, limit: Limit = 500, offset: Offset = 0):
+    return page(list(_partners(request.auth)), limit, offset)
 
 
 @router.post("/partners", response={201: PartnerCreated})

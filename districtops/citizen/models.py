@@ -20,6 +20,8 @@ class ServiceCategory(models.Model):
     group = models.CharField(_("分组"), max_length=40, blank=True)
     keywords = models.CharField(_("关键词"), max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
+    # Open311 discovery's changeset: the latest change to any service.
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     objects = ScopedManager()
     scope_rules = ScopeRules(district="district", org=True)

@@ -1,9 +1,11 @@
-"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2/) under /open311/v2/.
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2/) under /open311/v2/, with the
+service discovery the spec requires at /open311/discovery.{json,xml} (https://wiki.open311.org/Service_Discovery).
 
 Jurisdiction = a district's division code (e.g. 410104). Responses in JSON or XML by the
-extension of the path; errors are the spec's list of {code, description}. POST needs no
-api_key from the public (throttled per client address, 429 when over); a partner's key
-identifies the partner and lifts the limit; an unknown key is refused.
+extension of the path; every error — a bad parameter, an unknown path or format, a method the
+resource does not take — is the spec's list of {code, description} (``<errors><error>`` in XML).
+POST needs no api_key from the public (throttled per client address, 429 when over); a partner's
+key identifies the partner and lifts the limit; an unknown key is refused (403).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from districtops.core import clock
@@ -25,6 +29,11 @@ from .models import Report, ReportStatus, ServiceCategory
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+MAX_SPAN_DAYS = 90  # the spec: a start_date..end_date range "may not span more than 90 days"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+# What each list's items are called in XML.
+XML_ITEM = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
 
 
 class Open311Error(Exception):
@@ -32,45 +41,107 @@ class Open311Error(Exception):
         self.status, self.descriptions = status, descriptions or ("error",)
 
 
+def _xml_value(parent: ET.Element, value) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _xml_value(ET.SubElement(parent, key), inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _xml_value(ET.SubElement(parent, XML_ITEM.get(parent.tag, "item")), inner)
+    elif isinstance(value, bool):
+        parent.text = "true" if value else "false"
+    elif value is not None:
+        parent.text = str(value)
+
+
+def xml_document(root: ET.Element) -> bytes:
+    return b'<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(root, encoding="unicode").encode()
+
+
 def _xml(root_name: str, item_name: str, items: list[dict]) -> bytes:
     root = ET.Element(root_name)
     for item in items:
-        node = ET.SubElement(root, item_name)
-        for key, value in item.items():
-            child = ET.SubElement(node, key)
-            if isinstance(value, list):
-                for v in value:
-                    ET.SubElement(child, "keyword" if key == "keywords" else "value").text = str(v)
-            elif value is not None:
-                child.text = str(value).lower() if isinstance(value, bool) else str(value)
-    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
+        _xml_value(ET.SubElement(root, item_name), item)
+    return xml_document(root)
+
+
+def render(fmt: str, body, *, xml_root: str, status: int = 200) -> HttpResponse:
+    """One document (a dict or a list) in the format asked for."""
+    if fmt == "xml":
+        root = ET.Element(xml_root)
+        _xml_value(root, body)
+        return HttpResponse(xml_document(root), status=status, content_type=CONTENT_TYPES["xml"])
+    return JsonResponse(body, status=status, safe=False, content_type=CONTENT_TYPES["json"],
+                        json_dumps_params={"ensure_ascii": False})  # fmt: skip
 
 
 def respond(fmt: str, root: str, item: str, items: list[dict], status: int = 200) -> HttpResponse:
     if fmt == "xml":
-        return HttpResponse(_xml(root, item, items), status=status, content_type="text/xml; charset=utf-8")
-    return JsonResponse(items, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+        return HttpResponse(_xml(root, item, items), status=status, content_type=CONTENT_TYPES["xml"])
+    return render(fmt, items, xml_root=root, status=status)
 
 
-def error_response(fmt: str, exc: Open311Error) -> HttpResponse:
+def error_response(fmt: str, exc: Open311Error, headers: dict | None = None) -> HttpResponse:
     items = [{"code": exc.status, "description": d} for d in exc.descriptions]
-    return respond(fmt, "errors", "error", items, status=exc.status)
+    response = respond(fmt, "errors", "error", items, status=exc.status)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
 
 
-def handles_errors(view):
-    def wrapped(request, *args, fmt, **kwargs):
-        try:
-            return view(request, *args, fmt=fmt, **kwargs)
-        except Open311Error as exc:
-            return error_response(fmt, exc)
+def requested_format(request) -> str:
+    """The format of a path that matched no resource: its extension when .json or .xml, else
+    what the Accept header prefers, else XML (the format the spec requires of every server)."""
+    last = request.path.rsplit("/", 1)[-1]
+    extension = last.rsplit(".", 1)[-1].lower() if "." in last else ""
+    if extension in CONTENT_TYPES:
+        return extension
+    accept = request.headers.get("Accept", "")
+    return "json" if "json" in accept and "xml" not in accept.split(",")[0] else "xml"
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return csrf_exempt(wrapped)
+
+def handles_errors(*methods: str):
+    """The view answers ``methods`` (HEAD with GET) and turns Open311Error into the spec's list."""
+    allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+
+    def decorate(view):
+        def wrapped(request, *args, fmt, **kwargs):
+            try:
+                if request.method not in allowed:
+                    raise Open311Error(405, f"method {request.method} not allowed; use {', '.join(methods)}")
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as exc:
+                headers = {"Allow": ", ".join(sorted(allowed))} if exc.status == 405 else None
+                return error_response(fmt, exc, headers)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return csrf_exempt(wrapped)
+
+    return decorate
 
 
-def jurisdiction(params) -> Unit:
-    code = (params.get("jurisdiction_id") or "").strip()
+@csrf_exempt
+def not_found(request, rest: str = ""):
+    """Any other path under /open311/: an unknown resource, or a format other than json and xml."""
+    fmt = requested_format(request)
+    last = request.path.rsplit("/", 1)[-1]
+    if "." in last and last.rsplit(".", 1)[-1].lower() not in CONTENT_TYPES:
+        description = f"format {last.rsplit('.', 1)[-1]} not supported; use .json or .xml"
+    else:
+        description = f"no such resource: {request.path}"
+    return error_response(fmt, Open311Error(404, description))
+
+
+def param(request, name: str) -> str:
+    """A parameter from the form body (POST) or the query string: clients put jurisdiction_id and
+    api_key in either."""
+    value = request.POST.get(name) if request.method == "POST" else None
+    return (value if value is not None else request.GET.get(name, "")).strip()
+
+
+def jurisdiction(request) -> Unit:
+    code = param(request, "jurisdiction_id")
     districts = Unit.objects.filter(kind=UnitKind.DISTRICT, is_active=True)
     if not code:
         served = districts.filter(pk__in=ServiceCategory.objects.filter(is_active=True).values("district_id"))
@@ -83,6 +154,11 @@ def jurisdiction(params) -> Unit:
     return district
 
 
+def keywords_text(raw: str) -> str:
+    """The spec's keywords: one comma-separated string ("井盖, 路面"), whatever commas were typed."""
+    return ", ".join(k.strip() for k in raw.replace("，", ",").replace("、", ",").split(",") if k.strip())
+
+
 def service_dict(s: ServiceCategory) -> dict:
     return {
         "service_code": s.code,
@@ -90,7 +166,7 @@ def service_dict(s: ServiceCategory) -> dict:
         "description": s.description,
         "metadata": False,
         "type": "realtime",
-        "keywords": [k for k in s.keywords.replace("，", ",").split(",") if k.strip()],
+        "keywords": keywords_text(s.keywords),
         "group": s.group,
     }
 
@@ -130,27 +206,48 @@ def _reports(district):
     return Report.objects.filter(district=district).select_related("service", "matter", "matter__lead_unit")
 
 
-@handles_errors
+@handles_errors("GET")
+def discovery(request, fmt):
+    """GET discovery.{json,xml}: where the GeoReport v2 endpoint is, what it speaks, whom to ask.
+    ``changeset`` moves whenever a service (category) is added or changed."""
+    latest = ServiceCategory.objects.aggregate(latest=Max("updated_at"))["latest"]
+    changeset = _iso(latest or clock.now())
+    body = {
+        "changeset": changeset,
+        "contact": getattr(settings, "OPEN311_CONTACT", "")
+        or _("请联系本区政务服务数据管理部门（平台系统管理员）。"),
+        "key_service": getattr(settings, "OPEN311_KEY_SERVICE", "")
+        or _(
+            "公众提交无需 api_key。合作系统（如 12345 热线）的 api_key 由本区系统管理员在平台“合作系统密钥”页签发。"
+        ),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": request.build_absolute_uri("/open311/v2"),
+                "changeset": changeset,
+                "type": "production" if getattr(settings, "PRODUCTION", False) else "test",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(fmt, body, xml_root="discovery")
+
+
+@handles_errors("GET")
 def services_list(request, fmt):
     """GET services.{json,xml}: the categories of the jurisdiction."""
-    district = jurisdiction(request.GET)
+    district = jurisdiction(request)
     items = [service_dict(s) for s in ServiceCategory.objects.filter(district=district, is_active=True)]
     return respond(fmt, "services", "service", items)
 
 
-@handles_errors
+@handles_errors("GET")
 def service_definition(request, code, fmt):
     """GET services/{code}.{fmt}: no extra attributes are asked for (metadata is false)."""
-    district = jurisdiction(request.GET)
+    district = jurisdiction(request)
     if not ServiceCategory.objects.filter(district=district, code=code, is_active=True).exists():
         raise Open311Error(404, f"service_code {code} not found")
-    if fmt == "xml":
-        root = ET.Element("service_definition")
-        ET.SubElement(root, "service_code").text = code
-        ET.SubElement(root, "attributes")
-        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
-        return HttpResponse(body, content_type="text/xml; charset=utf-8")
-    return JsonResponse({"service_code": code, "attributes": []}, json_dumps_params={"ensure_ascii": False})
+    return render(fmt, {"service_code": code, "attributes": []}, xml_root="service_definition")
 
 
 def _parse_datetime(value: str, name: str) -> dt.datetime:
@@ -165,52 +262,66 @@ def _closed_q() -> Q:
     return Q(status=ReportStatus.DECLINED) | Q(matter__state=MatterState.CLOSED)
 
 
-@handles_errors
+def _date_range(request) -> tuple[dt.datetime, dt.datetime]:
+    start_text, end_text = param(request, "start_date"), param(request, "end_date")
+    start = _parse_datetime(start_text, "start_date") if start_text else None
+    end = _parse_datetime(end_text, "end_date") if end_text else None
+    if end is None:
+        end = start + dt.timedelta(days=DEFAULT_DAYS) if start else clock.now()
+    if start is None:
+        start = end - dt.timedelta(days=DEFAULT_DAYS)
+    if start > end:
+        raise Open311Error(400, "start_date must not be after end_date")
+    if end - start > dt.timedelta(days=MAX_SPAN_DAYS):
+        raise Open311Error(400, f"start_date and end_date may not span more than {MAX_SPAN_DAYS} days")
+    return start, end
+
+
+@handles_errors("GET", "POST")
 def requests_endpoint(request, fmt):
     """GET: query requests; POST: file one."""
     if request.method == "POST":
         return _post_request(request, fmt)
-    if request.method != "GET":
-        raise Open311Error(405, "method not allowed")
-    district = jurisdiction(request.GET)
+    district = jurisdiction(request)
     reports = _reports(district)
-    ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
-    if ids:
+    ids = [i.strip() for i in param(request, "service_request_id").split(",") if i.strip()]
+    if ids:  # the spec: service_request_id overrides every other parameter
         reports = reports.filter(tracking_number__in=ids)
     else:
-        end = (
-            _parse_datetime(request.GET["end_date"], "end_date")
-            if request.GET.get("end_date")
-            else clock.now()
-        )
-        start = (
-            _parse_datetime(request.GET["start_date"], "start_date")
-            if request.GET.get("start_date")
-            else end - dt.timedelta(days=DEFAULT_DAYS)
-        )
+        start, end = _date_range(request)
         reports = reports.filter(requested_at__gte=start, requested_at__lte=end)
-        codes = [c.strip() for c in request.GET.get("service_code", "").split(",") if c.strip()]
+        codes = [c.strip() for c in param(request, "service_code").split(",") if c.strip()]
         if codes:
             reports = reports.filter(service__code__in=codes)
-        status = request.GET.get("status", "").strip()
-        if status == "open":
+        statuses = {s.strip() for s in param(request, "status").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, "status must be open or closed (or both, comma-separated)")
+        if statuses == {"open"}:
             reports = reports.exclude(_closed_q())
-        elif status == "closed":
+        elif statuses == {"closed"}:
             reports = reports.filter(_closed_q())
-        elif status:
-            raise Open311Error(400, "status must be open or closed")
     items = [request_dict(r) for r in reports.order_by("-requested_at")[:MAX_RESULTS]]
     return respond(fmt, "service_requests", "request", items)
 
 
-@handles_errors
+@handles_errors("GET")
 def request_detail(request, request_id, fmt):
     """GET requests/{id}.{fmt}: a list of one, as the spec says."""
-    district = jurisdiction(request.GET)
+    district = jurisdiction(request)
     report = _reports(district).filter(tracking_number=request_id).first()
     if report is None:
         raise Open311Error(404, f"service_request_id {request_id} not found")
     return respond(fmt, "service_requests", "request", [request_dict(report)])
+
+
+@handles_errors("GET")
+def token_detail(request, token, fmt):
+    """GET tokens/{token}.{fmt}: the service_request_id a token stands for. Requests are created
+    at once (POST answers the service_request_id itself), so the only tokens are those ids."""
+    district = jurisdiction(request)
+    if not Report.objects.filter(district=district, tracking_number=token).exists():
+        raise Open311Error(404, f"token {token} not found")
+    return respond(fmt, "service_requests", "request", [{"service_request_id": token, "token": token}])
 
 
 def client_address(request) -> str:
@@ -223,12 +334,12 @@ def client_address(request) -> str:
 def _post_request(request, fmt):
     data = request.POST
     partner = None
-    api_key = data.get("api_key", "").strip()
+    api_key = param(request, "api_key")
     if api_key:
         partner = services.partner_for_key(api_key)
         if partner is None:
             raise Open311Error(403, "api_key not recognised")
-    district = jurisdiction(data)
+    district = jurisdiction(request)
     if partner is not None and partner.district_id != district.pk:
         raise Open311Error(403, "api_key not valid for this jurisdiction_id")
     missing = []

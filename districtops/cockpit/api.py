@@ -1,6 +1,8 @@
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 
+from districtops.core.api_utils import Limit, Offset, page, page_schema
+
 from . import services
 from .figures import Month
 
@@ -76,10 +78,10 @@ class SummaryOut(Schema):
     warnings: list[str]
 
 
-@router.get("/", response=list[DistrictOut])
-def list_districts(request):
+@router.get("/", response=page_schema(DistrictOut, "DistrictPage"))
+def list_districts(request, limit: Limit = 500, offset: Offset = 0):
     """Districts whose cockpit the caller may open."""
-    return list(services.districts_for(request.auth))
+    return page(list(services.districts_for(request.auth)), limit, offset)
 
 
 @router.get("/{district_code}", response=SummaryOut)

@@ -38,6 +38,18 @@ class RequestContextMiddleware:
         return response
 
 
+def _accepted_language(header: str, supported: set[str]) -> str:
+    """The first language of an Accept-Language header the platform speaks ("" when none)."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for code, _quality in parse_accept_lang_header(header):
+        code = code.lower()
+        for candidate in (code, code.split("-")[0], "zh-hans" if code.startswith("zh") else ""):
+            if candidate in supported:
+                return candidate
+    return ""
+
+
 class LanguageChoiceMiddleware:
     """zh-Hans unless the person chose English with the switch (the language cookie).
 
@@ -54,10 +66,15 @@ class LanguageChoiceMiddleware:
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         supported = {code for code, _name in settings.LANGUAGES}
+        if chosen not in supported and request.path.startswith("/api/"):
+            # A script cannot flip the switch: the API follows Accept-Language (zh-Hans without it).
+            chosen = _accepted_language(request.headers.get("Accept-Language", ""), supported)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # One request's language ends with it: code that runs after in the same thread (a worker,
+        # the next test) must not write English labels into stored text.
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
 

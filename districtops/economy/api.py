@@ -13,7 +13,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import excel, permissions, uploads
-from districtops.core.api_utils import Limit, Offset, gated_get, page
+from districtops.core.api_utils import Id, Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 from districtops.org.roles import Role
 
@@ -306,7 +306,7 @@ def list_findings(
     status: str = "",
     rule: str = "",
     period: str = "",
-    unit: str = "",
+    unit: Id | None = None,
     q: str = "",
     limit: Limit = 100,
     offset: Offset = 0,
@@ -314,16 +314,18 @@ def list_findings(
     """The findings list with the filters of the pages: status (open, explained, accepted, rejected,
     unresolved, all), rule code, report period (2021-02), unit (district or street id), q (name or
     credit code)."""
-    params = {"status": status or "all", "rule": rule, "period": period, "unit": unit, "q": q}
+    params = {"status": status or "all", "rule": rule, "period": period, "unit": str(unit or ""), "q": q}
     filters = quality.finding_filters(request.auth, params, strict=True)
     qs = filters.apply(Finding.objects.restrict(request.auth, "view")).select_related("rule")
     return page(qs.order_by("-report__period", "pk"), limit, offset)
 
 
 @router.get("/findings/export")
-def export_findings(request, status: str = "", rule: str = "", period: str = "", unit: str = "", q: str = ""):
+def export_findings(
+    request, status: str = "", rule: str = "", period: str = "", unit: Id | None = None, q: str = ""
+):
     """The same list as an Excel workbook (what the page's 导出 Excel button gives)."""
-    params = {"status": status or "all", "rule": rule, "period": period, "unit": unit, "q": q}
+    params = {"status": status or "all", "rule": rule, "period": period, "unit": str(unit or ""), "q": q}
     content, filename = quality.findings_workbook(request.auth, params, strict=True)
     return excel.xlsx_response(content, filename)
 
@@ -413,12 +415,12 @@ def indicators(request, unit: int | None = None, period: str = ""):
     }
 
 
-@router.get("/targets", response=list[TargetOut])
-def list_targets(request, year: int | None = None):
+@router.get("/targets", response=page_schema(TargetOut, "TargetPage"))
+def list_targets(request, year: int | None = None, limit: Limit = 500, offset: Offset = 0):
     qs = Target.objects.restrict(request.auth, "view").select_related("indicator")
     if year:
         qs = qs.filter(year=year)
-    return list(qs)
+    return page(list(qs), limit, offset)
 
 
 @router.post("/targets", response={201: TargetOut})
@@ -439,15 +441,17 @@ def create_target(request, payload: TargetIn):
     return Status(201, target)
 
 
-@router.get("/price-indices", response=list[PriceIndexOut])
-def list_price_indices(request, period: str = "", division: str | None = None):
+@router.get("/price-indices", response=page_schema(PriceIndexOut, "PriceIndexPage"))
+def list_price_indices(
+    request, period: str = "", division: str | None = None, limit: Limit = 500, offset: Offset = 0
+):
     """工业生产者出厂价格指数 (same period last year = 100) the person may see."""
     qs = PriceIndex.objects.restrict(request.auth, "view")
     if period:
         qs = qs.filter(period=parse_period(period).date)
     if division is not None:
         qs = qs.filter(division=division.strip())
-    return list(qs)
+    return page(list(qs), limit, offset)
 
 
 @router.post("/price-indices", response={200: PriceIndexOut, 201: PriceIndexOut})
@@ -483,9 +487,9 @@ def patch_price_index(request, pk: int, payload: PriceIndexPatch):
     )
 
 
-@router.get("/rules", response=list[RuleOut])
-def list_rules(request):
-    return list(AuditRule.objects.all())
+@router.get("/rules", response=page_schema(RuleOut, "RulePage"))
+def list_rules(request, limit: Limit = 500, offset: Offset = 0):
+    return page(list(AuditRule.objects.all()), limit, offset)
 
 
 @router.patch("/rules/{int:pk}", response=RuleOut)
@@ -596,11 +600,11 @@ def _period_arg(text: str):
         raise ValidationError({"period": f"报告期“{text}”格式有误，应为 YYYY-MM，例如 2021-03"}) from None
 
 
-@router.get("/periods", response=list[ReleaseOut])
-def list_periods(request, unit: int | None = None):
+@router.get("/periods", response=page_schema(ReleaseOut, "ReleasePage"))
+def list_periods(request, unit: int | None = None, limit: Limit = 500, offset: Offset = 0):
     """The district's statistics periods with their state (采集中/审核中/已发布)."""
     district = _release_district(request.auth, unit)
-    return [_release_out(r) for r in releases.period_list(district.pk)]
+    return page([_release_out(r) for r in releases.period_list(district.pk)], limit, offset)
 
 
 @router.get("/periods/{period}/progress", response=ProgressOut)

@@ -3,12 +3,12 @@ from decimal import Decimal
 
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
+from districtops.core.api_utils import Id, Limit, Offset, filter_params, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import services
 from .filters import filtered_hazards
-from .models import Hazard, HazardGrade, RiskGrade, RiskPoint
+from .models import Hazard, HazardGrade, HazardState, RiskGrade, RiskPoint
 
 router = Router(tags=["hazards"])
 
@@ -100,32 +100,31 @@ def create_risk_point(request, payload: RiskPointIn):
     )
 
 
-@router.get("/hazards", response=HazardPage)
+@router.get("/", response=HazardPage)
 def list_hazards(
     request,
-    state: str = "",
-    grade: str = "",
-    open: str = "",
-    overdue: str = "",
-    district: str = "",
-    unit: str = "",
+    state: HazardState | None = None,
+    grade: HazardGrade | None = None,
+    open: bool = False,
+    overdue: bool = False,
+    district: Id | None = None,
+    unit: Id | None = None,
     q: str = "",
     limit: Limit = 100,
     offset: Offset = 0,
 ):
-    """The list page's filters (``open=1``, ``overdue=1``, ``district=<unit id>`` …); values that
-    do not parse are ignored."""
-    params = {"state": state, "grade": grade, "open": open, "overdue": overdue, "district": district}
-    params.update(unit=unit, q=q)
-    return page(filtered_hazards(request.auth, params), limit, offset)
+    """The list page's filters, typed: ``state``/``grade`` one of their values, ``open``/``overdue``
+    booleans, ``district``/``unit`` unit ids. A value outside them is 422 naming what is allowed."""
+    params = filter_params(state=state, grade=grade, open=open, overdue=overdue, district=district, unit=unit)
+    return page(filtered_hazards(request.auth, {**params, "q": q}), limit, offset)
 
 
-@router.get("/hazards/{hazard_id}", response=HazardOut)
+@router.get("/{int:hazard_id}", response=HazardOut)
 def get_hazard(request, hazard_id: int):
     return gated_get(Hazard, request.auth, hazard_id)
 
 
-@router.post("/hazards", response={201: HazardOut})
+@router.post("/", response={201: HazardOut})
 def register_hazard(request, payload: HazardIn):
     unit = gated_get(Unit, request.auth, payload.unit_id)
     point = gated_get(RiskPoint, request.auth, payload.risk_point_id) if payload.risk_point_id else None
@@ -133,13 +132,13 @@ def register_hazard(request, payload: HazardIn):
     return Status(201, services.register_hazard(request.auth, unit=unit, risk_point=point, **data))
 
 
-@router.put("/hazards/{hazard_id}/plan", response={200: PlanIn})
+@router.put("/{int:hazard_id}/plan", response={200: PlanIn})
 def save_plan(request, hazard_id: int, payload: PlanIn):
     hazard = gated_get(Hazard, request.auth, hazard_id)
     return services.save_plan(request.auth, hazard, **payload.dict())
 
 
-@router.post("/hazards/{hazard_id}/actions/{action}", response=HazardOut)
+@router.post("/{int:hazard_id}/actions/{action}", response=HazardOut)
 def hazard_action(request, hazard_id: int, action: str, payload: HazardActionIn):
     """start, submit, verify or reject."""
     hazard = gated_get(Hazard, request.auth, hazard_id)

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from districtops.core.api_utils import page
+from districtops.core.api_utils import Limit, Offset, page
 
 from . import services
 
@@ -38,7 +38,7 @@ class NotificationPage(Schema):
 
 
 @router.get("/", response=NotificationPage)
-def list_notifications(request, unread: bool = False, limit: int = 50, offset: int = 0):
+def list_notifications(request, unread: bool = False, limit: Limit = 50, offset: Offset = 0):
     """The caller's own notifications, newest first; ``unread=true`` keeps the unread ones."""
     qs = services.inbox(request.auth)
     if unread:

@@ -14,7 +14,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import clock, permissions
-from districtops.core.api_utils import Limit, Offset, gated_get, page
+from districtops.core.api_utils import Limit, Offset, gated_get, one_of, page, page_schema
 
 from . import battlemap, filters, measures, services
 from .models import (
@@ -39,6 +39,9 @@ from .models import (
 )
 
 router = Router(tags=["projects"])
+
+# A construction project's worst node state (``filters.construction``), or the battle map's node state.
+NodeStateFilter = one_of(measures.STATE_RANK)
 
 
 def _unit(user, pk, field):
@@ -356,19 +359,19 @@ class OptionOut(Schema):
 # --- conferences ---------------------------------------------------------------------------------
 
 
-@router.get("/sectors", response=list[OptionOut])
-def list_sectors(request):
-    return list(Sector.objects.filter(is_active=True))
+@router.get("/sectors", response=page_schema(OptionOut, "SectorOptionPage"))
+def list_sectors(request, limit: Limit = 500, offset: Offset = 0):
+    return page(list(Sector.objects.filter(is_active=True)), limit, offset)
 
 
-@router.get("/categories", response=list[OptionOut])
-def list_categories(request):
-    return list(ConstructionCategory.objects.all())
+@router.get("/categories", response=page_schema(OptionOut, "CategoryOptionPage"))
+def list_categories(request, limit: Limit = 500, offset: Offset = 0):
+    return page(list(ConstructionCategory.objects.all()), limit, offset)
 
 
-@router.get("/conferences", response=list[ConferenceOut])
-def list_conferences(request):
-    return list(Conference.objects.restrict(request.auth, "view"))
+@router.get("/conferences", response=page_schema(ConferenceOut, "ConferencePage"))
+def list_conferences(request, limit: Limit = 500, offset: Offset = 0):
+    return page(list(Conference.objects.restrict(request.auth, "view")), limit, offset)
 
 
 @router.post("/conferences", response={201: ConferenceOut})
@@ -473,16 +476,16 @@ def transition_investment(
     return Status(201, InvestmentProject.objects.select_related("sector", "lead_unit").get(pk=updated.pk))
 
 
-@router.get("/investment/{project_id}/transitions", response=list[TransitionOut])
-def list_transitions(request, project_id: int):
+@router.get("/investment/{project_id}/transitions", response=page_schema(TransitionOut, "TransitionPage"))
+def list_transitions(request, project_id: int, limit: Limit = 500, offset: Offset = 0):
     project = gated_get(InvestmentProject, request.auth, project_id)
-    return list(project.transitions.all())
+    return page(list(project.transitions.all()), limit, offset)
 
 
-@router.get("/investment/{project_id}/arrivals", response=list[ArrivalOut])
-def list_arrivals(request, project_id: int):
+@router.get("/investment/{project_id}/arrivals", response=page_schema(ArrivalOut, "ArrivalPage"))
+def list_arrivals(request, project_id: int, limit: Limit = 500, offset: Offset = 0):
     project = gated_get(InvestmentProject, request.auth, project_id)
-    return list(CapitalArrival.objects.filter(project=project))
+    return page(list(CapitalArrival.objects.filter(project=project)), limit, offset)
 
 
 @router.post("/investment/{project_id}/arrivals", response={201: ArrivalOut})
@@ -507,7 +510,7 @@ def list_construction(
     command_post: int | None = None,
     leader: str = "",
     showcase: str = "",
-    state: str = "",
+    state: NodeStateFilter | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ):
@@ -581,11 +584,11 @@ def _node_out(node, today):
     return node
 
 
-@router.get("/construction/{project_id}/nodes", response=list[NodeOut])
-def list_nodes(request, project_id: int):
+@router.get("/construction/{project_id}/nodes", response=page_schema(NodeOut, "NodePage"))
+def list_nodes(request, project_id: int, limit: Limit = 500, offset: Offset = 0):
     project = gated_get(ConstructionProject, request.auth, project_id)
     today = clock.today()
-    return [_node_out(n, today) for n in project.nodes.all()]
+    return page([_node_out(n, today) for n in project.nodes.all()], limit, offset)
 
 
 @router.patch("/nodes/{node_id}", response=NodeUpdated)
@@ -616,16 +619,16 @@ def add_report(
     )
 
 
-@router.get("/construction/{project_id}/funds", response=list[FundOut])
-def list_funds(request, project_id: int):
+@router.get("/construction/{project_id}/funds", response=page_schema(FundOut, "FundPage"))
+def list_funds(request, project_id: int, limit: Limit = 500, offset: Offset = 0):
     project = gated_get(ConstructionProject, request.auth, project_id)
-    return list(FundRecord.objects.filter(project=project))
+    return page(list(FundRecord.objects.filter(project=project)), limit, offset)
 
 
-@router.get("/construction/{project_id}/fund-entries", response=list[FundEntryOut])
-def list_fund_entries(request, project_id: int):
+@router.get("/construction/{project_id}/fund-entries", response=page_schema(FundEntryOut, "FundEntryPage"))
+def list_fund_entries(request, project_id: int, limit: Limit = 500, offset: Offset = 0):
     project = gated_get(ConstructionProject, request.auth, project_id)
-    return list(FundEntry.objects.filter(project=project))
+    return page(list(FundEntry.objects.filter(project=project)), limit, offset)
 
 
 @router.post("/construction/{project_id}/fund-entries", response={201: FundEntryOut})
@@ -645,10 +648,10 @@ def reverse_fund_entry(request, entry_id: int, payload: FundReverseIn):
     return 201, services.reverse_fund_entry(request.auth, entry, date=payload.date, reason=payload.reason)
 
 
-@router.get("/construction/{project_id}/monthly", response=list[MonthlyOut])
-def list_monthly(request, project_id: int):
+@router.get("/construction/{project_id}/monthly", response=page_schema(MonthlyOut, "MonthlyPage"))
+def list_monthly(request, project_id: int, limit: Limit = 500, offset: Offset = 0):
     project = gated_get(ConstructionProject, request.auth, project_id)
-    return list(project.monthly_investments.all())
+    return page(list(project.monthly_investments.all()), limit, offset)
 
 
 @router.post("/construction/{project_id}/monthly", response={201: MonthlyOut})
@@ -660,10 +663,10 @@ def add_monthly(request, project_id: int, payload: ArrivalIn):
     )
 
 
-@router.get("/construction/{project_id}/documents", response=list[DocumentOut])
-def list_documents(request, project_id: int):
+@router.get("/construction/{project_id}/documents", response=page_schema(DocumentOut, "DocumentPage"))
+def list_documents(request, project_id: int, limit: Limit = 500, offset: Offset = 0):
     project = gated_get(ConstructionProject, request.auth, project_id)
-    return list(ArchiveDocument.objects.filter(project=project))
+    return page(list(ArchiveDocument.objects.filter(project=project)), limit, offset)
 
 
 @router.post("/construction/{project_id}/documents", response={201: DocumentOut})
@@ -699,7 +702,7 @@ def battle_map(
     command_post: int | None = None,
     leader: str = "",
     showcase: str = "",
-    state: str = "",
+    state: NodeStateFilter | None = None,
 ):
     params = {
         "district": district, "category": category, "street": street, "command_post": command_post,
@@ -711,13 +714,20 @@ def battle_map(
     return battlemap.build(projects, state or None, today)
 
 
-@router.get("/warnings", response=list[WarningOut])
-def list_warnings(request, kind: str = "", district: int | None = None, mine: bool = False):
+@router.get("/warnings", response=page_schema(WarningOut, "WarningPage"))
+def list_warnings(
+    request,
+    kind: one_of(measures.WARNING_KINDS) | None = None,
+    district: int | None = None,
+    mine: bool = False,
+    limit: Limit = 500,
+    offset: Offset = 0,
+):
     from .panels import warnings_for
 
     params = {"district": district, "mine": "1" if mine else ""}
     warnings = warnings_for(request.auth, params, clock.today())
-    return [w for w in warnings if not kind or w.kind == kind]
+    return page([w for w in warnings if not kind or w.kind == kind], limit, offset)
 
 
 # --- settings (system administrator): configurable lists and thresholds -------------------------
@@ -864,10 +874,10 @@ def update_thresholds(request, payload: ThresholdsPatch):
     return services.update_thresholds(request.auth, expected_version=version, **data)
 
 
-@router.get("/settings/sectors", response=list[SectorOut])
-def list_all_sectors(request):
+@router.get("/settings/sectors", response=page_schema(SectorOut, "SectorPage"))
+def list_all_sectors(request, limit: Limit = 500, offset: Offset = 0):
     _configurer(request)
-    return list(Sector.objects.all())
+    return page(list(Sector.objects.all()), limit, offset)
 
 
 @router.post("/settings/sectors", response={201: SectorOut})
@@ -880,10 +890,12 @@ def update_sector(request, sector_id: int, payload: SectorPatch):
     return _config_update(request, Sector, sector_id, services.save_sector, payload)
 
 
-@router.get("/settings/categories", response=list[CategoryOut])
-def list_category_settings(request):
+@router.get("/settings/categories", response=page_schema(CategoryOut, "CategoryPage"))
+def list_category_settings(request, limit: Limit = 500, offset: Offset = 0):
     _configurer(request)
-    return list(ConstructionCategory.objects.prefetch_related("node_templates", "requirements"))
+    return page(
+        list(ConstructionCategory.objects.prefetch_related("node_templates", "requirements")), limit, offset
+    )
 
 
 @router.post("/settings/categories", response={201: CategoryOut})

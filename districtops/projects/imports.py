@@ -112,6 +112,24 @@ STAGE_DATES = [
 ]
 
 
+def _check_lengths(obj) -> None:
+    """bulk_create skips the services' save path: every text cell held to its field's length
+    (CharField max_length, TextField TEXT_MAX_LENGTH) here, before anything is written."""
+    from django.db import models
+
+    core_services.check_text_lengths(obj)
+    errors = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if isinstance(field, models.CharField) and field.max_length and isinstance(value, str):
+            if len(value) > field.max_length:
+                errors[field.name] = [
+                    f"“{field.verbose_name}”最多 {field.max_length} 个字符（现为 {len(value)} 个）。"
+                ]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _header(columns, key: str, default: str) -> str:
     """The Excel header of a service field, so an error points at the column the person sees."""
     return next((c.header for c in columns if c.key == key), default)
@@ -453,6 +471,7 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
         try:
             services.check_units(lead, supporting, command_post)
             services.check_construction(project)
+            _check_lengths(project)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 label = _header(CONSTRUCTION_COLUMNS, field, "项目")
@@ -499,7 +518,12 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
             )
         for i, (r, node) in enumerate(built):
             previous = built[i - 1][1] if i else None
-            for field, message in services.node_errors(node, previous, None).items():
+            problems = dict(services.node_errors(node, previous, None))
+            try:
+                _check_lengths(node)
+            except ValidationError as exc:
+                problems.update({f: m[0] for f, m in exc.message_dict.items()})
+            for field, message in problems.items():
                 label = _header(NODE_COLUMNS, field, "节点")
                 errors.append(CellError(r, f"节点表·{label}", message, "rule"))
         node_objects[code] = [n for _, n in built]
@@ -650,6 +674,7 @@ def import_investment(actor, upload, *, check_only: bool = False) -> int:
         )
         try:
             services.check_investor(project)
+            _check_lengths(project)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 bad(_header(INVESTMENT_COLUMNS, field, "项目"), messages[0])

@@ -4,13 +4,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
+from districtops.core.api_utils import (
+    Id,
+    Limit,
+    Month,
+    Offset,
+    filter_params,
+    gated_get,
+    one_of,
+    page,
+    page_schema,
+)
 from districtops.org.models import Unit
 
 from . import scorecards, services, states
 from .filters import filtered_matters
 from .models import (
     Decision,
+    Escalation,
     ExtensionRequest,
     Frequency,
     Matter,
@@ -162,24 +173,22 @@ def _matters(qs):
 @router.get("/matters", response=MatterPage)
 def list_matters(
     request,
-    state: str = "",
-    overdue: str = "",
-    escalation: str = "",
-    lead_unit: str = "",
-    district: str = "",
-    closed_in: str = "",
-    open: str = "",
+    state: states.MatterState | None = None,
+    overdue: bool = False,
+    escalation: one_of(Escalation.values) | None = None,
+    lead_unit: Id | None = None,
+    district: Id | None = None,
+    closed_in: Month | None = None,
+    open: bool = False,
     q: str = "",
     limit: Limit = 100,
     offset: Offset = 0,
 ):
-    """The list page's filters (``supervision.filters``): ``state``, ``overdue`` and ``open`` (1/true),
-    ``escalation``, ``lead_unit`` and ``district`` (unit ids), ``closed_in`` (YYYY-MM), ``q``.
-    Values that do not parse are ignored, as on the page."""
-    params = {"state": state, "escalation": escalation, "lead_unit": lead_unit, "q": q}
-    params.update(district=district, closed_in=closed_in)
-    for name, value in (("overdue", overdue), ("open", open)):
-        params[name] = "1" if value.strip().lower() in ("1", "true", "yes", "on") else ""
+    """The list page's filters (``supervision.filters``), typed: ``state`` one of the states,
+    ``overdue``/``open`` booleans, ``escalation`` a level, ``lead_unit``/``district`` unit ids,
+    ``closed_in`` YYYY-MM, ``q``. A value outside them is 422 naming what is allowed."""
+    params = filter_params(state=state, overdue=overdue, escalation=escalation, lead_unit=lead_unit)
+    params.update(filter_params(district=district, closed_in=closed_in, open=open), q=q)
     return page(_matters(filtered_matters(request.auth, params)), limit, offset)
 
 
@@ -233,16 +242,16 @@ def matter_action(request, matter_id: int, action: str, payload: MatterActionIn)
     return Matter.objects.get(pk=matter.pk)
 
 
-@router.get("/matters/{matter_id}/events", response=list[EventOut])
-def matter_events(request, matter_id: int):
+@router.get("/matters/{matter_id}/events", response=page_schema(EventOut, "EventPage"))
+def matter_events(request, matter_id: int, limit: Limit = 500, offset: Offset = 0):
     matter = gated_get(Matter, request.auth, matter_id)
-    return list(MatterEvent.objects.filter(matter=matter))
+    return page(list(MatterEvent.objects.filter(matter=matter)), limit, offset)
 
 
-@router.get("/matters/{matter_id}/extensions", response=list[ExtensionOut])
-def matter_extensions(request, matter_id: int):
+@router.get("/matters/{matter_id}/extensions", response=page_schema(ExtensionOut, "ExtensionPage"))
+def matter_extensions(request, matter_id: int, limit: Limit = 500, offset: Offset = 0):
     matter = gated_get(Matter, request.auth, matter_id)
-    return list(ExtensionRequest.objects.filter(matter=matter))
+    return page(list(ExtensionRequest.objects.filter(matter=matter)), limit, offset)
 
 
 @router.post("/extensions/{extension_id}/decide", response=ExtensionOut)
@@ -276,10 +285,10 @@ def create_meeting(request, payload: MeetingIn):
     return Status(201, services.create_meeting(request.auth, organiser=organiser, **data))
 
 
-@router.get("/meetings/{meeting_id}/decisions", response=list[DecisionOut])
-def list_decisions(request, meeting_id: int):
+@router.get("/meetings/{meeting_id}/decisions", response=page_schema(DecisionOut, "DecisionPage"))
+def list_decisions(request, meeting_id: int, limit: Limit = 500, offset: Offset = 0):
     meeting = gated_get(Meeting, request.auth, meeting_id)
-    return list(Decision.objects.filter(meeting=meeting))
+    return page(list(Decision.objects.filter(meeting=meeting)), limit, offset)
 
 
 @router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut})
@@ -338,15 +347,17 @@ def _scheme(user, pk):
     return scheme
 
 
-@router.get("/schemes", response=list[SchemeOut])
-def list_schemes(request):
+@router.get("/schemes", response=page_schema(SchemeOut, "SchemePage"))
+def list_schemes(request, limit: Limit = 500, offset: Offset = 0):
     managed = ScoreScheme.objects.restrict(request.auth, "manage").values("pk")
     visible = ScoreScheme.objects.restrict(request.auth, "view")
-    return list(visible.filter(published_at__isnull=False) | visible.filter(pk__in=managed))
+    return page(
+        list(visible.filter(published_at__isnull=False) | visible.filter(pk__in=managed)), limit, offset
+    )
 
 
-@router.get("/schemes/{scheme_id}/scores", response=list[ScoreOut])
-def scheme_scores(request, scheme_id: int):
+@router.get("/schemes/{scheme_id}/scores", response=page_schema(ScoreOut, "ScorePage"))
+def scheme_scores(request, scheme_id: int, limit: Limit = 500, offset: Offset = 0):
     """Every ranked unit's score, rank, (numerator, denominator) per indicator and red/black list."""
     scheme = _scheme(request.auth, scheme_id)
     out = []
@@ -358,7 +369,7 @@ def scheme_scores(request, scheme_id: int):
                 "score": float(c.score) if c.score is not None else None,
                 "rates": {k: list(v) for k, v in c.rates.items()}, "red": c in red, "black": c in black,
             })  # fmt: skip
-    return out
+    return page(out, limit, offset)
 
 
 class DrillRecordOut(Schema):
@@ -384,9 +395,12 @@ class DrillSectionOut(Schema):
     groups: list[DrillGroupOut]
 
 
-@router.get("/schemes/{scheme_id}/units/{unit_id}/drill-down", response=list[DrillSectionOut])
-def scheme_unit_drill_down(request, scheme_id: int, unit_id: int):
+@router.get(
+    "/schemes/{scheme_id}/units/{unit_id}/drill-down",
+    response=page_schema(DrillSectionOut, "DrillSectionPage"),
+)
+def scheme_unit_drill_down(request, scheme_id: int, unit_id: int, limit: Limit = 500, offset: Offset = 0):
     """The records behind each of a unit's scores, grouped by how they count."""
     scheme = _scheme(request.auth, scheme_id)
     unit = gated_get(Unit, request.auth, unit_id, queryset=Unit.objects.filter(district=scheme.district))
-    return scorecards.drill_downs(scheme, unit)
+    return page(scorecards.drill_downs(scheme, unit), limit, offset)

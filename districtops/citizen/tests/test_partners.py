@@ -115,7 +115,7 @@ def test_api_issue_list_revoke(org, api_client, categories):
     body = r.json()
     key = body["api_key"]
     assert PartnerClient.objects.get(pk=body["id"]).key_digest == PartnerClient.digest(key)
-    listed = c.get("/api/v1/citizen/partners").json()
+    listed = c.get("/api/v1/citizen/partners").json()["items"]
     assert [p["name"] for p in listed] == ["12345 热线"] and "api_key" not in listed[0]
     assert "key_digest" not in listed[0]
     r = c.post(f"/api/v1/citizen/partners/{body['id']}/revoke")
@@ -133,7 +133,7 @@ def test_api_refusals(org, api_client):
     assert sup.post("/api/v1/citizen/partners", payload, content_type="application/json").status_code == 403
     assert sup.post(f"/api/v1/citizen/partners/{partner.pk}/revoke").status_code == 403
     other = api_client("jinshui_sysadmin")
-    assert other.get("/api/v1/citizen/partners").json() == []
+    assert other.get("/api/v1/citizen/partners").json()["items"] == []
     assert other.post(f"/api/v1/citizen/partners/{partner.pk}/revoke").status_code == 404
     assert other.post("/api/v1/citizen/partners", payload, content_type="application/json").status_code == 404
     street = org["units"]["南关街街道"]

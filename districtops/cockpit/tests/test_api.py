@@ -34,9 +34,11 @@ def test_bad_period_is_422_with_field(district_data, api_client):
 
 
 def test_district_list(district_data, api_client, city_leader):
-    assert [d["division_code"] for d in api_client("leader").get("/api/v1/cockpit/").json()] == ["410104"]
-    assert len(api_client("city_leader").get("/api/v1/cockpit/").json()) >= 6
-    assert api_client("nanguan").get("/api/v1/cockpit/").json() == []
+    assert [d["division_code"] for d in api_client("leader").get("/api/v1/cockpit/").json()["items"]] == [
+        "410104"
+    ]
+    assert len(api_client("city_leader").get("/api/v1/cockpit/").json()["items"]) >= 6
+    assert api_client("nanguan").get("/api/v1/cockpit/").json()["items"] == []
 
 
 def test_requires_authentication(district_data, client):

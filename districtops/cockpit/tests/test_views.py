@@ -218,3 +218,19 @@ def test_no_pdf_link_without_libreoffice(district_data, login, monkeypatch):
     job = run_job(Job.objects.get(name="cockpit.briefing").pk)
     assert "未安装 LibreOffice" in job.log
     assert client.get(f"/cockpit/briefings/{job.pk}/pdf/").status_code == 404
+
+
+def test_subscription_list_masks_the_robot_url(district_data, login, users, org, monkeypatch):
+    """A robot's webhook URL carries its key: the list shows target_display, never the URL."""
+    from districtops.cockpit import services
+    from districtops.core import webhooks
+
+    monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["93.184.216.34"])
+    secret = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
+    url = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={secret}"
+    sub = services.create_subscription(
+        users["leader"], district=org["districts"]["410104"], channel="wecom", target=url
+    )
+    page = login("leader").get("/cockpit/subscriptions/").content.decode()
+    assert secret not in page and secret[:8] not in page
+    assert sub.target_display in page and "qyapi.weixin.qq.com/cgi-bin/webhook/send" in page

@@ -32,7 +32,7 @@ def test_create_token_command_prints_a_working_token(org):
 
 def test_revoked_token_stops_working(org, api_client):
     client = api_client("nanguan")
-    token_id = client.get("/api/v1/tokens").json()[0]["id"]
+    token_id = client.get("/api/v1/tokens").json()["items"][0]["id"]
     assert client.delete(f"/api/v1/tokens/{token_id}").status_code == 204
     assert client.get("/api/v1/me").status_code == 401
 

@@ -19,7 +19,7 @@ PAGED_LISTS = [
     "/api/v1/supervision/matters",
     "/api/v1/supervision/meetings",
     "/api/v1/citizen/reports",
-    "/api/v1/hazards/hazards",
+    "/api/v1/hazards/",
     "/api/v1/hazards/risk-points",
     "/api/v1/deputies/suggestions",
     "/api/v1/economy/enterprises",

@@ -104,8 +104,8 @@ def test_targets_endpoint(data, api_client):
         "/api/v1/economy/targets", {**body, "quarter": 7}, content_type="application/json"
     )
     assert bad.status_code == 422
-    assert len(api_client("leader").get("/api/v1/economy/targets").json()) == 1
-    assert api_client("jinshui").get("/api/v1/economy/targets").json() == []
+    assert len(api_client("leader").get("/api/v1/economy/targets").json()["items"]) == 1
+    assert api_client("jinshui").get("/api/v1/economy/targets").json()["items"] == []
 
 
 def test_rules_endpoint(economy, api_client):

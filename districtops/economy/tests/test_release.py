@@ -184,7 +184,7 @@ def test_release_page_lists_states_and_moves_with_refusals(history, login, users
 def test_release_api(history, api_client):
     import_march(firms=(1, 4))
     tongji = api_client("tongji")
-    listed = tongji.get("/api/v1/economy/periods").json()
+    listed = tongji.get("/api/v1/economy/periods").json()["items"]
     states = {r["period"]: r["state"] for r in listed}
     assert states["2021-03"] == "collecting" and states["2021-02"] == "published"
     # Before publishing, the leaders' indicators API reads 1-2月, even when asked for March.

@@ -146,10 +146,21 @@ def test_filters_shared_by_export_and_api(org, login, api_client, spread):
     wb = load_workbook(io.BytesIO(login("supervisor").get("/hazards/export/", params).content))
     assert [r[0].value for r in wb["隐患"].iter_rows(min_row=2)] == [spread["major_open"].code]
     api = api_client("supervisor")
-    body = api.get("/api/v1/hazards/hazards", params).json()
+    body = api.get("/api/v1/hazards/", params).json()
     assert [h["id"] for h in body["items"]] == [spread["major_open"].pk]
-    assert api.get("/api/v1/hazards/hazards", {"overdue": "1"}).json()["count"] == 1
-    assert api.get("/api/v1/hazards/hazards", {"district": "x", "grade": "?"}).json()["count"] == 4
+    assert api.get("/api/v1/hazards/", {"overdue": "1"}).json()["count"] == 1
+    assert api.get("/api/v1/hazards/", {"overdue": "true", "open": "false"}).json()["count"] == 1
+    # The page ignores a value it cannot read; the API refuses it, naming what it takes.
+    assert login("supervisor").get("/hazards/", {"district": "x", "grade": "?"}).status_code == 200
+    r = api.get("/api/v1/hazards/", {"district": "x", "grade": "?", "overdue": "maybe"})
+    assert r.status_code == 422
+    assert {tuple(e["loc"]) for e in r.json()["detail"]} == {
+        ("query", "district"),
+        ("query", "grade"),
+        ("query", "overdue"),
+    }
+    grade = next(e["msg"] for e in r.json()["detail"] if e["loc"] == ["query", "grade"])
+    assert grade.startswith("字段 query.grade：须为以下之一：") and "major" in grade
 
 
 def test_active_filter_named_and_kept_in_form(org, login, spread):

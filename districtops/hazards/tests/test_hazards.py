@@ -122,13 +122,10 @@ def test_api(org, users, api_client):
             "found_on": "2021-03-20", "responsible_person": "a", "deadline": "2021-04-20", "responsibility": "b",
             "standard": "c", "measures": "d"}  # fmt: skip
     street = api_client("nanguan")
-    r = street.post(f"{BASE}/hazards", body, content_type="application/json")
+    r = street.post(f"{BASE}/", body, content_type="application/json")
     assert r.status_code == 201
     hid = r.json()["id"]
-    assert (
-        street.post(f"{BASE}/hazards/{hid}/actions/start", {}, content_type="application/json").status_code
-        == 422
-    )
+    assert street.post(f"{BASE}/{hid}/actions/start", {}, content_type="application/json").status_code == 422
     plan = {
         "goal": "g",
         "measures": "m",
@@ -137,15 +134,13 @@ def test_api(org, users, api_client):
         "deadline": "2021-04-15",
         "safeguards": "s",
     }
-    assert street.put(f"{BASE}/hazards/{hid}/plan", plan, content_type="application/json").status_code == 200
+    assert street.put(f"{BASE}/{hid}/plan", plan, content_type="application/json").status_code == 200
     assert (
-        street.post(f"{BASE}/hazards/{hid}/actions/start", {}, content_type="application/json").json()[
-            "state"
-        ]
+        street.post(f"{BASE}/{hid}/actions/start", {}, content_type="application/json").json()["state"]
         == "rectifying"
     )
-    assert api_client("beixiajie").get(f"{BASE}/hazards/{hid}").status_code == 404
-    assert api_client("beixiajie").get(f"{BASE}/hazards").json()["count"] == 0
+    assert api_client("beixiajie").get(f"{BASE}/{hid}").status_code == 404
+    assert api_client("beixiajie").get(f"{BASE}/").json()["count"] == 0
     rp = street.post(f"{BASE}/risk-points", {"unit_id": org["units"]["南关街街道"].pk, "name": "燃气管道", "grade": "red"},
                      content_type="application/json")  # fmt: skip
     assert rp.status_code == 201

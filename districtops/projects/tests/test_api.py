@@ -109,7 +109,7 @@ def test_patch_with_stale_version_is_409(api_client, road):
 
 def test_nodes_reports_funds_documents(api_client, road):
     client = api_client("chengjian")
-    nodes = client.get(f"{BASE}/construction/{road.pk}/nodes").json()
+    nodes = client.get(f"{BASE}/construction/{road.pk}/nodes").json()["items"]
     first = nodes[0]
     assert first["state"] == "overdue"
     future = _json(
@@ -155,7 +155,7 @@ def test_nodes_reports_funds_documents(api_client, road):
         and back.json()["amount"] == "-40.00"
         and FundRecord.objects.get().disbursed == 0
     )
-    assert len(client.get(entries).json()) == 5
+    assert len(client.get(entries).json()["items"]) == 5
     foreign = {"source": "city", "kind": "applied", "date": "2021-03-01", "amount": "1"}
     assert _json(api_client("jinshui"), "post", entries, foreign).status_code == 404
     upload = client.post(
@@ -174,9 +174,9 @@ def test_battle_map_and_warnings(api_client, road, units):
     client = api_client("leader")
     data = client.get(f"{BASE}/battle-map?street={units['南关街街道'].pk}").json()
     assert [r["name"] for r in data["rows"]] == [road.name]
-    warnings = client.get(f"{BASE}/warnings?kind=node_overdue").json()
+    warnings = client.get(f"{BASE}/warnings?kind=node_overdue").json()["items"]
     assert warnings and {w["kind"] for w in warnings} == {"node_overdue"}
-    assert api_client("beixiajie").get(f"{BASE}/warnings").json() == []
+    assert api_client("beixiajie").get(f"{BASE}/warnings").json()["items"] == []
 
 
 def test_unauthenticated_is_401(client, road):

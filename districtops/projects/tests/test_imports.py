@@ -288,3 +288,25 @@ def test_investment_template_offers_every_stage(config):
 
     assert f"{get_column_letter(stage_column)}2:{get_column_letter(stage_column)}1001" in ranges
     assert {"签约日期", "注册日期", "开工日期", "投产日期"} <= set(headers)
+
+
+def test_import_holds_text_to_its_field_length_before_bulk_create(config, users):
+    """bulk_create skips the services' save path (and SQLite no varchar length): an over-long
+    cell is refused by row and column, and nothing is written."""
+    from districtops.projects.models import ProjectNode as Node
+
+    name_max = ConstructionProject._meta.get_field("name").max_length
+    node_max = Node._meta.get_field("name").max_length
+    rows = [_row("R0001"), _row("R0002")]
+    rows[1][1] = "长" * (name_max + 1)
+    nodes = [["R0001", 1, "设" * (node_max + 1), "", dt.date(2021, 2, 1), dt.date(2021, 3, 1), None, None, 0]]
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_construction(users["nanguan"], _upload(_workbook_with_rows(rows, nodes)))
+    errors = {(e.row, e.column): e.message for e in exc.value.errors}
+    assert any(row == 3 and f"最多 {name_max} 个字符" in m for (row, _c), m in errors.items()), errors
+    assert any(c.startswith("节点表") and f"最多 {node_max} 个字符" in m for (_r, c), m in errors.items()), (
+        errors
+    )
+    assert not ConstructionProject.objects.exists() and not Node.objects.exists()
+    rows[1][1] = "长" * name_max
+    assert imports.import_construction(users["nanguan"], _upload(_workbook_with_rows(rows))) == 2

@@ -217,7 +217,7 @@ def test_settings_api(api_client, config, category):
         content_type="application/json",
     )  # fmt: skip
     assert bad_req.status_code == 422 and "node_name" in json.dumps(bad_req.json())
-    listing = admin.get(f"{API}/categories").json()
+    listing = admin.get(f"{API}/categories").json()["items"]
     lighting = next(c for c in listing if c["code"] == "lighting")
     assert [n["name"] for n in lighting["node_templates"]] == ["设计"] and lighting["requirements"][0][
         "name"
@@ -226,7 +226,7 @@ def test_settings_api(api_client, config, category):
         f"{API}/nodes/{node.json()['id']}", {"name": "方案设计"}, content_type="application/json"
     )
     assert renamed.status_code == 200
-    lighting = next(c for c in admin.get(f"{API}/categories").json() if c["code"] == "lighting")
+    lighting = next(c for c in admin.get(f"{API}/categories").json()["items"] if c["code"] == "lighting")
     assert lighting["requirements"][0]["node_name"] == "方案设计"
     thresholds = admin.patch(f"{API}/thresholds", {"fund_lag_points": 101}, content_type="application/json")
     assert thresholds.status_code == 422 and "fund_lag_points" in json.dumps(thresholds.json())

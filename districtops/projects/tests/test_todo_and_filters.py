@@ -123,9 +123,9 @@ def test_district_filter_in_the_api(api_client, org, road, signed):
     assert client.get(f"{base}/investment?district={jinshui.pk}").json()["count"] == 0
     assert client.get(f"{base}/battle-map?district={jinshui.pk}").json()["rows"] == []
     _overdue(road)
-    assert client.get(f"{base}/warnings?district={guancheng.pk}&kind=node_overdue").json()
-    assert client.get(f"{base}/warnings?district={jinshui.pk}").json() == []
-    assert api_client("nanguan").get(f"{base}/warnings?mine=true&kind=node_overdue").json()
+    assert client.get(f"{base}/warnings?district={guancheng.pk}&kind=node_overdue").json()["items"]
+    assert client.get(f"{base}/warnings?district={jinshui.pk}").json()["items"] == []
+    assert api_client("nanguan").get(f"{base}/warnings?mine=true&kind=node_overdue").json()["items"]
 
 
 def test_battle_map_data_for_a_person_the_gate_gives_nothing(login, road):

@@ -76,7 +76,7 @@ def test_actions_through_api(org, api_client, m):
     assert r.json()["state"] == "closed" and r.json()["closed_at"]
     r = act(street, "request_extension", new_deadline="2021-06-30", note="x")
     assert r.status_code == 422 and "已办结" in r.json()["detail"][0]["msg"]
-    events = street.get(f"{BASE}/matters/{m.pk}/events").json()
+    events = street.get(f"{BASE}/matters/{m.pk}/events").json()["items"]
     assert [e["action"] for e in events][-1] == "verify_close"
     assert act(office, "bogus").status_code == 422
 
@@ -87,7 +87,7 @@ def test_extension_and_todo(org, api_client):
     r = street.post(f"{BASE}/matters/{m.pk}/actions/request_extension",
                     {"new_deadline": "2021-05-31", "note": "资金"}, content_type="application/json")  # fmt: skip
     assert r.status_code == 200
-    ext = street.get(f"{BASE}/matters/{m.pk}/extensions").json()[0]
+    ext = street.get(f"{BASE}/matters/{m.pk}/extensions").json()["items"][0]
     assert office.get(f"{BASE}/todo").json()["review"] == 1
     assert street.get(f"{BASE}/todo").json() == {"lead": 1, "support": 0, "review": 0, "done": 0}
     url = f"{BASE}/extensions/{ext['id']}/decide"
@@ -111,5 +111,5 @@ def test_meeting_api(org, api_client):
     assert api_client("jinshui_leader").post(f"{BASE}/meetings/{mid}/assign").status_code == 404
     r = office.post(f"{BASE}/meetings/{mid}/assign")
     assert r.status_code == 201 and r.json()[0]["deadline"] == "2021-06-10"
-    assert office.get(f"{BASE}/meetings/{mid}/decisions").json()[0]["matter_id"] == r.json()[0]["id"]
+    assert office.get(f"{BASE}/meetings/{mid}/decisions").json()["items"][0]["matter_id"] == r.json()[0]["id"]
     assert dt.date.fromisoformat(r.json()[0]["assigned_on"]) == dt.date(2021, 3, 31)

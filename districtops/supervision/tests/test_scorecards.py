@@ -180,12 +180,12 @@ def test_create_form(org, login):
 
 
 def test_scores_api(org, example, api_client):
-    rows = api_client("supervisor").get(f"/api/v1/supervision/schemes/{example.pk}/scores").json()
+    rows = api_client("supervisor").get(f"/api/v1/supervision/schemes/{example.pk}/scores").json()["items"]
     nanguan = next(r for r in rows if r["unit_name"] == "南关街街道")
     assert nanguan["score"] == 60.0 and nanguan["rates"]["matters"] == [2, 4] and nanguan["black"]
     assert api_client("nanguan").get(f"/api/v1/supervision/schemes/{example.pk}/scores").status_code == 404
-    assert api_client("nanguan").get("/api/v1/supervision/schemes").json() == []
-    assert len(api_client("supervisor").get("/api/v1/supervision/schemes").json()) == 1
+    assert api_client("nanguan").get("/api/v1/supervision/schemes").json()["items"] == []
+    assert len(api_client("supervisor").get("/api/v1/supervision/schemes").json()["items"]) == 1
 
 
 # --- project nodes and indicator attainment -------------------------------------------------
@@ -316,7 +316,7 @@ def test_drill_downs_match_the_rates(org, nodes_and_targets, login, api_client):
     api = api_client("supervisor").get(
         f"/api/v1/supervision/schemes/{nodes_and_targets.pk}/units/{nanguan.pk}/drill-down"
     )
-    assert [s["name"] for s in api.json()] == ["nodes", "indicators"]
+    assert [s["name"] for s in api.json()["items"]] == ["nodes", "indicators"]
     assert (
         api_client("nanguan")
         .get(f"/api/v1/supervision/schemes/{nodes_and_targets.pk}/units/{nanguan.pk}/drill-down")
