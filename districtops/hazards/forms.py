@@ -42,7 +42,11 @@ class HazardForm(forms.Form):
     description = forms.CharField(
         label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    photo = forms.FileField(label=_("照片"), required=False)
+    photo = forms.FileField(
+        label=_("照片"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
     responsible_person = forms.CharField(label=_("定人：整改责任人"), max_length=60)
     deadline = forms.DateField(label=_("定时：整改时限"), widget=DATE)
     responsibility = forms.CharField(label=_("定责：整改责任"), max_length=200)

@@ -90,7 +90,9 @@ def test_full_loop_through_the_web(org, login, m):
     assert street.post(url("acknowledge"), {"version": version()}).status_code == 302
     street.post(url("report_progress"), {"progress": 60, "note": "拆除违建 12 处", "version": version()})
     street.post(url("request_closure"), {"note": "全部完成", "version": version()})
-    r = office.post(url("verify_close"), {"note": "现场核验通过", "version": version(), "confirmed": "1"}, follow=True)
+    r = office.post(
+        url("verify_close"), {"note": "现场核验通过", "version": version(), "confirmed": "1"}, follow=True
+    )
     assert "已审核办结" in r.content.decode()
     m.refresh_from_db()
     assert m.state == S.CLOSED
