@@ -167,9 +167,10 @@ def matter_list(request):
 
 def _action_form(action, matter, data=None, file_data=None):
     # auto_id keeps the ids unique when a page shows several actions' forms.
-    return ACTION_FORMS[action](
-        data, file_data, initial={"version": matter.version}, auto_id=f"id_{action}_%s"
-    )
+    initial = {"version": matter.version}
+    if action == "report_progress":
+        initial["progress"] = matter.progress
+    return ACTION_FORMS[action](data, file_data, initial=initial, auto_id=f"id_{action}_%s")
 
 
 def _detail_matter(request, pk):
