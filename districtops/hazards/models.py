@@ -138,7 +138,9 @@ class RectificationPlan(VersionedModel):
 class HazardAttachment(models.Model):
     """A photo or document sent with a step of the rectification loop (整改照片, 验收材料)."""
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="attachments")
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="attachments"
+    )
     action = models.CharField(_("环节"), max_length=10, choices=[(a, t[2]) for a, t in TRANSITIONS.items()])
     file = models.FileField(_("文件"), upload_to="hazards/%Y/%m/", max_length=200)
     name = models.CharField(_("文件名"), max_length=200)

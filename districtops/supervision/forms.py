@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
@@ -92,7 +93,7 @@ def note_field(label, *, required=True, help_text="", rows=3):
     return forms.CharField(
         label=label, required=required, help_text=help_text, strip=True,
         widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": _("请填写%(what)s。") % {"what": label}},
+        error_messages={"required": format_lazy(_("请填写{what}。"), what=label)},
     )  # fmt: skip
 
 

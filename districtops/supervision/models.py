@@ -262,7 +262,9 @@ class MatterAttachment(models.Model):
     request's material, an overdue explanation's proof, a supporting unit's feedback).
     Checked by ``core.uploads`` before it is stored; served only through the gate."""
 
-    event = models.ForeignKey(MatterEvent, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        MatterEvent, verbose_name=_("办理记录"), on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("文件"), upload_to="supervision/%Y/%m/", max_length=200)
     name = models.CharField(_("文件名"), max_length=200)
     kind = models.CharField(_("文件类型"), max_length=10)
