@@ -276,3 +276,64 @@ def test_meeting_conversion_takes_matter_terms(org, users, login):
     assert counted.working_days == 5 and counted.deadline == dt.date(2021, 4, 8)  # 清明 4-3..4-5
     assert {dated.priority, counted.priority} == {"high"} and counted.frequency == "weekly"
     assert counted.responsible_leader == users["leader"]
+
+
+@pytest.mark.parametrize(
+    "name,content,says",
+    [
+        ("空.pdf", b"", "空文件"),
+        ("程序.pdf", b"MZ\x90\x00\x03", "可执行程序"),
+        ("照片.png", b"%PDF-1.4 not a png", "内容与扩展名不符"),
+        ("脚本.html", b"<script>alert(1)</script>", "不接受"),
+        ("加密.xlsx", None, "已加密"),
+        ("部件过多.xlsx", None, "部件"),
+    ],
+)
+def test_closure_attachment_refused_at_the_field(org, login, settings, name, content, says):
+    from districtops.core.tests import hostile_files
+
+    if name == "加密.xlsx":
+        content = hostile_files.encrypted_ooxml()
+    if name == "部件过多.xlsx":
+        settings.EXCEL_MAX_ZIP_ENTRIES = 50
+        content = hostile_files.many_entries(200)
+    m = matter(org["units"], state=S.IN_PROGRESS)
+    r = login("nanguan").post(
+        url(m, "request_closure"),
+        {"version": m.version, "note": "全部完成", "files": [SimpleUploadedFile(name, content)]},
+    )
+    assert re.search(rf'data-field-error="files">[^<]*{says}', r.content.decode()), says
+    m.refresh_from_db()
+    assert m.state == S.IN_PROGRESS and not MatterAttachment.objects.exists()
+
+
+def test_detail_query_count_does_not_grow_with_the_log(org, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    m = matter(org["units"], state=S.IN_PROGRESS)
+    c = login("nanguan")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(m.get_absolute_url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    c.get(m.get_absolute_url())
+    few = queries()
+    for i in range(6):
+        m = services.report_progress(
+            None, m, progress=10 + i, note=f"第 {i} 次", attachments=[photo(f"{i}.png")]
+        )
+        m = services.support_feedback(None, m, note=f"反馈 {i}", attachments=[photo(f"f{i}.png")])
+    assert queries() == few
+
+
+def test_panel_in_english(org, login):
+    m = matter(org["units"], state=S.CLOSURE_REQUESTED)
+    office = login("supervisor")
+    office.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = office.get(m.get_absolute_url()).content.decode()
+    assert "Reason for return" in body and "Supervision notice" in body
+    r = office.post(url(m, "return_for_rework"), {"version": m.version, "note": ""})
+    assert 'data-field-error="note">Please fill in: Reason for return.' in r.content.decode()
