@@ -206,8 +206,11 @@ def _detail_context(request, matter, bound=None) -> dict:
             {"name": action, "label": states.label(action), "form": form, "confirm": action in states.CONFIRM,
              "open": bool(bound and bound[0] == action), "multipart": form.with_files}
         )  # fmt: skip
-    if actions and not any(a["open"] for a in actions):
-        actions[0]["open"] = True
+    if not any(a["open"] for a in actions):
+        # The step that moves the matter on (签收, 报送进展, 审核办结 …) is open; the rest are buttons.
+        moving = [a for a in actions if states.target(a["name"], matter.state) != matter.state]
+        if moving:
+            moving[0]["open"] = True
     extensions = ExtensionRequest.objects.filter(matter=matter).select_related("requested_by", "decided_by")
     return {
         "matter": matter,
