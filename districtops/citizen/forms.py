@@ -12,7 +12,10 @@ class PublicReportForm(forms.Form):
         label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
     address = forms.CharField(label=_("地点"), max_length=200)
-    photo = forms.FileField(label=_("照片（可选，jpg/png，5 MB 以内）"), required=False)
+    photo = forms.FileField(
+        label=_("照片（可选，jpg/png，5 MB 以内）"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )  # fmt: skip
     contact_name = forms.CharField(label=_("您的称呼（可选，不公开）"), max_length=60, required=False)
     contact_phone = forms.CharField(label=_("联系电话（可选，不公开）"), max_length=30, required=False)
 

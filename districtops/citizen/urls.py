@@ -6,6 +6,7 @@ app_name = "citizen"
 urlpatterns = [
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/photo/", views.report_photo, name="report_photo"),
     path("reports/<int:pk>/triage/", views.report_triage, name="report_triage"),
     path("reports/<int:pk>/decline/", views.report_decline, name="report_decline"),
     path("partners/", views.partner_list, name="partner_list"),

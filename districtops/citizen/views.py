@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import permissions
+from districtops.core import attachments, permissions
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
@@ -103,6 +103,16 @@ def report_detail(request, pk):
             "decline_form": DeclineForm() if can_triage else None,
         },
     )
+
+
+@login_required
+def report_photo(request, pk):
+    """The citizen's photo, to staff who may see the report (never from a public URL)."""
+    report = get_object_or_404(Report.objects.restrict(request.user, "view"), pk=pk)
+    if not report.photo:
+        raise Http404
+    name = report.photo.name.rsplit("/", 1)[-1]
+    return attachments.serve(report.photo, name=name, kind=name.rsplit(".", 1)[-1].lower())
 
 
 @login_required

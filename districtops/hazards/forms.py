@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import permissions
+from districtops.core.attachments import files_field, photo_field
 from districtops.core.widgets import IsoDateInput
 from districtops.org.models import UnitKind
 
@@ -41,7 +42,11 @@ class HazardForm(forms.Form):
     description = forms.CharField(
         label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    photo = forms.FileField(label=_("照片"), required=False)
+    photo = forms.FileField(
+        label=_("照片"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
     responsible_person = forms.CharField(label=_("定人：整改责任人"), max_length=60)
     deadline = forms.DateField(label=_("定时：整改时限"), widget=DATE)
     responsibility = forms.CharField(label=_("定责：整改责任"), max_length=200)
@@ -60,3 +65,14 @@ class PlanForm(forms.ModelForm):
         fields = ["goal", "measures", "funds", "people", "deadline", "safeguards"]
         widgets = {"deadline": DATE, "goal": forms.Textarea(attrs={"rows": 2}),
                    "measures": forms.Textarea(attrs={"rows": 2}), "safeguards": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
+
+
+class RectificationStepForm(forms.Form):
+    """One step of the loop on the hazard page: a note and the step's photos and documents."""
+
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("验收不通过时必填：写明不通过的原因。"),
+    )  # fmt: skip
+    photos = photo_field()
+    files = files_field()

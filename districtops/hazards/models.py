@@ -133,3 +133,43 @@ class RectificationPlan(VersionedModel):
 
     def __str__(self):
         return f"{self.hazard} 整改方案"
+
+
+class HazardAttachment(models.Model):
+    """A photo or document sent with a step of the rectification loop (整改照片, 验收材料)."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    action = models.CharField(_("环节"), max_length=10, choices=[(a, t[2]) for a, t in TRANSITIONS.items()])
+    file = models.FileField(_("文件"), upload_to="hazards/%Y/%m/", max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("文件类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(district="hazard__district", lead=("hazard__unit",))
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("整改附件")
+        verbose_name_plural = _("整改附件")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        from districtops.core.uploads import KINDS
+
+        return self.kind in KINDS["image"]
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("hazards:attachment", args=[self.pk])

@@ -9,10 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from districtops.core import attachments as files
 from districtops.core import clock, permissions, services
 from districtops.org.models import Unit
 
-from .models import TRANSITIONS, Hazard, HazardGrade, HazardState, RectificationPlan, RiskPoint
+from .models import (
+    TRANSITIONS,
+    Hazard,
+    HazardAttachment,
+    HazardGrade,
+    HazardState,
+    RectificationPlan,
+    RiskPoint,
+)
 
 
 def create_risk_point(
@@ -85,12 +94,17 @@ def _log_line(actor, action, note) -> str:
     return f"{clock.now():%Y-%m-%d %H:%M} {who} {TRANSITIONS[action][2]}{'：' + note if note else ''}\n"
 
 
-def transition(actor, hazard: Hazard, action: str, *, note: str = "", expected_version=None) -> Hazard:
+def transition(
+    actor, hazard: Hazard, action: str, *, note: str = "", expected_version=None, attachments=()
+) -> Hazard:
     """One step of the loop, refused when the table does not allow it or the rules say no:
-    a major hazard needs its plan before work starts; the verifier is not the rectifier."""
+    a major hazard needs its plan before work starts; the verifier is not the rectifier.
+    ``attachments`` (整改照片, 验收材料: images, PDF, Office) are checked before anything is
+    written and stored with the step."""
     if action not in TRANSITIONS:
         raise ValidationError(f"未知的操作：{action}")
     perm, table, label = TRANSITIONS[action]
+    checked = files.check(attachments)
     with transaction.atomic():
         current = Hazard.objects.select_for_update().get(pk=hazard.pk)
         to_state = table.get(current.state)
@@ -113,7 +127,10 @@ def transition(actor, hazard: Hazard, action: str, *, note: str = "", expected_v
                 raise ValidationError({"note": "请填写验收不通过的原因。"})
         if action == "verify":
             changes.update(verified_by=actor, closed_on=clock.today())
-        return services.update_object(
+        if checked:
+            names = "、".join(files.display_name(u) for u, _kind in checked)
+            changes["log"] = current.log + _log_line(actor, action, f"{note}（附件：{names}）".lstrip())
+        updated = services.update_object(
             actor,
             current,
             changes,
@@ -121,6 +138,12 @@ def transition(actor, hazard: Hazard, action: str, *, note: str = "", expected_v
             action=perm,
             audit_action=f"hazard.{action}",
         )
+        for upload, kind in checked:
+            HazardAttachment.objects.create(
+                hazard=updated, action=action, file=upload, name=files.display_name(upload), kind=kind,
+                size=upload.size, uploaded_by=actor, uploaded_at=clock.now(),
+            )  # fmt: skip
+        return updated
 
 
 def quarterly_statistics(user, year: int, quarter: int) -> list[dict]:

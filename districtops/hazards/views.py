@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from districtops.core import attachments as files
 from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors, excel_import_page
@@ -14,8 +16,16 @@ from districtops.supervision.filters import active_filters
 
 from . import excel_io, services
 from .filters import filtered_hazards
-from .forms import HazardForm, PlanForm, RiskPointForm
-from .models import TRANSITIONS, Hazard, HazardGrade, HazardState, RectificationPlan, RiskPoint
+from .forms import HazardForm, PlanForm, RectificationStepForm, RiskPointForm
+from .models import (
+    TRANSITIONS,
+    Hazard,
+    HazardAttachment,
+    HazardGrade,
+    HazardState,
+    RectificationPlan,
+    RiskPoint,
+)
 
 
 @login_required
@@ -79,17 +89,40 @@ def hazard_detail(request, pk):
     plan = RectificationPlan.objects.filter(hazard=hazard).first()
     can_change = permissions.can(request.user, "change", hazard)
     actions = [
-        {"name": a, "label": label}
+        {"name": a, "label": label, "form": RectificationStepForm(auto_id=f"id_{a}_%s")}
         for a, (_perm, table, label) in TRANSITIONS.items()
         if hazard.state in table and can_change
     ]
     plan_form = None
     if can_change and hazard.grade == HazardGrade.MAJOR and hazard.state == HazardState.REGISTERED:
         plan_form = PlanForm(instance=plan)
+    attachments = HazardAttachment.objects.filter(hazard=hazard)
+    steps = [
+        {"label": label, "items": [a for a in attachments if a.action == code]}
+        for code, (_perm, _table, label) in TRANSITIONS.items()
+    ]
     return render(
         request, "hazards/hazard_detail.html",
-        {"hazard": hazard, "plan": plan, "actions": actions, "plan_form": plan_form},
+        {"hazard": hazard, "plan": plan, "actions": actions, "plan_form": plan_form,
+         "attachment_steps": [s for s in steps if s["items"]]},
     )  # fmt: skip
+
+
+@login_required
+def hazard_attachment(request, pk):
+    """A rectification file, to someone who may see the hazard (images inline)."""
+    attachment = get_object_or_404(HazardAttachment.objects.restrict(request.user, "view"), pk=pk)
+    return files.serve(attachment.file, name=attachment.name, kind=attachment.kind)
+
+
+@login_required
+def hazard_photo(request, pk):
+    """The photo taken when the hazard was registered."""
+    hazard = get_object_or_404(Hazard.objects.restrict(request.user, "view"), pk=pk)
+    if not hazard.photo:
+        raise Http404
+    kind = hazard.photo.name.rsplit(".", 1)[-1].lower()
+    return files.serve(hazard.photo, name=hazard.photo.name.rsplit("/", 1)[-1], kind=kind)
 
 
 @login_required
@@ -100,6 +133,7 @@ def hazard_action(request, pk, action):
         services.transition(
             request.user, hazard, action, note=request.POST.get("note", ""),
             expected_version=request.POST.get("version") or None,
+            attachments=request.FILES.getlist("photos") + request.FILES.getlist("files"),
         )  # fmt: skip
     except (ValidationError, ConflictError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))

@@ -158,7 +158,9 @@ class ProgressReportForm(Styled, forms.Form):
     reported_on = forms.DateField(label=_("报告日期"), widget=DATE)
     percent = forms.IntegerField(label=_("进度（%）"), min_value=0, max_value=100)
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 2}))
-    photo = forms.FileField(label=_("现场照片"), required=False)
+    photo = forms.FileField(
+        label=_("现场照片"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+    )  # fmt: skip
 
 
 class FundEntryForm(Styled, forms.Form):

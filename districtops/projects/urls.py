@@ -16,6 +16,7 @@ urlpatterns = [
     path("nodes/<int:pk>/edit/", views.node_edit, name="node_edit"),
     path("nodes/<int:pk>/reports/", views.progress_report_add, name="progress_report_add"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("reports/<int:pk>/photo/", views.report_photo, name="report_photo"),
     path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
     path("battle-map/", views.battle_map, name="battle_map"),
     path("battle-map/data/", views.battle_map_data, name="battle_map_data"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from districtops.core import clock, excel, permissions
+from districtops.core import attachments, clock, excel, permissions
 from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
@@ -563,7 +563,13 @@ def node_edit(request, pk):
     return render(
         request,
         "projects/form.html",
-        {"form": form, "title": _("编辑节点") + f" · {node}", "obj": node, "back": node.project},
+        {
+            "form": form,
+            "title": _("编辑节点") + f" · {node}",
+            "obj": node,
+            "back": node.project,
+            "reports": ProgressReport.objects.filter(node=node).select_related("reporter"),
+        },  # fmt: skip
     )
 
 
@@ -657,6 +663,16 @@ def document_download(request, pk):
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def report_photo(request, pk):
+    """A node progress report's site photo, to someone who may see the project (inline)."""
+    report = get_object_or_404(ProgressReport.objects.restrict(request.user, "view"), pk=pk)
+    if not report.photo:
+        raise Http404
+    name = report.photo.name.rsplit("/", 1)[-1]
+    return attachments.serve(report.photo, name=name, kind=name.rsplit(".", 1)[-1].lower())
 
 
 @login_required

@@ -220,7 +220,7 @@ def assign_matter(request, payload: MatterIn):
 def matter_action(request, matter_id: int, action: str, payload: MatterActionIn):
     """Take one action of the state machine (acknowledge, report_progress, request_closure,
     verify_close, return_for_rework, request_extension, remind, list_for_supervision,
-    record_overdue_reason, add_opinion)."""
+    record_overdue_reason, add_opinion, support_feedback)."""
     matter = gated_get(Matter, request.auth, matter_id)
     user, note, version = request.auth, payload.note, payload.version
     if action == "report_progress":
@@ -235,8 +235,8 @@ def matter_action(request, matter_id: int, action: str, payload: MatterActionIn)
         services.ACTION_FUNCTIONS[action](user, matter, note=note, expected_version=version)
     elif action == "record_overdue_reason":
         services.record_overdue_reason(user, matter, reason=note)
-    elif action in {"remind", "list_for_supervision", "add_opinion"}:
-        services.ACTION_FUNCTIONS[action](user, matter, note=note)
+    elif action in {"remind", "list_for_supervision", "add_opinion", "support_feedback"}:
+        services.ACTION_FUNCTIONS[action](user, matter, note=note, expected_version=version)
     else:
         raise ValidationError({"action": f"未知的操作：{action}；可用：{', '.join(states.ACTIONS)}"})
     return Matter.objects.get(pk=matter.pk)

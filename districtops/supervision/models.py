@@ -237,6 +237,15 @@ class MatterEvent(models.Model):
     )
     at = models.DateTimeField()
     note = models.TextField(blank=True)
+    # The unit the actor spoke for, when it is not the lead unit (a supporting unit's 协办反馈).
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("反馈单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = ScopedManager()
     scope_rules = ScopeRules(district="matter__district", lead=("matter__lead_unit",))
@@ -246,6 +255,47 @@ class MatterEvent(models.Model):
 
     def __str__(self):
         return f"{self.matter_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MatterAttachment(models.Model):
+    """A file sent with one entry of a matter's log (a progress report's photo, the closure
+    request's material, an overdue explanation's proof, a supporting unit's feedback).
+    Checked by ``core.uploads`` before it is stored; served only through the gate."""
+
+    event = models.ForeignKey(
+        MatterEvent, verbose_name=_("办理记录"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to="supervision/%Y/%m/", max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("文件类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(
+        district="event__matter__district",
+        lead=("event__matter__lead_unit",),
+        support="event__matter__supporting_units",
+    )
+
+    class Meta:
+        ordering = ["event", "id"]
+        verbose_name = _("事项附件")
+        verbose_name_plural = _("事项附件")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        from districtops.core.uploads import KINDS
+
+        return self.kind in KINDS["image"]
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supervision:attachment", args=[self.pk])
 
 
 class ExtensionStatus(models.TextChoices):

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
+from districtops.core import attachments as files
 from districtops.core import clock, crypto, permissions, services, webhooks
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
-from . import states, workdays
+from . import policies, states, workdays
 from .models import (
     CalendarYear,
     Decision,
@@ -23,6 +25,7 @@ from .models import (
     ExtensionStatus,
     HolidayEntry,
     Matter,
+    MatterAttachment,
     MatterEvent,
     Meeting,
     ReminderSettings,
@@ -138,8 +141,8 @@ def assign_matter(
 
 
 # --- the state machine -------------------------------------------------------------------
-def _event(actor, matter, action, from_state, to_state, note="") -> MatterEvent:
-    return MatterEvent.objects.create(
+def _event(actor, matter, action, from_state, to_state, note="", *, unit=None, attachments=()) -> MatterEvent:
+    event = MatterEvent.objects.create(
         matter=matter,
         action=action,
         from_state=from_state,
@@ -147,7 +150,40 @@ def _event(actor, matter, action, from_state, to_state, note="") -> MatterEvent:
         actor=actor,
         at=clock.now(),
         note=note,
+        unit=unit,
     )
+    for upload, kind in attachments:
+        MatterAttachment.objects.create(
+            event=event, file=upload, name=files.display_name(upload), kind=kind, size=upload.size
+        )
+    return event
+
+
+def repeat_refusal(actor, current: Matter, action: str, expected_version) -> str | None:
+    """The message for a form sent twice (a double-clicked submit): the actor's own same action is
+    the only change since the version the form carried. None when that is not the case."""
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        return None
+    last = MatterEvent.objects.filter(matter=current).order_by("-at", "-id").first()
+    if (
+        actor is not None
+        and last is not None
+        and last.action == action
+        and last.actor_id == actor.pk
+        and current.version == expected + 1
+    ):
+        return f"“{states.label(action)}”已于 {timezone.localtime(last.at):%H:%M:%S} 提交，请勿重复提交；本次未重复记录。"
+    return None
+
+
+def _refuse_repeat_or_conflict(actor, current: Matter, action: str, expected_version) -> None:
+    """A form sent with an old version: a repeat gets a plain "already done"; else a conflict."""
+    message = repeat_refusal(actor, current, action, expected_version)
+    if message:
+        raise ValidationError(message)
+    raise services.ConflictError(current, expected_version, current.version)
 
 
 def _state_label(state: str) -> str:
@@ -169,14 +205,18 @@ def check_transition(actor, matter: Matter, action: str) -> str:
         )
     if actor is not None:
         permissions.require(actor, states.TRANSITIONS[action][0], matter)
+    policies.check(actor, matter, action)
     return to_state
 
 
-def _apply(actor, matter, action, *, changes=None, note="", expected_version=None, extra_check=None):
+def _apply(
+    actor, matter, action, *, changes=None, note="", expected_version=None, extra_check=None,
+    attachments=(), unit=None,
+):  # fmt: skip
     with transaction.atomic():
         current = Matter.objects.select_for_update().get(pk=matter.pk)
         if expected_version is not None and int(expected_version) != current.version:
-            raise services.ConflictError(current, expected_version, current.version)
+            _refuse_repeat_or_conflict(actor, current, action, expected_version)
         to_state = check_transition(actor, current, action)
         if extra_check:
             extra_check(current)
@@ -184,16 +224,19 @@ def _apply(actor, matter, action, *, changes=None, note="", expected_version=Non
         if to_state != current.state:
             changes["state"] = to_state
         from_state = current.state
+        message = states.label(action)
+        if attachments:
+            message += "；附件：" + "、".join(files.display_name(u) for u, _kind in attachments)
         updated = services.update_object(
             actor,
             current,
             changes,
             expected_version=current.version,
             action=states.TRANSITIONS[action][0],
-            message=states.label(action),
+            message=message,
             audit_action=f"matter.{action}",
         )
-        _event(actor, updated, action, from_state, to_state, note)
+        _event(actor, updated, action, from_state, to_state, note, unit=unit, attachments=attachments)
         if action in NOTIFY_ON:
             kind, who = NOTIFY_ON[action]
             _notify(actor, updated, kind, who, note)
@@ -246,11 +289,15 @@ def acknowledge(actor, matter: Matter, *, note: str = "", expected_version=None)
     return _apply(actor, matter, "acknowledge", changes=changes, note=note, expected_version=expected_version)
 
 
-def report_progress(actor, matter: Matter, *, progress: int, note: str, expected_version=None) -> Matter:
-    """办理: a progress report (lead or supporting unit) with a percentage and text."""
+def report_progress(
+    actor, matter: Matter, *, progress: int, note: str, expected_version=None, attachments=()
+) -> Matter:
+    """办理: the lead unit's progress report with a percentage, text and optional photos or files
+    (a supporting unit reports its part with ``support_feedback``)."""
     note = _required(note, "note", "进展情况")
     if not 0 <= int(progress) <= 100:
         raise ValidationError({"progress": "进度应在 0 到 100 之间。"})
+    checked = files.check(attachments)
     return _apply(
         actor,
         matter,
@@ -258,12 +305,14 @@ def report_progress(actor, matter: Matter, *, progress: int, note: str, expected
         changes={"progress": int(progress)},
         note=f"[{int(progress)}%] {note}",
         expected_version=expected_version,
+        attachments=checked,
     )
 
 
-def request_closure(actor, matter: Matter, *, note: str, expected_version=None) -> Matter:
+def request_closure(actor, matter: Matter, *, note: str, expected_version=None, attachments=()) -> Matter:
     """申请办结. An overdue matter needs its recorded overdue reason first."""
     note = _required(note, "note", "办结情况说明")
+    checked = files.check(attachments)
 
     def overdue_needs_reason(current):
         if current.deadline < clock.today() and not current.overdue_reason.strip():
@@ -280,6 +329,7 @@ def request_closure(actor, matter: Matter, *, note: str, expected_version=None) 
         note=note,
         expected_version=expected_version,
         extra_check=overdue_needs_reason,
+        attachments=checked,
     )
 
 
@@ -298,7 +348,9 @@ def return_for_rework(actor, matter: Matter, *, note: str, expected_version=None
     return _apply(actor, matter, "return_for_rework", note=note, expected_version=expected_version)
 
 
-def request_extension(actor, matter: Matter, *, new_deadline: dt.date, reason: str) -> ExtensionRequest:
+def request_extension(
+    actor, matter: Matter, *, new_deadline: dt.date, reason: str, expected_version=None
+) -> ExtensionRequest:
     """申请延期: the assigner approves or refuses (``decide_extension``)."""
     reason = _required(reason, "reason", "延期理由")
 
@@ -307,13 +359,11 @@ def request_extension(actor, matter: Matter, *, new_deadline: dt.date, reason: s
             raise ValidationError(
                 {"new_deadline": f"申请延至的日期须晚于现有时限 {current.deadline:%Y-%m-%d}。"}
             )
-        if current.extensions.filter(status=ExtensionStatus.PENDING).exists():
-            raise ValidationError("已有一份延期申请在审批中。")
 
     with transaction.atomic():
         updated = _apply(
             actor, matter, "request_extension", note=f"申请延至 {new_deadline:%Y-%m-%d}：{reason}",
-            extra_check=later_and_single,
+            extra_check=later_and_single, expected_version=expected_version,
         )  # fmt: skip
         ext = ExtensionRequest(
             matter=updated,
@@ -354,46 +404,59 @@ def decide_extension(
         )
 
 
-def remind(actor, matter: Matter, *, note: str = "") -> Matter:
+def remind(actor, matter: Matter, *, note: str = "", expected_version=None) -> Matter:
     """催办: the first escalation step."""
     changes = {"escalation": max(matter.escalation, Escalation.REMINDED)}
-    return _apply(actor, matter, "remind", changes=changes, note=note or "请加快办理进度。")
+    return _apply(
+        actor,
+        matter,
+        "remind",
+        changes=changes,
+        note=note or "请加快办理进度。",
+        expected_version=expected_version,
+    )
 
 
-def list_for_supervision(actor, matter: Matter, *, note: str) -> Matter:
-    """挂牌督办: shown to leaders; only after a 催办 has gone unheeded."""
+def list_for_supervision(actor, matter: Matter, *, note: str, expected_version=None) -> Matter:
+    """挂牌督办: shown to leaders; only after a 催办 has gone unheeded (``policies.CONDITIONS``)."""
     note = _required(note, "note", "挂牌督办的理由")
-
-    def reminded_first(current):
-        if current.escalation < Escalation.REMINDED:
-            raise ValidationError("挂牌督办前须先催办。")
-        if current.escalation >= Escalation.LISTED:
-            raise ValidationError("该事项已挂牌督办。")
-
     return _apply(
         actor, matter, "list_for_supervision", changes={"escalation": Escalation.LISTED}, note=note,
-        extra_check=reminded_first,
+        expected_version=expected_version,
     )  # fmt: skip
 
 
-def record_overdue_reason(actor, matter: Matter, *, reason: str) -> Matter:
-    """逾期原因: only an overdue matter has one; a new reason is appended, the old kept in the log."""
+def record_overdue_reason(
+    actor, matter: Matter, *, reason: str, expected_version=None, attachments=()
+) -> Matter:
+    """逾期原因: only an overdue matter has one (``policies.CONDITIONS``); a new reason replaces
+    the matter's, the old one stays in the log."""
     reason = _required(reason, "reason", "逾期原因")
-
-    def is_overdue(current):
-        if current.deadline >= clock.today():
-            raise ValidationError("事项尚未逾期，无需说明逾期原因。")
-
+    checked = files.check(attachments)
     return _apply(
         actor, matter, "record_overdue_reason", changes={"overdue_reason": reason}, note=reason,
-        extra_check=is_overdue,
+        expected_version=expected_version, attachments=checked,
     )  # fmt: skip
 
 
-def add_opinion(actor, matter: Matter, *, note: str) -> Matter:
+def add_opinion(actor, matter: Matter, *, note: str, expected_version=None) -> Matter:
     """A reviewer's opinion: appended to the log, never replacing an earlier one."""
     note = _required(note, "note", "审核意见")
-    return _apply(actor, matter, "add_opinion", note=note)
+    return _apply(actor, matter, "add_opinion", note=note, expected_version=expected_version)
+
+
+def support_feedback(actor, matter: Matter, *, note: str, expected_version=None, attachments=()) -> Matter:
+    """协办反馈: a supporting unit reports its part of the work (text and optional files).
+
+    Only a person of one of the matter's supporting units (``states.SIDE``); the event names the
+    unit, the lead unit reads it on the matter page and in its closure request form."""
+    note = _required(note, "note", "协办情况")
+    checked = files.check(attachments)
+    unit = policies.supporting_unit_of(actor, matter) if actor is not None else None
+    return _apply(
+        actor, matter, "support_feedback", note=note, expected_version=expected_version,
+        attachments=checked, unit=unit,
+    )  # fmt: skip
 
 
 ACTION_FUNCTIONS = {
@@ -407,6 +470,7 @@ ACTION_FUNCTIONS = {
     "list_for_supervision": list_for_supervision,
     "record_overdue_reason": record_overdue_reason,
     "add_opinion": add_opinion,
+    "support_feedback": support_feedback,
 }
 
 
@@ -449,8 +513,14 @@ def add_decision(
         )
 
 
-def decisions_to_matters(actor, meeting: Meeting, *, decision_ids=None, assigned_on=None) -> list[Matter]:
-    """Turn the meeting's unassigned decisions into matters in one step (all or nothing)."""
+def decisions_to_matters(
+    actor, meeting: Meeting, *, decision_ids=None, assigned_on=None, working_days: int | None = None,
+    priority: str = "normal", frequency: str = "monthly", responsible_leader=None,
+) -> list[Matter]:  # fmt: skip
+    """Turn the meeting's unassigned decisions into matters in one step (all or nothing).
+
+    The terms are a new matter's (``MatterTermsForm``): a decision's own 完成时限 is its deadline;
+    one without takes ``working_days`` from the assignment date."""
     with transaction.atomic():
         decisions = meeting.decisions.filter(matter__isnull=True).prefetch_related("supporting_units")
         if decision_ids is not None:
@@ -460,8 +530,12 @@ def decisions_to_matters(actor, meeting: Meeting, *, decision_ids=None, assigned
             raise ValidationError("没有待转办的议定事项。")
         created = []
         for d in decisions:
-            if d.lead_unit is None or d.deadline is None:
-                raise ValidationError(f"第 {d.seq} 项议定事项缺少牵头单位或完成时限，不能转为督办事项。")
+            if d.lead_unit is None:
+                raise ValidationError(f"第 {d.seq} 项议定事项缺少牵头单位，不能转为督办事项。")
+            if d.deadline is None and working_days is None:
+                raise ValidationError(
+                    {"working_days": f"第 {d.seq} 项议定事项没有完成时限，请填写办理工作日天数。"}
+                )
             matter = assign_matter(
                 actor,
                 title=d.text[:200],
@@ -471,6 +545,10 @@ def decisions_to_matters(actor, meeting: Meeting, *, decision_ids=None, assigned
                 supporting_units=d.supporting_units.all(),
                 assigned_on=assigned_on or max(meeting.held_on, clock.today()),
                 deadline=d.deadline,
+                working_days=None if d.deadline else working_days,
+                priority=priority,
+                frequency=frequency,
+                responsible_leader=responsible_leader,
             )
             services.update_object(actor, d, {"matter": matter}, expected_version=d.version, action="change")
             created.append(matter)

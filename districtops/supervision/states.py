@@ -41,7 +41,31 @@ TRANSITIONS: dict[str, tuple[str, dict[str, str], str]] = {
     "list_for_supervision": ("manage", _stay(OPEN_STATES), _("挂牌督办")),
     "record_overdue_reason": ("change", _stay(OPEN_STATES), _("说明逾期原因")),
     "add_opinion": ("manage", _stay(MatterState.values), _("审核意见")),
+    "support_feedback": ("report", _stay(OPEN_STATES), _("协办反馈")),
 }
+
+# Who takes each action, besides the gate's permission: "lead" — a person of the lead unit
+# (a district supervisor has ``change`` on every matter of the district, but 签收 and 申请办结 are
+# the lead unit's to do); "support" — a person of one of the supporting units; "oversight" — a
+# leader or supervisor of the district (the ``manage`` gate says that already). The service
+# (``policies.check``) and the matter page's action panel (``policies.offered``) both read it.
+SIDE: dict[str, str] = {
+    "acknowledge": "lead",
+    "report_progress": "lead",
+    "request_closure": "lead",
+    "request_extension": "lead",
+    "record_overdue_reason": "lead",
+    "support_feedback": "support",
+    "verify_close": "oversight",
+    "return_for_rework": "oversight",
+    "decide_extension": "oversight",
+    "remind": "oversight",
+    "list_for_supervision": "oversight",
+    "add_opinion": "oversight",
+}
+
+# Actions whose page asks "are you sure?" before the service runs (a server-rendered step).
+CONFIRM = frozenset({"verify_close", "return_for_rework"})
 
 ACTIONS = tuple(TRANSITIONS)
 

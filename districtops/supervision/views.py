@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from districtops.core import attachments as files
 from districtops.core import clock, excel, permissions
 from districtops.core.params import parse_id
 from districtops.core.services import ConflictError
@@ -23,15 +24,16 @@ from districtops.core.views_helpers import apply_service_errors, excel_import_pa
 from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES, Role
 
-from . import calendar_io, excel_io, notice, scorecards, services, states, workdays
+from . import calendar_io, excel_io, notice, policies, scorecards, services, states, workdays
 from .filters import active_filters, filtered_matters
 from .forms import (
+    ACTION_FORMS,
     CalendarNoticeForm,
     DecisionForm,
     ExtensionDecisionForm,
     HolidayForm,
-    MatterActionForm,
     MatterForm,
+    MeetingAssignForm,
     MeetingForm,
     ReminderSettingsForm,
     SchemeForm,
@@ -43,6 +45,7 @@ from .models import (
     ExtensionRequest,
     HolidayEntry,
     Matter,
+    MatterAttachment,
     MatterEvent,
     Meeting,
     Reminder,
@@ -162,46 +165,71 @@ def matter_list(request):
     )
 
 
-def _available_actions(user, matter):
-    actions = []
-    for action in states.allowed_actions(matter.state):
-        if action == "decide_extension":
-            continue  # decided on the extension itself
-        perm = states.TRANSITIONS[action][0]
-        if permissions.can(user, perm, matter):
-            actions.append({"name": action, "label": states.label(action)})
-    return actions
+def _action_form(action, matter, data=None, file_data=None):
+    # auto_id keeps the ids unique when a page shows several actions' forms.
+    initial = {"version": matter.version}
+    if action == "report_progress":
+        initial["progress"] = matter.progress
+    return ACTION_FORMS[action](data, file_data, initial=initial, auto_id=f"id_{action}_%s")
 
 
-@login_required
-def matter_detail(request, pk):
-    matter = get_object_or_404(
+def _detail_matter(request, pk):
+    return get_object_or_404(
         Matter.objects.restrict(request.user, "view")
         .select_related("lead_unit", "district", "responsible_leader", "assigned_by")
         .prefetch_related("supporting_units"),
         pk=pk,
     )
-    events = list(MatterEvent.objects.filter(matter=matter).select_related("actor"))
+
+
+def _detail_context(request, matter, bound=None) -> dict:
+    """What the matter page shows. ``bound`` is ``(action, form)`` when an action's form came
+    back with errors: it is shown open, with the messages at its fields."""
+    events = list(
+        MatterEvent.objects.filter(matter=matter)
+        .select_related("actor", "unit")
+        .prefetch_related("attachments")
+    )
     state_labels = dict(MatterState.choices)
     for e in events:
         known = e.action in states.TRANSITIONS or e.action in states.SYSTEM_EVENTS
         e.label = states.label(e.action) if known else _("交办")
         e.from_label, e.to_label = state_labels.get(e.from_state, ""), state_labels.get(e.to_state, "")
+    returned = None
+    if matter.state == MatterState.RETURNED:
+        returned = next((e for e in reversed(events) if e.action == "return_for_rework"), None)
+    feedback = [e for e in events if e.action == "support_feedback"]
+    actions = []
+    for action in policies.offered(request.user, matter):
+        form = bound[1] if bound and bound[0] == action else _action_form(action, matter)
+        actions.append(
+            {"name": action, "label": states.label(action), "form": form, "confirm": action in states.CONFIRM,
+             "open": bool(bound and bound[0] == action), "multipart": form.with_files}
+        )  # fmt: skip
+    if not any(a["open"] for a in actions):
+        # The step that moves the matter on (签收, 报送进展, 审核办结 …) is open; the rest are buttons.
+        moving = [a for a in actions if states.target(a["name"], matter.state) != matter.state]
+        if moving:
+            moving[0]["open"] = True
     extensions = ExtensionRequest.objects.filter(matter=matter).select_related("requested_by", "decided_by")
-    return render(
-        request,
-        "supervision/matter_detail.html",
-        {
-            "matter": matter,
-            "events": events,
-            "extensions": extensions,
-            "actions": _available_actions(request.user, matter),
-            "can_decide": permissions.can(request.user, "manage", matter),
-            "action_form": MatterActionForm(initial={"version": matter.version}),
-            "decision_form": ExtensionDecisionForm(),
-            "today": clock.today(),
-        },
-    )
+    return {
+        "matter": matter,
+        "events": events,
+        "returned": returned,
+        "is_lead": matter.lead_unit_id in services.my_units(request.user),
+        "feedback": feedback,
+        "extensions": extensions,
+        "actions": actions,
+        "can_decide": permissions.can(request.user, "manage", matter),
+        "decision_form": ExtensionDecisionForm(),
+        "today": clock.today(),
+    }
+
+
+@login_required
+def matter_detail(request, pk):
+    matter = _detail_matter(request, pk)
+    return render(request, "supervision/matter_detail.html", _detail_context(request, matter))
 
 
 @login_required
@@ -224,41 +252,107 @@ def matter_create(request):
     return render(request, "supervision/matter_form.html", {"form": form})
 
 
+def _run_action(user, matter, action, form):
+    """Call the action's service with the form's fields (the service checks everything again)."""
+    data, version = form.cleaned_data, form.cleaned_data["version"]
+    function = services.ACTION_FUNCTIONS[action]
+    if action == "report_progress":
+        function(user, matter, progress=data["progress"], note=data["note"], expected_version=version,
+                 attachments=form.attachments())  # fmt: skip
+    elif action == "request_extension":
+        function(
+            user, matter, new_deadline=data["new_deadline"], reason=data["reason"], expected_version=version
+        )
+    elif action == "record_overdue_reason":
+        function(
+            user, matter, reason=data["reason"], expected_version=version, attachments=form.attachments()
+        )
+    elif form.with_files:
+        function(user, matter, note=data["note"], expected_version=version, attachments=form.attachments())
+    else:
+        function(user, matter, note=data["note"], expected_version=version)
+
+
 @login_required
 @require_POST
 def matter_action(request, pk, action):
-    matter = get_object_or_404(Matter.objects.restrict(request.user, "view"), pk=pk)
-    if action not in services.ACTION_FUNCTIONS:
+    """One action of the panel. The person's side and the gate first (403), then the form: a
+    bad field, a stale version or a repeated click comes back on the matter page at the field
+    (nothing written). 退回 and 审核办结 first show a confirmation page."""
+    matter = _detail_matter(request, pk)
+    if action not in ACTION_FORMS:
         raise Http404
-    form = MatterActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-        return redirect(matter)
-    data = form.cleaned_data
-    note = data["note"] or ""
-    try:
-        if action == "request_extension":
-            if data["new_deadline"] is None:
-                raise ValidationError({"new_deadline": _("请填写申请延至的日期。")})
-            services.request_extension(request.user, matter, new_deadline=data["new_deadline"], reason=note)
-        elif action == "report_progress":
-            services.report_progress(
-                request.user, matter, progress=data["progress"] if data["progress"] is not None else matter.progress,
-                note=note, expected_version=data["version"],
-            )  # fmt: skip
-        elif action in {"acknowledge", "request_closure", "verify_close", "return_for_rework"}:
-            services.ACTION_FUNCTIONS[action](
-                request.user, matter, note=note, expected_version=data["version"]
-            )
-        elif action == "record_overdue_reason":
-            services.record_overdue_reason(request.user, matter, reason=note)
+    if not permissions.can(request.user, states.TRANSITIONS[action][0], matter) or policies.side_refusal(
+        request.user, matter, action
+    ):
+        raise PermissionDenied
+    form = _action_form(action, matter, request.POST, request.FILES)
+    if action not in policies.offered(request.user, matter):
+        # Not offered now (done already, another state, or its condition fails): say why, at the top.
+        repeat = services.repeat_refusal(request.user, matter, action, request.POST.get("version"))
+        if repeat:
+            messages.warning(request, repeat)
+            return redirect(matter)
+        try:
+            services.check_transition(request.user, matter, action)
+        except ValidationError as exc:
+            messages.error(request, _errors_text(exc))
         else:
-            services.ACTION_FUNCTIONS[action](request.user, matter, note=note)
-    except (ValidationError, ConflictError) as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, _("已%(action)s。") % {"action": states.label(action)})
-    return redirect(matter)
+            messages.error(request, _("当前不能%(action)s。") % {"action": states.label(action)})
+        return redirect(matter)
+    if form.is_valid():
+        if action in states.CONFIRM and not form.cleaned_data["confirmed"]:
+            if form.cleaned_data["version"] != matter.version:
+                form.add_error(None, _("事项已有新的办理记录，请核对后重新操作。"))
+            else:
+                return render(
+                    request, "supervision/matter_confirm.html",
+                    {"matter": matter, "action": action, "label": states.label(action), "form": form,
+                     "returned": action == "return_for_rework"},
+                )  # fmt: skip
+        if not form.errors:
+            try:
+                _run_action(request.user, matter, action, form)
+            except (ValidationError, ConflictError) as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已%(action)s。") % {"action": states.label(action)})
+                return redirect(matter)
+    matter = _detail_matter(request, pk)
+    return render(request, "supervision/matter_detail.html", _detail_context(request, matter, (action, form)))
+
+
+@login_required
+def matter_attachment(request, pk):
+    """A file of a matter's log, to someone who may see the matter (images inline)."""
+    attachment = get_object_or_404(MatterAttachment.objects.restrict(request.user, "view"), pk=pk)
+    return files.serve(attachment.file, name=attachment.name, kind=attachment.kind)
+
+
+@login_required
+def matter_notice(request, pk):
+    """督办通知单: the printable notice of the assignment (A4, one page)."""
+    matter = _detail_matter(request, pk)
+    return render(
+        request,
+        "supervision/matter_notice.html",
+        {"matter": matter, "requirements": notice_requirements(matter)},
+    )
+
+
+def notice_requirements(matter) -> list[str]:
+    """The 办理要求 of a notice: what the lead unit must do, by the matter's own terms."""
+    lines = [
+        _("请牵头单位收到本通知后及时签收，明确责任人，按要求抓好落实。"),
+        _("报送频次：%(f)s；进展情况通过平台报送，附现场照片或佐证材料。")
+        % {"f": matter.get_frequency_display()},
+        _("请于 %(d)s 前办结并申请办结审核；确需延期的，须在时限前提出延期申请。")
+        % {"d": f"{matter.deadline:%Y年%-m月%-d日}"},
+    ]
+    if matter.supporting_units.all():
+        lines.append(_("配合单位按职责做好配合，并通过平台填写协办反馈。"))
+    lines.append(_("逾期未办结的，须书面说明逾期原因；督查室将视情催办或挂牌督办。"))
+    return lines
 
 
 @login_required
@@ -298,7 +392,7 @@ def meeting_create(request):
 
 
 @login_required
-def meeting_detail(request, pk):
+def meeting_detail(request, pk, assign_form=None):
     meeting = get_object_or_404(
         Meeting.objects.restrict(request.user, "view").select_related("organiser"), pk=pk
     )
@@ -308,6 +402,7 @@ def meeting_detail(request, pk):
         .prefetch_related(Prefetch("supporting_units", queryset=Unit.objects.only("id", "name")))
     )
     can_change = permissions.can(request.user, "change", meeting)
+    can_assign = permissions.can(request.user, "manage", meeting)
     return render(
         request,
         "supervision/meeting_detail.html",
@@ -315,8 +410,10 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "decisions": decisions,
             "can_change": can_change,
-            "can_assign": permissions.can(request.user, "manage", meeting),
+            "can_assign": can_assign,
             "form": DecisionForm(user=request.user) if can_change else None,
+            "assign_form": assign_form
+            or (MeetingAssignForm(user=request.user, meeting=meeting) if can_assign else None),
         },
     )
 
@@ -343,13 +440,21 @@ def meeting_assign(request, pk):
     """One step: every unassigned decision of the meeting becomes a matter."""
     meeting = get_object_or_404(Meeting.objects.restrict(request.user, "manage"), pk=pk)
     ids = [i for i in map(parse_id, request.POST.getlist("decision")) if i is not None] or None
-    try:
-        created = services.decisions_to_matters(request.user, meeting, decision_ids=ids)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, _("已将 %(n)d 项议定事项转为督办事项。") % {"n": len(created)})
-    return redirect(meeting)
+    form = MeetingAssignForm(request.POST, user=request.user, meeting=meeting)
+    if form.is_valid():
+        try:
+            created = services.decisions_to_matters(
+                request.user, meeting, decision_ids=ids, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, _errors_text(exc))
+                return redirect(meeting)
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已将 %(n)d 项议定事项转为督办事项。") % {"n": len(created)})
+            return redirect(meeting)
+    return meeting_detail(request, pk, assign_form=form)
 
 
 def home_panel(user):

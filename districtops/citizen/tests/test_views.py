@@ -106,3 +106,17 @@ def test_decline_with_reason_visible_to_resident(categories, login):
     )
     body = Client().get(reverse("citizen_public:status", args=[report.tracking_number])).content.decode()
     assert "属物业管理范围" in body and "已关闭" in body
+
+
+def test_citizen_photo_shown_to_staff_only(categories, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    report = services.file_report(
+        service=categories["garbage"], description="垃圾堆积", address="南关街 1 号",
+        photo=SimpleUploadedFile("a.png", PNG, content_type="image/png"),
+    )  # fmt: skip
+    body = login("supervisor").get(reverse("citizen:report_detail", args=[report.pk])).content.decode()
+    assert 'data-testid="report-photo"' in body
+    photo = reverse("citizen:report_photo", args=[report.pk])
+    assert login("supervisor").get(photo)["Content-Type"] == "image/png"
+    assert login("nanguan").get(photo).status_code == 404
+    assert Client().get(photo).status_code == 302  # to the login page

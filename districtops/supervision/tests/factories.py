@@ -25,6 +25,7 @@ KWARGS = {
     "list_for_supervision": {"note": "多次催办未果"},
     "record_overdue_reason": {"reason": "拆迁协调延误"},
     "add_opinion": {"note": "请注意质量"},
+    "support_feedback": {"note": "城建局负责的管线迁改已完成"},
 }
 
 

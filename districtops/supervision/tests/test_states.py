@@ -11,12 +11,13 @@ from districtops.supervision.states import MatterState as S
 
 from .factories import KWARGS, matter
 
-# Who takes each action in the tests: the lead street for unit actions, the office for oversight.
-ACTOR = {"change": "nanguan", "report": "chengjian", "manage": "supervisor"}
+# Who takes each action in the tests, by its side (states.SIDE): the lead street, the supporting
+# bureau, the office for oversight.
+ACTOR = {"lead": "nanguan", "support": "chengjian", "oversight": "supervisor"}
 
 
 def _perform(users, m, action):
-    actor = users[ACTOR[states.TRANSITIONS[action][0]]]
+    actor = users[ACTOR[states.SIDE[action]]]
     if action == "request_extension":
         return services.request_extension(
             actor, m, new_deadline=m.deadline + dt.timedelta(days=10), reason="资金未到位"

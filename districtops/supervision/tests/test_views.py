@@ -90,7 +90,9 @@ def test_full_loop_through_the_web(org, login, m):
     assert street.post(url("acknowledge"), {"version": version()}).status_code == 302
     street.post(url("report_progress"), {"progress": 60, "note": "拆除违建 12 处", "version": version()})
     street.post(url("request_closure"), {"note": "全部完成", "version": version()})
-    r = office.post(url("verify_close"), {"note": "现场核验通过", "version": version()}, follow=True)
+    r = office.post(
+        url("verify_close"), {"note": "现场核验通过", "version": version(), "confirmed": "1"}, follow=True
+    )
     assert "已审核办结" in r.content.decode()
     m.refresh_from_db()
     assert m.state == S.CLOSED
@@ -137,7 +139,7 @@ def test_extension_request_and_decision(org, login):
     m = matter(org["units"], state=S.IN_PROGRESS)
     login("nanguan").post(
         reverse("supervision:matter_action", args=[m.pk, "request_extension"]),
-        {"new_deadline": "2021-05-31", "note": "征收未完成"},
+        {"new_deadline": "2021-05-31", "reason": "征收未完成", "version": m.version},
     )
     ext = m.extensions.get()
     assert (
@@ -199,10 +201,11 @@ def test_meeting_decisions_to_matters(org, login):
     office.post(reverse("supervision:decision_add", args=[pk]),
                 {"text": "道路改造完成管线迁改", "lead_unit": units["城建局"].pk, "deadline": "2021-05-15"})  # fmt: skip
     assert login("nanguan").post(reverse("supervision:meeting_assign", args=[pk])).status_code == 404
-    r = office.post(reverse("supervision:meeting_assign", args=[pk]), follow=True)
+    terms = {"priority": "normal", "frequency": "monthly"}
+    r = office.post(reverse("supervision:meeting_assign", args=[pk]), terms, follow=True)
     assert "已将 2 项议定事项转为督办事项" in r.content.decode()
     assert Matter.objects.filter(source="meeting").count() == 2
-    r = office.post(reverse("supervision:meeting_assign", args=[pk]), follow=True)
+    r = office.post(reverse("supervision:meeting_assign", args=[pk]), terms, follow=True)
     assert "没有待转办的议定事项" in r.content.decode()
 
 
