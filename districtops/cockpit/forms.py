@@ -18,3 +18,19 @@ class SubscriptionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only districts whose cockpit the person may open.
         self.fields["district"].queryset = services.districts_for(user)
+
+
+class BriefingSettingsForm(forms.ModelForm):
+    """How the district's monthly briefing is headed and signed (版头, 发文字号, 署名, 版记)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        from .models import BriefingSettings
+
+        model = BriefingSettings
+        fields = list(services.BRIEFING_SETTING_FIELDS)
+        widgets = {
+            "copy_to": forms.Textarea(attrs={"rows": 2}),
+            "recipients": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:code>/screen/data/", views.bigscreen_data, name="bigscreen_data"),
     path("<str:code>/forecasts/", views.forecasts, name="forecasts"),
     path("<str:code>/briefing/", views.briefing_start, name="briefing_start"),
+    path("<str:code>/briefing/settings/", views.briefing_settings, name="briefing_settings"),
 ]

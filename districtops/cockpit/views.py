@@ -6,12 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from districtops.core import clock
 from districtops.core.views_helpers import apply_service_errors
 from districtops.jobs.services import start_job, visible_jobs
 
 from . import briefing, delivery, services
 from .figures import Month
-from .forms import SubscriptionForm
+from .forms import BriefingSettingsForm, SubscriptionForm
 from .models import Subscription
 
 # The big screen polls once a minute, matching the summary cache: a faster poll shows nothing new.
@@ -117,6 +118,37 @@ def briefing_start(request, code):
     )
     messages.success(request, _("通报生成任务已提交，完成后可在任务页面下载。"))
     return redirect("jobs:job_detail", pk=job.pk)
+
+
+@login_required
+def briefing_settings(request, code):
+    """The district's 版头, 发文字号 代字, 主送, 抄送, 印发机关, 密级 and 份号 for its briefings."""
+    from districtops.core.services import ConflictError
+
+    unit = services.resolve_district(request.user, code)
+    current = services.settings_for(unit)
+    form = BriefingSettingsForm(
+        request.POST or None, instance=current, initial={"version": current.version if current.pk else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {k: form.cleaned_data[k] for k in services.BRIEFING_SETTING_FIELDS}
+        try:
+            services.update_briefing_settings(
+                request.user, unit, changes, expected_version=form.cleaned_data.get("version")
+            )
+        except (ValidationError, ConflictError, PermissionDenied) as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("月度通报的版头和版记已保存，下次生成时使用。"))
+            return redirect("cockpit:district", code=code)
+    preview = services.doc_number(current.number_prefix, clock.today().year, 1)
+    return render(
+        request,
+        "cockpit/briefing_settings.html",
+        {"form": form, "district": unit, "doc_number_example": preview},
+    )
 
 
 @login_required
