@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from districtops.core.codes import Sector
 from districtops.core.models import ScopedManager, VersionedModel
 from districtops.core.permissions import ScopeRules
-from districtops.org.roles import Role
+from districtops.org.roles import OVERSIGHT_ROLES, STATISTICIANS
 
 from .periods import Period
 
-DISTRICT_WIDE = frozenset({Role.STATISTICIAN})
+DISTRICT_WIDE = STATISTICIANS
 SECTOR_CHOICES = [(k, v) for k, v in Sector.LABELS.items()]
 
 
@@ -61,7 +61,13 @@ class Enterprise(VersionedModel):
     )
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", lead=("street",), district_view_roles=DISTRICT_WIDE)
+    # The register is imported: the district's statisticians change it (an import updates by 信用代码).
+    scope_rules = ScopeRules(
+        district="district",
+        lead=("street",),
+        district_view_roles=DISTRICT_WIDE,
+        roles={"change": STATISTICIANS},
+    )
 
     class Meta:
         ordering = ["name"]
@@ -321,7 +327,14 @@ class Finding(VersionedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", lead=("street",), district_view_roles=DISTRICT_WIDE)
+    # Explaining (report): the street's staff, the district's statisticians, leaders and supervisors;
+    # accepting or rejecting (manage): the district's statisticians.
+    scope_rules = ScopeRules(
+        district="district",
+        lead=("street",),
+        district_view_roles=DISTRICT_WIDE,
+        roles={"report": OVERSIGHT_ROLES | STATISTICIANS, "manage": STATISTICIANS},
+    )
 
     class Meta:
         ordering = ["status", "-created_at"]
@@ -397,8 +410,16 @@ class IndicatorValue(VersionedModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ScopedManager()
+    # Entering a figure (report): the district's statisticians; any statistician records a peer
+    # district's published figure. The unit's own people only read it.
     scope_rules = ScopeRules(
-        district="district", lead=("unit",), district_view_roles=DISTRICT_WIDE, published="is_published"
+        district="district",
+        lead=("unit",),
+        district_view_roles=DISTRICT_WIDE,
+        published="is_published",
+        roles={"report": STATISTICIANS},
+        unit_roles={"report": frozenset()},
+        published_roles={"report": STATISTICIANS},
     )
 
     class Meta:
@@ -428,7 +449,9 @@ class PriceIndex(VersionedModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+    scope_rules = ScopeRules(
+        district="district", district_view_roles=DISTRICT_WIDE, roles={"change": STATISTICIANS}
+    )
 
     class Meta:
         ordering = ["-period", "division"]
@@ -473,7 +496,13 @@ class Target(VersionedModel):
     label = models.CharField(_("名称"), max_length=40, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", lead=("unit",), district_view_roles=DISTRICT_WIDE)
+    scope_rules = ScopeRules(
+        district="district",
+        lead=("unit",),
+        district_view_roles=DISTRICT_WIDE,
+        roles={"change": STATISTICIANS},
+        unit_roles={"change": frozenset()},
+    )
 
     class Meta:
         ordering = ["indicator__sort_order", "year", "quarter"]
@@ -520,7 +549,9 @@ class EconomySettings(VersionedModel):
     )
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+    scope_rules = ScopeRules(
+        district="district", district_view_roles=DISTRICT_WIDE, roles={"change": STATISTICIANS}
+    )
 
     def __str__(self):
         return f"{self.district} 经济运行参数"
@@ -558,7 +589,10 @@ class PeriodRelease(VersionedModel):
     reopen_reason = models.TextField(_("重新打开原因"), blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+    # 审核、发布、重新打开 (manage): the district's statisticians.
+    scope_rules = ScopeRules(
+        district="district", district_view_roles=DISTRICT_WIDE, roles={"manage": STATISTICIANS}
+    )
 
     class Meta:
         ordering = ["-period"]

@@ -8,7 +8,7 @@ half-reported month; the district's statisticians see the collecting month too (
 A period that has reports or figures but no ``PeriodRelease`` row is 采集中: the row is written
 by its first move, so a newly imported month needs no bookkeeping. Moves go through
 ``core.services`` (version check, audit row). Who may move a period: the district's
-statisticians, decided by ``services.is_statistician`` (the one place that says who a
+statisticians, decided by ``policies.can_publish_period`` (the one place that says who a
 statistician is). Reopening a published period needs a reason, which is kept and audited.
 
 Progress of a collecting period: 应报 = the district's active 四上 enterprises in the register
@@ -32,6 +32,7 @@ from districtops.core import services as core_services
 from districtops.core.codes import SECTIONS, section_of
 from districtops.org.models import Unit
 
+from . import policies
 from .models import Enterprise, IndicatorValue, MonthlyReport, PeriodRelease, ReleaseState
 from .periods import Period
 
@@ -73,9 +74,7 @@ def latest_with_data(district, through=None) -> Period | None:
 
 
 def sees_unpublished(user, district_id: int) -> bool:
-    from .services import is_statistician
-
-    return user is not None and is_statistician(user, district_id)
+    return user is not None and policies.is_statistician(user, district_id)
 
 
 def latest_for(user, district_id: int) -> Period | None:
@@ -140,9 +139,7 @@ def period_list(district_id: int, limit: int = 24) -> list[PeriodRow]:
 
 
 def _authorize(actor, district_id: int) -> None:
-    from .services import is_statistician
-
-    if not is_statistician(actor, district_id):
+    if not policies.can_publish_period(actor, district_id):
         raise PermissionDenied("只有本区统计员可以审定和发布统计数据")
 
 
@@ -182,8 +179,8 @@ def _move(actor, district: Unit, period: Period, target: str, *, expected_versio
         changes,
         expected_version=expected_version,
         message=message,
+        action="manage",
         audit_action="update",
-        authorize=lambda a, _row: _authorize(a, district.pk),
     )
 
 

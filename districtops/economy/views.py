@@ -18,10 +18,9 @@ from districtops.core.params import id_param
 from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
-from districtops.org.roles import Role
 
 from . import dashboard as dash
-from . import imports, quality, releases, services
+from . import imports, policies, quality, releases, services
 from .forms import (
     ExplainForm,
     ImportForm,
@@ -270,7 +269,10 @@ def report_detail(request, pk):
     versions = MonthlyReport.objects.filter(enterprise=report.enterprise, period=report.period).order_by(
         "-version"
     )
-    can_review = services.is_statistician(request.user, report.district_id)
+    findings = list(findings)
+    moves = policies.finding_moves(request.user, findings)
+    for f in findings:
+        f.moves = moves[f.pk]
     return render(
         request,
         "economy/report_detail.html",
@@ -279,8 +281,6 @@ def report_detail(request, pk):
             "values": values,
             "findings": findings,
             "versions": versions,
-            "can_review": can_review,
-            "can_explain": can_review or permissions.can(request.user, "report", report),
         },
     )
 
@@ -305,7 +305,7 @@ def finding_list(request):
             within.add(report_id)
             if len(within) >= capacity:
                 break
-    can_tune = services.is_statistician(request.user, unit.district_id)
+    can_tune = policies.is_statistician(request.user, unit.district_id)
     capacity_form = ReviewCapacityForm(
         initial={
             "version": setting.version if setting.pk else None,
@@ -410,14 +410,9 @@ def finding_review(request, pk):
     return redirect(finding.get_absolute_url())
 
 
-def _require_statistician(request):
-    if not permissions.has_role(request.user, Role.STATISTICIAN):
-        raise PermissionDenied
-
-
 @login_required
 def import_view(request):
-    _require_statistician(request)
+    policies.require_statistician(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -458,13 +453,13 @@ def rule_list(request):
     return render(
         request,
         "economy/rule_list.html",
-        {"rules": rules, "can_tune": permissions.has_role(request.user, Role.STATISTICIAN)},
+        {"rules": rules, "can_tune": policies.can_tune_rules(request.user)},
     )
 
 
 @login_required
 def rule_edit(request, pk):
-    _require_statistician(request)
+    policies.require_statistician(request.user)
     rule = get_object_or_404(AuditRule, pk=pk)
     form = RuleForm(request.POST or None, rule=rule)
     if request.method == "POST" and form.is_valid():
@@ -607,7 +602,7 @@ def indicator_value_enter(request):
 def price_index_list(request):
     """工业生产者出厂价格指数 the statisticians enter; leaders and supervisors read them."""
     rows = PriceIndex.objects.restrict(request.user, "view").select_related("district")
-    can_enter = services.is_statistician(request.user, None)
+    can_enter = policies.is_statistician(request.user)
     form = PriceIndexForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
