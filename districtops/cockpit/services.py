@@ -194,4 +194,4 @@ def delete_subscription(actor, subscription: Subscription) -> None:
     """A person cancels their own subscription (the delivery history goes with it)."""
     if subscription.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只能取消本人的订阅")
-    delete_object(actor, subscription, action="view", message="取消周报订阅")
+    delete_object(actor, subscription, action="manage", message="取消周报订阅")

@@ -242,26 +242,32 @@ def has_role(user, *roles) -> bool:
     return scope_of(user).has_role(*roles)
 
 
-def holds_in(user, roles, district_id: int | None = None) -> bool:
-    """Does the person hold one of ``roles`` in district ``district_id`` (None: in any district)?
+def holds_in(user, roles, district_id: int | None) -> bool:
+    """Does the person hold one of ``roles`` in district ``district_id`` (or at city level)?
     ``user=None`` is the system, which holds every role. The question a service asks before an
     object exists (an import into a district, a new row)."""
     if user is None:
         return True
     districts = scope_of(user).districts_with(roles)
-    if districts == ALL:
-        return True
-    return district_id in districts if district_id else bool(districts)
+    return districts == ALL or district_id in districts
+
+
+def holds_anywhere(user, roles) -> bool:
+    """Does the person hold one of ``roles`` in some unit? (``user=None``: the system, yes.)"""
+    return user is None or scope_of(user).has_role(*roles)
 
 
 def is_overseer(user, district_id: int | None = None) -> bool:
     """A leader or supervisor of the district (of some district when ``district_id`` is None)."""
+    if district_id is None:
+        return holds_anywhere(user, OVERSIGHT_ROLES)
     return holds_in(user, OVERSIGHT_ROLES, district_id)
 
 
-def require_role(user, *roles) -> None:
-    if not has_role(user, *roles):
-        raise PermissionDenied("role required: " + ", ".join(str(r) for r in roles))
+def require_oversight(user, district_id, message: str) -> None:
+    """Only the district's leaders and supervisors (``user=None`` is the system)."""
+    if not holds_in(user, OVERSIGHT_ROLES, district_id):
+        raise PermissionDenied(message)
 
 
 def oversight_districts(user):
@@ -271,15 +277,6 @@ def oversight_districts(user):
     districts = scope_of(user).districts_with(OVERSIGHT_ROLES)
     units = Unit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).order_by("division_code")
     return units if districts == ALL else units.filter(pk__in=districts)
-
-
-def require_oversight(user, district_id, message: str) -> None:
-    """Only the district's leaders and supervisors (``user=None`` is the system)."""
-    if user is None:
-        return
-    districts = scope_of(user).districts_with(OVERSIGHT_ROLES)
-    if districts != ALL and district_id not in districts:
-        raise PermissionDenied(message)
 
 
 def units_for_choice(user, action: str = "view"):

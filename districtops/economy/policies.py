@@ -28,6 +28,8 @@ def statistician_districts(user):
 
 def is_statistician(user, district_id: int | None = None) -> bool:
     """A statistician of the district — of some district when ``district_id`` is None."""
+    if not district_id:
+        return permissions.holds_anywhere(user, STATISTICIANS)
     return permissions.holds_in(user, STATISTICIANS, district_id)
 
 

@@ -15,7 +15,7 @@ from districtops.core.services import ConflictError
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
-from . import battlemap, filters, imports, ledger, measures, panels, rules, services
+from . import battlemap, filters, imports, ledger, measures, panels, policies, rules, services
 from .forms import (
     CategoryForm,
     ConferenceForm,
@@ -798,11 +798,6 @@ def import_view(request, kind):
 # --- settings (system administrator): the configurable lists and thresholds --------------------
 
 
-def _require_configurer(request):
-    if not services.may_configure(request.user):
-        raise PermissionDenied
-
-
 SETTINGS_OBJECTS = {
     # kind: (model, form, service, belongs to a category)
     "sector": (Sector, SectorForm, services.save_sector, False),
@@ -820,7 +815,7 @@ SETTINGS_TITLES = {
 
 @login_required
 def settings_index(request):
-    _require_configurer(request)
+    policies.require_configurer(request.user)
     categories = list(
         ConstructionCategory.objects.prefetch_related("node_templates", "requirements").order_by(
             "sort_order", "name"
@@ -839,7 +834,7 @@ def settings_index(request):
 
 @login_required
 def settings_thresholds(request):
-    _require_configurer(request)
+    policies.require_configurer(request.user)
     current = ProjectSettings.current()
     form = ThresholdsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -861,7 +856,7 @@ def settings_thresholds(request):
 @login_required
 def settings_object(request, kind, pk=None):
     """Create (no ``pk``) or edit one row of a configurable list through its service."""
-    _require_configurer(request)
+    policies.require_configurer(request.user)
     if kind not in SETTINGS_OBJECTS:
         raise Http404
     model, form_class, save, in_category = SETTINGS_OBJECTS[kind]

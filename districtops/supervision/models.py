@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from districtops.core import clock
 from districtops.core.models import ScopedManager, VersionedModel
 from districtops.core.permissions import ScopeRules
+from districtops.org.roles import STATISTICIANS, UNIT_HEADS, UNIT_WORKERS
 
 from .states import OPEN_STATES, MatterState
 
@@ -332,7 +333,8 @@ class ReminderSettings(VersionedModel):
     webhook_secret = models.CharField(_("加签密钥"), max_length=300, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="unit__district", lead=("unit",))
+    # Set (change) by the unit's head or the district's leaders and supervisors, not its staff.
+    scope_rules = ScopeRules(district="unit__district", lead=("unit",), unit_roles={"change": UNIT_HEADS})
 
     def __str__(self):
         return f"{self.unit_id} reminders"
@@ -360,9 +362,7 @@ class ScoreScheme(VersionedModel):
 
     objects = ScopedManager()
     # Every unit of the district reads a published scorecard; the view hides unpublished ones.
-    scope_rules = ScopeRules(
-        district="district", district_view_roles=frozenset({"unit_head", "unit_staff", "statistician"})
-    )
+    scope_rules = ScopeRules(district="district", district_view_roles=UNIT_WORKERS | STATISTICIANS)
 
     class Meta:
         ordering = ["-period_end", "-id"]

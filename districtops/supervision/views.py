@@ -23,7 +23,7 @@ from districtops.core.views_helpers import apply_service_errors, excel_import_pa
 from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES, Role
 
-from . import calendar_io, excel_io, notice, scorecards, services, states, workdays
+from . import calendar_io, excel_io, notice, policies, scorecards, services, states, workdays
 from .filters import active_filters, filtered_matters
 from .forms import (
     CalendarNoticeForm,
@@ -134,9 +134,7 @@ def todo(request):
             "today": clock.today(),
             "reminders": recent,
             "extra_sections": todo_sections_for(request.user),
-            "headed_units": Unit.objects.filter(
-                pk__in=permissions.scope_of(request.user).units_with({"unit_head"})
-            ),
+            "headed_units": Unit.objects.filter(pk__in=policies.headed_units(request.user)),
         },  # fmt: skip
     )
 
@@ -156,7 +154,7 @@ def matter_list(request):
             "escalations": Escalation.choices,
             "params": request.GET,
             "today": clock.today(),
-            "can_assign": permissions.has_role(request.user, "leader", "supervisor"),
+            "can_assign": policies.may_assign(request.user),
             "narrow": active_filters(request.user, request.GET),
         },
     )
@@ -206,7 +204,7 @@ def matter_detail(request, pk):
 
 @login_required
 def matter_create(request):
-    if not permissions.has_role(request.user, "leader", "supervisor"):
+    if not policies.may_assign(request.user):
         raise PermissionDenied
     form = MatterForm(
         request.POST or None,
@@ -613,10 +611,10 @@ def reminder_settings(request, unit_id):
     """A unit's reminder channels: e-mail on/off and an optional DingTalk/WeCom group robot.
 
     Through the gate (a unit outside the person's scope is a 404) and the write permission
-    (services.may_manage_reminders: the unit's head or the district's oversight; else 403):
+    (policies.may_manage_reminders: the unit's head or the district's oversight; else 403):
     the robot's URL carries its key, so nobody else even sees that page."""
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
-    if not services.may_manage_reminders(request.user, unit):
+    if not policies.may_manage_reminders(request.user, unit):
         raise PermissionDenied
     current = ReminderSettings.objects.filter(unit=unit).first()
     initial = {"email_enabled": True}
