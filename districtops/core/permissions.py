@@ -242,6 +242,11 @@ def has_role(user, *roles) -> bool:
     return scope_of(user).has_role(*roles)
 
 
+def require_role(user, *roles) -> None:
+    if not has_role(user, *roles):
+        raise PermissionDenied("role required: " + ", ".join(str(r) for r in roles))
+
+
 def holds_in(user, roles, district_id: int | None) -> bool:
     """Does the person hold one of ``roles`` in district ``district_id`` (or at city level)?
     ``user=None`` is the system, which holds every role. The question a service asks before an
