@@ -29,7 +29,7 @@ from .models import (
     ScoreScheme,
     Source,
 )
-from .states import OPEN_STATES, MatterState
+from .states import MatterState
 
 ASSIGNABLE_KINDS = {
     UnitKind.DEPARTMENT,
@@ -656,7 +656,7 @@ def todo_querysets(user) -> dict:
     """
     units = my_units(user)
     manage = Matter.objects.restrict(user, "manage")
-    open_q = Q(state__in=OPEN_STATES)
+    open_q = Matter.objects.open_q()
     supported = (
         Matter.supporting_units.through.objects.filter(unit_id__in=units).order_by().values("matter_id")
     )

@@ -49,14 +49,10 @@ from .models import (
     ReminderSettings,
     ScoreScheme,
 )
-from .states import OPEN_STATES, MatterState
+from .states import MatterState
+from .templatetags.matters import escalation_badge
 
 LIST_SIZE = 50
-STATE_CSS = {
-    MatterState.CLOSED: "bg-green-lt",
-    MatterState.RETURNED: "bg-orange-lt",
-    MatterState.CLOSURE_REQUESTED: "bg-purple-lt",
-}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -79,19 +75,17 @@ def table_rows(matters) -> list[dict]:
     base = reverse("supervision:matter_list")
     labels = dict(MatterState.choices)
     overdue_badge = format_html(' <span class="badge bg-red-lt">{}</span>', _("逾期"))
-    escalation_badges = {
-        2: format_html(' <span class="badge bg-red">{}</span>', _("挂牌督办")),
-        1: format_html(' <span class="badge bg-yellow-lt">{}</span>', _("已催办")),
-    }
+    escalation_badges = {level: escalation_badge(level) for level in Escalation.values}
+    state_css = {state: MatterState(state).css for state in MatterState.values}
     rows = []
     for m in matters:
-        overdue = m.state in OPEN_STATES and m.deadline < today
+        overdue = m.is_overdue_on(today)
         badges = (overdue_badge if overdue else SafeString()) + escalation_badges.get(
             m.escalation, SafeString()
         )
         html = format_html(
             ROW_HTML, m.code, f"{base}{m.pk}/", m.title, m.lead_unit.name, m.deadline.isoformat(), m.progress,
-            STATE_CSS.get(m.state, "bg-blue-lt"), labels[m.state], badges,
+            state_css[m.state], labels[m.state], badges,
         )  # fmt: skip
         rows.append({"code": m.code, "title": m.title, "overdue": overdue, "html": html})
     return rows
@@ -356,11 +350,12 @@ def home_panel(user):
         return None  # administrators (三员) have no business panel
     visible = Matter.objects.restrict(user, "view")
     today = clock.today()
+    open_q = Matter.objects.open_q()
     counts = visible.aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=today)),
+        open=Count("pk", filter=open_q),
+        overdue=Count("pk", filter=Matter.objects.overdue_q(today)),
         closed=Count("pk", filter=Q(state=MatterState.CLOSED, closed_on__gte=today.replace(day=1))),
-        listed=Count("pk", filter=Q(state__in=OPEN_STATES, escalation=Escalation.LISTED)),
+        listed=Count("pk", filter=open_q & Q(escalation=Escalation.LISTED)),
     )
     url = reverse("supervision:matter_list")
     return {
