@@ -478,6 +478,28 @@ class PriceIndex(VersionedModel):
         )
 
 
+class Light(models.TextChoices):
+    """A target's light (indicators.target_status): one value, one label, one colour for every page,
+    export, briefing and cockpit figure (the value is what the API and ``data-light`` carry)."""
+
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+    GREY = "grey", _("无数据")
+
+    @property
+    def css(self) -> str:
+        return LIGHT_CSS[self]
+
+
+LIGHT_CSS = {
+    Light.GREEN: "bg-green",
+    Light.YELLOW: "bg-yellow",
+    Light.RED: "bg-red",
+    Light.GREY: "bg-secondary-lt",
+}
+
+
 class TargetKind(models.TextChoices):
     ANNUAL = "annual", _("全年")
     QUARTER = "quarter", _("季度")

@@ -16,6 +16,7 @@ from districtops.core import dictionary, excel, permissions, uploads
 from districtops.core.codes import SECTIONS, Sector, section_of
 from districtops.core.params import id_param
 from districtops.core.services import ConflictError
+from districtops.core.units import YI, to_wan
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
@@ -40,13 +41,12 @@ from .models import (
     Finding,
     ImportBatch,
     ImportKind,
+    Light,
     MonthlyReport,
     PriceIndex,
     Target,
 )
 from .periods import parse_period
-
-YI = Decimal(100_000_000)
 
 
 def _period_param(request):
@@ -107,7 +107,6 @@ INDICATOR_COLUMNS = [
     excel.Column("probability", "完成目标概率", kind="decimal"),
     excel.Column("note", "说明", width=30),
 ]
-LIGHT_TEXT = {"green": "绿", "yellow": "黄", "red": "红", "grey": "—"}
 
 
 @login_required
@@ -124,9 +123,9 @@ def dashboard_export(request):
                 round(v.cumulative / YI, 4) if v and v.cumulative is not None else None,
                 v.growth if v else None,
                 r.annual.target.growth if r.annual else None,
-                LIGHT_TEXT[r.annual.light] if r.annual else "",
+                Light(r.annual.light).label if r.annual else "",
                 r.quarter.target.growth if r.quarter else None,
-                LIGHT_TEXT[r.quarter.light] if r.quarter else "",
+                Light(r.quarter.light).label if r.quarter else "",
                 f"{r.rank}/{r.peers}" if r.rank else "",
                 round(Decimal(r.projection.projection) / YI, 4) if r.projection else None,
                 round(r.projection.probability, 3)
@@ -151,7 +150,7 @@ def dashboard_export(request):
                     [
                         p["enterprise"].name,
                         str(p["enterprise"].street or ""),
-                        round(p["revenue"] / 10000, 1),
+                        to_wan(p["revenue"], 1),
                         p["ratio"],
                     ]
                     for p in data["pool"]["rows"]
@@ -222,7 +221,7 @@ def enterprise_export(request):
             e.division_code,
             str(e.street or ""),
             Sector.LABELS.get(e.sector, ""),
-            round(e.annual_revenue / 10000, 1) if e.annual_revenue is not None else None,
+            to_wan(e.annual_revenue, 1),
             "是" if e.is_above_scale else "否",
         ]
         for e in _enterprise_queryset(request)[:100_000]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from districtops.core import clock, excel, permissions
 from districtops.core.services import ConflictError
+from districtops.core.templatetags.units import share, wan
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
@@ -53,7 +54,6 @@ from .models import (
     Stage,
     StageTransition,
 )
-from .templatetags.projects_tags import pct, wan
 
 SERVICE_ERRORS = (ValidationError, ConflictError, PermissionDenied)
 PAGE_SIZE = 50
@@ -438,8 +438,8 @@ def construction_list(request):
         p["budget_wan"] = wan(p["budget"], 0)
         p["span"] = f"{p['planned_start']:%Y-%m-%d} ~ {p['planned_end']:%Y-%m-%d}"
         p["progress"] = floatformat(fig.progress, 0)
-        p["execution"] = pct(fig.execution_rate)
-        p["completeness"] = pct(fig.completeness)
+        p["execution"] = share(fig.execution_rate, 0)
+        p["completeness"] = share(fig.completeness, 0)
         p["state_label"] = rules.NODE_STATE_LABELS[fig.worst]
         p["state_colour"] = rules.NODE_STATE_COLOURS[fig.worst]
     context = {
