@@ -301,6 +301,10 @@ class FindingGrade(models.TextChoices):
     MEDIUM = "medium", _("中")
     LOW = "low", _("低")
 
+    @property
+    def css(self) -> str:
+        return {"high": "bg-red-lt", "medium": "bg-orange-lt"}.get(self.value, "bg-yellow-lt")
+
 
 class Finding(VersionedModel):
     """A verification warning on a report version, and its explanation trail."""
@@ -342,6 +346,10 @@ class Finding(VersionedModel):
 
     def __str__(self):
         return self.message
+
+    @property
+    def grade_css(self) -> str:
+        return FindingGrade(self.grade).css if self.grade else ""
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -583,6 +591,11 @@ class ReleaseState(models.TextChoices):
     COLLECTING = "collecting", _("采集中")
     REVIEWING = "reviewing", _("审核中")
     PUBLISHED = "published", _("已发布")
+
+    @property
+    def css(self) -> str:
+        """The state's badge colour on the release page."""
+        return {"published": "bg-green-lt", "reviewing": "bg-yellow-lt"}.get(self.value, "bg-blue-lt")
 
 
 # Allowed moves of a statistics period (``releases.py``); reopening a published one needs a reason.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
 from districtops.core import services as core_services
@@ -109,6 +110,39 @@ class PeriodRow:
     @property
     def state_label(self):
         return ReleaseState(self.state).label
+
+    @property
+    def state_css(self):
+        return ReleaseState(self.state).css
+
+    @property
+    def moves(self) -> list[dict]:
+        return moves_from(self.state)
+
+
+# The form's action for each target of RELEASE_TRANSITIONS (reopening is a move to 审核中 from 已发布
+# and needs a reason); the release page draws its buttons from this, the services enforce the table.
+_MOVE_BUTTONS = {
+    ReleaseState.COLLECTING: ("collect", _("退回采集"), "btn-sm"),
+    ReleaseState.REVIEWING: ("review", _("进入审核"), "btn-sm"),
+    ReleaseState.PUBLISHED: ("publish", _("审定发布"), "btn-sm btn-primary"),
+}
+_REOPEN = ("reopen", _("重新打开"), "btn-sm btn-outline-danger")
+
+
+def moves_from(state: str) -> list[dict]:
+    """The moves a period in ``state`` allows (RELEASE_TRANSITIONS), in the page's order."""
+    from .models import RELEASE_TRANSITIONS
+
+    state = ReleaseState(state)
+    moves = []
+    for target in ReleaseState:  # collecting, reviewing, published
+        if target not in RELEASE_TRANSITIONS[state]:
+            continue
+        reopen = state == ReleaseState.PUBLISHED and target == ReleaseState.REVIEWING
+        action, label, css = _REOPEN if reopen else _MOVE_BUTTONS[target]
+        moves.append({"action": action, "label": label, "css": css, "reason": reopen})
+    return moves
 
 
 def period_list(district_id: int, limit: int = 24) -> list[PeriodRow]:

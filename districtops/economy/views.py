@@ -44,6 +44,7 @@ from .models import (
     Light,
     MonthlyReport,
     PriceIndex,
+    ReleaseState,
     Target,
 )
 from .periods import parse_period
@@ -702,7 +703,7 @@ def release_list(request):
         except (ValidationError, ValueError):
             messages.error(request, _("报告期格式有误，应为 YYYY-MM，例如 2021-03"))
     if chosen is None:
-        open_rows = [r for r in rows if r.state != "published"]
+        open_rows = [r for r in rows if r.state != ReleaseState.PUBLISHED]
         chosen = (open_rows or rows)[0].period if rows else None
     return render(
         request,

@@ -16,10 +16,20 @@ class RiskGrade(models.TextChoices):
     YELLOW = "yellow", _("一般风险（黄）")
     BLUE = "blue", _("低风险（蓝）")
 
+    @property
+    def css(self) -> str:
+        """The grade's badge colour: the four-colour risk map (红橙黄蓝)."""
+        return {"red": "bg-red", "orange": "bg-orange", "yellow": "bg-yellow"}.get(self.value, "bg-blue")
+
 
 class HazardGrade(models.TextChoices):
     GENERAL = "general", _("一般隐患")
     MAJOR = "major", _("重大隐患")
+
+    @property
+    def css(self) -> str:
+        """A major hazard wears a red badge; a general one none."""
+        return "bg-red" if self == HazardGrade.MAJOR else ""
 
 
 class HazardState(models.TextChoices):
@@ -58,6 +68,10 @@ class RiskPoint(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def grade_css(self) -> str:
+        return RiskGrade(self.grade).css
 
 
 class HazardQuerySet(ScopedQuerySet):
@@ -138,6 +152,10 @@ class Hazard(VersionedModel):
     @property
     def is_overdue(self):
         return self.is_overdue_on(clock.today())
+
+    @property
+    def grade_css(self) -> str:
+        return HazardGrade(self.grade).css
 
 
 class RectificationPlan(VersionedModel):

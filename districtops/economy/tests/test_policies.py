@@ -153,3 +153,20 @@ def test_statistician_predicates(economy, users):
     with pytest.raises(PermissionDenied):
         policies.require_statistician(users["leader"], guancheng)
     assert permissions.holds_in(users["leader"], permissions.OVERSIGHT_ROLES, guancheng)
+
+
+def test_the_release_page_draws_its_buttons_from_the_transition_table():
+    from districtops.economy.models import RELEASE_TRANSITIONS, ReleaseState
+    from districtops.economy.releases import moves_from
+
+    assert [m["action"] for m in moves_from(ReleaseState.COLLECTING)] == ["review", "publish"]
+    assert [m["action"] for m in moves_from(ReleaseState.REVIEWING)] == ["collect", "publish"]
+    assert [(m["action"], m["reason"]) for m in moves_from(ReleaseState.PUBLISHED)] == [("reopen", True)]
+    targets = {
+        "collect": ReleaseState.COLLECTING,
+        "review": ReleaseState.REVIEWING,
+        "reopen": ReleaseState.REVIEWING,
+    }
+    targets["publish"] = ReleaseState.PUBLISHED
+    for state in ReleaseState:
+        assert {targets[m["action"]] for m in moves_from(state)} == RELEASE_TRANSITIONS[state]
