@@ -321,6 +321,11 @@ class ExtensionRequest(models.Model):
     def __str__(self):
         return f"{self.matter_id} → {self.new_deadline}"
 
+    @property
+    def is_pending(self) -> bool:
+        """Still to be decided (the only state in which 审批 is offered and accepted)."""
+        return self.status == ExtensionStatus.PENDING
+
 
 class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", _("3日内到期")

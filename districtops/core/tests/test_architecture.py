@@ -180,6 +180,33 @@ def test_role_names_are_written_only_in_org_roles():
     )
 
 
+# A state compared with a literal (a filter form's ``params.state == v`` compares two variables).
+STATE_COMPARISON = re.compile(r"\.(state|status|grade|escalation)\s*(==|!=)\s*['\"\d]")
+
+
+def _state_comparisons(text: str):
+    for tag in re.findall(r"{%.*?%}", text):
+        if STATE_COMPARISON.search(tag):
+            yield tag
+
+
+def test_templates_do_not_repeat_state_rules():
+    """Which move a state allows, which colour it wears: the transition tables and the choices say
+    (``Finding`` moves, ``releases.moves_from``, ``MatterState.css`` …); a template comparing a
+    state to a literal is a second copy of that rule."""
+    offenders = []
+    for path in sorted(PACKAGE.glob("*/templates/**/*.html")) + sorted(PACKAGE.glob("templates/**/*.html")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        for number, text in enumerate(path.read_text().splitlines(), 1):
+            offenders += [f"{rel}:{number} {tag}" for tag in _state_comparisons(text)]
+    assert not offenders, "ask the choices or the transition table in the view:\n" + "\n".join(offenders)
+
+
+def test_the_state_rule_catches_a_comparison():
+    sample = "{% if f.status == 'open' %}x{% endif %}{% if params.state == v %}{% endif %}{% if m.is_overdue %}{% endif %}"
+    assert list(_state_comparisons(sample)) == ["{% if f.status == 'open' %}"]
+
+
 def test_the_role_rule_catches_a_bare_role():
     sample = 'has_role(u, "leader", Role.SUPERVISOR)\nx = f"leader{n}@example"\nunits_with({"unit_head"})\n'
     assert list(_role_literals(sample, _role_values())) == [(1, "leader"), (3, "unit_head")]
