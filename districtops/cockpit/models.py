@@ -37,7 +37,8 @@ class Subscription(VersionedModel):
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = ScopedManager()
-    # Leaders and supervisors of the district see its subscriptions; lists show a person their own.
+    # Leaders and supervisors of the district see (view) and cancel (manage) its subscriptions; lists
+    # show a person their own and the service lets only the subscriber cancel.
     scope_rules = ScopeRules(district="district")
 
     class Meta:

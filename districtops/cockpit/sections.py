@@ -13,13 +13,11 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 
+from districtops.core.units import YI
 from districtops.org.models import Membership, Unit, UnitKind
 
 from . import forecasts
 from .figures import Context, chart, count_figure, figure, link, number_text, table, target_sentence
-
-YI = Decimal(100_000_000)
-LIGHT_TEXT = {"green": "达标", "yellow": "预警", "red": "落后", "grey": "无目标"}
 
 
 def organisation_section(ctx: Context) -> dict:
@@ -273,11 +271,11 @@ def _node_states_chart(ctx: Context, construction) -> dict:
 def supervision_section(ctx: Context) -> dict | None:
     """Assigned matters: in progress, overdue, closed in the month, listed; on-time ranking by unit."""
     from districtops.supervision.models import Escalation, Matter
-    from districtops.supervision.states import OPEN_STATES, MatterState
+    from districtops.supervision.states import MatterState
 
     matters = ctx.visible(Matter).filter(district=ctx.district)
-    open_q = Q(state__in=OPEN_STATES)
-    overdue_q = open_q & Q(deadline__lt=ctx.today)
+    open_q = Matter.objects.open_q()
+    overdue_q = Matter.objects.overdue_q(ctx.today)
     on_time_q = Q(state=MatterState.CLOSED, closed_on__lte=F("deadline"))
     counts = matters.aggregate(
         total=Count("pk"),
@@ -439,12 +437,12 @@ def hazards_section(ctx: Context) -> dict | None:
     from districtops.hazards.models import Hazard, HazardGrade, HazardState
 
     hazards = ctx.visible(Hazard).filter(district=ctx.district)
-    not_closed = ~Q(state=HazardState.CLOSED)
+    not_closed = Hazard.objects.open_q()
     counts = hazards.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=not_closed),
         major_open=Count("pk", filter=not_closed & Q(grade=HazardGrade.MAJOR)),
-        overdue=Count("pk", filter=not_closed & Q(deadline__lt=ctx.today)),
+        overdue=Count("pk", filter=Hazard.objects.overdue_q(ctx.today)),
     )
     if not counts["total"]:
         return None
@@ -708,7 +706,7 @@ def economy_section(ctx: Context) -> dict | None:
     """Headline indicators with lights, their growth charts, the city ranking and map, year-end
     forecasts, growth drivers — all for the one statistics period (``ctx.statistics``)."""
     from districtops.economy import indicators
-    from districtops.economy.models import Indicator, IndicatorValue, Target, TargetKind
+    from districtops.economy.models import Indicator, IndicatorValue, Light, Target, TargetKind
     from districtops.economy.periods import Period
     from districtops.economy.services import settings_for
 
@@ -780,13 +778,13 @@ def economy_section(ctx: Context) -> dict | None:
                 number_text(value.cumulative / YI if value.cumulative is not None else None, 2),
                 number_text(growth, 1),
                 number_text(target.growth if target else None, 1),
-                {"text": LIGHT_TEXT[light], "url": dashboard},
+                {"text": str(Light(light).label), "url": dashboard},
             ]
         )
         if light in ("red", "yellow") and target is not None:
             notes.append(
                 target_sentence(indicator.name, latest.label, growth, target.growth, status)[:-1]
-                + f"（{LIGHT_TEXT[light]}）。"
+                + f"（{Light(light).label}）。"
             )
         if indicator.code == "industrial_output":
             headline = indicator

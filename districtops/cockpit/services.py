@@ -196,7 +196,7 @@ def delete_subscription(actor, subscription: Subscription) -> None:
     """A person cancels their own subscription (the delivery history goes with it)."""
     if subscription.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只能取消本人的订阅")
-    delete_object(actor, subscription, action="view", message="取消周报订阅")
+    delete_object(actor, subscription, action="manage", message="取消周报订阅")
 
 
 # --- the monthly briefing's heading and register ----------------------------------------
@@ -249,7 +249,7 @@ def update_briefing_settings(
             setattr(row, key, value)
         return create_object(actor, row, message="设置月度通报版头")
     return update_object(
-        actor, current, changes, expected_version=expected_version, action="view", message="设置月度通报版头"
+        actor, current, changes, expected_version=expected_version, message="设置月度通报版头"
     )
 
 

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from .units import WAN
+
 # --------------------------------------------------------------------------- credit codes
 
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -259,8 +261,6 @@ def industry_name(industry_code: str) -> str:
 
 
 # --------------------------------------------------------------------------- 四上 thresholds
-
-WAN = Decimal(10_000)
 
 
 class Sector:

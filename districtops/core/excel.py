@@ -43,20 +43,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
+from .units import WAN, YI
 from .uploads import zip_entry_count
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A header's unit → (the base unit a column is stored in, factor to it).
 UNITS: dict[str, tuple[str, Decimal]] = {
-    "亿元": ("元", Decimal(100_000_000)),
-    "万元": ("元", Decimal(10_000)),
+    "亿元": ("元", YI),
+    "万元": ("元", WAN),
     "千元": ("元", Decimal(1_000)),
     "元": ("元", Decimal(1)),
-    "亿千瓦时": ("千瓦时", Decimal(100_000_000)),
-    "万千瓦时": ("千瓦时", Decimal(10_000)),
+    "亿千瓦时": ("千瓦时", YI),
+    "万千瓦时": ("千瓦时", WAN),
     "千瓦时": ("千瓦时", Decimal(1)),
     "度": ("千瓦时", Decimal(1)),
-    "万人": ("人", Decimal(10_000)),
+    "万人": ("人", WAN),
     "人": ("人", Decimal(1)),
 }
 UNIT_SCALES = {name: factor for name, (base, factor) in UNITS.items() if base == "元"}

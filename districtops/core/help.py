@@ -41,14 +41,14 @@ class Guide:
 
 
 GUIDES = (
-    Guide("leader", _("区领导"), _("驾驶舱、大屏、月度通报与周报订阅"), frozenset({Role.LEADER})),
-    Guide("supervisor", _("督查人员"), _("交办、审核、退回、办结，会议议定事项，督导考核，群众反映分办"),
+    Guide(Role.LEADER.value, _("区领导"), _("驾驶舱、大屏、月度通报与周报订阅"), frozenset({Role.LEADER})),
+    Guide(Role.SUPERVISOR.value, _("督查人员"), _("交办、审核、退回、办结，会议议定事项，督导考核，群众反映分办"),
           frozenset({Role.SUPERVISOR})),
     Guide("unit", _("单位负责人和工作人员"), _("待办、签收、报送进展、申请办结、逾期说明，隐患整改，代表建议答复，项目节点进度"),
           frozenset({Role.UNIT_HEAD, Role.UNIT_STAFF})),
     # Own guide of a 单位负责人/工作人员 whose unit is a street (see own_slugs), not of a role alone.
     Guide("street", _("街道工作人员"), _("街道的督办事项、隐患、项目节点和代表建议")),
-    Guide("statistician", _("统计员"), _("月度报表导入、审核发现、情况说明、统计期审定发布"),
+    Guide(Role.STATISTICIAN.value, _("统计员"), _("月度报表导入、审核发现、情况说明、统计期审定发布"),
           frozenset({Role.STATISTICIAN})),
     Guide("sysadmin", _("系统管理员"), _("单位、人员、节假日、项目配置、合作系统密钥、后台任务"),
           frozenset({Role.SYS_ADMIN})),

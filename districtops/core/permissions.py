@@ -10,10 +10,18 @@ Actions:
 - ``change`` — edit the object itself (lead unit, or oversight of its district);
 - ``manage`` — assign, verify, close, delete (oversight of its district: leaders, supervisors);
 - for organisation objects (``org=True``): ``view`` (own districts) and ``manage`` (system admin).
+
+Who holds an action is declared with the model's ``ScopeRules``: by default the district's
+leaders and supervisors hold every action across the district and the lead (and supporting)
+units' people hold ``view``/``report``/``change``; ``roles`` and ``unit_roles`` name other
+holders per action (``roles={"report": STATISTICIANS}`` — the statistician of the district),
+so a write asks for its real action and the gate knows who may make it. The whole map is in
+docs/permissions.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -72,6 +80,12 @@ class ScopeRules:
     org             organisation objects: view = own districts, manage = system admin
     multi_district  the district path crosses a to-many relation (use a subquery)
     public          extra Q of rows every signed-in person may view
+    roles           action → roles that hold it across the object's district, in place of the
+                    default (leaders and supervisors; for ``view`` also ``district_view_roles``)
+    unit_roles      action → roles of a lead or supporting unit that hold it, in place of
+                    UNIT_ROLES (``{"change": {Role.UNIT_HEAD}}``: the unit head, not its staff)
+    published_roles action → roles that hold it on published rows of every district
+                    (a statistician records a peer district's published figure)
     """
 
     district: str
@@ -82,6 +96,29 @@ class ScopeRules:
     org: bool = False
     multi_district: bool = False
     public: Q | None = None
+    roles: Mapping[str, frozenset] = field(default_factory=dict)
+    unit_roles: Mapping[str, frozenset] = field(default_factory=dict)
+    published_roles: Mapping[str, frozenset] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for grants in (self.roles, self.unit_roles, self.published_roles):
+            unknown = set(grants) - set(ACTIONS)
+            if unknown:
+                raise ValueError(f"unknown action {sorted(unknown)!r} in ScopeRules")
+
+    def district_roles(self, action: str) -> frozenset:
+        """The roles that hold ``action`` on every object of a district where they are held."""
+        if action in self.roles:
+            return frozenset(self.roles[action])
+        if action == "view":
+            return OVERSIGHT_ROLES | self.district_view_roles
+        return OVERSIGHT_ROLES
+
+    def lead_roles(self, action: str) -> frozenset:
+        """The roles of a lead (or supporting) unit that hold ``action`` on its objects."""
+        if action in self.unit_roles:
+            return frozenset(self.unit_roles[action])
+        return UNIT_ROLES if action in ("view", "report", "change") else frozenset()
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -151,24 +188,21 @@ def scope_q(model, user, action: str) -> Q | None:
         return district_filter(scope.districts_with({Role.SYS_ADMIN}))
 
     q = nothing
-    if action == "manage":
-        oversight = scope.districts_with(OVERSIGHT_ROLES)
-    elif action == "view":
-        oversight = scope.districts_with(OVERSIGHT_ROLES | rules.district_view_roles)
-    else:
-        oversight = scope.districts_with(OVERSIGHT_ROLES)
-    dq = district_filter(oversight)
+    dq = district_filter(scope.districts_with(rules.district_roles(action)))
     if dq is None:
         return None
     q |= dq
-    if action in ("view", "report", "change"):
-        units = scope.units_with(UNIT_ROLES)
-        if units:
-            for path in rules.lead:
-                q |= _in(path, units)
-            if rules.support and action in ("view", "report"):
-                q |= Q(pk__in=model._base_manager.filter(_in(rules.support, units)).values("pk"))
+    units = scope.units_with(rules.lead_roles(action))
+    if units:
+        for path in rules.lead:
+            q |= _in(path, units)
+        if rules.support and action in ("view", "report"):
+            q |= Q(pk__in=model._base_manager.filter(_in(rules.support, units)).values("pk"))
     if action == "view" and rules.published:
+        q |= Q(**{rules.published: True})
+    elif (
+        rules.published and action in rules.published_roles and scope.has_role(*rules.published_roles[action])
+    ):
         q |= Q(**{rules.published: True})
     if action == "view" and rules.public is not None:
         q |= rules.public
@@ -213,6 +247,34 @@ def require_role(user, *roles) -> None:
         raise PermissionDenied("role required: " + ", ".join(str(r) for r in roles))
 
 
+def holds_in(user, roles, district_id: int | None) -> bool:
+    """Does the person hold one of ``roles`` in district ``district_id`` (or at city level)?
+    ``user=None`` is the system, which holds every role. The question a service asks before an
+    object exists (an import into a district, a new row)."""
+    if user is None:
+        return True
+    districts = scope_of(user).districts_with(roles)
+    return districts == ALL or district_id in districts
+
+
+def holds_anywhere(user, roles) -> bool:
+    """Does the person hold one of ``roles`` in some unit? (``user=None``: the system, yes.)"""
+    return user is None or scope_of(user).has_role(*roles)
+
+
+def is_overseer(user, district_id: int | None = None) -> bool:
+    """A leader or supervisor of the district (of some district when ``district_id`` is None)."""
+    if district_id is None:
+        return holds_anywhere(user, OVERSIGHT_ROLES)
+    return holds_in(user, OVERSIGHT_ROLES, district_id)
+
+
+def require_oversight(user, district_id, message: str) -> None:
+    """Only the district's leaders and supervisors (``user=None`` is the system)."""
+    if not holds_in(user, OVERSIGHT_ROLES, district_id):
+        raise PermissionDenied(message)
+
+
 def oversight_districts(user):
     """The district units where the person leads or supervises (区领导, 督查室), in code order."""
     from districtops.org.models import Unit, UnitKind
@@ -220,15 +282,6 @@ def oversight_districts(user):
     districts = scope_of(user).districts_with(OVERSIGHT_ROLES)
     units = Unit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).order_by("division_code")
     return units if districts == ALL else units.filter(pk__in=districts)
-
-
-def require_oversight(user, district_id, message: str) -> None:
-    """Only the district's leaders and supervisors (``user=None`` is the system)."""
-    if user is None:
-        return
-    districts = scope_of(user).districts_with(OVERSIGHT_ROLES)
-    if districts != ALL and district_id not in districts:
-        raise PermissionDenied(message)
 
 
 def units_for_choice(user, action: str = "view"):

@@ -35,6 +35,12 @@ class Status(models.TextChoices):
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
 
+    @property
+    def css(self) -> str:
+        return {"failed": "bg-red", "sent": "bg-green", "retrying": "bg-orange"}.get(
+            self.value, "bg-secondary"
+        )
+
 
 class Message(models.Model):
     """One message to one destination over one channel, and its delivery state."""
@@ -90,6 +96,10 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} · {self.subject}"
+
+    @property
+    def status_css(self) -> str:
+        return Status(self.status).css
 
 
 class Attempt(models.Model):

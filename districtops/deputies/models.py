@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from districtops.core import clock
 from districtops.core.models import ScopedManager, VersionedModel
 from districtops.core.permissions import ScopeRules
+from districtops.org.roles import UNIT_WORKERS
 
 
 class LiaisonStation(VersionedModel):
@@ -17,9 +18,7 @@ class LiaisonStation(VersionedModel):
     address = models.CharField(_("地址"), max_length=200, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(
-        district="district", lead=("host_unit",), district_view_roles=frozenset({"unit_head", "unit_staff"})
-    )
+    scope_rules = ScopeRules(district="district", lead=("host_unit",), district_view_roles=UNIT_WORKERS)
 
     def __str__(self):
         return self.name
@@ -36,7 +35,7 @@ class Deputy(models.Model):
     scope_rules = ScopeRules(
         district="district",
         lead=("station__host_unit",),
-        district_view_roles=frozenset({"unit_head", "unit_staff"}),
+        district_view_roles=UNIT_WORKERS,
     )
 
     class Meta:
@@ -64,7 +63,7 @@ class StationActivity(models.Model):
     scope_rules = ScopeRules(
         district="station__district",
         lead=("station__host_unit",),
-        district_view_roles=frozenset({"unit_head", "unit_staff"}),
+        district_view_roles=UNIT_WORKERS,
     )
 
     class Meta:

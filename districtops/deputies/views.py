@@ -28,7 +28,7 @@ def suggestion_list(request):
     return render(request, "deputies/suggestion_list.html", {
         "page": page, "states": SuggestionState.choices, "state": request.GET.get("state", ""),
         "params": request.GET, "narrow": active_filters(request.user, request.GET),
-        "can_assign": permissions.has_role(request.user, "leader", "supervisor"),
+        "can_assign": permissions.is_overseer(request.user),
     })  # fmt: skip
 
 
@@ -60,7 +60,7 @@ def suggestion_import(request):
 
 @login_required
 def suggestion_create(request):
-    if not permissions.has_role(request.user, "leader", "supervisor"):
+    if not permissions.is_overseer(request.user):
         raise PermissionDenied
     form = SuggestionForm(request.POST or None, user=request.user, initial={"assigned_on": clock.today()})
     if request.method == "POST" and form.is_valid():

@@ -12,13 +12,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from districtops.core import excel, permissions, uploads
+from districtops.core import excel, uploads
 from districtops.core.api_utils import Id, Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
-from districtops.org.roles import Role
 
 from . import dashboard as dash
-from . import imports, quality, releases, services
+from . import imports, policies, quality, releases, services
 from .models import AuditRule, Enterprise, Finding, Indicator, MonthlyReport, PriceIndex, Target
 from .periods import parse_period
 
@@ -509,8 +508,7 @@ def patch_rule(request, pk: int, payload: RulePatch):
 def upload(request, kind: str, file: UploadedFile = File(...), check_only: bool = False):
     """Import an Excel file. 200 when accepted (or passing the check), 422 with row/column
     findings when refused — nothing is written then."""
-    if not permissions.has_role(request.auth, Role.STATISTICIAN):
-        raise PermissionDenied
+    policies.require_statistician(request.auth)
     uploads.validate_upload(file, kinds=("office",))
     content = file.read()
     if kind == "enterprises":

@@ -19,6 +19,7 @@ import math
 import random
 from decimal import Decimal
 
+from districtops.core.units import YI
 from districtops.org.models import Unit, UnitKind
 
 from . import imports, releases, services
@@ -321,7 +322,6 @@ PEERS = {  # division code → growth (%) at 2020-12 and 2021 1-2月 for each in
     "410106": {"industrial_output": (5.2, 41.0, 75.5), "retail_sales": (-5.0, 28.4, 12.2), "services_revenue": (1.0, 18.3, 6.1), "fiscal_revenue": (1.5, 10.1, 2.4)},
     "410108": {"industrial_output": (3.6, 33.0, 30.8), "retail_sales": (-4.8, 29.9, 28.5), "services_revenue": (2.0, 20.6, 14.9), "fiscal_revenue": (2.6, 11.8, 4.6)},
 }  # fmt: skip
-YI = Decimal(100_000_000)
 # Peers' published 规上工业增加值 growth at comparable prices (2020-12, 2021 1-2月): a growth only.
 PEERS_VALUE_ADDED = {"410102": (2.8, 33.1), "410103": (3.6, 35.0), "410105": (1.9, 27.6), "410106": (4.8, 39.5), "410108": (3.2, 31.8)}  # fmt: skip
 

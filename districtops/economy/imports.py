@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Aggregate, Max, TextField, Value
 from django.db.models.functions import Concat
@@ -22,9 +22,8 @@ from districtops.core import clock, locks, permissions, services
 from districtops.core.codes import classify_scale, validate_credit_code, validate_industry_code
 from districtops.core.excel import CellError, Column, normalise_header, read_table
 from districtops.org.models import Unit, UnitKind
-from districtops.org.roles import Role
 
-from . import indicators, rules
+from . import indicators, policies, rules
 from .models import (
     AuditRule,
     EconomySettings,
@@ -68,20 +67,6 @@ class ImportResult:
             "summary": self.summary,
             "findings": [e.as_dict() for e in self.errors + self.warnings],
         }
-
-
-def statistician_districts(actor):
-    """Districts where the actor may import (ALL for the system, i.e. a command run without a user)."""
-    if actor is None:
-        return permissions.ALL
-    return permissions.scope_of(actor).districts_with({Role.STATISTICIAN})
-
-
-def _require_statistician(actor):
-    districts = statistician_districts(actor)
-    if districts != permissions.ALL and not districts:
-        raise PermissionDenied("只有统计员可以导入统计数据")
-    return districts
 
 
 def _read(source) -> bytes:
@@ -166,7 +151,7 @@ ENTERPRISE_COLUMNS[2].required = True
 
 def import_enterprises(actor, source, filename: str = "", *, check_only: bool = False) -> ImportResult:
     """Add or update register entries from an exported sheet (matched by credit code)."""
-    districts = _require_statistician(actor)
+    districts = policies.require_statistician(actor, message="只有统计员可以导入统计数据")
     ensure_reference_data()
     content = _read(source)
     table = read_table(io.BytesIO(content), ENTERPRISE_COLUMNS)
@@ -276,7 +261,7 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
                         current,
                         changes,
                         expected_version=None,
-                        action="view",
+                        action="change",
                         message=f"导入 {filename}",
                     )
                     updated += 1
@@ -576,7 +561,7 @@ def _targets(district_ids, years) -> dict[int, list[float]]:
 def import_reports(actor, source, filename: str = "", *, check_only: bool = False) -> ImportResult:
     """Check and store monthly reports. Each accepted row becomes a new version of the enterprise's
     report for that period; earlier versions are kept. Indicators are recomputed before returning."""
-    districts = _require_statistician(actor)
+    districts = policies.require_statistician(actor, message="只有统计员可以导入统计数据")
     ensure_reference_data()
     content = _read(source)
     report_types = list(ReportType.objects.prefetch_related("fields"))
@@ -961,7 +946,7 @@ def import_source_figures(
     for the cross-check rules. A later file replaces the same enterprise/period figure."""
     if kind not in ("electricity", "tax"):
         raise ValueError(kind)
-    districts = _require_statistician(actor)
+    districts = policies.require_statistician(actor, message="只有统计员可以导入统计数据")
     content = _read(source)
     table = read_table(io.BytesIO(content), ELECTRICITY_COLUMNS if kind == "electricity" else SOURCE_COLUMNS)
     result = ImportResult(kind, filename, False, check_only, rows=len(table.rows), errors=list(table.errors))

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from districtops.core.codes import Sector
 from districtops.core.models import ScopedManager, VersionedModel
 from districtops.core.permissions import ScopeRules
-from districtops.org.roles import Role
+from districtops.org.roles import OVERSIGHT_ROLES, STATISTICIANS
 
 from .periods import Period
 
-DISTRICT_WIDE = frozenset({Role.STATISTICIAN})
+DISTRICT_WIDE = STATISTICIANS
 SECTOR_CHOICES = [(k, v) for k, v in Sector.LABELS.items()]
 
 
@@ -61,7 +61,13 @@ class Enterprise(VersionedModel):
     )
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", lead=("street",), district_view_roles=DISTRICT_WIDE)
+    # The register is imported: the district's statisticians change it (an import updates by 信用代码).
+    scope_rules = ScopeRules(
+        district="district",
+        lead=("street",),
+        district_view_roles=DISTRICT_WIDE,
+        roles={"change": STATISTICIANS},
+    )
 
     class Meta:
         ordering = ["name"]
@@ -295,6 +301,10 @@ class FindingGrade(models.TextChoices):
     MEDIUM = "medium", _("中")
     LOW = "low", _("低")
 
+    @property
+    def css(self) -> str:
+        return {"high": "bg-red-lt", "medium": "bg-orange-lt"}.get(self.value, "bg-yellow-lt")
+
 
 class Finding(VersionedModel):
     """A verification warning on a report version, and its explanation trail."""
@@ -321,7 +331,14 @@ class Finding(VersionedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", lead=("street",), district_view_roles=DISTRICT_WIDE)
+    # Explaining (report): the street's staff, the district's statisticians, leaders and supervisors;
+    # accepting or rejecting (manage): the district's statisticians.
+    scope_rules = ScopeRules(
+        district="district",
+        lead=("street",),
+        district_view_roles=DISTRICT_WIDE,
+        roles={"report": OVERSIGHT_ROLES | STATISTICIANS, "manage": STATISTICIANS},
+    )
 
     class Meta:
         ordering = ["status", "-created_at"]
@@ -329,6 +346,10 @@ class Finding(VersionedModel):
 
     def __str__(self):
         return self.message
+
+    @property
+    def grade_css(self) -> str:
+        return FindingGrade(self.grade).css if self.grade else ""
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -397,8 +418,16 @@ class IndicatorValue(VersionedModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ScopedManager()
+    # Entering a figure (report): the district's statisticians; any statistician records a peer
+    # district's published figure. The unit's own people only read it.
     scope_rules = ScopeRules(
-        district="district", lead=("unit",), district_view_roles=DISTRICT_WIDE, published="is_published"
+        district="district",
+        lead=("unit",),
+        district_view_roles=DISTRICT_WIDE,
+        published="is_published",
+        roles={"report": STATISTICIANS},
+        unit_roles={"report": frozenset()},
+        published_roles={"report": STATISTICIANS},
     )
 
     class Meta:
@@ -428,7 +457,9 @@ class PriceIndex(VersionedModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+    scope_rules = ScopeRules(
+        district="district", district_view_roles=DISTRICT_WIDE, roles={"change": STATISTICIANS}
+    )
 
     class Meta:
         ordering = ["-period", "division"]
@@ -455,6 +486,28 @@ class PriceIndex(VersionedModel):
         )
 
 
+class Light(models.TextChoices):
+    """A target's light (indicators.target_status): one value, one label, one colour for every page,
+    export, briefing and cockpit figure (the value is what the API and ``data-light`` carry)."""
+
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+    GREY = "grey", _("无数据")
+
+    @property
+    def css(self) -> str:
+        return LIGHT_CSS[self]
+
+
+LIGHT_CSS = {
+    Light.GREEN: "bg-green",
+    Light.YELLOW: "bg-yellow",
+    Light.RED: "bg-red",
+    Light.GREY: "bg-secondary-lt",
+}
+
+
 class TargetKind(models.TextChoices):
     ANNUAL = "annual", _("全年")
     QUARTER = "quarter", _("季度")
@@ -473,7 +526,13 @@ class Target(VersionedModel):
     label = models.CharField(_("名称"), max_length=40, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", lead=("unit",), district_view_roles=DISTRICT_WIDE)
+    scope_rules = ScopeRules(
+        district="district",
+        lead=("unit",),
+        district_view_roles=DISTRICT_WIDE,
+        roles={"change": STATISTICIANS},
+        unit_roles={"change": frozenset()},
+    )
 
     class Meta:
         ordering = ["indicator__sort_order", "year", "quarter"]
@@ -520,7 +579,9 @@ class EconomySettings(VersionedModel):
     )
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+    scope_rules = ScopeRules(
+        district="district", district_view_roles=DISTRICT_WIDE, roles={"change": STATISTICIANS}
+    )
 
     def __str__(self):
         return f"{self.district} 经济运行参数"
@@ -530,6 +591,11 @@ class ReleaseState(models.TextChoices):
     COLLECTING = "collecting", _("采集中")
     REVIEWING = "reviewing", _("审核中")
     PUBLISHED = "published", _("已发布")
+
+    @property
+    def css(self) -> str:
+        """The state's badge colour on the release page."""
+        return {"published": "bg-green-lt", "reviewing": "bg-yellow-lt"}.get(self.value, "bg-blue-lt")
 
 
 # Allowed moves of a statistics period (``releases.py``); reopening a published one needs a reason.
@@ -558,7 +624,10 @@ class PeriodRelease(VersionedModel):
     reopen_reason = models.TextField(_("重新打开原因"), blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="district", district_view_roles=DISTRICT_WIDE)
+    # 审核、发布、重新打开 (manage): the district's statisticians.
+    scope_rules = ScopeRules(
+        district="district", district_view_roles=DISTRICT_WIDE, roles={"manage": STATISTICIANS}
+    )
 
     class Meta:
         ordering = ["-period"]

@@ -8,7 +8,7 @@ half-reported month; the district's statisticians see the collecting month too (
 A period that has reports or figures but no ``PeriodRelease`` row is 采集中: the row is written
 by its first move, so a newly imported month needs no bookkeeping. Moves go through
 ``core.services`` (version check, audit row). Who may move a period: the district's
-statisticians, decided by ``services.is_statistician`` (the one place that says who a
+statisticians, decided by ``policies.can_publish_period`` (the one place that says who a
 statistician is). Reopening a published period needs a reason, which is kept and audited.
 
 Progress of a collecting period: 应报 = the district's active 四上 enterprises in the register
@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
 from districtops.core import services as core_services
 from districtops.core.codes import SECTIONS, section_of
 from districtops.org.models import Unit
 
+from . import policies
 from .models import Enterprise, IndicatorValue, MonthlyReport, PeriodRelease, ReleaseState
 from .periods import Period
 
@@ -73,9 +75,7 @@ def latest_with_data(district, through=None) -> Period | None:
 
 
 def sees_unpublished(user, district_id: int) -> bool:
-    from .services import is_statistician
-
-    return user is not None and is_statistician(user, district_id)
+    return user is not None and policies.is_statistician(user, district_id)
 
 
 def latest_for(user, district_id: int) -> Period | None:
@@ -111,6 +111,39 @@ class PeriodRow:
     def state_label(self):
         return ReleaseState(self.state).label
 
+    @property
+    def state_css(self):
+        return ReleaseState(self.state).css
+
+    @property
+    def moves(self) -> list[dict]:
+        return moves_from(self.state)
+
+
+# The form's action for each target of RELEASE_TRANSITIONS (reopening is a move to 审核中 from 已发布
+# and needs a reason); the release page draws its buttons from this, the services enforce the table.
+_MOVE_BUTTONS = {
+    ReleaseState.COLLECTING: ("collect", _("退回采集"), "btn-sm"),
+    ReleaseState.REVIEWING: ("review", _("进入审核"), "btn-sm"),
+    ReleaseState.PUBLISHED: ("publish", _("审定发布"), "btn-sm btn-primary"),
+}
+_REOPEN = ("reopen", _("重新打开"), "btn-sm btn-outline-danger")
+
+
+def moves_from(state: str) -> list[dict]:
+    """The moves a period in ``state`` allows (RELEASE_TRANSITIONS), in the page's order."""
+    from .models import RELEASE_TRANSITIONS
+
+    state = ReleaseState(state)
+    moves = []
+    for target in ReleaseState:  # collecting, reviewing, published
+        if target not in RELEASE_TRANSITIONS[state]:
+            continue
+        reopen = state == ReleaseState.PUBLISHED and target == ReleaseState.REVIEWING
+        action, label, css = _REOPEN if reopen else _MOVE_BUTTONS[target]
+        moves.append({"action": action, "label": label, "css": css, "reason": reopen})
+    return moves
+
 
 def period_list(district_id: int, limit: int = 24) -> list[PeriodRow]:
     """The district's periods, newest first: every period with reports, figures or a release row."""
@@ -140,9 +173,7 @@ def period_list(district_id: int, limit: int = 24) -> list[PeriodRow]:
 
 
 def _authorize(actor, district_id: int) -> None:
-    from .services import is_statistician
-
-    if not is_statistician(actor, district_id):
+    if not policies.can_publish_period(actor, district_id):
         raise PermissionDenied("只有本区统计员可以审定和发布统计数据")
 
 
@@ -182,8 +213,8 @@ def _move(actor, district: Unit, period: Period, target: str, *, expected_versio
         changes,
         expected_version=expected_version,
         message=message,
+        action="manage",
         audit_action="update",
-        authorize=lambda a, _row: _authorize(a, district.pk),
     )
 
 

@@ -16,13 +16,12 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from districtops.core import clock, permissions, services
+from districtops.core import clock, services
 from districtops.core.excel import Column
 from districtops.org.models import Unit, UnitKind
-from districtops.org.roles import Role
 
-from . import indicators, rules
-from .imports import import_enterprises, import_reports, import_source_figures, statistician_districts
+from . import indicators, policies, rules
+from .imports import import_enterprises, import_reports, import_source_figures
 from .models import (
     FINDING_TRANSITIONS,
     AuditRule,
@@ -53,20 +52,7 @@ __all__ = [
     "import_price_indices",
     "update_settings",
     "settings_for",
-    "is_statistician",
 ]
-
-
-def is_statistician(actor, district_id: int | None) -> bool:
-    if actor is None:
-        return True
-    districts = statistician_districts(actor)
-    return districts == permissions.ALL or (district_id in districts if district_id else bool(districts))
-
-
-def _require_statistician(actor, district_id: int | None) -> None:
-    if not is_statistician(actor, district_id):
-        raise PermissionDenied("只有本区统计员可以执行此操作")
 
 
 def _transition(finding: Finding, target: str) -> None:
@@ -106,9 +92,7 @@ def _after_finding_change(finding: Finding) -> None:
 def explain_finding(actor, finding: Finding, explanation: str, *, expected_version: int | None) -> Finding:
     """Record the enterprise's explanation of a verification finding. Boilerplate (“核实无误”)
     is refused. The report counts in the indicators again until a statistician rejects it."""
-    if actor is not None and not (
-        is_statistician(actor, finding.district_id) or permissions.can(actor, "report", finding)
-    ):
+    if not policies.may_explain(actor, finding):
         raise PermissionDenied("无权说明该审核发现")
     text = rules.validate_explanation(explanation)
     with transaction.atomic():
@@ -123,7 +107,7 @@ def explain_finding(actor, finding: Finding, explanation: str, *, expected_versi
                 "explained_at": clock.now(),
             },
             expected_version=expected_version,
-            action="view",
+            action="report",
             audit_action="explain",
         )
         _after_finding_change(finding)
@@ -135,7 +119,7 @@ def review_finding(
 ) -> Finding:
     """The statistician accepts or rejects an explanation. A rejection takes the report out of the
     indicators until a better explanation (or a corrected report) arrives."""
-    _require_statistician(actor, finding.district_id)
+    policies.require_statistician(actor, finding.district_id)
     comment = (comment or "").strip()
     if not accept and not comment:
         raise ValidationError({"review_comment": "退回说明时请写明理由"})
@@ -147,7 +131,7 @@ def review_finding(
             finding,
             {"status": status, "review_comment": comment, "reviewed_by": actor, "reviewed_at": clock.now()},
             expected_version=expected_version,
-            action="view",
+            action="manage",
             audit_action="accept" if accept else "reject",
         )
         _after_finding_change(finding)
@@ -166,7 +150,7 @@ def update_rule(
     """Switch a rule, tune its parameters and its weight in the risk score. Parameters must be ones
     the rule already knows, each checked by ``rules.validate_params`` (numbers ≥ 0; periods, tax-rate
     events and targets item by item)."""
-    if actor is not None and not permissions.has_role(actor, Role.STATISTICIAN):
+    if not policies.can_tune_rules(actor):
         raise PermissionDenied("只有统计员可以调整审核规则")
     if not isinstance(params, dict):
         raise ValidationError({"params": "参数应为键值对"})
@@ -217,9 +201,9 @@ def enter_indicator_value(
     if indicator.source != IndicatorSource.ENTERED and unit.kind != UnitKind.DISTRICT:
         raise ValidationError({"indicator": f"“{indicator.name}”由企业数据汇总，不能手工填报"})
     district_id = unit.district_id
-    own_district = actor is None or is_statistician(actor, district_id)
+    own_district = policies.is_statistician(actor, district_id)
     # A statistician records peer districts' published figures for comparison.
-    if not own_district and not (published and permissions.has_role(actor, Role.STATISTICIAN)):
+    if not policies.can_enter_figure(actor, district_id, published=published):
         raise PermissionDenied("只有本区统计员可以填报指标")
     if indicator.source == IndicatorSource.AGGREGATE and own_district and not published:
         raise ValidationError({"indicator": f"“{indicator.name}”由企业数据汇总，不能手工填报"})
@@ -245,7 +229,7 @@ def enter_indicator_value(
                     indicator=indicator, unit=unit, district_id=district_id, period=period.date, **fields
                 ),
             )
-        return services.update_object(actor, existing, fields, expected_version=None, action="view")
+        return services.update_object(actor, existing, fields, expected_version=None, action="report")
 
 
 def set_target(
@@ -259,7 +243,7 @@ def set_target(
     label: str = "",
 ) -> Target:
     """Set (or change) an annual or quarterly growth target. Q1 is the 开门红 target."""
-    _require_statistician(actor, unit.district_id)
+    policies.require_statistician(actor, unit.district_id)
     if quarter is not None and quarter not in (1, 2, 3, 4):
         raise ValidationError({"quarter": "季度应为 1–4"})
     if growth is None or not Decimal(-100) < Decimal(growth) < Decimal(1000):
@@ -284,7 +268,11 @@ def set_target(
                 ),
             )
         return services.update_object(
-            actor, existing, {"growth": Decimal(growth), "label": label}, expected_version=None, action="view"
+            actor,
+            existing,
+            {"growth": Decimal(growth), "label": label},
+            expected_version=None,
+            action="change",
         )
 
 
@@ -332,7 +320,7 @@ def save_price_index(
     """Enter or correct the PPI (same period last year = 100) of an industry division — or of all
     industry (``division=""``) — for a period. The district's statisticians only; the comparable-price
     indicators of that period are recomputed in the same transaction."""
-    _require_statistician(actor, district.pk)
+    policies.require_statistician(actor, district.pk)
     if district.kind != UnitKind.DISTRICT:
         raise ValidationError({"district": "价格指数按区填报"})
     division, index = clean_price_index(division, period, index)
@@ -349,7 +337,7 @@ def save_price_index(
                 existing,
                 {"index": index, "note": note},
                 expected_version=expected_version,
-                action="view",
+                action="change",
             )
         if recompute:
             indicators.recompute(district.pk, [period])
@@ -377,7 +365,7 @@ def import_price_indices(actor, district: Unit, source, filename: str = "") -> t
     indicators of the periods concerned are recomputed once. Returns (rows saved, errors)."""
     from districtops.core.excel import CellError, read_table
 
-    _require_statistician(actor, district.pk)
+    policies.require_statistician(actor, district.pk)
     table = read_table(io.BytesIO(source) if isinstance(source, bytes) else source, PRICE_INDEX_COLUMNS)
     errors = list(table.errors)
     labels = {c.key: c.header for c in PRICE_INDEX_COLUMNS}
@@ -436,7 +424,7 @@ def settings_for(district_id: int) -> EconomySettings:
 
 
 def update_settings(actor, district: Unit, *, expected_version: int | None, **changes) -> EconomySettings:
-    _require_statistician(actor, district.pk)
+    policies.require_statistician(actor, district.pk)
     allowed = {
         "candidate_share",
         "pool_factor",
@@ -469,4 +457,4 @@ def update_settings(actor, district: Unit, *, expected_version: int | None, **ch
     current = EconomySettings.objects.filter(district=district).first()
     if current is None:
         return services.create_object(actor, EconomySettings(district=district, **changes))
-    return services.update_object(actor, current, changes, expected_version=expected_version, action="view")
+    return services.update_object(actor, current, changes, expected_version=expected_version, action="change")

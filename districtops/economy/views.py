@@ -16,12 +16,12 @@ from districtops.core import dictionary, excel, permissions, uploads
 from districtops.core.codes import SECTIONS, Sector, section_of
 from districtops.core.params import id_param
 from districtops.core.services import ConflictError
+from districtops.core.units import YI, to_wan
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
-from districtops.org.roles import Role
 
 from . import dashboard as dash
-from . import imports, quality, releases, services
+from . import imports, policies, quality, releases, services
 from .forms import (
     ExplainForm,
     ImportForm,
@@ -41,13 +41,13 @@ from .models import (
     Finding,
     ImportBatch,
     ImportKind,
+    Light,
     MonthlyReport,
     PriceIndex,
+    ReleaseState,
     Target,
 )
 from .periods import parse_period
-
-YI = Decimal(100_000_000)
 
 
 def _period_param(request):
@@ -108,7 +108,6 @@ INDICATOR_COLUMNS = [
     excel.Column("probability", "完成目标概率", kind="decimal", number_format="0.0%"),
     excel.Column("note", "说明", width=30),
 ]
-LIGHT_TEXT = {"green": "绿", "yellow": "黄", "red": "红", "grey": "—"}
 
 
 @login_required
@@ -125,9 +124,9 @@ def dashboard_export(request):
                 round(v.cumulative / YI, 4) if v and v.cumulative is not None else None,
                 v.growth if v else None,
                 r.annual.target.growth if r.annual else None,
-                LIGHT_TEXT[r.annual.light] if r.annual else "",
+                Light(r.annual.light).label if r.annual else "",
                 r.quarter.target.growth if r.quarter else None,
-                LIGHT_TEXT[r.quarter.light] if r.quarter else "",
+                Light(r.quarter.light).label if r.quarter else "",
                 f"{r.rank}/{r.peers}" if r.rank else "",
                 round(Decimal(r.projection.projection) / YI, 4) if r.projection else None,
                 round(r.projection.probability, 3)
@@ -152,7 +151,7 @@ def dashboard_export(request):
                     [
                         p["enterprise"].name,
                         str(p["enterprise"].street or ""),
-                        round(p["revenue"] / 10000, 1),
+                        to_wan(p["revenue"], 1),
                         p["ratio"],
                     ]
                     for p in data["pool"]["rows"]
@@ -223,7 +222,7 @@ def enterprise_export(request):
             e.division_code,
             str(e.street or ""),
             Sector.LABELS.get(e.sector, ""),
-            round(e.annual_revenue / 10000, 1) if e.annual_revenue is not None else None,
+            to_wan(e.annual_revenue, 1),
             "是" if e.is_above_scale else "否",
         ]
         for e in _enterprise_queryset(request)[:100_000]
@@ -270,7 +269,10 @@ def report_detail(request, pk):
     versions = MonthlyReport.objects.filter(enterprise=report.enterprise, period=report.period).order_by(
         "-version"
     )
-    can_review = services.is_statistician(request.user, report.district_id)
+    findings = list(findings)
+    moves = policies.finding_moves(request.user, findings)
+    for f in findings:
+        f.moves = moves[f.pk]
     return render(
         request,
         "economy/report_detail.html",
@@ -279,8 +281,6 @@ def report_detail(request, pk):
             "values": values,
             "findings": findings,
             "versions": versions,
-            "can_review": can_review,
-            "can_explain": can_review or permissions.can(request.user, "report", report),
         },
     )
 
@@ -305,7 +305,7 @@ def finding_list(request):
             within.add(report_id)
             if len(within) >= capacity:
                 break
-    can_tune = services.is_statistician(request.user, unit.district_id)
+    can_tune = policies.is_statistician(request.user, unit.district_id)
     capacity_form = ReviewCapacityForm(
         initial={
             "version": setting.version if setting.pk else None,
@@ -410,14 +410,9 @@ def finding_review(request, pk):
     return redirect(finding.get_absolute_url())
 
 
-def _require_statistician(request):
-    if not permissions.has_role(request.user, Role.STATISTICIAN):
-        raise PermissionDenied
-
-
 @login_required
 def import_view(request):
-    _require_statistician(request)
+    policies.require_statistician(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -458,13 +453,13 @@ def rule_list(request):
     return render(
         request,
         "economy/rule_list.html",
-        {"rules": rules, "can_tune": permissions.has_role(request.user, Role.STATISTICIAN)},
+        {"rules": rules, "can_tune": policies.can_tune_rules(request.user)},
     )
 
 
 @login_required
 def rule_edit(request, pk):
-    _require_statistician(request)
+    policies.require_statistician(request.user)
     rule = get_object_or_404(AuditRule, pk=pk)
     form = RuleForm(request.POST or None, rule=rule)
     if request.method == "POST" and form.is_valid():
@@ -607,7 +602,7 @@ def indicator_value_enter(request):
 def price_index_list(request):
     """工业生产者出厂价格指数 the statisticians enter; leaders and supervisors read them."""
     rows = PriceIndex.objects.restrict(request.user, "view").select_related("district")
-    can_enter = services.is_statistician(request.user, None)
+    can_enter = policies.is_statistician(request.user)
     form = PriceIndexForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -708,7 +703,7 @@ def release_list(request):
         except (ValidationError, ValueError):
             messages.error(request, _("报告期格式有误，应为 YYYY-MM，例如 2021-03"))
     if chosen is None:
-        open_rows = [r for r in rows if r.state != "published"]
+        open_rows = [r for r in rows if r.state != ReleaseState.PUBLISHED]
         chosen = (open_rows or rows)[0].period if rows else None
     return render(
         request,

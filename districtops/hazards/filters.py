@@ -22,9 +22,9 @@ def filtered_hazards(user, params):
     if grade in HazardGrade.values:
         hazards = hazards.filter(grade=grade)
     if params.get("open") == "1":
-        hazards = hazards.exclude(state=HazardState.CLOSED)
+        hazards = hazards.open()
     if params.get("overdue") == "1":
-        hazards = hazards.exclude(state=HazardState.CLOSED).filter(deadline__lt=clock.today())
+        hazards = hazards.overdue(clock.today())
     district = id_param(params, "district")
     if district is not None:
         hazards = hazards.filter(district_id=district)

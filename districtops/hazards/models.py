@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopeRules
+from districtops.core.permissions import ScopedQuerySet, ScopeRules
 
 
 class RiskGrade(models.TextChoices):
@@ -16,10 +16,20 @@ class RiskGrade(models.TextChoices):
     YELLOW = "yellow", _("一般风险（黄）")
     BLUE = "blue", _("低风险（蓝）")
 
+    @property
+    def css(self) -> str:
+        """The grade's badge colour: the four-colour risk map (红橙黄蓝)."""
+        return {"red": "bg-red", "orange": "bg-orange", "yellow": "bg-yellow"}.get(self.value, "bg-blue")
+
 
 class HazardGrade(models.TextChoices):
     GENERAL = "general", _("一般隐患")
     MAJOR = "major", _("重大隐患")
+
+    @property
+    def css(self) -> str:
+        """A major hazard wears a red badge; a general one none."""
+        return "bg-red" if self == HazardGrade.MAJOR else ""
 
 
 class HazardState(models.TextChoices):
@@ -59,6 +69,30 @@ class RiskPoint(VersionedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def grade_css(self) -> str:
+        return RiskGrade(self.grade).css
+
+
+class HazardQuerySet(ScopedQuerySet):
+    """The one definition of an open (未销号) and an overdue hazard: the list filters, the quarterly
+    statistics, the cockpit and ``Hazard.is_overdue`` ask here."""
+
+    @staticmethod
+    def open_q() -> models.Q:
+        return ~models.Q(state=HazardState.CLOSED)
+
+    @staticmethod
+    def overdue_q(today) -> models.Q:
+        """Not closed and past its rectification deadline on ``today``."""
+        return ~models.Q(state=HazardState.CLOSED) & models.Q(deadline__lt=today)
+
+    def open(self):
+        return self.filter(self.open_q())
+
+    def overdue(self, today=None):
+        return self.filter(self.overdue_q(today or clock.today()))
+
 
 class Hazard(VersionedModel):
     code = models.CharField(_("编号"), max_length=30, unique=True)
@@ -96,7 +130,7 @@ class Hazard(VersionedModel):
     closed_on = models.DateField(null=True, blank=True)
     log = models.TextField(blank=True, editable=False)  # appended lines: date, person, action, note
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(HazardQuerySet)()
     scope_rules = ScopeRules(district="district", lead=("unit",))
 
     class Meta:
@@ -111,9 +145,17 @@ class Hazard(VersionedModel):
 
         return reverse("hazards:hazard_detail", args=[self.pk])
 
+    def is_overdue_on(self, today) -> bool:
+        """This row's answer to ``HazardQuerySet.overdue_q(today)`` (a test holds them equal)."""
+        return self.state != H.CLOSED and self.deadline < today
+
     @property
     def is_overdue(self):
-        return self.state != H.CLOSED and self.deadline < clock.today()
+        return self.is_overdue_on(clock.today())
+
+    @property
+    def grade_css(self) -> str:
+        return HazardGrade(self.grade).css
 
 
 class RectificationPlan(VersionedModel):

@@ -18,5 +18,5 @@ def hazards_by_grade_and_state(hazards) -> dict:
 
 def open_hazards_by_unit(hazards) -> dict[int, int]:
     """Hazards not closed (未销号) per responsible unit, in one grouped query."""
-    rows = hazards.exclude(state=HazardState.CLOSED).values("unit_id").annotate(n=Count("pk")).order_by()
+    rows = hazards.open().values("unit_id").annotate(n=Count("pk")).order_by()
     return {row["unit_id"]: row["n"] for row in rows}

@@ -162,7 +162,7 @@ def quarterly_statistics(user, year: int, quarter: int) -> list[dict]:
             major=Count("pk", filter=Q(grade=HazardGrade.MAJOR)),
             closed=Count("pk", filter=Q(state=HazardState.CLOSED)),
             on_time=Count("pk", filter=Q(state=HazardState.CLOSED, closed_on__lte=F("deadline"))),
-            overdue=Count("pk", filter=~Q(state=HazardState.CLOSED) & Q(deadline__lt=today)),
+            overdue=Count("pk", filter=Hazard.objects.overdue_q(today)),
         )
         .order_by("unit__name")
     )

@@ -9,6 +9,10 @@ class JobStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("成功")
     FAILED = "failed", _("失败")
 
+    @property
+    def css(self) -> str:
+        return {"succeeded": "bg-green-lt", "failed": "bg-red-lt"}.get(self.value, "bg-blue-lt")
+
 
 class Job(models.Model):
     """A recorded background job: what ran, for whom, how it went, and its result file."""
@@ -39,6 +43,10 @@ class Job(models.Model):
         from districtops.core.dictionary import job_label
 
         return f"{job_label(self.name)} #{self.pk}"
+
+    @property
+    def status_css(self) -> str:
+        return JobStatus(self.status).css
 
 
 class WorkerHeartbeat(models.Model):

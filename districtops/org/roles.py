@@ -21,6 +21,13 @@ OVERSIGHT_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR})
 # Roles that work on a unit's own business (lead or support).
 UNIT_ROLES = frozenset({Role.UNIT_HEAD, Role.UNIT_STAFF, Role.STATISTICIAN, Role.LEADER, Role.SUPERVISOR})
 
+# The district's statisticians (统计员): the economy module's imports, reviews, targets and releases.
+STATISTICIANS = frozenset({Role.STATISTICIAN})
+# The head of a unit (not its staff): the unit's own settings (reminder channels).
+UNIT_HEADS = frozenset({Role.UNIT_HEAD})
+# A unit's people who receive its work (reminders, assignments): head and staff.
+UNIT_WORKERS = frozenset({Role.UNIT_HEAD, Role.UNIT_STAFF})
+
 # 三员分立 (docs/domain.md §7): roles no administrator grants through the platform by themselves. The
 # administrator roles and 区领导 (who sees the whole district) are granted on the server with
 # `districtops grant-role`, a step that needs shell access and is audited as the system's.

@@ -8,7 +8,7 @@ multipart forms.
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from districtops.core import clock, permissions
 from districtops.core.api_utils import Limit, Offset, gated_get, one_of, page, page_schema
 
-from . import battlemap, filters, measures, services
+from . import battlemap, filters, measures, policies, services
 from .models import (
     ArchiveDocument,
     ArchiveRequirement,
@@ -838,8 +838,7 @@ class ThresholdsPatch(Schema):
 
 
 def _configurer(request):
-    if not services.may_configure(request.auth):
-        raise PermissionDenied("只有系统管理员可以维护项目配置。")
+    policies.require_configurer(request.auth)
 
 
 def _set(payload) -> dict:

@@ -16,9 +16,9 @@ from django.db import transaction
 from districtops.core import clock, permissions, services, uploads
 from districtops.core.codes import validate_credit_code
 from districtops.org.models import Unit, UnitKind
-from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
+from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 
-from . import ledger
+from . import ledger, policies
 from .models import (
     STAGE_DATE_FIELD,
     STAGE_TRANSITIONS,
@@ -108,15 +108,6 @@ def _upload(file, field: str, kinds=("pdf", "image", "office")) -> str:
 # so they carry no data scope: the system administrator keeps them (docs/projects.md, 设置).
 
 
-def may_configure(actor) -> bool:
-    return actor is None or permissions.has_role(actor, Role.SYS_ADMIN)
-
-
-def _require_configurer(actor, obj=None) -> None:
-    if not may_configure(actor):
-        raise PermissionDenied("只有系统管理员可以维护项目配置。")
-
-
 def _create_config(actor, obj):
     """Configuration rows carry no data scope: validate, save, audit."""
     services.validate(obj)
@@ -134,7 +125,7 @@ def _update_config(actor, obj, changes: dict, check=None, expected_version=None)
         changes,
         expected_version=expected_version,
         validate_with=check,
-        authorize=_require_configurer,
+        authorize=policies.require_configurer,
     )
 
 
@@ -147,7 +138,7 @@ def _strip(changes: dict, *fields) -> dict:
 
 def ensure_sector(actor, name: str, sort_order: int = 0) -> Sector:
     """Add a sector to the configurable list unless it is there (the demo loader, the system)."""
-    _require_configurer(actor)
+    policies.require_configurer(actor)
     existing = Sector.objects.filter(name=name).first()
     if existing:
         return existing
@@ -161,7 +152,7 @@ SECTOR_FIELDS = {"name", "sort_order", "is_active"}
 def save_sector(actor, sector: Sector | None = None, **changes) -> Sector:
     """Create a sector or edit one (rename, reorder, switch off: an inactive sector stays on its
     projects but is no longer offered for new ones)."""
-    _require_configurer(actor)
+    policies.require_configurer(actor)
     unknown = set(changes) - SECTOR_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "未知字段。"})
@@ -178,7 +169,7 @@ CATEGORY_FIELDS = {"code", "name", "missing_documents_policy", "sort_order"}
 def save_category(actor, category: ConstructionCategory | None = None, **changes) -> ConstructionCategory:
     """Create a construction category or edit its name, order and missing-documents policy
     (block or warn when a node is completed with its required documents missing)."""
-    _require_configurer(actor)
+    policies.require_configurer(actor)
     unknown = set(changes) - CATEGORY_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "未知字段。"})
@@ -226,7 +217,7 @@ def save_node_template(
 ) -> NodeTemplate:
     """Add a node to a category's plan template or edit one. Projects already laid out keep their
     nodes; a renamed node takes its checklist items along (they are matched by node name)."""
-    _require_configurer(actor)
+    policies.require_configurer(actor)
     unknown = set(changes) - NODE_TEMPLATE_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "未知字段。"})
@@ -273,7 +264,7 @@ def save_requirement(
     **changes,
 ) -> ArchiveRequirement:
     """Add a required document to a category's checklist (held by the end of a node) or edit one."""
-    _require_configurer(actor)
+    policies.require_configurer(actor)
     unknown = set(changes) - REQUIREMENT_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "未知字段。"})
@@ -296,7 +287,7 @@ THRESHOLD_LIMITS = {
 
 def update_thresholds(actor, *, expected_version: int | None = None, **values) -> ProjectSettings:
     """Edit the stalled-days and funds-lag thresholds (one row; the first edit stores the defaults)."""
-    _require_configurer(actor)
+    policies.require_configurer(actor)
     unknown = set(values) - set(THRESHOLD_LIMITS)
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "未知字段。"})
@@ -883,7 +874,7 @@ def ensure_category(
 
     ``nodes``: (name, offset_days, duration_days); ``requirements``: (node name, document name).
     """
-    _require_configurer(actor)
+    policies.require_configurer(actor)
     existing = ConstructionCategory.objects.filter(code=code).first()
     if existing:
         return existing

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from districtops.core import attachments, clock, excel, permissions
 from districtops.core.services import ConflictError
+from districtops.core.templatetags.units import share, wan
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
-from . import battlemap, filters, imports, ledger, measures, panels, rules, services
+from . import battlemap, filters, imports, ledger, measures, panels, policies, rules, services
 from .forms import (
     CategoryForm,
     ConferenceForm,
@@ -53,7 +54,6 @@ from .models import (
     Stage,
     StageTransition,
 )
-from .templatetags.projects_tags import pct, wan
 
 SERVICE_ERRORS = (ValidationError, ConflictError, PermissionDenied)
 PAGE_SIZE = 50
@@ -438,8 +438,8 @@ def construction_list(request):
         p["budget_wan"] = wan(p["budget"], 0)
         p["span"] = f"{p['planned_start']:%Y-%m-%d} ~ {p['planned_end']:%Y-%m-%d}"
         p["progress"] = floatformat(fig.progress, 0)
-        p["execution"] = pct(fig.execution_rate)
-        p["completeness"] = pct(fig.completeness)
+        p["execution"] = share(fig.execution_rate, 0)
+        p["completeness"] = share(fig.completeness, 0)
         p["state_label"] = rules.NODE_STATE_LABELS[fig.worst]
         p["state_colour"] = rules.NODE_STATE_COLOURS[fig.worst]
     context = {
@@ -814,11 +814,6 @@ def import_view(request, kind):
 # --- settings (system administrator): the configurable lists and thresholds --------------------
 
 
-def _require_configurer(request):
-    if not services.may_configure(request.user):
-        raise PermissionDenied
-
-
 SETTINGS_OBJECTS = {
     # kind: (model, form, service, belongs to a category)
     "sector": (Sector, SectorForm, services.save_sector, False),
@@ -836,7 +831,7 @@ SETTINGS_TITLES = {
 
 @login_required
 def settings_index(request):
-    _require_configurer(request)
+    policies.require_configurer(request.user)
     categories = list(
         ConstructionCategory.objects.prefetch_related("node_templates", "requirements").order_by(
             "sort_order", "name"
@@ -855,7 +850,7 @@ def settings_index(request):
 
 @login_required
 def settings_thresholds(request):
-    _require_configurer(request)
+    policies.require_configurer(request.user)
     current = ProjectSettings.current()
     form = ThresholdsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -877,7 +872,7 @@ def settings_thresholds(request):
 @login_required
 def settings_object(request, kind, pk=None):
     """Create (no ``pk``) or edit one row of a configurable list through its service."""
-    _require_configurer(request)
+    policies.require_configurer(request.user)
     if kind not in SETTINGS_OBJECTS:
         raise Http404
     model, form_class, save, in_category = SETTINGS_OBJECTS[kind]

@@ -11,7 +11,7 @@ from districtops.core import clock
 from districtops.core.params import id_param, month_param
 
 from .models import Matter
-from .states import OPEN_STATES, MatterState
+from .states import MatterState
 
 
 def filtered_matters(user, params):
@@ -21,9 +21,9 @@ def filtered_matters(user, params):
     if state in MatterState.values:
         matters = matters.filter(state=state)
     if params.get("overdue") == "1":
-        matters = matters.filter(state__in=OPEN_STATES, deadline__lt=clock.today())
+        matters = matters.overdue(clock.today())
     if params.get("open") == "1":
-        matters = matters.filter(state__in=OPEN_STATES)
+        matters = matters.open()
     escalation = str(params.get("escalation") or "")
     if escalation.isdigit() and len(escalation) < 6:
         matters = matters.filter(escalation=int(escalation))

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopeRules
+from districtops.core.permissions import ScopedQuerySet, ScopeRules
+from districtops.org.roles import STATISTICIANS, UNIT_HEADS, UNIT_WORKERS
 
 from .states import OPEN_STATES, MatterState
 
@@ -40,6 +41,17 @@ class Escalation(models.IntegerChoices):
     NONE = 0, _("无")
     REMINDED = 1, _("催办")
     LISTED = 2, _("挂牌督办")
+
+    @property
+    def badge(self) -> tuple[str, str] | None:
+        """(colour, text) of the badge a matter at this level wears; None for no badge."""
+        return ESCALATION_BADGES.get(self)
+
+
+ESCALATION_BADGES = {
+    Escalation.REMINDED: ("bg-yellow-lt", _("已催办")),
+    Escalation.LISTED: ("bg-red text-red-fg", _("挂牌督办")),  # white on red (grey on red was unreadable)
+}
 
 
 class CalendarYear(models.Model):
@@ -144,6 +156,27 @@ class Decision(VersionedModel):
         return f"{self.meeting} #{self.seq}"
 
 
+class MatterQuerySet(ScopedQuerySet):
+    """The one definition of an open and an overdue matter: the lists' filters, the home panel,
+    the to-do lists, the cockpit and ``Matter.is_overdue`` all ask here. The ``*_q`` forms are
+    for counting several kinds in one aggregate (``Count("pk", filter=Matter.objects.overdue_q(d))``)."""
+
+    @staticmethod
+    def open_q() -> models.Q:
+        return models.Q(state__in=OPEN_STATES)
+
+    @staticmethod
+    def overdue_q(today) -> models.Q:
+        """Open and past its deadline on ``today`` (the deadline day itself is not overdue)."""
+        return models.Q(state__in=OPEN_STATES, deadline__lt=today)
+
+    def open(self):
+        return self.filter(self.open_q())
+
+    def overdue(self, today=None):
+        return self.filter(self.overdue_q(today or clock.today()))
+
+
 class Matter(VersionedModel):
     """A supervised matter: one lead unit answers for it, supporting units help."""
 
@@ -190,7 +223,7 @@ class Matter(VersionedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True, db_index=True)
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(MatterQuerySet)()
     scope_rules = ScopeRules(district="district", lead=("lead_unit",), support="supporting_units")
 
     class Meta:
@@ -214,9 +247,13 @@ class Matter(VersionedModel):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    def is_overdue_on(self, today) -> bool:
+        """This row's answer to ``MatterQuerySet.overdue_q(today)`` (a test holds them equal)."""
+        return self.is_open and self.deadline < today
+
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.deadline < clock.today()
+        return self.is_overdue_on(clock.today())
 
     @property
     def closed_on_time(self) -> bool | None:
@@ -334,6 +371,11 @@ class ExtensionRequest(models.Model):
     def __str__(self):
         return f"{self.matter_id} → {self.new_deadline}"
 
+    @property
+    def is_pending(self) -> bool:
+        """Still to be decided (the only state in which 审批 is offered and accepted)."""
+        return self.status == ExtensionStatus.PENDING
+
 
 class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", _("3日内到期")
@@ -382,7 +424,8 @@ class ReminderSettings(VersionedModel):
     webhook_secret = models.CharField(_("加签密钥"), max_length=300, blank=True)
 
     objects = ScopedManager()
-    scope_rules = ScopeRules(district="unit__district", lead=("unit",))
+    # Set (change) by the unit's head or the district's leaders and supervisors, not its staff.
+    scope_rules = ScopeRules(district="unit__district", lead=("unit",), unit_roles={"change": UNIT_HEADS})
 
     def __str__(self):
         return f"{self.unit_id} reminders"
@@ -410,9 +453,7 @@ class ScoreScheme(VersionedModel):
 
     objects = ScopedManager()
     # Every unit of the district reads a published scorecard; the view hides unpublished ones.
-    scope_rules = ScopeRules(
-        district="district", district_view_roles=frozenset({"unit_head", "unit_staff", "statistician"})
-    )
+    scope_rules = ScopeRules(district="district", district_view_roles=UNIT_WORKERS | STATISTICIANS)
 
     class Meta:
         ordering = ["-period_end", "-id"]

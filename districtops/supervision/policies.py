@@ -1,10 +1,14 @@
-"""Who may take which action on a matter, now: one answer for the service and the page.
+"""Who may do what in supervision — one answer for the service (to enforce), the page (to offer
+a button) and the template (through the context).
 
-The answer is the state table (``states.TRANSITIONS``), the side that acts (``states.SIDE``:
+A matter's moves: the state table (``states.TRANSITIONS``), the side that acts (``states.SIDE``:
 the lead unit, a supporting unit, or the district's oversight), the permission gate, and the
 few conditions an action has besides its state (an overdue reason needs an overdue matter …).
 ``check`` is what ``services.check_transition`` calls; ``offered`` is what the matter page
 shows as buttons — so a button is offered exactly when pressing it would be allowed.
+
+Questions asked before an object exists (may this person assign a matter, set a unit's
+reminder channels) are the named predicates at the end. docs/permissions.md maps them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from districtops.core import clock, permissions
-from districtops.org.roles import UNIT_ROLES
+from districtops.org.roles import OVERSIGHT_ROLES, UNIT_HEADS, UNIT_ROLES
 
 from . import states
 from .models import Escalation, ExtensionStatus, Matter
@@ -110,3 +114,23 @@ def supporting_unit_of(user, matter: Matter):
     if not ids:
         return None
     return matter.supporting_units.filter(pk__in=ids).order_by("name").first()
+
+
+def may_assign(user) -> bool:
+    """交办 a matter, open the new-matter form: a leader or supervisor (of some district; the
+    service checks the district of the lead unit)."""
+    return permissions.is_overseer(user)
+
+
+def headed_units(user) -> frozenset:
+    """The units the person heads (单位负责人): their reminder settings are the person's to set."""
+    return permissions.scope_of(user).units_with(UNIT_HEADS)
+
+
+def may_manage_reminders(user, unit) -> bool:
+    """Who sets a unit's reminder channels (and so sees that a robot is configured): the unit's
+    head, or a leader or supervisor of its district — ReminderSettings' ``change`` grant, asked
+    before the row exists. ``user=None`` is the system."""
+    if user is None:
+        return True
+    return unit.pk in headed_units(user) or permissions.holds_in(user, OVERSIGHT_ROLES, unit.district_id)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from districtops.core import attachments as files
 from districtops.core import clock, crypto, permissions, services, webhooks
 from districtops.org.models import Unit, UnitKind
-from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
+from districtops.org.roles import UNIT_ROLES, Role
 
 from . import policies, states, workdays
 from .models import (
@@ -32,7 +32,7 @@ from .models import (
     ScoreScheme,
     Source,
 )
-from .states import OPEN_STATES, MatterState
+from .states import MatterState
 
 ASSIGNABLE_KINDS = {
     UnitKind.DEPARTMENT,
@@ -734,7 +734,7 @@ def todo_querysets(user) -> dict:
     """
     units = my_units(user)
     manage = Matter.objects.restrict(user, "manage")
-    open_q = Q(state__in=OPEN_STATES)
+    open_q = Matter.objects.open_q()
     supported = (
         Matter.supporting_units.through.objects.filter(unit_id__in=units).order_by().values("matter_id")
     )
@@ -822,20 +822,6 @@ def publish_scheme(actor, scheme) -> ScoreScheme:
     )
 
 
-def may_manage_reminders(actor, unit: Unit) -> bool:
-    """Who sets a unit's reminder channels (and so sees that a robot is configured): the unit's
-    head, or a leader or supervisor of its district. ``actor=None`` is the system."""
-    if actor is None:
-        return True
-    scope = permissions.scope_of(actor)
-    oversight = scope.districts_with(OVERSIGHT_ROLES)
-    return (
-        unit.pk in scope.units_with({Role.UNIT_HEAD})
-        or oversight == permissions.ALL
-        or unit.district_id in oversight
-    )
-
-
 def save_reminder_settings(
     actor, unit: Unit, *, email_enabled: bool, webhook_kind: str = "", webhook_url: str | None = None,
     webhook_secret: str | None = None, clear_webhook: bool = False,
@@ -845,7 +831,7 @@ def save_reminder_settings(
     The robot's URL (its key is in it) and 加签 secret are write-only: ``None`` or "" keeps the
     stored value, ``clear_webhook`` removes the robot. The URL must be https to a public host
     (core.webhooks.validate_webhook_url, re-checked at every send)."""
-    if not may_manage_reminders(actor, unit):
+    if not policies.may_manage_reminders(actor, unit):
         raise PermissionDenied("只有本单位负责人或督查人员可以设置提醒方式。")
     existing = ReminderSettings.objects.filter(unit=unit).first()
     values = {"email_enabled": email_enabled}
@@ -865,8 +851,8 @@ def save_reminder_settings(
             values["webhook_secret"] = crypto.sm4_encrypt(webhook_secret.strip(), "webhook")
     with transaction.atomic():
         if existing is None:
-            return services.create_object(actor, ReminderSettings(unit=unit, **values), scope_action="view")
-        return services.update_object(actor, existing, values, expected_version=None, action="view")
+            return services.create_object(actor, ReminderSettings(unit=unit, **values), scope_action="change")
+        return services.update_object(actor, existing, values, expected_version=None, action="change")
 
 
 # --- editing an open matter (the Excel import's update path) --------------------------------------
@@ -891,7 +877,7 @@ def update_matter(actor, matter: Matter, *, expected_version, supporting_units=N
     with transaction.atomic():
         current = Matter.objects.select_for_update().select_related("lead_unit").get(pk=matter.pk)
         _require_oversight(actor, current.district_id)
-        if current.state not in OPEN_STATES:
+        if current.state not in states.OPEN_STATES:
             raise ValidationError(f"事项已{_state_label(current.state)}，不能修改。")
         if supporting_units is not None:
             supporting_units = list(supporting_units)

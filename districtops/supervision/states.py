@@ -18,8 +18,14 @@ class MatterState(models.TextChoices):
     RETURNED = "returned", _("退回重办")
     CLOSED = "closed", _("已办结")
 
+    @property
+    def css(self) -> str:
+        """The badge colour of the state (every page and the matter table use this)."""
+        return STATE_CSS.get(self, "bg-blue-lt")
+
 
 S = MatterState
+STATE_CSS = {S.CLOSED: "bg-green-lt", S.RETURNED: "bg-orange-lt", S.CLOSURE_REQUESTED: "bg-purple-lt"}
 OPEN_STATES = frozenset({S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.CLOSURE_REQUESTED, S.RETURNED})
 WORKING = (S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED)
 

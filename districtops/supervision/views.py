@@ -52,14 +52,10 @@ from .models import (
     ReminderSettings,
     ScoreScheme,
 )
-from .states import OPEN_STATES, MatterState
+from .states import MatterState
+from .templatetags.matters import escalation_badge
 
 LIST_SIZE = 50
-STATE_CSS = {
-    MatterState.CLOSED: "bg-green-lt",
-    MatterState.RETURNED: "bg-orange-lt",
-    MatterState.CLOSURE_REQUESTED: "bg-purple-lt",
-}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -82,19 +78,17 @@ def table_rows(matters) -> list[dict]:
     base = reverse("supervision:matter_list")
     labels = dict(MatterState.choices)
     overdue_badge = format_html(' <span class="badge bg-red-lt">{}</span>', _("逾期"))
-    escalation_badges = {
-        2: format_html(' <span class="badge bg-red">{}</span>', _("挂牌督办")),
-        1: format_html(' <span class="badge bg-yellow-lt">{}</span>', _("已催办")),
-    }
+    escalation_badges = {level: escalation_badge(level) for level in Escalation.values}
+    state_css = {state: MatterState(state).css for state in MatterState.values}
     rows = []
     for m in matters:
-        overdue = m.state in OPEN_STATES and m.deadline < today
+        overdue = m.is_overdue_on(today)
         badges = (overdue_badge if overdue else SafeString()) + escalation_badges.get(
             m.escalation, SafeString()
         )
         html = format_html(
             ROW_HTML, m.code, f"{base}{m.pk}/", m.title, m.lead_unit.name, m.deadline.isoformat(), m.progress,
-            STATE_CSS.get(m.state, "bg-blue-lt"), labels[m.state], badges,
+            state_css[m.state], labels[m.state], badges,
         )  # fmt: skip
         rows.append({"code": m.code, "title": m.title, "overdue": overdue, "html": html})
     return rows
@@ -137,9 +131,7 @@ def todo(request):
             "today": clock.today(),
             "reminders": recent,
             "extra_sections": todo_sections_for(request.user),
-            "headed_units": Unit.objects.filter(
-                pk__in=permissions.scope_of(request.user).units_with({"unit_head"})
-            ),
+            "headed_units": Unit.objects.filter(pk__in=policies.headed_units(request.user)),
         },  # fmt: skip
     )
 
@@ -159,7 +151,7 @@ def matter_list(request):
             "escalations": Escalation.choices,
             "params": request.GET,
             "today": clock.today(),
-            "can_assign": permissions.has_role(request.user, "leader", "supervisor"),
+            "can_assign": policies.may_assign(request.user),
             "narrow": active_filters(request.user, request.GET),
         },
     )
@@ -234,7 +226,7 @@ def matter_detail(request, pk):
 
 @login_required
 def matter_create(request):
-    if not permissions.has_role(request.user, "leader", "supervisor"):
+    if not policies.may_assign(request.user):
         raise PermissionDenied
     form = MatterForm(
         request.POST or None,
@@ -463,11 +455,12 @@ def home_panel(user):
         return None  # administrators (三员) have no business panel
     visible = Matter.objects.restrict(user, "view")
     today = clock.today()
+    open_q = Matter.objects.open_q()
     counts = visible.aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=today)),
+        open=Count("pk", filter=open_q),
+        overdue=Count("pk", filter=Matter.objects.overdue_q(today)),
         closed=Count("pk", filter=Q(state=MatterState.CLOSED, closed_on__gte=today.replace(day=1))),
-        listed=Count("pk", filter=Q(state__in=OPEN_STATES, escalation=Escalation.LISTED)),
+        listed=Count("pk", filter=open_q & Q(escalation=Escalation.LISTED)),
     )
     url = reverse("supervision:matter_list")
     return {
@@ -718,10 +711,10 @@ def reminder_settings(request, unit_id):
     """A unit's reminder channels: e-mail on/off and an optional DingTalk/WeCom group robot.
 
     Through the gate (a unit outside the person's scope is a 404) and the write permission
-    (services.may_manage_reminders: the unit's head or the district's oversight; else 403):
+    (policies.may_manage_reminders: the unit's head or the district's oversight; else 403):
     the robot's URL carries its key, so nobody else even sees that page."""
     unit = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=unit_id)
-    if not services.may_manage_reminders(request.user, unit):
+    if not policies.may_manage_reminders(request.user, unit):
         raise PermissionDenied
     current = ReminderSettings.objects.filter(unit=unit).first()
     initial = {"email_enabled": True}

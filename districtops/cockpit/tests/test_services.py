@@ -133,7 +133,7 @@ def test_economy_figures_lights_and_warnings(economy_data, users):
     assert retail["light"] == "red"
     economy = next(s for s in summary["sections"] if s["key"] == "economy")
     indicators = next(t for t in economy["tables"] if t["key"] == "indicators")
-    assert [c["text"] for c in indicators["rows"][0]] == ["规上工业总产值", "13.72", "30.1", "8.0", "达标"]
+    assert [c["text"] for c in indicators["rows"][0]] == ["规上工业总产值", "13.72", "30.1", "8.0", "绿灯"]
     assert indicators["title"] == "主要经济指标（2021年1-2月）"
     assert any(
         "社会消费品零售总额（限上）2021年1-2月累计增长2.0%，低于全年目标8.0个百分点" in w
