@@ -264,6 +264,7 @@ class NodePatch(Schema):
     planned_end: dt.date | None = None
     actual_start: dt.date | None = None
     actual_end: dt.date | None = None
+    reason: str = Field("", description="调整原因：节点纳入计划基线后调整计划日期时必填", max_length=300)
 
 
 class NodeUpdated(NodeOut):
