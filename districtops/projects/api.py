@@ -7,6 +7,7 @@ multipart forms.
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -1025,6 +1026,9 @@ class FundsSummaryOut(Schema):
     lagging: list[FundLagOut]
 
 
+FundGap = Annotated[int | None, Field(ge=0, le=100, description="滞后容差（百分点），默认取设置")]
+
+
 @router.get("/funds/summary", response=FundsSummaryOut)
 def funds_summary(
     request,
@@ -1034,7 +1038,7 @@ def funds_summary(
     street: int | None = None,
     command_post: int | None = None,
     source: str = "",
-    gap: int | None = Field(None, ge=0, le=100, description="滞后容差（百分点），默认取设置"),
+    gap: FundGap = None,
 ):
     """The funds page's figures (yuan, decimal strings) over the projects the person may see."""
     from . import funds

@@ -71,7 +71,7 @@ def summary(projects, params) -> dict:
     totals = _figures(rows.aggregate(**_sums()))
     by_source = {r["source"]: _figures(r) for r in rows.values("source").annotate(**_sums()).order_by()}
     sources = [
-        {**by_source[value], "label": label} for value, label in FundSource.choices if value in by_source
+        {**by_source[value], "label": str(label)} for value, label in FundSource.choices if value in by_source
     ]
     streets = [
         _figures({**r, "id": r.pop("project__lead_unit_id"), "label": r.pop("project__lead_unit__name")})
