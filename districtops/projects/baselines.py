@@ -5,6 +5,7 @@ latest dispatch meeting's, and the units a person may record one for. Writes are
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 
 from districtops.core import permissions
 from districtops.core.params import id_param
@@ -77,5 +78,5 @@ def describe(baseline: Baseline | None) -> dict | None:
         "name": baseline.name,
         "kind": baseline.kind,
         "kind_label": str(baseline.get_kind_display()),
-        "taken_at": baseline.taken_at.isoformat(timespec="minutes"),
+        "taken_at": f"{timezone.localtime(baseline.taken_at):%Y-%m-%d %H:%M}",
     }

@@ -8,6 +8,8 @@
   if (!el || !form) return;
   const DAY = 86400000;
   const ROW_PX = 30, VISIBLE_ROWS = 30;
+  // Bars keep a readable thickness when a few projects share the whole height.
+  const BAR_PX = 18, GHOST_PX = 26;
   const label = el.dataset;
   let chart = null;
 
@@ -46,7 +48,7 @@
       renderItem: function (params, api) {
         const start = api.coord([api.value(1), api.value(0)]);
         const end = api.coord([api.value(2), api.value(0)]);
-        const h = api.size([0, 1])[1] * 0.8;
+        const h = Math.min(api.size([0, 1])[1] * 0.8, GHOST_PX);
         const rect = echarts.graphic.clipRectByRect(
           {x: start[0], y: start[1] - h / 2, width: Math.max(2, end[0] - start[0]), height: h},
           {x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
@@ -66,7 +68,7 @@
       renderItem: function (params, api) {
         const start = api.coord([api.value(1), api.value(0)]);
         const end = api.coord([api.value(2), api.value(0)]);
-        const h = api.size([0, 1])[1] * 0.6;
+        const h = Math.min(api.size([0, 1])[1] * 0.6, BAR_PX);
         const rect = echarts.graphic.clipRectByRect(
           {x: start[0], y: start[1] - h / 2, width: Math.max(2, end[0] - start[0]), height: h},
           {x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
@@ -110,7 +112,7 @@
     const box = document.getElementById("battle-slips");
     const title = document.getElementById("battle-baseline-name");
     if (!box) return;
-    title.textContent = data.baseline ? `${data.baseline.kind_label} · ${data.baseline.name} · ${data.baseline.taken_at.replace("T", " ")}` : "";
+    title.textContent = data.baseline ? `${data.baseline.kind_label} · ${data.baseline.name} · ${data.baseline.taken_at}` : "";
     const moved = bars.filter(b => b.moved || b.slip || b.slip_red);
     moved.sort((a, b) => (b.moved - a.moved) || (Math.abs(b.slip || 0) - Math.abs(a.slip || 0)) ||
                          rows[a.row].name.localeCompare(rows[b.row].name));
@@ -130,7 +132,7 @@
     }).join("");
     const more = moved.length > SLIP_ROWS
       ? `<div class="card-body small text-secondary">${escapeHtml(label.labelMore.replace("%(n)s", moved.length - SLIP_ROWS))}</div>` : "";
-    box.innerHTML = `<table class="table card-table table-sm table-vcenter" data-testid="slip-table"><thead><tr>` +
+    box.innerHTML = `<table class="table card-table table-sm table-vcenter text-nowrap" data-testid="slip-table"><thead><tr>` +
       `<th>${escapeHtml(label.labelProject)}</th><th>${escapeHtml(label.labelNode)}</th><th>${escapeHtml(label.labelBaseEnd)}</th>` +
       `<th>${escapeHtml(label.labelEnd)}</th><th class="text-end">${escapeHtml(label.labelSlip)}</th><th>${escapeHtml(label.labelMoved)}</th>` +
       `</tr></thead><tbody>${body}</tbody></table>${more}`;
