@@ -7,6 +7,7 @@ multipart forms.
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -267,6 +268,7 @@ class NodePatch(Schema):
     planned_end: dt.date | None = None
     actual_start: dt.date | None = None
     actual_end: dt.date | None = None
+    reason: str = Field("", description="调整原因：节点纳入计划基线后调整计划日期时必填", max_length=300)
 
 
 class NodeUpdated(NodeOut):
@@ -925,3 +927,147 @@ def create_requirement(request, category_id: int, payload: RequirementIn):
 @router.patch("/settings/requirements/{requirement_id}", response=RequirementOut)
 def update_requirement(request, requirement_id: int, payload: RequirementPatch):
     return _config_update(request, ArchiveRequirement, requirement_id, services.save_requirement, payload)
+
+
+# --- plan baselines (计划基线) and the funds summary -------------------------------------------
+# Appended as new functions (other work edits the filters and operation ids above). A baseline
+# has no PATCH or DELETE: it is immutable (the model refuses a second save).
+
+
+class BaselineOut(Schema):
+    id: int
+    name: str
+    kind: str
+    reason: str
+    district_id: int
+    unit_id: int | None
+    project_id: int | None
+    taken_at: dt.datetime
+    taken_by_id: int | None
+    node_count: int
+
+
+BaselinePage = page_schema(BaselineOut, "BaselinePage")
+
+
+class BaselineIn(Schema):
+    unit_id: int = Field(description="指挥部、街道、部门，或区（全区）")
+    kind: str = Field("dispatch", description="dispatch 调度会 | manual 手动")
+    name: str = Field("", max_length=120, description="手动基线必填；调度会留空按单位和日期命名")
+    reason: str = Field("", max_length=300)
+
+
+class BaselineNodeOut(Schema):
+    node_id: int
+    project_id: int
+    planned_start: dt.date
+    planned_end: dt.date
+
+
+@router.get("/baselines", response=BaselinePage)
+def list_baselines(
+    request, district: int | None = None, kind: str = "", limit: Limit = 100, offset: Offset = 0
+):
+    from .models import Baseline, BaselineKind
+
+    rows = Baseline.objects.restrict(request.auth, "view")
+    if district is not None:
+        rows = rows.filter(district_id=district)
+    if kind:
+        if kind not in BaselineKind.values:
+            raise ValidationError(
+                {"kind": f"未知的基线类型“{kind[:20]}”，可选：{'、'.join(BaselineKind.values)}。"}
+            )
+        rows = rows.filter(kind=kind)
+    return page(rows.order_by("-taken_at", "-id"), limit, offset)
+
+
+@router.post("/baselines", response={201: BaselineOut})
+def create_baseline(request, payload: BaselineIn):
+    baseline = services.record_baseline(
+        request.auth,
+        unit=_unit(request.auth, payload.unit_id, "unit_id"),
+        kind=payload.kind,
+        name=payload.name,
+        reason=payload.reason,
+    )
+    return Status(201, baseline)
+
+
+@router.get("/baselines/{baseline_id}/nodes", response=list[BaselineNodeOut])
+def list_baseline_nodes(request, baseline_id: int, project: int | None = None):
+    """The nodes of one baseline the person may see (their projects' gate applies)."""
+    from .models import Baseline, BaselineNode
+
+    baseline = gated_get(Baseline, request.auth, baseline_id)
+    rows = BaselineNode.objects.restrict(request.auth, "view").filter(baseline=baseline)
+    if project is not None:
+        rows = rows.filter(project_id=project)
+    return list(rows.order_by("project_id", "node_id")[:20000])
+
+
+class FundFigures(Schema):
+    label: str
+    applied: Decimal
+    approved: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    audited: Decimal
+    rate: float | None = Field(description="执行率：支出 ÷ 拨付")
+
+
+class FundLagOut(Schema):
+    id: int
+    code: str
+    name: str
+    lead_unit__name: str
+    progress: float
+    spent: float
+    lag: float
+    allocated: Decimal
+    disbursed: Decimal
+
+
+class FundsSummaryOut(Schema):
+    gap: int
+    totals: FundFigures
+    by_source: list[FundFigures]
+    by_street: list[FundFigures]
+    by_month: list[FundFigures]
+    lagging: list[FundLagOut]
+
+
+FundGap = Annotated[int | None, Field(ge=0, le=100, description="滞后容差（百分点），默认取设置")]
+
+
+@router.get("/funds/summary", response=FundsSummaryOut)
+def funds_summary(
+    request,
+    q: str = "",
+    district: int | None = None,
+    category: int | None = None,
+    street: int | None = None,
+    command_post: int | None = None,
+    source: str = "",
+    gap: FundGap = None,
+):
+    """The funds page's figures (yuan, decimal strings) over the projects the person may see."""
+    from . import funds
+
+    params = {
+        "q": q, "district": district, "category": category, "street": street, "command_post": command_post,
+        "source": source, "gap": "" if gap is None else str(gap),
+    }  # fmt: skip
+    projects = filters.construction(
+        ConstructionProject.objects.restrict(request.auth, "view"), params, clock.today()
+    )
+    data = funds.summary(projects, params)
+    used_gap = funds.gap_param(params)
+    return {
+        "gap": used_gap,
+        "totals": {**data["totals"], "label": "合计"},
+        "by_source": data["by_source"],
+        "by_street": data["by_street"],
+        "by_month": data["by_month"],
+        "lagging": funds.lagging(projects, used_gap),
+    }

@@ -16,14 +16,63 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 from . import rules
-from .models import ProjectNode
+from .models import BaselineNode, ProjectNode
 
-BAR_FIELDS = ["row", "node", "name", "start", "end", "actual_end", "progress", "state", "far_behind"]
+BAR_FIELDS = [
+    "row", "node", "name", "start", "end", "actual_end", "progress", "state", "far_behind", "slip_red",
+    # Against the chosen baseline (None when no baseline is chosen or the node is not in it):
+    "base_start", "base_end", "slip", "moved",
+]  # fmt: skip
 
 
-def build(projects, state: str | None, today: dt.date, limit: int = 5000) -> dict:
+def _plan_of(baseline_id: int, db: str) -> dict[int, tuple[str, str]]:
+    """node id → (planned start, planned end) as ISO text in one baseline, straight from the cursor.
+    Not gated here: only the nodes of the (gated) bars are ever looked up."""
+    text = CharField()
+    query = BaselineNode.objects.filter(baseline_id=baseline_id).values_list(
+        "node_id", Cast("planned_start", text), Cast("planned_end", text)
+    )
+    sql, params = query.query.get_compiler(using=db).as_sql()
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {nid: (start, end) for nid, start, end in cursor.fetchall()}
+
+
+def _days(later: str, earlier: str) -> int:
+    return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days
+
+
+def compare(bars: list, baseline_id: int | None, last_meeting_id: int | None, db: str) -> None:
+    """Fill each bar's baseline dates, its slip in days (current planned end − baseline planned
+    end; > 0 is later) and whether its plan moved since the last dispatch meeting's baseline."""
+    if baseline_id is None and last_meeting_id is None:
+        return
+    base = _plan_of(baseline_id, db) if baseline_id else {}
+    if last_meeting_id is None or last_meeting_id == baseline_id:
+        meeting = base
+    else:
+        meeting = _plan_of(last_meeting_id, db)
+    for bar in bars:
+        node_id, start, end = bar[1], bar[3], bar[4]
+        planned = base.get(node_id)
+        if planned is not None:
+            bar[10], bar[11] = planned
+            bar[12] = 0 if planned[1] == end else _days(end, planned[1])
+        before = meeting.get(node_id)
+        bar[13] = before is not None and before != (start, end)
+
+
+def build(
+    projects,
+    state: str | None,
+    today: dt.date,
+    limit: int = 5000,
+    baseline_id: int | None = None,
+    last_meeting_id: int | None = None,
+) -> dict:
     """Rows (projects) and bars (nodes). ``state`` keeps only nodes in that state and the
-    projects that have one."""
+    projects that have one. With ``baseline_id`` each bar carries that baseline's dates and its
+    slip; ``last_meeting_id`` (the latest dispatch meeting's baseline) marks the nodes moved since."""
     heads = list(
         projects.order_by("lead_unit__sort_order", "planned_start", "pk").values(
             "id", "name", "lead_unit__name", "category__name", "command_post__name", "responsible_leader"
@@ -52,6 +101,7 @@ def build(projects, state: str | None, today: dt.date, limit: int = 5000) -> dic
         ),
         rules.node_state_sql(today),
         rules.far_behind_sql(today),
+        rules.slip_red_sql(),
     )
     # The rows go straight from the cursor: every column is already what the JSON wants (ISO
     # text, integers, state names), so the ORM's per-value converters would only cost time.
@@ -64,9 +114,13 @@ def build(projects, state: str | None, today: dt.date, limit: int = 5000) -> dic
         with connections[query.db].cursor() as cursor:
             cursor.execute(sql, params)
             bars = [
-                [index[pid], node_id, name, start, end, actual_end, progress, node_state, bool(far)]
-                for node_id, pid, name, start, end, actual_end, progress, node_state, far in cursor.fetchall()
-            ]
+                [
+                    index[pid], node_id, name, start, end, actual_end, progress, node_state, bool(far),
+                    bool(red), None, None, None, False,
+                ]
+                for node_id, pid, name, start, end, actual_end, progress, node_state, far, red in cursor.fetchall()
+            ]  # fmt: skip
+        compare(bars, baseline_id, last_meeting_id, query.db)
     if state:
         keep = sorted({b[0] for b in bars})
         renumber = {old: new for new, old in enumerate(keep)}
@@ -87,8 +141,8 @@ def build(projects, state: str | None, today: dt.date, limit: int = 5000) -> dic
         }
         for h in heads
     ]
-    starts = [b[3] for b in bars] or [today.isoformat()]
-    ends = [b[4] for b in bars] or [today.isoformat()]
+    starts = [b[3] for b in bars] + [b[10] for b in bars if b[10]] or [today.isoformat()]
+    ends = [b[4] for b in bars] + [b[11] for b in bars if b[11]] or [today.isoformat()]
     return {
         "today": today.isoformat(),
         "min": min(min(starts), today.isoformat()),

@@ -380,12 +380,64 @@ def _load_construction(district: Unit, units: dict, streets: list[Unit]) -> None
                 )
 
 
+def _load_dispatch(district: Unit, units: dict) -> None:
+    """Two dispatch meetings of each command post with postponements between them: some nodes
+    moved once (since the last meeting), some twice (red on the warnings, made up or not)."""
+    from .models import Baseline, BaselineKind
+
+    if Baseline.objects.filter(district=district, kind=BaselineKind.DISPATCH).exists():
+        return
+    posts = [units[name] for name in COMMAND_POSTS.values() if name in units]
+    today = clock.today()
+    open_nodes = list(
+        ProjectNode.objects.filter(
+            project__district=district, actual_end__isnull=True, planned_end__gte=today
+        ).order_by("project_id", "sequence")
+    )
+    # The first open node of every third project, spread over the command posts.
+    first_open, seen = [], set()
+    for node in open_nodes:
+        if node.project_id not in seen:
+            seen.add(node.project_id)
+            first_open.append(node)
+    chosen = first_open[::3]
+    for post in posts:
+        services.record_baseline(
+            None, unit=post, kind=BaselineKind.DISPATCH, name=f"{post.name}3月第2周调度会（示例）"
+        )
+    for i, node in enumerate(chosen):
+        node.refresh_from_db()
+        services.update_node(
+            None,
+            node,
+            expected_version=None,
+            reason="征迁协调未完成，节点顺延（示例）",
+            planned_end=node.planned_end + dt.timedelta(days=15 + i % 3 * 5),
+        )
+    for post in posts:
+        services.record_baseline(
+            None, unit=post, kind=BaselineKind.DISPATCH, name=f"{post.name}3月第4周调度会（示例）"
+        )
+    for i, node in enumerate(chosen):
+        if i % 2:
+            continue
+        node.refresh_from_db()
+        services.update_node(
+            None,
+            node,
+            expected_version=None,
+            reason="管线迁改滞后，再次顺延（示例）",
+            planned_end=node.planned_end + dt.timedelta(days=20),
+        )
+
+
 def load() -> dict:
     district = Unit.objects.get(division_code="410104")
     units, streets = _units(district)
     ensure_configuration()
     _load_investment(district, units, streets)
     _load_construction(district, units, streets)
+    _load_dispatch(district, units)
     return {
         "investment": InvestmentProject.objects.filter(district=district).count(),
         "construction": ConstructionProject.objects.filter(district=district).count(),

@@ -12,6 +12,7 @@ from districtops.org.models import UnitKind
 from .models import (
     STAGE_TRANSITIONS,
     ArchiveRequirement,
+    BaselineKind,
     Conference,
     ConstructionCategory,
     ConstructionProject,
@@ -148,10 +149,64 @@ class ConstructionProjectForm(VersionedForm):
 
 
 class NodeForm(VersionedForm):
+    # Not a model field: kept on the NodePlanChange the service appends (the node's plan history).
+    reason = forms.CharField(
+        label=_("调整原因"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("节点已纳入计划基线后，调整计划开始或计划完成日期须说明原因"),
+    )
+
     class Meta:
         model = ProjectNode
         fields = ["name", "owner", "planned_start", "planned_end", "actual_start", "actual_end"]
         widgets = {f: DATE for f in ["planned_start", "planned_end", "actual_start", "actual_end"]}
+
+    def clean(self):
+        data = super().clean()
+        node = self.instance
+        moved = any(
+            f in data and data[f] is not None and data[f] != getattr(node, f)
+            for f in ("planned_start", "planned_end")
+        )
+        if moved and node.baseline_end is not None and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("该节点已纳入计划基线，调整计划日期须填写调整原因。"))
+        return data
+
+
+class BaselineForm(Styled, forms.Form):
+    """Record a baseline of a unit's project plans: at its dispatch meeting or by hand."""
+
+    unit = forms.ModelChoiceField(label=_("记录单位"), queryset=None)
+    kind = forms.ChoiceField(
+        label=_("基线类型"),
+        choices=[
+            (BaselineKind.DISPATCH, BaselineKind.DISPATCH.label),
+            (BaselineKind.MANUAL, BaselineKind.MANUAL.label),
+        ],
+    )
+    name = forms.CharField(
+        label=_("基线名称"), max_length=120, required=False, help_text=_("调度会可留空（按单位和日期命名）")
+    )
+    reason = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from districtops.org.models import Unit
+
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by(
+            "kind", "sort_order", "name"
+        )
+        self.fields["unit"].label_from_instance = lambda u: (
+            _("%(name)s（全区）") % {"name": u.name} if u.kind == UnitKind.DISTRICT else u.name
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == BaselineKind.MANUAL and not (data.get("name") or "").strip():
+            self.add_error("name", _("手动记录基线须填写名称。"))
+        return data
 
 
 class ProgressReportForm(Styled, forms.Form):

@@ -553,6 +553,7 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
             else:
                 nodes.extend(services.plan_nodes(project))
         ProjectNode.objects.bulk_create([n.refresh_pace() for n in nodes], batch_size=2000)
+        services.record_approval_baseline(actor, created)  # 立项 baseline of the imported plan
         _finish(actor, ConstructionProject, [p.pk for p in created], "建设项目", digest, len(created))
     return len(created)
 

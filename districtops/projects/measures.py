@@ -211,6 +211,7 @@ class ProjectWarning:
 WARNING_KINDS = {
     "node_overdue": _("节点逾期"),
     "progress_behind": _("进度滞后"),
+    "plan_slipped": _("计划多次后延"),
     "funds_lagging": _("资金拨付滞后"),
     "archives_incomplete": _("档案不全"),
     "investment_stalled": _("招商项目停滞"),
@@ -246,9 +247,9 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
             )
         )
 
-    for pid, name, start, end, actual_end, progress, state, far_behind in ProjectNode.objects.filter(
-        project_id__in=ids
-    ).values_list(
+    for (
+        pid, name, start, end, actual_end, progress, state, far_behind, slips, first_end, slip_red,
+    ) in ProjectNode.objects.filter(project_id__in=ids).values_list(
         "project_id",
         "name",
         "planned_start",
@@ -257,7 +258,19 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         "progress",
         rules.node_state_sql(today),
         rules.far_behind_sql(today),
-    ):
+        "plan_slips",
+        "baseline_end",
+        rules.slip_red_sql(),
+    ):  # fmt: skip
+        if slip_red:
+            done = f"，实际 {actual_end} 完成" if actual_end else ""
+            add(
+                pid,
+                "plan_slipped",
+                "red",
+                f"计划已后延 {slips} 次：首次基线 {first_end} 完成，现计划 {end}{done}",
+                name,
+            )
         progress_sum[pid] += 100 if actual_end else progress
         node_count[pid] += 1
         if actual_end or end < today:
@@ -327,6 +340,7 @@ def warning_counts(projects, today: dt.date) -> dict[str, int]:
     counts = {
         "node_overdue": nodes.filter(rules.node_state_q(rules.NodeState.OVERDUE, today)).count(),
         "progress_behind": nodes.filter(rules.node_state_q(rules.NodeState.AT_RISK, today)).count(),
+        "plan_slipped": nodes.filter(rules.slip_red_q()).count(),
     }
     progress = {
         pid: (total, n)

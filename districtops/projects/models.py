@@ -383,6 +383,12 @@ class ProjectNode(VersionedModel):
     # bulk write (refresh_pace), so a node's state on any day is a date comparison in SQL.
     on_pace_until = models.DateField(null=True, editable=False)
     amber_until = models.DateField(null=True, editable=False)
+    # Set when the node first enters a baseline (立项 for a new project) and never moved after:
+    # the date a twice-postponed node must still meet to clear its red (rules.slip_red_q).
+    baseline_end = models.DateField(_("首次基线计划完成"), null=True, blank=True, editable=False)
+    # Postponements of planned_end after the node entered a baseline (each with its reason,
+    # NodePlanChange); kept by services.update_node.
+    plan_slips = models.PositiveSmallIntegerField(_("计划后延次数"), default=0, editable=False)
 
     objects = ScopedManager()
     scope_rules = ScopeRules(
@@ -619,3 +625,157 @@ class ArchiveDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class BaselineKind(models.TextChoices):
+    APPROVAL = "approval", _("立项")
+    DISPATCH = "dispatch", _("调度会")
+    MANUAL = "manual", _("手动")
+
+
+class ImmutableRow(models.Model):
+    """A row written once and never edited or deleted one by one (its project's deletion takes it
+    along): the save of a stored row and ``delete()`` refuse, so no service can change it."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        if not self._state.adding:
+            raise ValidationError(_("基线记录后不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(_("基线记录后不能删除。"))
+
+
+class Baseline(ImmutableRow):
+    """A snapshot of node plans (计划基线), taken at a project's approval (立项: when it is
+    registered and its plan laid out), at a command post's dispatch meeting (调度会) or by hand.
+    The battle map compares the current plan with one; never edited."""
+
+    district = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("记录单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("调度会的指挥部；立项为项目的牵头街道；为空表示全区"),
+    )
+    project = models.ForeignKey(
+        ConstructionProject,
+        verbose_name=_("立项项目"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="approval_baselines",
+    )
+    name = models.CharField(_("基线名称"), max_length=120)
+    kind = models.CharField(_("基线类型"), max_length=10, choices=BaselineKind.choices)
+    reason = models.CharField(_("说明"), max_length=300, blank=True)
+    taken_at = models.DateTimeField(_("记录时间"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    node_count = models.PositiveIntegerField(_("节点数"), default=0)
+
+    objects = ScopedManager()
+    # The header (name, time, who) is seen district-wide by every unit; the node rows behind it
+    # follow their projects (BaselineNode), so nobody sees another unit's plan through it.
+    scope_rules = ScopeRules(
+        district="district",
+        lead=("unit",),
+        district_view_roles=frozenset({"unit_head", "unit_staff", "statistician"}),
+    )
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        verbose_name = _("计划基线")
+        verbose_name_plural = _("计划基线")
+        indexes = [models.Index(fields=["district", "kind", "taken_at"], name="baseline_district_kind")]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+class BaselineNode(ImmutableRow):
+    """One node's plan as it stood when the baseline was taken."""
+
+    baseline = models.ForeignKey(
+        Baseline, verbose_name=_("计划基线"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    node = models.ForeignKey(
+        ProjectNode, verbose_name=_("节点"), on_delete=models.CASCADE, related_name="baseline_rows"
+    )
+    project = models.ForeignKey(
+        ConstructionProject, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="+"
+    )
+    planned_start = models.DateField(_("基线计划开始"))
+    planned_end = models.DateField(_("基线计划完成"))
+
+    objects = ScopedManager()
+    scope_rules = _CHILD_RULES
+
+    class Meta:
+        ordering = ["baseline", "node"]
+        verbose_name = _("基线节点")
+        verbose_name_plural = _("基线节点")
+        constraints = [models.UniqueConstraint(fields=["baseline", "node"], name="baselinenode_unique")]
+
+    def __str__(self):
+        return f"{self.baseline} · {self.node_id}"
+
+
+class NodePlanChange(models.Model):
+    """A change of a node's planned dates after it entered a baseline, with its reason (the
+    node's plan history). Appended by services.update_node, never edited."""
+
+    node = models.ForeignKey(
+        ProjectNode, verbose_name=_("节点"), on_delete=models.CASCADE, related_name="plan_changes"
+    )
+    old_start = models.DateField(_("原计划开始"))
+    old_end = models.DateField(_("原计划完成"))
+    new_start = models.DateField(_("新计划开始"))
+    new_end = models.DateField(_("新计划完成"))
+    reason = models.CharField(_("调整原因"), max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调整人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("调整时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rules = ScopeRules(
+        district="node__project__district",
+        lead=("node__project__lead_unit", "node__project__command_post"),
+        support="node__project__supporting_units",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("节点计划调整")
+        verbose_name_plural = _("节点计划调整")
+
+    def __str__(self):
+        return f"{self.node}：{self.old_end} → {self.new_end}"
+
+    @property
+    def slip_days(self) -> int:
+        return (self.new_end - self.old_end).days

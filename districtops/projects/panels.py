@@ -97,6 +97,12 @@ def home_panel(user):
                 "css": "text-orange" if counts.get("progress_behind") else "",
             },
             {
+                "label": _("计划多次后延"),
+                "value": counts.get("plan_slipped", 0),
+                "url": f"{url}?kind=plan_slipped",
+                "css": "text-red" if counts.get("plan_slipped") else "",
+            },
+            {
                 "label": _("资金滞后"),
                 "value": counts.get("funds_lagging", 0),
                 "url": f"{url}?kind=funds_lagging",

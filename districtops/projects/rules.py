@@ -21,6 +21,9 @@ from fractions import Fraction
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+# A node postponed this many times after entering a baseline is red (docs/projects.md, 计划基线).
+SLIPS_RED = 2
+
 
 def red_share() -> float:
     return float(getattr(settings, "PROJECTS_RED_SHARE", 0.7))
@@ -179,6 +182,30 @@ def far_behind_sql(today: dt.date):
         default=Value(False),
         output_field=BooleanField(),
     )
+
+
+def slip_red_q():
+    """Nodes red for their plan: postponed twice or more after entering a baseline, until made up
+    (finished on or before the planned end of their first baseline). Red whatever their state
+    against the latest plan; a late finish keeps it on record."""
+    from django.db.models import F, Q
+
+    return Q(plan_slips__gte=SLIPS_RED) & (
+        Q(actual_end__isnull=True) | Q(baseline_end__isnull=True) | Q(actual_end__gt=F("baseline_end"))
+    )
+
+
+def slip_red_sql():
+    from django.db.models import BooleanField, Case, Value, When
+
+    return Case(When(slip_red_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def is_slip_red(plan_slips: int, actual_end, baseline_end) -> bool:
+    """The same rule as ``slip_red_q`` for one node in Python."""
+    if plan_slips < SLIPS_RED:
+        return False
+    return actual_end is None or baseline_end is None or actual_end > baseline_end
 
 
 def parse_node_state(value, field: str = "state") -> str | None:

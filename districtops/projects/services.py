@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from districtops.core import clock, permissions, services, uploads
 from districtops.core.codes import validate_credit_code
@@ -24,6 +25,9 @@ from .models import (
     STAGE_TRANSITIONS,
     ArchiveDocument,
     ArchiveRequirement,
+    Baseline,
+    BaselineKind,
+    BaselineNode,
     CapitalArrival,
     Conference,
     ConstructionCategory,
@@ -35,6 +39,7 @@ from .models import (
     InvestmentProject,
     MissingDocumentsPolicy,
     MonthlyInvestment,
+    NodePlanChange,
     NodeTemplate,
     ProgressReport,
     ProjectNode,
@@ -563,6 +568,7 @@ def create_construction_project(actor, *, supporting_units=(), **fields) -> Cons
             after={"nodes": [[n.sequence, n.name, str(n.planned_start), str(n.planned_end)] for n in nodes]},
             message="按类别模板生成节点计划",
         )
+        record_approval_baseline(actor, [project])
     return project
 
 
@@ -642,17 +648,40 @@ def _check_node(node: ProjectNode) -> None:
         raise ValidationError(errors)
 
 
-def update_node(actor, node: ProjectNode, *, expected_version, **changes) -> ProjectNode:
+def update_node(actor, node: ProjectNode, *, expected_version, reason: str = "", **changes) -> ProjectNode:
     """Change a node's plan (needs ``change`` on the project) or record its actual dates
     (``report``: lead and supporting units). Completing a node whose required documents are
     missing is blocked or allowed with a warning, as the category says; the missing items are
-    returned on ``node.missing_documents``."""
+    returned on ``node.missing_documents``.
+
+    Once the node is in a baseline, moving its planned dates needs ``reason``: the change is
+    kept as a NodePlanChange (the node's plan history) and a later planned end counts as one
+    more postponement (``plan_slips``; twice is red, rules.slip_red_q)."""
     unknown = set(changes) - NODE_PLAN_FIELDS - NODE_ACTUAL_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "该字段不能修改。"})
     plan_changed = any(
         changes.get(f, getattr(node, f)) != getattr(node, f) for f in NODE_PLAN_FIELDS & set(changes)
     )
+    reason = (reason or "").strip()
+    dates_moved: list[tuple] = []  # (old start, old end) of the locked row, set by the check
+
+    def check(current: ProjectNode) -> None:
+        _check_node(current)
+        stored = ProjectNode.objects.filter(pk=current.pk).values_list(
+            "planned_start", "planned_end", "baseline_end", "plan_slips"
+        )[0]
+        old_start, old_end, in_baseline, slips = stored
+        if (current.planned_start, current.planned_end) == (old_start, old_end) or in_baseline is None:
+            return
+        if not reason:
+            raise ValidationError({"reason": "该节点已纳入计划基线，调整计划日期须填写调整原因。"})
+        if len(reason) > 300:
+            raise ValidationError({"reason": "调整原因不能超过 300 字。"})
+        if current.planned_end > old_end:
+            current.plan_slips = slips + 1
+        dates_moved.append((old_start, old_end))
+
     action = "change" if plan_changed else "report"
     missing: list[ArchiveRequirement] = []
     if changes.get("actual_end") and not node.actual_end:
@@ -663,11 +692,157 @@ def update_node(actor, node: ProjectNode, *, expected_version, **changes) -> Pro
             raise ValidationError(
                 {"actual_end": "缺少必备档案，不能完成该节点：" + "、".join(r.name for r in missing)}
             )
-    updated = services.update_object(
-        actor, node, changes, expected_version=expected_version, action=action, validate_with=_check_node
-    )
+    with transaction.atomic():
+        updated = services.update_object(
+            actor,
+            node,
+            changes,
+            expected_version=expected_version,
+            action=action,
+            validate_with=check,
+            message=f"调整计划：{reason}" if reason else "",
+        )
+        if dates_moved:
+            old_start, old_end = dates_moved[0]
+            services.create_object(
+                actor,
+                NodePlanChange(
+                    node=updated,
+                    old_start=old_start,
+                    old_end=old_end,
+                    new_start=updated.planned_start,
+                    new_end=updated.planned_end,
+                    reason=reason,
+                    changed_by=actor if getattr(actor, "pk", None) else None,
+                ),
+                scope_action="view",
+            )
     updated.missing_documents = missing
     return updated
+
+
+# --- baselines (计划基线) --------------------------------------------------------------------------
+
+
+def _take_baseline(actor, *, district_id, unit, kind, name, reason, projects, project=None) -> Baseline:
+    """Copy the planned dates of every node of ``projects`` into a new, immutable baseline and
+    give the nodes that enter their first baseline its planned end (``baseline_end``)."""
+    rows = list(
+        ProjectNode.objects.filter(project__in=projects)
+        .order_by("project_id", "sequence")
+        .values_list("id", "project_id", "planned_start", "planned_end")
+    )
+    baseline = Baseline(
+        district_id=district_id,
+        unit=unit,
+        project=project,
+        kind=kind,
+        name=name,
+        reason=reason,
+        taken_at=clock.now(),
+        taken_by=actor if getattr(actor, "pk", None) else None,
+        node_count=len(rows),
+    )
+    with transaction.atomic():
+        services.create_object(actor, baseline, scope_action="view")
+        BaselineNode.objects.bulk_create(
+            [
+                BaselineNode(
+                    baseline=baseline, node_id=nid, project_id=pid, planned_start=start, planned_end=end
+                )
+                for nid, pid, start, end in rows
+            ],
+            batch_size=5000,
+        )
+        # A derived column like the pace dates: set once, when the node first enters a baseline.
+        ProjectNode.objects.filter(pk__in=[r[0] for r in rows], baseline_end__isnull=True).update(
+            baseline_end=F("planned_end")
+        )
+    return baseline
+
+
+def record_approval_baseline(actor, projects: list[ConstructionProject]) -> list[Baseline]:
+    """立项 baselines: the plan of newly registered projects as laid out. One baseline per project
+    created by hand; one per district for an import (its projects together)."""
+    if len(projects) == 1:
+        p = projects[0]
+        return [
+            _take_baseline(
+                actor,
+                district_id=p.district_id,
+                unit=p.lead_unit,
+                kind=BaselineKind.APPROVAL,
+                name=f"立项：{p.name}"[:120],
+                reason="登记项目时按节点计划自动记录",
+                projects=[p.pk],
+                project=p,
+            )
+        ]
+    by_district: dict[int, list[int]] = {}
+    for p in projects:
+        by_district.setdefault(p.district_id, []).append(p.pk)
+    return [
+        _take_baseline(
+            actor,
+            district_id=district_id,
+            unit=None,
+            kind=BaselineKind.APPROVAL,
+            name=f"立项：导入 {len(pks)} 个项目（{clock.today():%Y-%m-%d}）",
+            reason="导入项目时按节点计划自动记录",
+            projects=pks,
+        )
+        for district_id, pks in by_district.items()
+    ]
+
+
+def baseline_projects(unit: Unit):
+    """The projects a baseline taken for ``unit`` covers: the whole district, a command post's
+    projects, or those a street or department leads."""
+    if unit.kind == UnitKind.DISTRICT:
+        return ConstructionProject.objects.filter(district_id=unit.pk)
+    if unit.kind == UnitKind.COMMAND_POST:
+        return ConstructionProject.objects.filter(command_post=unit)
+    return ConstructionProject.objects.filter(lead_unit=unit)
+
+
+def may_record_baseline(actor, unit: Unit) -> bool:
+    """The unit's own people (a command post's staff for its dispatch meeting) or the district's
+    leaders and supervisors; the whole district only for the latter."""
+    if actor is None:
+        return True
+    scope = permissions.scope_of(actor)
+    district_id = unit.pk if unit.kind == UnitKind.DISTRICT else unit.district_id
+    oversight = scope.districts_with(OVERSIGHT_ROLES)
+    if oversight == permissions.ALL or district_id in oversight:
+        return True
+    return unit.kind != UnitKind.DISTRICT and unit.pk in scope.units_with(UNIT_ROLES)
+
+
+def record_baseline(actor, *, unit: Unit, kind: str, name: str = "", reason: str = "") -> Baseline:
+    """Record a baseline of the plan of ``unit``'s projects: at a dispatch meeting (调度会, usually a
+    command post's; the name defaults to the meeting and today) or by hand (手动, named)."""
+    if kind not in (BaselineKind.DISPATCH, BaselineKind.MANUAL):
+        raise ValidationError({"kind": "只能记录调度会基线或手动基线（立项基线在登记项目时自动记录）。"})
+    if unit is None or unit.kind not in (*LEAD_KINDS, UnitKind.COMMAND_POST, UnitKind.DISTRICT):
+        raise ValidationError({"unit": "请选择指挥部、街道、部门或全区。"})
+    if not may_record_baseline(actor, unit):
+        raise PermissionDenied("只有该单位人员或本区领导、督查人员可以记录计划基线。")
+    name = (name or "").strip()
+    if kind == BaselineKind.MANUAL and not name:
+        raise ValidationError({"name": "手动记录基线须填写名称。"})
+    if not name:
+        name = f"{unit.name}调度会（{clock.today():%Y-%m-%d}）"
+    reason = (reason or "").strip()
+    district_id = unit.pk if unit.kind == UnitKind.DISTRICT else unit.district_id
+    return _take_baseline(
+        actor,
+        district_id=district_id,
+        unit=None if unit.kind == UnitKind.DISTRICT else unit,
+        kind=kind,
+        name=name[:120],
+        reason=reason[:300],
+        projects=baseline_projects(unit).values("pk"),
+    )
 
 
 def report_progress(

@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,8 +18,21 @@ from districtops.core.templatetags.units import share, wan
 from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
-from . import battlemap, filters, imports, ledger, measures, panels, policies, rules, services
+from . import (
+    baselines,
+    battlemap,
+    filters,
+    funds,
+    imports,
+    ledger,
+    measures,
+    panels,
+    policies,
+    rules,
+    services,
+)
 from .forms import (
+    BaselineForm,
     CategoryForm,
     ConferenceForm,
     ConstructionProjectForm,
@@ -38,13 +53,17 @@ from .forms import (
 from .models import (
     ArchiveDocument,
     ArchiveRequirement,
+    BaselineKind,
+    BaselineNode,
     Conference,
     ConstructionCategory,
     ConstructionProject,
     FundEntry,
+    FundEntryKind,
     FundRecord,
     FundSource,
     InvestmentProject,
+    NodePlanChange,
     NodeTemplate,
     ProgressReport,
     ProjectNode,
@@ -478,6 +497,19 @@ def construction_detail(request, pk):
     can_report = permissions.can(request.user, "report", project)
     warnings = measures.construction_warnings(ConstructionProject.objects.filter(pk=project.pk), today)
     checklist = measures.archive_checklist(project)
+    reverse_form = FundReverseForm(initial={"date": today}) if can_report else None
+    # The 冲销 control repeats on every ledger row: its two widgets are rendered once, not per row
+    # (at 70 rows the widget templates were 40 % of the page's time).
+    reverse_fields = format_html("{}{}", reverse_form["date"], reverse_form["reason"]) if reverse_form else ""
+    plan_changes = list(
+        NodePlanChange.objects.filter(node__project=project).select_related("node", "changed_by")[:50]
+    )
+    project_baselines = list(
+        baselines.visible(request.user)
+        .filter(pk__in=BaselineNode.objects.filter(project=project).values("baseline_id"))
+        .select_related("taken_by")
+        .order_by("-taken_at", "-id")[:20]
+    )
     return render(
         request,
         "projects/construction_detail.html",
@@ -504,11 +536,14 @@ def construction_detail(request, pk):
             "can_change": permissions.can(request.user, "change", project),
             "report_form": ProgressReportForm(initial={"reported_on": today}) if can_report else None,
             "fund_form": FundEntryForm(project=project, initial={"date": today}) if can_report else None,
-            "reverse_form": FundReverseForm(initial={"date": today}) if can_report else None,
+            "reverse_form": reverse_form,
+            "reverse_fields": reverse_fields,
             "reversed_ids": reversed_ids,
             "month_form": MonthAmountForm() if can_report else None,
             "document_form": DocumentForm(project=project) if can_report else None,
             "fund_sources": FundSource.choices,
+            "plan_changes": plan_changes,
+            "project_baselines": project_baselines,
         },
     )
 
@@ -547,6 +582,7 @@ def node_edit(request, pk):
                 request.user,
                 ProjectNode.objects.select_related("project__category").get(pk=pk),
                 expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
                 **changes,
             )
         except SERVICE_ERRORS as exc:
@@ -569,6 +605,7 @@ def node_edit(request, pk):
             "obj": node,
             "back": node.project,
             "reports": ProgressReport.objects.filter(node=node).select_related("reporter"),
+            "plan_changes": node.plan_changes.select_related("changed_by"),
         },  # fmt: skip
     )
 
@@ -700,23 +737,59 @@ def document_delete(request, pk):
 # --- battle map, warnings, import --------------------------------------------------------------
 
 
+def _battle_data(request, today):
+    """The battle map's data with the chosen baseline (default: the latest dispatch meeting's)."""
+    last_meeting = baselines.latest_meeting(request.user, request.GET)
+    baseline = baselines.chosen(request.user, request.GET, last_meeting)
+    data = battlemap.build(
+        _construction_queryset(request, node_state_filter=True),
+        request.GET.get("state"),
+        today,
+        baseline_id=baseline.pk if baseline else None,
+        last_meeting_id=last_meeting.pk if last_meeting else None,
+    )
+    data["baseline"] = baselines.describe(baseline)
+    data["last_meeting"] = baselines.describe(last_meeting)
+    return data, baseline, last_meeting
+
+
+def _slip_rows(data) -> list[dict]:
+    """The print view's slip table: nodes moved since the last meeting first, then by slip."""
+    rows = []
+    for bar in battlemap.bar_dicts(data):
+        if not (bar["moved"] or bar["slip"] or bar["slip_red"]):
+            continue
+        head = data["rows"][bar["row"]]
+        rows.append({**bar, "project_name": head["name"], "street": head["street"]})
+    rows.sort(key=lambda b: (not b["moved"], -abs(b["slip"] or 0), b["project_name"]))
+    return rows
+
+
 @login_required
 def battle_map(request):
     today = clock.today()
+    units = baselines.recordable_units(request.user)
     context = {
         "filters": request.GET,
-        "qs": filters.querystring(request.GET, filters.CONSTRUCTION_FILTERS),
+        "qs": filters.querystring(request.GET, (*filters.CONSTRUCTION_FILTERS, "baseline")),
         "today": today,
         "legend": [
             (rules.NODE_STATE_LABELS[s], rules.NODE_STATE_COLOURS[s]) for s in rules.NODE_STATE_LABELS
         ],
         "print_view": request.GET.get("print") == "1",
+        "baseline_choices": baselines.choices(request.user, request.GET),
+        "baseline_form": BaselineForm(units=units, initial={"kind": BaselineKind.DISPATCH})
+        if units
+        else None,
         **_construction_options(request.user),
     }
+    last_meeting = baselines.latest_meeting(request.user, request.GET)
+    context["baseline"] = baselines.chosen(request.user, request.GET, last_meeting)
+    context["last_meeting"] = last_meeting
+    if context["baseline"] is not None and context["baseline"] not in context["baseline_choices"]:
+        context["baseline_choices"].insert(0, context["baseline"])
     if context["print_view"]:
-        data = battlemap.build(
-            _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
-        )
+        data, _baseline, _last = _battle_data(request, today)
         bars = battlemap.bar_dicts(data)
         for bar in bars:
             head = data["rows"][bar["row"]]
@@ -727,26 +800,110 @@ def battle_map(request):
                 state_label=data["states"][bar["state"]]["label"],
             )
         context["data"] = {**data, "bars": bars}
+        context["slip_rows"] = _slip_rows(data)
     return render(request, "projects/battle_map.html", context)
 
 
 @login_required
 def battle_map_data(request):
-    today = clock.today()
-    return JsonResponse(
-        battlemap.build(
-            _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
-        )
-    )
+    data, _baseline, _last = _battle_data(request, clock.today())
+    return JsonResponse(data)
 
 
 @login_required
 def battle_map_export(request):
-    today = clock.today()
-    data = battlemap.build(
-        _construction_queryset(request, node_state_filter=True), request.GET.get("state"), today
-    )
+    data, _baseline, _last = _battle_data(request, clock.today())
     return excel.xlsx_response(imports.export_battle_map(data), "挂图作战.xlsx")
+
+
+@login_required
+@require_POST
+def baseline_record(request):
+    """The battle map's 记录基线 action: a command post's dispatch meeting, or a named baseline."""
+    units = baselines.recordable_units(request.user)
+    if not units:
+        raise PermissionDenied
+    form = BaselineForm(request.POST, units=units)
+    if form.is_valid():
+        try:
+            baseline = services.record_baseline(request.user, **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            messages.error(request, _("基线未记录：") + _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("已记录基线“%(name)s”（%(n)d 个节点）。")
+                % {"name": baseline.name, "n": baseline.node_count},
+            )
+            return redirect(f"{reverse('projects:battle_map')}?baseline={baseline.pk}")
+    else:
+        messages.error(request, _("基线未记录：") + _form_errors(form))
+    return redirect("projects:battle_map")
+
+
+# --- funds across projects (资金总览) ------------------------------------------------------------
+
+
+def _funds_projects(request):
+    return filters.construction(
+        ConstructionProject.objects.restrict(request.user, "view"), request.GET.dict(), clock.today()
+    )
+
+
+@login_required
+def funds_overview(request):
+    projects = _funds_projects(request)
+    gap = funds.gap_param(request.GET)
+    data = funds.summary(projects, request.GET)
+    lag_rows = funds.lagging(projects, gap)
+    if request.GET.get("export") == "xlsx":
+        return excel.xlsx_response(funds.export(data, lag_rows, gap), "资金总览.xlsx")
+    qs = filters.querystring(request.GET, filters.CONSTRUCTION_FILTERS)
+    return render(
+        request,
+        "projects/funds.html",
+        {
+            "data": data,
+            "lagging": lag_rows,
+            "gap": gap,
+            "steps": [(s, FundEntryKind(s).label) for s in funds.STEPS],
+            "filters": request.GET,
+            "qs": qs,
+            "export_qs": filters.querystring(request.GET, funds.FUNDS_FILTERS),
+            "entries_url": reverse("projects:funds_entries") + "?" + (qs + "&" if qs else ""),
+            **_construction_options(request.user),
+        },
+    )
+
+
+@login_required
+def funds_entries(request):
+    """The ledger rows behind one figure of the funds page (the same filters, plus source, kind,
+    month and project)."""
+    rows = funds.entry_rows(funds.entries(_funds_projects(request), request.GET))
+    if request.GET.get("export") == "xlsx":
+        return excel.xlsx_response(funds.export_entries(rows), "资金台账明细.xlsx")
+    total = rows.aggregate(total=Sum("amount"), n=Count("id"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    keys = (*filters.CONSTRUCTION_FILTERS, *funds.ENTRY_FILTERS)
+    return render(
+        request,
+        "projects/funds_entries.html",
+        {
+            "page": page,
+            "total": total["total"] or 0,
+            "count": total["n"],
+            "filters": request.GET,
+            "qs": filters.querystring(request.GET, keys),
+            "source_label": FundSource(request.GET["source"]).label
+            if request.GET.get("source") in FundSource.values
+            else "",
+            "kind_label": FundEntryKind(request.GET["kind"]).label
+            if request.GET.get("kind") in FundEntryKind.values
+            else "",
+            "month": funds.month_label(request.GET),
+        },
+    )
 
 
 @login_required

@@ -11,3 +11,11 @@ register = template.Library()
 def sub(value, other):
     """``value − other`` for running balances (yuan)."""
     return Decimal(value or 0) - Decimal(other or 0)
+
+
+@register.filter
+def yuan_exact(value):
+    """Exact yuan with thousands separators and two decimals (the 万元 cells' hover text)."""
+    if value in (None, ""):
+        return "0.00"
+    return f"{Decimal(value):,.2f}"

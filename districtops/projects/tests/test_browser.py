@@ -86,3 +86,72 @@ def test_fund_ledger_entry_refusal_and_running_balances(org, browser_page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_test_id("fund-ledger").scroll_into_view_if_needed()
     page.screenshot(path="test-results/fund-ledger-390.png")
+
+
+def test_battle_map_against_a_dispatch_baseline(org, browser_page):
+    """Ghost bars of the latest dispatch meeting's plan behind the current bars, the slip table
+    with the node moved since the meeting first; screenshots at 1440×900 and 390×844."""
+    import datetime as dt
+
+    from districtops.org.models import Unit
+    from districtops.projects import demo, services
+    from districtops.projects.models import BaselineKind
+
+    demo.ensure_configuration()
+    from .conftest import road_project
+
+    road = road_project(org)
+    post = Unit.objects.get(name="城市道路改造指挥部", district=road.district)
+    twice = road.nodes.get(sequence=5)
+    services.update_node(
+        None,
+        twice,
+        expected_version=None,
+        reason="征迁未完成",
+        planned_end=twice.planned_end + dt.timedelta(days=20),
+    )
+    services.record_baseline(None, unit=post, kind=BaselineKind.DISPATCH, name="3月第4周调度会")
+    for sequence, days in ((5, 25), (4, 12)):
+        node = road.nodes.get(sequence=sequence)
+        services.update_node(
+            None,
+            node,
+            expected_version=None,
+            reason="管线迁改",
+            planned_end=node.planned_end + dt.timedelta(days=days),
+        )
+    page = browser_page
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.login("leader")
+    page.goto_path("/projects/battle-map/")
+    page.wait_for_selector("[data-testid=battle-map][data-loaded='1']")
+    assert "3月第4周调度会" in page.get_by_test_id("battle-baseline-name").inner_text()
+    fills = page.eval_on_selector_all(
+        "[data-testid=battle-map] svg path", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    # ECharts writes the ghosts' translucent grey as rgb() with a fill-opacity.
+    assert fills.count("rgb(108,122,145)") == road.nodes.count()  # one ghost per node
+    strokes = page.eval_on_selector_all(
+        "[data-testid=battle-map] svg path", "els => els.map(e => e.getAttribute('stroke'))"
+    )
+    assert "#d63939" in strokes  # node 5: postponed twice, outlined red
+    rows = page.locator("[data-testid=slip-table] tbody tr")
+    assert rows.count() == 2
+    first = rows.nth(0).inner_text()
+    assert "+25" in first and "计划多次后延" in first  # moved since the meeting, the larger slip first
+    assert "+12" in rows.nth(1).inner_text()
+    page.screenshot(path="test-results/battle-map-baseline-1440.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_selector("[data-testid=battle-map][data-loaded='1']")
+    page.screenshot(path="test-results/battle-map-baseline-390.png", full_page=True)
+    # Without a baseline the ghosts and slips go; the nodes moved since the meeting stay listed.
+    page.get_by_test_id("filter-baseline").select_option("0")
+    page.wait_for_function(
+        "() => window.battleMap.data.baseline === null && document.querySelector('[data-testid=battle-map]').dataset.loaded === '1'"
+    )
+    fills = page.eval_on_selector_all(
+        "[data-testid=battle-map] svg path", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    assert "rgb(108,122,145)" not in fills
+    assert page.locator("[data-testid=slip-days]").all_inner_texts() == ["—", "—"]

@@ -17,7 +17,9 @@ def _overdue(project, sequence=1):
     from districtops.projects import services
 
     node = project.nodes.get(sequence=sequence)
-    services.update_node(None, node, expected_version=None, planned_end=dt.date(2021, 3, 1))
+    services.update_node(
+        None, node, expected_version=None, reason="测试调整计划", planned_end=dt.date(2021, 3, 1)
+    )
 
 
 def test_street_sees_its_projects_warnings_on_the_todo_page(login, road):

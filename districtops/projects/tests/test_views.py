@@ -231,7 +231,9 @@ def test_warnings_page_and_home_panel(login, road, signed):
     from districtops.projects import services
 
     node = road.nodes.get(sequence=1)
-    services.update_node(None, node, expected_version=None, planned_end=dt.date(2021, 3, 1))
+    services.update_node(
+        None, node, expected_version=None, reason="测试调整计划", planned_end=dt.date(2021, 3, 1)
+    )
     page = login("nanguan").get("/projects/warnings/").content.decode()
     assert "节点逾期" in page and road.name in page
     assert road.name not in login("beixiajie").get("/projects/warnings/").content.decode()

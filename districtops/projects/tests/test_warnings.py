@@ -26,7 +26,7 @@ def _kinds(project):
 
 def _set_node(node, **values):
     """Put a node in a given state through the service, as the system."""
-    return services.update_node(None, node, expected_version=None, **values)
+    return services.update_node(None, node, expected_version=None, reason="测试调整计划", **values)
 
 
 def test_clock_is_pinned():
@@ -35,10 +35,10 @@ def test_clock_is_pinned():
 
 def test_node_overdue_from_the_day_after_planned_end(road):
     node = road.nodes.get(sequence=1)
-    services.update_node(None, node, expected_version=None, planned_end=D(2021, 3, 31))
+    services.update_node(None, node, expected_version=None, reason="测试调整计划", planned_end=D(2021, 3, 31))
     assert ("node_overdue", node.name) not in _kinds(road)
     node.refresh_from_db()
-    services.update_node(None, node, expected_version=None, planned_end=D(2021, 3, 30))
+    services.update_node(None, node, expected_version=None, reason="测试调整计划", planned_end=D(2021, 3, 30))
     assert ("node_overdue", node.name) in _kinds(road)
 
 
