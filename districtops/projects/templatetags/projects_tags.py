@@ -35,3 +35,11 @@ def pct(value, places: int = 0):
 def sub(value, other):
     """``value − other`` for running balances (yuan)."""
     return Decimal(value or 0) - Decimal(other or 0)
+
+
+@register.filter
+def investment_code(project) -> str:
+    """The 编号 of an investment project (ZS-000123), as the Excel export writes it."""
+    from districtops.projects.imports import investment_code as code
+
+    return code(project.pk) if getattr(project, "pk", None) else ""
