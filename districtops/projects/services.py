@@ -917,8 +917,8 @@ def import_construction_projects(actor, items) -> list[ConstructionProject]:
     ``items`` are (unsaved project, supporting units, nodes — or None for the category's
     template). Bulk inserts keep a first load of thousands of projects within seconds; every
     project still gets its own ``create`` record in the hash chain (its fields, supporting units
-    and node plan), and the person's scope is re-checked for all of them before the transaction
-    ends."""
+    and node plan; written together by ``record_many``), and the person's scope is re-checked
+    for all of them before the transaction ends."""
     if actor is not None:
         for project, supporting, _nodes in items:
             _require_acting_in(
@@ -944,13 +944,15 @@ def import_construction_projects(actor, items) -> list[ConstructionProject]:
             else:
                 plans.append(plan_nodes(project))
         ProjectNode.objects.bulk_create([n.refresh_pace() for nodes in plans for n in nodes], batch_size=2000)
+        entries = []
         for project, (_, units, _), nodes in zip(created, items, plans, strict=True):
             after = services.snapshot(project, m2m=False)
             after["supporting_units"] = sorted(u.pk for u in units)
             after["nodes"] = [
                 [n.sequence, n.name, str(n.planned_start), str(n.planned_end), n.progress] for n in nodes
             ]
-            services.record(actor, "create", project, after=after, message="Excel 导入")
+            entries.append({"action": "create", "obj": project, "after": after, "message": "Excel 导入"})
+        services.record_many(actor, entries)  # one chained record per project, in one insert
         if actor is not None:
             ids = [p.pk for p in created]
             allowed = ConstructionProject.objects.restrict(actor, "report").filter(pk__in=ids).count()

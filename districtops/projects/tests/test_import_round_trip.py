@@ -165,9 +165,13 @@ def test_category_cannot_change_and_a_new_code_creates(three, users):
     assert preview.counts == {"create": 1, "update": 0, "unchanged": 3, "error": 0}
     new = ConstructionProject.objects.get(code="T-004")
     assert new.nodes.count() == 7
-    assert AuditRecord.objects.filter(
+    created = AuditRecord.objects.get(
         object_type="projects.constructionproject", object_id=str(new.pk), action="create"
-    ).exists()
+    )
+    assert created.after["code"] == "T-004" and len(created.after["nodes"]) == 7
+    from districtops.audit import chain
+
+    assert chain.verify().ok  # the bulk-written create records are in the hash chain
 
 
 def test_project_without_code_is_matched_by_its_exported_p_number(units, category, users):
