@@ -580,14 +580,15 @@ class ConstructionImporter(importing.Importer):
         for header, message in _too_long(project, ("code", "name", "responsible_leader", "location",
                                                     "scale", "showcase_group"), headers).items():  # fmt: skip
             self.row_error(r, header, message)
-        nodes = self._new_nodes(code, self._nodes_by_code.get(code, [])) if code else []
+        nodes = self._new_nodes(project, self._nodes_by_code.get(code, [])) if code else []
         if nodes is None:
             return None
         values.update(code=code, _project=project, _nodes=nodes)
         return values
 
-    def _new_nodes(self, code, rows) -> list[ProjectNode] | None:
-        """The node plan of a new project from its node rows (checked in order), or None."""
+    def _new_nodes(self, project, rows) -> list[ProjectNode] | None:
+        """The node plan of a new (unsaved) project from its node rows (checked in order), or None."""
+        code = project.code
         rows = sorted(rows, key=lambda x: x["sequence"])
         built, ok = [], True
         for i, row in enumerate(rows):
@@ -596,6 +597,7 @@ class ConstructionImporter(importing.Importer):
                 ok = False
                 continue
             node = ProjectNode(
+                project=project,
                 sequence=row["sequence"],
                 name=row["name"],
                 owner=row.get("owner") or "",
