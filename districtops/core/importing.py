@@ -266,6 +266,10 @@ class Importer:
     updatable: frozenset[str] = frozenset()
     closed_message = "已办结，导入不能修改或重新打开"
     permission_column: str = ""  # the header a PermissionDenied is reported under
+    # A 编号 matching no object the person may see is a row error — unless the module's codes
+    # are the person's own (construction projects' 项目编号): then the row creates an object
+    # carrying that code (``resolve`` gets ``row["code"]``; ``create`` must store it).
+    new_codes_create: bool = False
 
     def __init__(self, actor, **options):
         self.actor = actor
@@ -299,6 +303,27 @@ class Importer:
 
     def update(self, obj, changes: dict, *, expected_version: int | None):
         raise NotImplementedError
+
+    def check_rows(self, preview: Preview) -> None:
+        """After every row is planned, before anything is written: checks across rows or
+        sheets (report with ``row_error``; any error rolls the file back)."""
+
+    def create_all(self, plans: list[RowPlan]) -> list[int]:
+        """Write the rows that create, inside the file's transaction; return the new pks.
+        One ``create`` per row by default (each in a savepoint, its service errors reported
+        on its row); a module loading thousands of rows may write them in bulk, provided each
+        created object is validated (in ``resolve``), audited and scope re-checked."""
+        created = []
+        for plan in plans:
+            try:
+                with transaction.atomic():
+                    obj = self.create(plan.values)
+            except (ValidationError, PermissionDenied, core_services.ConflictError) as exc:
+                self._service_errors(plan.row, exc)
+                continue
+            plan.code = str(getattr(obj, self.code_field, "") or "")
+            created.append(obj.pk)
+        return created
 
     def label(self, obj_or_values) -> str:
         if isinstance(obj_or_values, dict):
@@ -419,7 +444,7 @@ class Importer:
                     continue
                 seen[code] = r
                 obj = existing.get(code)
-                if obj is None:
+                if obj is None and not self.new_codes_create:
                     self.row_error(
                         r,
                         self.code_column.header,
@@ -466,20 +491,17 @@ class Importer:
                 expected_version=version if version is not None else stored_version,
             )
             preview.rows.append(plan)
+        self.check_rows(preview)
         with transaction.atomic():
-            created, updated = [], []
+            updated = []
+            created = self.create_all([p for p in preview.rows if p.action == CREATE])
             for plan in preview.rows:
-                if plan.action == UNCHANGED:
+                if plan.action != UPDATE:
                     continue
                 try:
                     with transaction.atomic():
-                        if plan.action == CREATE:
-                            obj = self.create(plan.values)
-                            plan.code = str(getattr(obj, self.code_field, "") or "")
-                            created.append(obj.pk)
-                        else:
-                            self.update(plan.obj, plan.values, expected_version=plan.expected_version)
-                            updated.append(plan.obj.pk)
+                        self.update(plan.obj, plan.values, expected_version=plan.expected_version)
+                        updated.append(plan.obj.pk)
                 except (ValidationError, PermissionDenied, core_services.ConflictError) as exc:
                     self._service_errors(plan.row, exc)
             if preview.errors or check_only:

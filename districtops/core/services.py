@@ -82,6 +82,11 @@ def record(actor, action: str, obj=None, *, before=None, after=None, message: st
     return chain.append(actor, action, obj=obj, before=before, after=after, message=message, **kwargs)
 
 
+def record_many(actor, entries) -> list:
+    """Audit rows for many objects at once (a bulk import): ``record``'s arguments per entry."""
+    return chain.append_many(actor, entries)
+
+
 def text_limit(field) -> int | None:
     """The longest text a service accepts in ``field``: its max_length, or for a TextField
     without one settings.TEXT_MAX_LENGTH. Fields the system alone writes (editable=False:

@@ -1,27 +1,32 @@
-"""Excel in and out for projects: templates, exports with the list's filters, all-or-nothing imports.
+"""Excel in and out for projects: templates, exports with the list's filters, round-trip imports.
 
-An import checks every row first (the same rules as the services: units in the person's
-scope, credit codes, dates in node order, no future actual dates, no negative amounts)
-and writes nothing if any row is wrong. A valid file is written in one transaction with
-bulk inserts and one audit record listing what it created (thousands of rows must load
-in seconds; see docs/projects.md).
+Both imports are ``core.importing.Importer``s (docs/imports.md): an exported file imports again.
+A construction row whose 项目编号 names a project the person may see updates it through
+``services.update_construction_project`` (version-checked with the export's 版本, audited); a row
+with a new 项目编号 (or none) creates one. Node rows of an existing project must be unchanged:
+progress and actual dates go through progress reports, plans through the node page. An
+investment row whose 编号 (ZS-000123, from the pk) names a project updates it through
+``services.update_investment_project``; its stage and stage dates must match the stored ones
+(stage changes need evidence). Every row is checked first (the services' rules: units in the
+person's scope, credit codes, dates in node order, no future actual dates, no negative amounts)
+and nothing is written if any row is wrong. New construction projects are written in bulk
+(thousands of rows must load in seconds; see docs/projects.md), each audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
+import re
 from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
-from districtops.core import clock, permissions
+from districtops.core import clock, importing, permissions
 from districtops.core import services as core_services
 from districtops.core.codes import validate_credit_code
-from districtops.core.excel import CellError, Column, ImportRefused, fold, read_table, write_workbook
+from districtops.core.excel import Column, fold, read_table, write_workbook
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 
@@ -39,14 +44,6 @@ from .models import (
 )
 
 WAN = Decimal(10000)
-SEPARATORS = ("、", ",", "，", ";", "；")
-
-
-def _split(text: str) -> list[str]:
-    text = text or ""
-    for sep in SEPARATORS[1:]:
-        text = text.replace(sep, SEPARATORS[0])
-    return [part.strip() for part in text.split(SEPARATORS[0]) if part.strip()]
 
 
 def _category_choices():
@@ -54,7 +51,13 @@ def _category_choices():
 
 
 CONSTRUCTION_COLUMNS = [
-    Column("code", "项目编号", ("编号",), required=True, width=14, help="本次导入内唯一，节点表据此关联"),
+    Column(
+        "code",
+        "项目编号",
+        ("编号",),
+        width=14,
+        help="已有编号：修改该项目（以导出文件为底稿）；新编号：新增（节点表据此关联）；空：新增，节点按类别模板",
+    ),  # fmt: skip
     Column("name", "项目名称", ("名称",), required=True, width=30),
     Column("category", "工程类别", ("类别",), required=True, kind="choice", width=18),
     Column("lead_unit", "牵头街道", ("牵头单位", "责任单位"), required=True, width=16),
@@ -154,12 +157,31 @@ def investment_columns():
     )
 
 
-def template(kind: str) -> bytes:
+def template(kind: str, actor=None) -> bytes:
     if kind == "construction":
         return write_workbook(
             [("项目", construction_columns(), []), ("节点", NODE_COLUMNS, [])], template=True
         )
     return write_workbook([("招商项目", investment_columns(), [])], template=True)
+
+
+# An investment project has no number of its own: its 编号 is derived from the primary key, shown
+# on the project page and written by the export, so a re-imported row finds its project.
+INVESTMENT_CODE_PREFIX = "ZS-"
+INVESTMENT_CODE_COLUMN = Column(
+    "code", "编号", width=12, help="已有编号：修改该项目（以导出文件为底稿）；空：新增一个项目"
+)
+_INVESTMENT_CODE = re.compile(r"^ZS-?(\d{1,12})$", re.IGNORECASE)
+
+
+def investment_code(pk: int) -> str:
+    """The stable 编号 of an investment project: ZS-000123."""
+    return f"{INVESTMENT_CODE_PREFIX}{pk:06d}"
+
+
+def investment_pk(code: str) -> int | None:
+    match = _INVESTMENT_CODE.match((code or "").strip())
+    return int(match.group(1)) if match else None
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -207,6 +229,7 @@ def export_construction(projects, today: dt.date) -> bytes:
             str(rules.NODE_STATE_LABELS[fig.worst]),
             None if fig.execution_rate is None else round(fig.execution_rate * 100, 1),
             None if fig.completeness is None else round(fig.completeness * 100),
+            p.version,
         ]
     nodes = [
         [
@@ -224,6 +247,7 @@ def export_construction(projects, today: dt.date) -> bytes:
             "project_id", "sequence"
         )
     ]
+    extra.append(importing.Importer.version_column)
     return write_workbook([("项目", CONSTRUCTION_COLUMNS + extra, rows), ("节点", NODE_COLUMNS, nodes)])
 
 
@@ -234,6 +258,7 @@ def export_investment(projects) -> bytes:
     )
     rows = [
         [
+            investment_code(p.pk),
             p.name,
             p.conference.name if p.conference else "",
             p.get_signing_mode_display(),
@@ -254,10 +279,12 @@ def export_investment(projects) -> bytes:
             p.producing_on,
             p.register_due,
             p.start_due,
+            p.version,
         ]  # fmt: skip
         for p in projects
     ]
-    return write_workbook([("招商项目", INVESTMENT_COLUMNS, rows)])
+    columns = [INVESTMENT_CODE_COLUMN, *INVESTMENT_COLUMNS, importing.Importer.version_column]
+    return write_workbook([("招商项目", columns, rows)])
 
 
 def export_battle_map(data: dict) -> bytes:
@@ -378,144 +405,232 @@ class _UnitResolver:
         return bool(self.own_units & {u.pk for u in units if u is not None})
 
 
-def _digest(upload) -> str:
-    upload.seek(0)
-    digest = hashlib.sha256(upload.read()).hexdigest()
-    upload.seek(0)
-    return digest
+def _too_long(obj, fields, headers) -> dict[str, str]:
+    """Text longer than the column allows (bulk inserts do not check it): {header: message}."""
+    errors = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, name) or ""
+        if field.max_length and len(value) > field.max_length:
+            errors[headers.get(name, name)] = f"最多 {field.max_length} 个字符（现为 {len(value)} 个）"
+    return errors
 
 
-def _finish(actor, model, ids: list[int], kind: str, digest: str, rows: int) -> None:
-    core_services.record(
-        actor,
-        "import",
-        None,
-        object_type=model._meta.label_lower,
-        message=f"Excel 导入{kind} {rows} 个（sha256 {digest[:16]}…）",
-        after={"ids": ids, "sha256": digest},
-    )
-    if actor is not None:
-        allowed = model.objects.restrict(actor, "report").filter(pk__in=ids).count()
-        if allowed != len(ids):
-            raise PermissionDenied("导入的项目超出了您的数据权限范围，已回滚。")
+CENT = Decimal("0.01")
 
 
-def import_construction(actor, upload, *, check_only: bool = False) -> int:
-    """Import projects (sheet 项目) and their nodes (sheet 节点); a project without node rows
-    gets its category's template. Raises ImportRefused listing every bad cell; nothing is written
-    unless the whole file is valid. Returns the number of projects (to be) created."""
-    digest = _digest(upload)
-    data = upload.read()
-    projects_table = read_table(io.BytesIO(data), construction_columns(), sheet="项目")
-    nodes_table = read_table(io.BytesIO(data), NODE_COLUMNS, sheet="节点")
-    errors = list(projects_table.errors)
-    for e in nodes_table.errors:
-        if e.rule == "header" and "找不到表头行" in e.message:
-            continue  # the node sheet is optional
-        errors.append(CellError(e.row, f"节点表·{e.column}", e.message, e.rule))
-    if projects_table.errors and not projects_table.rows:
-        raise ImportRefused(errors)
-    resolver = _UnitResolver(actor)
-    categories = {c.code: c for c in ConstructionCategory.objects.all()}
-    seen_codes = {}
-    planned: list[tuple[ConstructionProject, list[Unit]]] = []
-    for row in projects_table.rows:
-        r = row["_row"]
+def _cents(value: Decimal | None, header: str) -> Decimal | None:
+    """An amount in 元 with at most two decimals (万元 × 10000 reads as 250000.5000)."""
+    if value is None:
+        return None
+    exact = value.quantize(CENT)
+    if exact != value:
+        raise importing.RowError(header, f"金额精确到分（元的两位小数），现为 {value.normalize()} 元")
+    return exact
 
-        def bad(column, message, r=r):
-            errors.append(CellError(r, column, message, "rule"))
 
-        if not row.get("code") or not row.get("name") or not row.get("category"):
-            continue  # already reported as a required cell
-        if row["code"] in seen_codes:
-            bad("项目编号", f"与第 {seen_codes[row['code']]} 行重复")
-            continue
-        seen_codes[row["code"]] = r
+NODE_HEADERS = {c.key: f"节点表·{c.header}" for c in NODE_COLUMNS}
+NODE_TEXT = ("name", "owner")
+# What a node row of an existing project may not change through an import, and where it is done.
+NODE_PROGRESS_MESSAGE = "节点进度请在节点页填报进度报告"
+NODE_PLAN_MESSAGE = "节点计划日期请在节点页修改（计划调整须说明原因）"
+NODE_TEXT_MESSAGE = "节点名称和责任人请在节点页修改"
+
+
+class ConstructionImporter(importing.Importer):
+    """Sheet 项目 (one project a row) and sheet 节点 (the node plan of the projects, by 项目编号).
+
+    An update may change the project's name, units (lead, supporting, command post — within its
+    district; the scope is checked before and after), leader, location, scale, budget, showcase
+    group and planned span; not its category (the node plan and the document checklist follow the
+    category). Node rows of an existing project are compared with the stored nodes and must be
+    unchanged; a node row of a new project builds its plan (without node rows: the category's
+    template). A project whose nodes are all completed is closed: an import leaves it alone."""
+
+    title = "项目"
+    noun = "建设项目"
+    model = ConstructionProject
+    code_field = "import_code"  # the 项目编号, or P<pk> for a project registered without one
+    code_column = CONSTRUCTION_COLUMNS[0]
+    new_codes_create = True
+    updatable = frozenset(
+        {"name", "lead_unit", "supporting_units", "command_post", "responsible_leader", "location", "scale",
+         "budget", "showcase_group", "planned_start", "planned_end"}
+    )  # fmt: skip
+    closed_message = "的节点已全部完成，导入不能修改"
+    permission_column = "牵头街道"
+
+    def __init__(self, actor, **options):
+        self.columns = construction_columns()[1:]
+        super().__init__(actor, **options)
+
+    def template(self) -> bytes:
+        return template("construction", self.actor)
+
+    def run(self, source, *, check_only: bool = False, filename: str = ""):
+        data = source.read() if hasattr(source, "read") else bytes(source)
+        self._check_only = check_only
+        self._node_table = read_table(io.BytesIO(data), NODE_COLUMNS, sheet="节点")
+        return super().run(data, check_only=check_only, filename=filename)
+
+    def select(self, qs):
+        return qs.select_related("category", "lead_unit", "command_post").prefetch_related(
+            "supporting_units", "nodes"
+        )
+
+    def prepare(self):
+        self.resolver = _UnitResolver(self.actor)
+        self.categories = {c.code: c for c in ConstructionCategory.objects.all()}
+        self._existing, self._ambiguous, self._taken, self._file_codes = {}, set(), set(), set()
+        self._nodes_by_code = defaultdict(list)
+        for e in self._node_table.errors:
+            if e.rule == "file" or (e.rule == "header" and "找不到表头行" in e.message):
+                continue  # the node sheet is optional
+            self.row_error(e.row, f"节点表·{e.column}", e.message, e.rule)
+        for row in self._node_table.rows:
+            if None in (
+                row.get("code"),
+                row.get("sequence"),
+                row.get("planned_start"),
+                row.get("planned_end"),
+            ):
+                continue  # a missing required cell is reported by read_table
+            if row.get("name"):
+                self._nodes_by_code[row["code"]].append(row)
+
+    def existing(self, codes):
+        self._file_codes = set(codes)
+        qs = self.select(self.queryset())
+        by_pk = {}
+        for code in codes:
+            match = re.fullmatch(r"P(\d{1,12})", code)
+            if match:
+                by_pk[int(match.group(1))] = code
+        found = list(qs.filter(code__in=list(codes)))
+        found += list(qs.filter(code="", pk__in=list(by_pk)))
+        count = defaultdict(int)
+        for project in found:
+            project.import_code = project.code or f"P{project.pk}"
+            count[project.import_code] += 1
+        self._ambiguous = {code for code, n in count.items() if n > 1}
+        self._existing = {p.import_code: p for p in found}
+        # Codes of projects the person may not see: a new row may not take one in their district.
+        seen = [p.pk for p in found]
+        self._taken = set(
+            ConstructionProject._base_manager.filter(code__in=list(codes))
+            .exclude(pk__in=seen)
+            .values_list("code", "district_id")
+        )
+        return found
+
+    def current(self, obj):
+        values = {key: getattr(obj, key) for key in self.headers if key != "supporting_units"}
+        values["supporting_units"] = list(obj.supporting_units.all())
+        return values
+
+    def is_closed(self, obj):
+        nodes = list(obj.nodes.all())
+        return bool(nodes) and all(n.actual_end for n in nodes)
+
+    def resolve(self, row):
+        r, code = row["_row"], row.get("code") or ""
+        if code in self._ambiguous:
+            raise importing.RowError(
+                self.code_column.header, f"有多个项目的编号都是“{code}”，无法确定修改哪一个，请在项目页处理"
+            )
+        obj = self._existing.get(code)
+        resolver = self.resolver
         lead = resolver.get(row.get("lead_unit") or "", services.LEAD_KINDS)
         if lead is None:
-            bad("牵头街道", f"“{row.get('lead_unit') or ''}”不是您可选的街道或部门")
-            continue
-        supporting = []
-        for name in _split(row.get("supporting_units") or ""):
+            raise importing.RowError("牵头街道", f"“{row.get('lead_unit') or ''}”不是您可选的街道或部门")
+        supporting, ok = [], True
+        for name in importing.split_list(row.get("supporting_units")):
             unit = resolver.get(name, services.LEAD_KINDS)
             if unit is None:
-                bad("配合部门", f"“{name}”不是您可选的单位")
+                self.row_error(r, "配合部门", f"“{name}”不是您可选的单位")
+                ok = False
             supporting.append(unit)
         command_post = None
         if row.get("command_post"):
             command_post = resolver.get(row["command_post"], {UnitKind.COMMAND_POST})
             if command_post is None:
-                bad("指挥部", f"“{row['command_post']}”不是本区的指挥部")
-        if None in supporting or (row.get("command_post") and command_post is None):
-            continue
+                self.row_error(r, "指挥部", f"“{row['command_post']}”不是本区的指挥部")
+                ok = False
+        if not ok or row.get("planned_start") is None or row.get("planned_end") is None:
+            return None
+        category = self.categories.get(row.get("category")) if row.get("category") else None
+        values = {
+            "name": row.get("name") or "",
+            "category": category,
+            "lead_unit": lead,
+            "supporting_units": supporting,
+            "command_post": command_post,
+            "responsible_leader": row.get("responsible_leader") or "",
+            "location": row.get("location") or "",
+            "scale": row.get("scale") or "",
+            "budget": _cents(row.get("budget"), "总投资（万元）") or Decimal(0),
+            "showcase_group": row.get("showcase_group") or "",
+            "planned_start": row["planned_start"],
+            "planned_end": row["planned_end"],
+        }
+        if obj is not None:
+            self._check_nodes_unchanged(obj, self._nodes_by_code.get(code, []))
+            return values
+        if not row.get("name") or category is None:
+            return None  # already reported as a required cell
         if not resolver.may_act([lead, command_post, *supporting], lead.district_id):
-            bad("牵头街道", "您不属于该项目的牵头、配合单位，也不是本区领导或督查人员")
-            continue
-        if row.get("planned_start") is None or row.get("planned_end") is None:
-            continue
-        project = ConstructionProject(
-            district_id=lead.district_id,
-            code=row["code"],
-            name=row["name"],
-            category=categories[row["category"]],
-            lead_unit=lead,
-            command_post=command_post,
-            responsible_leader=row.get("responsible_leader") or "",
-            location=row.get("location") or "",
-            scale=row.get("scale") or "",
-            budget=row.get("budget") or Decimal(0),
-            showcase_group=row.get("showcase_group") or "",
-            planned_start=row["planned_start"],
-            planned_end=row["planned_end"],
-        )
+            raise importing.RowError("牵头街道", "您不属于该项目的牵头、配合单位，也不是本区领导或督查人员")
+        if code and (code, lead.district_id) in self._taken:
+            raise importing.RowError(
+                self.code_column.header, f"本区已有编号为“{code}”的项目（您无权查看），请换一个编号"
+            )
+        project = ConstructionProject(district_id=lead.district_id, code=code, **{
+            k: v for k, v in values.items() if k != "supporting_units"
+        })  # fmt: skip
         try:
             services.check_units(lead, supporting, command_post)
             services.check_construction(project)
             _check_lengths(project)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                label = _header(CONSTRUCTION_COLUMNS, field, "项目")
+            for name, messages in exc.message_dict.items():
                 for m in messages:
-                    bad(str(label), m)
-            continue
-        planned.append((project, supporting))
-    nodes_by_code = defaultdict(list)
-    for row in nodes_table.rows:
-        r = row["_row"]
-        if row.get("code") not in seen_codes:
-            if row.get("code"):
-                errors.append(CellError(r, "节点表·项目编号", f"项目表中没有编号“{row['code']}”", "rule"))
-            continue
-        if None in (row.get("sequence"), row.get("planned_start"), row.get("planned_end"), row.get("name")):
-            continue
-        nodes_by_code[row["code"]].append(row)
-    node_objects = {}
-    for code, rows in nodes_by_code.items():
-        rows.sort(key=lambda x: x["sequence"])
-        built = []
+                    self.row_error(r, _header(CONSTRUCTION_COLUMNS, name, "项目"), m)
+            return None
+        headers = {c.key: c.header for c in CONSTRUCTION_COLUMNS}
+        for header, message in _too_long(project, ("code", "name", "responsible_leader", "location",
+                                                    "scale", "showcase_group"), headers).items():  # fmt: skip
+            self.row_error(r, header, message)
+        nodes = self._new_nodes(project, self._nodes_by_code.get(code, [])) if code else []
+        if nodes is None:
+            return None
+        values.update(code=code, _project=project, _nodes=nodes)
+        return values
+
+    def _new_nodes(self, project, rows) -> list[ProjectNode] | None:
+        """The node plan of a new (unsaved) project from its node rows (checked in order), or None."""
+        code = project.code
+        rows = sorted(rows, key=lambda x: x["sequence"])
+        built, ok = [], True
         for i, row in enumerate(rows):
             if i and rows[i - 1]["sequence"] == row["sequence"]:
-                errors.append(
-                    CellError(
-                        row["_row"], "节点表·顺序", f"项目“{code}”的顺序 {row['sequence']} 重复", "rule"
-                    )
-                )
+                self.row_error(row["_row"], "节点表·顺序", f"项目“{code}”的顺序 {row['sequence']} 重复")
+                ok = False
                 continue
-            built.append(
-                (
-                    row["_row"],
-                    ProjectNode(
-                        sequence=row["sequence"],
-                        name=row["name"],
-                        owner=row.get("owner") or "",
-                        planned_start=row["planned_start"],
-                        planned_end=row["planned_end"],
-                        actual_start=row.get("actual_start"),
-                        actual_end=row.get("actual_end"),
-                        progress=100 if row.get("actual_end") else (row.get("progress") or 0),
-                    ),
-                )
+            node = ProjectNode(
+                project=project,
+                sequence=row["sequence"],
+                name=row["name"],
+                owner=row.get("owner") or "",
+                planned_start=row["planned_start"],
+                planned_end=row["planned_end"],
+                actual_start=row.get("actual_start"),
+                actual_end=row.get("actual_end"),
+                progress=100 if row.get("actual_end") else (row.get("progress") or 0),
             )
+            for header, message in _too_long(node, NODE_TEXT, NODE_HEADERS).items():
+                self.row_error(row["_row"], header, message)
+                ok = False
+            built.append((row["_row"], node))
         for i, (r, node) in enumerate(built):
             previous = built[i - 1][1] if i else None
             problems = dict(services.node_errors(node, previous, None))
@@ -523,39 +638,73 @@ def import_construction(actor, upload, *, check_only: bool = False) -> int:
                 _check_lengths(node)
             except ValidationError as exc:
                 problems.update({f: m[0] for f, m in exc.message_dict.items()})
-            for field, message in problems.items():
-                label = _header(NODE_COLUMNS, field, "节点")
-                errors.append(CellError(r, f"节点表·{label}", message, "rule"))
-        node_objects[code] = [n for _, n in built]
-    if errors:
-        errors.sort(key=lambda e: (e.column.startswith("节点表"), e.row))
-        raise ImportRefused(errors)
-    if check_only:
-        return len(planned)
-    with transaction.atomic():
-        created = ConstructionProject.objects.bulk_create([p for p, _ in planned], batch_size=1000)
-        through = ConstructionProject.supporting_units.through
-        through.objects.bulk_create(
-            [
-                through(constructionproject_id=p.pk, unit_id=u.pk)
-                for p, (_, units) in zip(created, planned, strict=True)
-                for u in units
-            ],
-            batch_size=2000,
+            for name, message in problems.items():
+                self.row_error(r, NODE_HEADERS.get(name, "节点表"), message)
+                ok = False
+        return [n for _, n in built] if ok else None
+
+    def _check_nodes_unchanged(self, project, rows) -> None:
+        """Node rows of an existing project: the same as stored, or a row error naming the cell
+        and where the change is made instead. A node left out of the file is left as it is."""
+        stored = {n.sequence: n for n in project.nodes.all()}
+        for row in rows:
+            r = row["_row"]
+            node = stored.get(row["sequence"])
+            if node is None:
+                self.row_error(
+                    r, NODE_HEADERS["sequence"],
+                    f"项目“{row['code']}”没有顺序为 {row['sequence']} 的节点：已有项目的节点请在项目页调整",
+                )  # fmt: skip
+                continue
+            for key in ("name", "owner"):
+                if row.get(key) and row[key] != (getattr(node, key) or ""):
+                    self.row_error(r, NODE_HEADERS[key], f"{NODE_TEXT_MESSAGE}（现为“{getattr(node, key)}”）")
+            for key in ("planned_start", "planned_end"):
+                if row.get(key) != getattr(node, key):
+                    self.row_error(r, NODE_HEADERS[key], f"{NODE_PLAN_MESSAGE}（现为 {getattr(node, key)}）")
+            for key in ("actual_start", "actual_end", "progress"):
+                value = row.get(key)
+                if value is not None and value != getattr(node, key):
+                    now = getattr(node, key)
+                    shown = "空" if now is None else (f"{now}%" if key == "progress" else str(now))
+                    self.row_error(r, NODE_HEADERS[key], f"{NODE_PROGRESS_MESSAGE}（现为 {shown}）")
+
+    def check_rows(self, preview):
+        for code, rows in self._nodes_by_code.items():
+            if code not in self._file_codes:
+                for row in rows:
+                    self.row_error(row["_row"], "节点表·项目编号", f"项目表中没有编号“{code}”")
+
+    def create_all(self, plans):
+        if self._check_only:
+            return []  # every rule was checked row by row; nothing to roll back
+        items = [(p.values["_project"], p.values["supporting_units"], p.values["_nodes"]) for p in plans]
+        try:
+            created = services.import_construction_projects(self.actor, items)
+        except PermissionDenied as exc:
+            self._service_errors(plans[0].row, exc)
+            return []
+        services.record_approval_baseline(self.actor, created)  # 立项 baseline of the imported plan
+        for plan, project in zip(plans, created, strict=True):
+            plan.code = project.code
+        return [p.pk for p in created]
+
+    def update(self, obj, changes, *, expected_version):
+        changes = dict(changes)
+        support = changes.pop("supporting_units", None)
+        return services.update_construction_project(
+            self.actor, obj, expected_version=expected_version, supporting_units=support, **changes
         )
-        nodes = []
-        for project in created:
-            given = node_objects.get(project.code)
-            if given:
-                for node in given:
-                    node.project = project
-                nodes.extend(given)
-            else:
-                nodes.extend(services.plan_nodes(project))
-        ProjectNode.objects.bulk_create([n.refresh_pace() for n in nodes], batch_size=2000)
-        services.record_approval_baseline(actor, created)  # 立项 baseline of the imported plan
-        _finish(actor, ConstructionProject, [p.pk for p in created], "建设项目", digest, len(created))
-    return len(created)
+
+
+def import_construction(actor, upload, *, check_only: bool = False) -> importing.Preview:
+    """Import projects (sheet 项目) and their nodes (sheet 节点): rows with a known 项目编号 update
+    that project, others create one (a project without node rows gets its category's template).
+    Raises ``excel.ImportRefused`` (with the preview) listing every bad cell; nothing is written
+    unless the whole file is valid. Returns the preview (新增/修改/不变 and every change)."""
+    return ConstructionImporter(actor).run(
+        upload, check_only=check_only, filename=getattr(upload, "name", "")
+    )
 
 
 def _stage_and_dates(row, today: dt.date, bad) -> tuple[str | None, dict]:
@@ -599,101 +748,175 @@ def _stage_and_dates(row, today: dt.date, bad) -> tuple[str | None, dict]:
     return (stage if ok else None), dates
 
 
-def import_investment(actor, upload, *, check_only: bool = False) -> int:
-    """Import investment projects at any stage with the dates of the stages they have reached
-    (the project's history starts with the import: no evidence files, the audit row names the
-    file). All or nothing; every bad cell reported by row and column."""
-    digest = _digest(upload)
-    table = read_table(upload, investment_columns())
-    errors = list(table.errors)
-    resolver = _UnitResolver(actor)
-    # Names are matched folded on both sides (core.excel.fold: full-width → half-width), so a
-    # name typed with （） matches one stored with () and the reverse.
-    conferences = {
-        fold(c.name): c
-        for c in (Conference.objects.restrict(actor, "view") if actor else Conference.objects.all())
-    }
-    sectors = {s.pk: s for s in Sector.objects.all()}
-    today = clock.today()
-    planned = []
-    for row in table.rows:
+INVESTMENT_KEYS = (
+    "name", "conference", "signing_mode", "investor_name", "investor_domestic", "investor_credit_code",
+    "sector", "contracted_amount", "planned_investment", "lead_unit", "supporting_units", "responsible_leader",
+    "register_due", "start_due",
+)  # fmt: skip
+STAGE_MESSAGE = "阶段变更请在项目页办理（须附佐证材料），导入不能改变阶段"
+
+
+class InvestmentImporter(importing.Importer):
+    """Sheet 招商项目. An update may change every field the project's edit form does
+    (``services.INVESTMENT_EDITABLE`` and the supporting units); the 阶段 and the dates of the
+    stages must be the stored ones (or blank) — a stage moves only through
+    ``services.transition_stage`` with its evidence. A new row may start at any stage with the
+    dates of the stages reached (``services.import_investment_project``)."""
+
+    title = "招商项目"
+    noun = "招商项目"
+    model = InvestmentProject
+    code_field = "import_code"
+    code_column = INVESTMENT_CODE_COLUMN
+    updatable = frozenset(INVESTMENT_KEYS)
+    permission_column = "落地街道"
+
+    def __init__(self, actor, **options):
+        self.columns = investment_columns()
+        super().__init__(actor, **options)
+
+    def template(self) -> bytes:
+        return template("investment", self.actor)
+
+    def select(self, qs):
+        return qs.select_related("conference", "sector", "lead_unit").prefetch_related("supporting_units")
+
+    def existing(self, codes):
+        pks = {pk: code for code in codes if (pk := investment_pk(code)) is not None}
+        found = list(self.select(self.queryset().filter(pk__in=list(pks))))
+        for project in found:
+            project.import_code = pks[project.pk]  # as written (zs-12 finds ZS-000012)
+        self._by_pk = {p.pk: p for p in found}
+        return found
+
+    def prepare(self):
+        self._by_pk = {}
+        self.resolver = _UnitResolver(self.actor)
+        # Names are matched folded on both sides (core.excel.fold: full-width → half-width), so a
+        # name typed with （） matches one stored with () and the reverse.
+        conferences = (
+            Conference.objects.restrict(self.actor, "view") if self.actor else Conference.objects.all()
+        )
+        self.conferences = {fold(c.name): c for c in conferences}
+        self.sectors = {s.pk: s for s in Sector.objects.all()}
+        self.today = clock.today()
+
+    def current(self, obj):
+        values = {key: getattr(obj, key) for key in INVESTMENT_KEYS if key != "supporting_units"}
+        values["supporting_units"] = list(obj.supporting_units.all())
+        return values
+
+    def resolve(self, row):
         r = row["_row"]
 
-        def bad(column, message, r=r):
-            errors.append(CellError(r, column, message, "rule"))
+        def bad(column, message):
+            self.row_error(r, column, message)
 
+        obj = self._existing_obj(row)
         if not row.get("name") or not row.get("sector") or row.get("contracted_amount") is None:
-            continue
-        lead = resolver.get(row.get("lead_unit") or "", services.LEAD_KINDS)
+            return None  # already reported as a required cell
+        lead = self.resolver.get(row.get("lead_unit") or "", services.LEAD_KINDS)
         if lead is None:
-            bad("落地街道", f"“{row.get('lead_unit') or ''}”不是您可选的街道或部门")
-            continue
-        supporting = [resolver.get(n, services.LEAD_KINDS) for n in _split(row.get("supporting_units") or "")]
+            raise importing.RowError("落地街道", f"“{row.get('lead_unit') or ''}”不是您可选的街道或部门")
+        supporting = [
+            self.resolver.get(n, services.LEAD_KINDS)
+            for n in importing.split_list(row.get("supporting_units"))
+        ]
         if None in supporting:
-            bad("配合单位", "含有不是您可选的单位")
-            continue
-        if not resolver.may_act([lead, *supporting], lead.district_id):
-            bad("落地街道", "您不属于该项目的牵头、配合单位，也不是本区领导或督查人员")
-            continue
+            raise importing.RowError("配合单位", "含有不是您可选的单位")
         conference = None
         if row.get("conference"):
-            conference = conferences.get(fold(row["conference"]))
+            conference = self.conferences.get(fold(row["conference"]))
             if conference is None:
-                bad("签约推介会", f"找不到推介会“{row['conference']}”")
-                continue
-        domestic = True if row.get("investor_domestic") is None else row["investor_domestic"]
+                raise importing.RowError("签约推介会", f"找不到推介会“{row['conference']}”")
+        domestic = row.get("investor_domestic")
+        if domestic is None:
+            domestic = obj.investor_domestic if obj is not None else True
         code = row.get("investor_credit_code") or ""
         if domestic and code:
             try:
                 code = validate_credit_code(code)
             except ValidationError as exc:
-                bad("统一社会信用代码", exc.messages[0])
-                continue
-        stage, dates = _stage_and_dates(row, today, bad)
-        if stage is None:
-            continue
+                raise importing.RowError("统一社会信用代码", exc.messages[0]) from exc
         for key, label in (("contracted_amount", "签约金额"), ("planned_investment", "计划投资")):
             if row.get(key) is not None and row[key] < 0:
                 bad(label, "不能为负数")
-        project = InvestmentProject(
-            district_id=lead.district_id,
-            name=row["name"],
-            conference=conference,
-            signing_mode=row.get("signing_mode") or SigningMode.OTHER,
-            investor_name=row["investor_name"] or "",
-            investor_domestic=domestic,
-            investor_credit_code=code,
-            sector=sectors[row["sector"]],
-            contracted_amount=row["contracted_amount"],
-            planned_investment=row.get("planned_investment") or Decimal(0),
-            lead_unit=lead,
-            responsible_leader=row.get("responsible_leader") or "",
-            stage=stage,
-            **dates,
-            register_due=row.get("register_due"),
-            start_due=row.get("start_due"),
-        )
+        values = {
+            "name": row["name"],
+            "conference": conference,
+            "signing_mode": row.get("signing_mode") or (None if obj is not None else SigningMode.OTHER),
+            "investor_name": row.get("investor_name") or "",
+            "investor_domestic": domestic,
+            "investor_credit_code": code,
+            "sector": self.sectors[row["sector"]],
+            "contracted_amount": _cents(row["contracted_amount"], "签约金额（万元）"),
+            "planned_investment": _cents(row.get("planned_investment"), "计划投资（万元）") or Decimal(0),
+            "lead_unit": lead,
+            "supporting_units": supporting,
+            "responsible_leader": row.get("responsible_leader") or "",
+            "register_due": row.get("register_due"),
+            "start_due": row.get("start_due"),
+        }
+        if obj is not None:
+            self._check_stage_unchanged(r, obj, row)
+            return values
+        if not self.resolver.may_act([lead, *supporting], lead.district_id):
+            raise importing.RowError("落地街道", "您不属于该项目的牵头、配合单位，也不是本区领导或督查人员")
+        stage, dates = _stage_and_dates(row, self.today, bad)
+        if stage is None:
+            return None
+        values.update(stage=stage, **dates)
+        project = InvestmentProject(district_id=lead.district_id, **{
+            k: v for k, v in values.items() if k != "supporting_units"
+        })  # fmt: skip
         try:
             services.check_investor(project)
             _check_lengths(project)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                bad(_header(INVESTMENT_COLUMNS, field, "项目"), messages[0])
-            continue
-        planned.append((project, supporting))
-    if errors:
-        raise ImportRefused(sorted(errors, key=lambda e: e.row))
-    if check_only:
-        return len(planned)
-    with transaction.atomic():
-        created = InvestmentProject.objects.bulk_create([p for p, _ in planned], batch_size=1000)
-        through = InvestmentProject.supporting_units.through
-        through.objects.bulk_create(
-            [
-                through(investmentproject_id=p.pk, unit_id=u.pk)
-                for p, (_, units) in zip(created, planned, strict=True)
-                for u in units
-            ]
+            for name, messages in exc.message_dict.items():
+                bad(_header(INVESTMENT_COLUMNS, name, "项目"), messages[0])
+        return values
+
+    def _existing_obj(self, row):
+        pk = investment_pk(row.get("code") or "")
+        return None if pk is None else self._by_pk.get(pk)
+
+    def _check_stage_unchanged(self, r, obj, row) -> None:
+        stored = Stage(obj.stage)
+        if row.get("stage") and row["stage"] != obj.stage:
+            self.row_error(r, "阶段", f"{STAGE_MESSAGE}（现为“{stored.label}”）")
+        for _stage, field, label in STAGE_DATES:
+            value = row.get(field)
+            if value is not None and value != getattr(obj, field):
+                now = getattr(obj, field) or "空"
+                self.row_error(r, label, f"{label}随阶段变更记录，{STAGE_MESSAGE}（现为 {now}）")
+        since = row.get("negotiating_since")
+        if since is not None:
+            if obj.stage != Stage.NEGOTIATING:
+                self.row_error(r, "洽谈开始日期", f"该项目已是“{stored.label}”阶段，洽谈开始日期应为空")
+            elif since != obj.stage_changed_on:
+                self.row_error(
+                    r, "洽谈开始日期", f"{STAGE_MESSAGE}（洽谈开始日期现为 {obj.stage_changed_on}）"
+                )
+
+    def create(self, values):
+        values = dict(values)
+        supporting = values.pop("supporting_units")
+        project = services.import_investment_project(self.actor, supporting_units=supporting, **values)
+        project.import_code = investment_code(project.pk)
+        return project
+
+    def update(self, obj, changes, *, expected_version):
+        changes = dict(changes)
+        support = changes.pop("supporting_units", None)
+        return services.update_investment_project(
+            self.actor, obj, expected_version=expected_version, supporting_units=support, **changes
         )
-        _finish(actor, InvestmentProject, [p.pk for p in created], "招商项目", digest, len(created))
-    return len(created)
+
+
+def import_investment(actor, upload, *, check_only: bool = False) -> importing.Preview:
+    """Import investment projects: rows with a known 编号 update that project (not its stage);
+    others create one at any stage with the dates of the stages reached (the project's history
+    starts with the import: no evidence files, the import's audit record names the file). All or
+    nothing; every bad cell reported by row and column. Returns the preview."""
+    return InvestmentImporter(actor).run(upload, check_only=check_only, filename=getattr(upload, "name", ""))

@@ -1072,3 +1072,72 @@ def ensure_category(
                 actor, ArchiveRequirement(category=category, node_name=node_name, name=doc_name, sort_order=i)
             )
     return category
+
+
+# --- Excel imports (projects/imports.py) -----------------------------------------------------------
+
+
+def import_construction_projects(actor, items) -> list[ConstructionProject]:
+    """Create the construction projects of an Excel import, each already validated row by row by
+    the importer (units and the person's right to act for them, dates, amounts, node dates):
+    ``items`` are (unsaved project, supporting units, nodes — or None for the category's
+    template). Bulk inserts keep a first load of thousands of projects within seconds; every
+    project still gets its own ``create`` record in the hash chain (its fields, supporting units
+    and node plan; written together by ``record_many``), and the person's scope is re-checked
+    for all of them before the transaction ends."""
+    if actor is not None:
+        for project, supporting, _nodes in items:
+            _require_acting_in(
+                actor, [project.lead_unit, project.command_post, *supporting], project.district_id
+            )
+    with transaction.atomic():
+        created = ConstructionProject.objects.bulk_create([p for p, _, _ in items], batch_size=1000)
+        through = ConstructionProject.supporting_units.through
+        through.objects.bulk_create(
+            [
+                through(constructionproject_id=p.pk, unit_id=u.pk)
+                for p, (_, units, _) in zip(created, items, strict=True)
+                for u in units
+            ],
+            batch_size=2000,
+        )
+        plans = []
+        for project, (_, _, given) in zip(created, items, strict=True):
+            if given:
+                for node in given:
+                    node.project = project
+                plans.append(given)
+            else:
+                plans.append(plan_nodes(project))
+        ProjectNode.objects.bulk_create([n.refresh_pace() for nodes in plans for n in nodes], batch_size=2000)
+        entries = []
+        for project, (_, units, _), nodes in zip(created, items, plans, strict=True):
+            after = services.snapshot(project, m2m=False)
+            after["supporting_units"] = sorted(u.pk for u in units)
+            after["nodes"] = [
+                [n.sequence, n.name, str(n.planned_start), str(n.planned_end), n.progress] for n in nodes
+            ]
+            entries.append({"action": "create", "obj": project, "after": after, "message": "Excel 导入"})
+        services.record_many(actor, entries)  # one chained record per project, in one insert
+        if actor is not None:
+            ids = [p.pk for p in created]
+            allowed = ConstructionProject.objects.restrict(actor, "report").filter(pk__in=ids).count()
+            if allowed != len(ids):
+                raise PermissionDenied("导入的项目超出了您的数据权限范围，已回滚。")
+    return created
+
+
+def import_investment_project(actor, *, supporting_units=(), **fields) -> InvestmentProject:
+    """Register an investment project read from an Excel import at the stage it has reached, with
+    the dates of the stages (checked by the importer). Its history starts with the import: no
+    evidence files — the import's own audit record names the file; later stages go through
+    ``transition_stage``."""
+    lead_unit: Unit = fields["lead_unit"]
+    supporting_units = list(supporting_units)
+    check_units(lead_unit, supporting_units)
+    _require_acting_in(actor, [lead_unit, *supporting_units], lead_unit.district_id)
+    project = InvestmentProject(district_id=lead_unit.district_id, **fields)
+    check_investor(project)
+    return services.create_object(
+        actor, project, scope_action="report", m2m={"supporting_units": [u.pk for u in supporting_units]}
+    )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from districtops.core import attachments, clock, excel, permissions
 from districtops.core.services import ConflictError
 from districtops.core.templatetags.units import share, wan
-from districtops.core.views_helpers import apply_service_errors
+from districtops.core.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.models import UnitKind
 
 from . import (
@@ -39,7 +39,6 @@ from .forms import (
     DocumentForm,
     FundEntryForm,
     FundReverseForm,
-    ImportForm,
     InvestmentProjectForm,
     MonthAmountForm,
     NodeForm,
@@ -934,38 +933,41 @@ def warning_list(request):
 
 
 IMPORTS = {
-    "construction": (imports.CONSTRUCTION_COLUMNS, imports.import_construction, "建设项目导入模板.xlsx"),
-    "investment": (imports.INVESTMENT_COLUMNS, imports.import_investment, "招商项目导入模板.xlsx"),
-}
+    # kind: (import, template file, title, list)
+    "construction": (
+        imports.import_construction, "建设项目导入模板.xlsx", gettext_lazy("Excel 导入建设项目"),
+        "projects:construction_list",
+    ),
+    "investment": (
+        imports.import_investment, "招商项目导入模板.xlsx", gettext_lazy("Excel 导入招商项目"),
+        "projects:investment_list",
+    ),
+}  # fmt: skip
 
 
 @login_required
 def import_template(request, kind):
     if kind not in IMPORTS:
         raise Http404
-    return excel.xlsx_response(imports.template(kind), IMPORTS[kind][2])
+    return excel.xlsx_response(imports.template(kind, request.user), IMPORTS[kind][1])
 
 
 @login_required
 def import_view(request, kind):
+    """The shared import page (core.views_helpers.excel_import_page): check-only preview with
+    新增/修改/不变/错误 and every change, then 确认导入; rows with a known 编号 update."""
     if kind not in IMPORTS:
         raise Http404
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            count = IMPORTS[kind][1](
-                request.user, form.cleaned_data["file"], check_only=form.cleaned_data["check_only"]
-            )
-        except excel.ImportRefused as exc:
-            result = {"ok": False, "errors": exc.errors[:500], "total_errors": len(exc.errors)}
-        except PermissionDenied:
-            result = {"ok": False, "errors": [], "total_errors": 0, "denied": True}
-        else:
-            result = {"ok": True, "count": count, "check_only": form.cleaned_data["check_only"]}
-            if not form.cleaned_data["check_only"]:
-                messages.success(request, _("已导入 %(n)d 个项目。") % {"n": count})
-    return render(request, "projects/import.html", {"form": form, "kind": kind, "result": result})
+    run, template_name, title, list_url = IMPORTS[kind]
+    return excel_import_page(
+        request,
+        title=str(title),
+        template=lambda: imports.template(kind, request.user),
+        template_name=template_name,
+        run=lambda file, check_only: run(request.user, file, check_only=check_only),
+        done_message=_("已导入 %(n)d 个项目。"),
+        list_url=list_url,
+    )
 
 
 # --- settings (system administrator): the configurable lists and thresholds --------------------

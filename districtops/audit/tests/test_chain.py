@@ -168,3 +168,25 @@ def test_concurrent_writers_keep_one_unbroken_chain():
     assert AuditRecord.objects.count() == before + 45
     result = chain.verify()
     assert result.ok and result.checked == before + 45
+
+
+def test_append_many_writes_the_chain_a_loop_of_append_would(org):
+    from districtops.org.models import Unit
+
+    before = AuditRecord.objects.order_by("-seq").first()
+    units = list(Unit.objects.order_by("pk")[:3])
+    records = chain.append_many(
+        None, [{"action": "create", "obj": u, "after": {"name": u.name}} for u in units]
+    )
+    assert [r.seq for r in records] == [before.seq + 1, before.seq + 2, before.seq + 3]
+    assert records[0].prev_hash == before.hash and records[1].prev_hash == records[0].hash
+    stored = AuditRecord.objects.get(seq=before.seq + 2)
+    assert (stored.object_type, stored.object_id, stored.after) == (
+        "org.unit",
+        str(units[1].pk),
+        {"name": units[1].name},
+    )
+    assert chain.verify().ok
+    chain.append(None, "update", obj=units[0])  # the chain goes on after a bulk append
+    assert chain.verify().ok
+    assert chain.append_many(None, []) == []

@@ -19,3 +19,11 @@ def yuan_exact(value):
     if value in (None, ""):
         return "0.00"
     return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def investment_code(project) -> str:
+    """The 编号 of an investment project (ZS-000123), as the Excel export writes it."""
+    from districtops.projects.imports import investment_code as code
+
+    return code(project.pk) if getattr(project, "pk", None) else ""

@@ -107,8 +107,8 @@ def test_district_filter_on_lists_map_warnings_and_exports(login, org, road, sig
     sheet = load_workbook(BytesIO(export.content))["项目"]
     assert sheet.max_row == 1  # headers only
     export = client.get(f"/projects/investment/?district={guancheng.pk}&export=xlsx")
-    names = [
-        r[0] for r in load_workbook(BytesIO(export.content)).active.iter_rows(min_row=2, values_only=True)
+    names = [  # column A is the 编号 (ZS-000123), B the name
+        r[1] for r in load_workbook(BytesIO(export.content)).active.iter_rows(min_row=2, values_only=True)
     ]
     assert signed.name in names
     api = login("jinshui_leader").get(f"/projects/?district={guancheng.pk}").content.decode()
