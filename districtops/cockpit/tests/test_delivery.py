@@ -121,13 +121,19 @@ def test_weekly_job_is_registered_daily():
 def test_an_issued_briefing_is_pushed_once_to_each_subscription(subscriptions, users, fake_api):
     district = subscriptions["mail"].district
     summary = services.district_summary(users["leader"], district)
-    heading = {"doc_number": "管政办通〔2021〕7号", "issued_on": MONDAY, "title": "管城回族区2月经济运行和重点工作通报"}
+    heading = {
+        "doc_number": "管政办通〔2021〕7号",
+        "issued_on": MONDAY,
+        "title": "管城回族区2月经济运行和重点工作通报",
+    }
     fake_api.script("/robot/send", {"errcode": 0, "errmsg": "ok"})
     counts = delivery.push_briefing(district, summary, heading, job_id=42)
     assert counts["scheduled"] == 3 and counts["sent"] == 3, counts
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    assert "管政办通〔2021〕7号" in body and "第 42 号任务" in body and "【月度通报】" in mail.outbox[0].subject
+    assert (
+        "管政办通〔2021〕7号" in body and "第 42 号任务" in body and "【月度通报】" in mail.outbox[0].subject
+    )
     assert Message.objects.filter(source="briefing").count() == 3
     # The same 文号 again: nothing new is sent.
     again = delivery.push_briefing(district, summary, heading, job_id=42)
