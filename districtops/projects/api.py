@@ -994,16 +994,18 @@ def create_baseline(request, payload: BaselineIn):
     return Status(201, baseline)
 
 
-@router.get("/baselines/{baseline_id}/nodes", response=list[BaselineNodeOut])
-def list_baseline_nodes(request, baseline_id: int, project: int | None = None):
-    """The nodes of one baseline the person may see (their projects' gate applies)."""
+@router.get("/baselines/{baseline_id}/nodes", response=page_schema(BaselineNodeOut, "BaselineNodePage"))
+def list_baseline_nodes(
+    request, baseline_id: int, project: int | None = None, limit: Limit = 500, offset: Offset = 0
+):
+    """The nodes of one baseline the person may see (their projects' gate applies), paged."""
     from .models import Baseline, BaselineNode
 
     baseline = gated_get(Baseline, request.auth, baseline_id)
     rows = BaselineNode.objects.restrict(request.auth, "view").filter(baseline=baseline)
     if project is not None:
         rows = rows.filter(project_id=project)
-    return list(rows.order_by("project_id", "node_id")[:20000])
+    return page(rows.order_by("project_id", "node_id"), limit, offset, max_limit=5000)
 
 
 class FundFigures(Schema):

@@ -744,7 +744,11 @@ def _take_baseline(actor, *, district_id, unit, kind, name, reason, projects, pr
         node_count=len(rows),
     )
     with transaction.atomic():
-        services.create_object(actor, baseline, scope_action="report")
+        # The 立项 baseline is the platform's own record of what was just registered (the actor's
+        # right was checked on the projects themselves): written as the system, ``taken_by`` names
+        # the person. A baseline someone takes by hand or at a meeting is theirs and re-checked.
+        automatic = kind == BaselineKind.APPROVAL
+        services.create_object(None if automatic else actor, baseline, scope_action="report")
         BaselineNode.objects.bulk_create(
             [
                 BaselineNode(

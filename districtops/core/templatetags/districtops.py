@@ -13,6 +13,12 @@ def model_name(obj):
     return obj._meta.model_name
 
 
+@register.filter
+def get_item(mapping, key):
+    """``mapping|get_item:key`` — a dict looked up by a variable key (the funds page's cells)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
 # The one form renderer (templates/includes/form.html) gives every widget Tabler's class.
 WIDGET_CLASSES = {
     "select": "form-select",

@@ -184,7 +184,7 @@ def test_the_api_lists_and_records_baselines_and_has_no_edit(api_client, road, j
     assert patched.status_code in (404, 405)
     assert leader.delete(f"{BASE}/baselines/{bid}").status_code in (404, 405)
     assert Baseline.objects.get(pk=bid).name.endswith("调度会（2021-03-31）")
-    nodes = leader.get(f"{BASE}/baselines/{bid}/nodes").json()
+    nodes = leader.get(f"{BASE}/baselines/{bid}/nodes").json()["items"]
     assert len(nodes) == road.nodes.count()
     assert api_client("jinshui").get(f"{BASE}/baselines/{bid}/nodes").status_code == 404
     refused = api_client("nanguan").post(

@@ -323,4 +323,4 @@ def test_import_holds_text_to_its_field_length_before_bulk_create(config, users)
     )
     assert not ConstructionProject.objects.exists() and not Node.objects.exists()
     rows[1][1] = "长" * name_max
-    assert imports.import_construction(users["nanguan"], _upload(_workbook_with_rows(rows))) == 2
+    assert imports.import_construction(users["nanguan"], _upload(_workbook_with_rows(rows))).created == 2
