@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Aggregate, Max, TextField, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock, locks, permissions, services
 from districtops.core.codes import (
@@ -571,18 +572,18 @@ def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, 
 
 # What the reader itself checks, by the rule code its problems carry (the audit rules have names).
 READER_RULE_NAMES = {
-    "format": "格式",
-    "duplicate": "重复行",
-    "period": "报告期",
-    "header": "表头",
-    "empty": "空文件",
-    "scope": "辖区",
-    "sector": "统计专业",
-    "explanation": "情况说明",
-    "published": "已审定发布",
-    "file": "文件",
-    "size": "文件大小",
-    "valid_codes": "代码有效",
+    "format": _("格式"),
+    "duplicate": _("重复行"),
+    "period": _("报告期"),
+    "header": _("表头"),
+    "empty": _("空文件"),
+    "scope": _("辖区"),
+    "sector": _("统计专业"),
+    "explanation": _("情况说明"),
+    "published": _("已审定发布"),
+    "file": _("文件"),
+    "size": _("文件大小"),
+    "valid_codes": _("代码有效"),
 }
 DEFAULT_THRESHOLD = 1.0
 
@@ -1100,7 +1101,7 @@ def _template_periods(count: int = 2 * rules.YEAR) -> list[str]:
     today = clock.today()
     period = Period.from_date(today) if today.month != 1 else Period(today.year - 1, 12)
     labels = []
-    for _ in range(count):
+    for _step in range(count):
         labels.append(period.label)
         period = period.previous()
     return labels
@@ -1212,7 +1213,7 @@ def _example_row(columns: list[Column], kind: str) -> list:
     periods = _template_periods()
     first_of_year = next((p for p in periods if "1-2月" in p), periods[0])
     values = {
-        "name": "示例机械制造有限公司",
+        "name": "示例：某机械制造有限公司",
         "credit_code": code,
         "industry_code": "3411",
         "annual_revenue": 300000,
