@@ -9,18 +9,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Aggregate, Max, TextField, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock, locks, permissions, services
-from districtops.core.codes import classify_scale, validate_credit_code, validate_industry_code
-from districtops.core.excel import CellError, Column, normalise_header, read_table
+from districtops.core.codes import (
+    Sector,
+    classify_scale,
+    credit_code_check_char,
+    validate_credit_code,
+    validate_industry_code,
+)
+from districtops.core.excel import CellError, Column, normalise_header, read_table, write_workbook
 from districtops.org.models import Unit, UnitKind
 
 from . import indicators, policies, rules
@@ -147,6 +156,7 @@ TAXPAYER_TEXTS = {
     "small_scale": "small_scale",
 }
 ENTERPRISE_COLUMNS[2].required = True
+_DIVISION_RE = re.compile(r"^\s*([\d ]*)(.*)$", re.S)
 
 
 def import_enterprises(actor, source, filename: str = "", *, check_only: bool = False) -> ImportResult:
@@ -184,7 +194,10 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
             except ValidationError as exc:
                 error("industry_code", exc.messages[0], "valid_codes")
         district = street = None
-        raw_division = (row.get("division_code") or "").replace(" ", "")
+        # "410104003000 南关街街道" as the template's drop-down offers it, or the bare code.
+        digits, written_name = _DIVISION_RE.match(str(row.get("division_code") or "")).groups()
+        raw_division = digits.replace(" ", "") if digits.strip() else written_name.replace(" ", "")
+        written_name = written_name.strip() if digits.strip() else ""
         if raw_division:
             if not raw_division.isdigit() or len(raw_division) not in (9, 12):
                 error("division_code", f"区划代码应为12位（或9位）数字：{raw_division}", "valid_codes")
@@ -200,6 +213,12 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
                     error(
                         "division_code",
                         f"区划代码 {division} 的乡镇街道（{division[:9]}）不存在",
+                        "valid_codes",
+                    )
+                elif written_name and written_name != (street or district).name:
+                    error(
+                        "division_code",
+                        f"区划代码 {division[:9]} 是{(street or district).name}，与所写名称“{written_name}”不符",
                         "valid_codes",
                     )
         raw_class = str(row.get("taxpayer_class") or "").strip()
@@ -319,6 +338,14 @@ def field_headers(report_field) -> tuple[list[str], list[str]]:
     return current, (cumulative if report_field.has_cumulative else [])
 
 
+def template_headers(report_field) -> tuple[str, str | None]:
+    """The headers the download template writes for a field (before the unit): 本月 and 本年累计
+    for a field with a cumulative figure, the bare name for one without (用电量, 从业人员期末人数)."""
+    if report_field.has_cumulative:
+        return f"{report_field.name}本月", f"{report_field.name}本年累计"
+    return report_field.name, None
+
+
 def report_columns(report_types) -> list[Column]:
     """One column per distinct header text: report forms share headers (营业收入 is a field of the
     industry and the services forms), so a header is bound to a field only once the row's
@@ -350,10 +377,26 @@ class _FieldPlan:
 
     fields: dict[str, dict]  # field code → {"name", "required", "has_cumulative", "is_money"}
     columns: list[tuple[str, str | None, str | None, str, str]]  # code, cur key, cum key, cur/cum header
+    units: dict[str, tuple[str, str]] = field(default_factory=dict)  # money field → file's units
 
 
-def _field_plan(report_type, present: set[str], headers: dict[str, str]) -> _FieldPlan:
-    fields, columns = {}, []
+# A money column's factor to yuan (as the reader found it in the header) → the unit's name.
+MONEY_UNIT_NAMES = {factor: name for name, factor in rules.MONEY_UNITS.items()}
+
+
+def _money_unit(key: str | None, factors: dict) -> str:
+    """The unit a money column of the file is written in: the reader scales 千元/万元/亿元 headers
+    (``Table.units``) and reads a header without a unit as 元."""
+    if key is None:
+        return rules.FORM_UNIT
+    return MONEY_UNIT_NAMES.get(factors.get(key, Decimal(1)), rules.FORM_UNIT)
+
+
+def _field_plan(report_type, present: set[str], headers: dict[str, str], factors=None) -> _FieldPlan:
+    """``headers``: column key → its header. A figure whose column the file
+    lacks is named by the template's header (工业总产值本年累计), not by the bare field name."""
+    fields, columns, units = {}, [], {}
+    factors = factors or {}
     for f in report_type.fields.all():
         fields[f.code] = {
             "name": f.name,
@@ -366,16 +409,19 @@ def _field_plan(report_type, present: set[str], headers: dict[str, str]) -> _Fie
         cumulative_key = next(
             (k for k in ("h:" + normalise_header(t) for t in cumulative) if k in present), None
         )
+        current_name, cumulative_name = template_headers(f)
         columns.append(
             (
                 f.code,
                 current_key,
                 cumulative_key,
-                headers.get(current_key, f.name),
-                headers.get(cumulative_key, f.name),
+                headers.get(current_key) or current_name,
+                headers.get(cumulative_key) or cumulative_name or f.name,
             )
         )
-    return _FieldPlan(fields, columns)
+        if f.is_money:
+            units[f.code] = (_money_unit(current_key, factors), _money_unit(cumulative_key, factors))
+    return _FieldPlan(fields, columns, units)
 
 
 @dataclass(slots=True)
@@ -526,14 +572,18 @@ def _sources(enterprise_ids, first: Period) -> dict[str, dict[int, dict[Period, 
 
 # What the reader itself checks, by the rule code its problems carry (the audit rules have names).
 READER_RULE_NAMES = {
-    "format": "格式",
-    "duplicate": "重复行",
-    "period": "报告期",
-    "header": "表头",
-    "empty": "空文件",
-    "scope": "辖区",
-    "sector": "统计专业",
-    "explanation": "情况说明",
+    "format": _("格式"),
+    "duplicate": _("重复行"),
+    "period": _("报告期"),
+    "header": _("表头"),
+    "empty": _("空文件"),
+    "scope": _("辖区"),
+    "sector": _("统计专业"),
+    "explanation": _("情况说明"),
+    "published": _("已审定发布"),
+    "file": _("文件"),
+    "size": _("文件大小"),
+    "valid_codes": _("代码有效"),
 }
 DEFAULT_THRESHOLD = 1.0
 
@@ -581,7 +631,7 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             CellError(table.header_row, "表头", "没有识别到任何报表指标列（如 工业总产值本月）", "header")
         )
         return _finish(result, actor, content)
-    plans = {t.pk: _field_plan(t, present, headers) for t in report_types}
+    plans = {t.pk: _field_plan(t, present, headers, table.units) for t in report_types}
     rule_set = [r for r in AuditRule.objects.all() if r.is_enabled]
     code_rules = [r for r in rule_set if r.code == "valid_codes"]
     cross_rules = [r for r in rule_set if r.code in rules.CROSS_FIRM and r.kind == "verification"]
@@ -714,11 +764,12 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             division_code=enterprise.division_code,
             taxpayer_class=enterprise.taxpayer_class,
             registered=True,
+            units=plan.units,
         )
         errors, assessment = rules.assess(ctx, report_rules)
-        for rule_obj, field_code, message in errors:
+        for rule_obj, field_code, message, part in errors:
             current_col, cumulative_col = columns_of.get(field_code, (headers["credit_code"],) * 2)
-            column = cumulative_col if rule_obj.code == "cumulative_consistency" else current_col
+            column = cumulative_col if part == rules.CUMULATIVE else current_col
             result.errors.append(CellError(r, column, message, rule_obj.code))
         if not errors:
             own_history[period] = values
@@ -1008,3 +1059,225 @@ def import_source_figures(
         services.record(actor, "import", batch, after=result.summary, message=filename)
     result.batch = batch
     return _finish(result, actor, content)
+
+
+# --------------------------------------------------------------------------- download templates
+#
+# A template per kind the page imports: the register, each monthly form (by its industry
+# sections), electricity and tax. Each has the columns the importer reads under their template
+# headers (units in the header: 千元, 千瓦时, 人), drop-downs for the closed lists (报告期, the
+# district's streets, 是/否, 纳税人类型) on a hidden list sheet, and a 说明 sheet: what each column
+# means, the conventions, and one example row — on the 说明 sheet only, so an example left in place
+# is never imported as data.
+
+TEMPLATE_COMMON_NOTES = [
+    "填写说明：第一个工作表是数据表，每行一户企业（月报：每行一户企业一个报告期）；表头不要改动，列的顺序可以调整。",
+    "带 * 的列为必填；有下拉箭头的列请从下拉列表中选择（列表在隐藏的工作表中）。",
+    "金额单位为千元（表头已注明“（千元）”）；如按万元或元填报，请把表头的单位改成“（万元）”或“（元）”，系统按表头单位换算。",
+    "统一社会信用代码为18位，大小写均可；全角数字、千分位逗号可以识别。",
+    "整个文件先检查后导入：任何一行有强制性错误，整个文件不导入，错误按行和列列出。建议先勾选“只检查，不导入”。",
+]
+REPORT_NOTES = [
+    "报告期：1月不单独报送，1-2月合并报送，写作“2021年1-2月”或“2021-02”；其余月份写作“2021年3月”或“2021-03”。",
+    "本年累计：1-2月的本年累计等于本月数；以后各月，上期本年累计 + 本月 = 本年累计（允许舍入误差）。",
+    "更正：同一企业同一报告期再次导入，形成新的版本（更正版本），原版本保留可查；不会覆盖或删除。",
+    "情况说明：审核提示（数据异常）时写明原因，如新增订单、新产线投产、价格变化；“核实无误”不能作为说明。",
+]
+ENTERPRISE_NOTES = [
+    "同一统一社会信用代码再次导入即更新该企业的名录信息（新增、更新、未变分别计数）。",
+    "统计用区划代码：从下拉列表选择所在乡镇街道（“代码 名称”形式），或直接填写12位代码。",
+    "规模以上（四上）按行业和营业收入自动判定；建筑业看资质，房地产开发看开发经营活动。",
+]
+SOURCE_NOTES = [
+    "同一企业同一报告期再次导入，以新文件的数字为准（替换原数字）。",
+    "报告期写作“2021年1-2月”“2021-03”等，1月并入1-2月。",
+]
+EXAMPLE_MARK = "【示例，仅供参考，不会被导入；请在第一个工作表中填写】"
+
+
+def _template_periods(count: int = 2 * rules.YEAR) -> list[str]:
+    """The periods a template's drop-down offers: the latest one a report may be for, and the two
+    years before it (corrections of last year's reports included)."""
+    today = clock.today()
+    period = Period.from_date(today) if today.month != 1 else Period(today.year - 1, 12)
+    labels = []
+    for _step in range(count):
+        labels.append(period.label)
+        period = period.previous()
+    return labels
+
+
+def _division_options(actor) -> list[str]:
+    """The district(s) of the statistician and their streets, as "410104003000 南关街街道"."""
+    districts = policies.require_statistician(actor, message="只有统计员可以下载导入模板")
+    units = Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.SUBDISTRICT]).exclude(division_code="")
+    own = None
+    if districts != permissions.ALL:
+        own = set(Unit.objects.filter(pk__in=districts).values_list("division_code", flat=True))
+    return [
+        f"{code.ljust(12, '0')} {name}"
+        for code, name in units.order_by("division_code").values_list("division_code", "name")
+        if own is None or code[:6] in own
+    ]
+
+
+def _copy(column: Column, **changes) -> Column:
+    return Column(**{**column.__dict__, **changes})
+
+
+def _enterprise_template_columns(actor) -> list[Column]:
+    helps = {
+        "name": "单位详细名称，与营业执照一致",
+        "credit_code": "18位统一社会信用代码（名录按此匹配：已有的更新，没有的新增）",
+        "industry_code": "国民经济行业代码（GB/T 4754-2017）4位小类代码，如 3411",
+        "division_code": "所在乡镇街道：从下拉列表选择，或填12位统计用区划代码",
+        "annual_revenue": "上年营业收入，千元（判定是否规模以上）",
+        "is_key": "是/否",
+        "is_candidate": "小升规培育对象：是/否",
+        "is_individual": "个体工商户：是/否（个体户不计入四上）",
+        "converted_from_individual": "由个体工商户转为企业：是/否",
+        "construction_qualified": "建筑业：有总承包或专业承包资质为“是”",
+        "development_active": "房地产开发：本年有开发经营活动为“是”",
+        "taxpayer_class": "增值税纳税人类型：一般纳税人 / 小规模纳税人",
+    }
+    divisions = _division_options(actor)
+    columns = []
+    for c in ENTERPRISE_COLUMNS:
+        changes = {"help": helps.get(c.key, "")}
+        if c.key == "annual_revenue":
+            changes["header"] = "营业收入（千元）"
+        elif c.key == "division_code":
+            changes.update(options=divisions, width=30)
+        elif c.key == "taxpayer_class":
+            changes["options"] = ["一般纳税人", "小规模纳税人"]
+        columns.append(_copy(c, **changes))
+    return columns
+
+
+def _report_template_columns(report_type) -> list[Column]:
+    periods = _template_periods()
+    credit, period, name, explanation = BASE_REPORT_COLUMNS
+    columns = [
+        _copy(credit, help="18位统一社会信用代码；企业须已在名录库中"),
+        _copy(period, options=periods, help="报告期：1-2月合并报送；从下拉列表选择"),
+        _copy(name, help="单位详细名称（可不填，便于核对）"),
+    ]
+    for f in report_type.fields.all():
+        unit = "千元" if f.is_money else f.unit
+        suffix = f"（{unit}）" if unit else ""
+        current, cumulative = template_headers(f)
+        kind = "money" if f.is_money else "decimal"
+        what = "必填" if f.required else "选填"
+        columns.append(
+            Column(
+                f.code,
+                current + suffix,
+                kind=kind,
+                unit=None if f.is_money else f.unit,
+                required=f.required,
+                help=f"{f.name}{'本月数' if cumulative else ''}，{unit or '数值'}（{what}）",
+            )
+        )
+        if cumulative:
+            columns.append(
+                Column(
+                    f.code + ":cumulative",
+                    cumulative + suffix,
+                    kind=kind,
+                    unit=None if f.is_money else f.unit,
+                    required=f.required,
+                    help=f"{f.name}1月至本月累计，{unit or '数值'}（{what}）；1-2月等于本月数",
+                )
+            )
+    columns.append(_copy(explanation, help="数据异常时的情况说明（不少于10个字）；没有可不填"))
+    return columns
+
+
+def _source_template_columns(kind: str) -> list[Column]:
+    periods = _template_periods()
+    credit, period, value = ELECTRICITY_COLUMNS if kind == "electricity" else SOURCE_COLUMNS
+    if kind == "electricity":
+        value = _copy(value, header="用电量（千瓦时）", help="当月用电量，千瓦时（电网计量）")
+    else:
+        value = _copy(value, header="税收（千元）", help="当月入库税收，千元（税务部门）")
+    return [
+        _copy(credit, help="18位统一社会信用代码；企业须已在名录库中"),
+        _copy(period, options=periods, help="报告期：1-2月合并；从下拉列表选择"),
+        value,
+    ]
+
+
+def _example_row(columns: list[Column], kind: str) -> list:
+    first17 = "91410104MA0000001"
+    code = first17 + credit_code_check_char(first17)
+    periods = _template_periods()
+    first_of_year = next((p for p in periods if "1-2月" in p), periods[0])
+    values = {
+        "name": "示例：某机械制造有限公司",
+        "credit_code": code,
+        "industry_code": "3411",
+        "annual_revenue": 300000,
+        "is_key": "是",
+        "taxpayer_class": "一般纳税人",
+        "period": first_of_year,
+        "explanation": "",
+        "value": 12000,
+    }
+    row = []
+    for c in columns:
+        if c.key == "division_code":
+            row.append((c.options or ["410104003000"])[0])
+        elif c.key in values:
+            row.append(values[c.key])
+        elif c.kind in ("money", "decimal"):
+            row.append(20000 if c.kind == "money" else 150)  # 1-2月: 本年累计 = 本月
+        elif c.kind == "bool":
+            row.append("否")
+        else:
+            row.append("")
+    return row
+
+
+def template_kinds() -> list[tuple[str, str]]:
+    """(kind, title) of every download template: the register, each monthly form, the sources."""
+    ensure_reference_data()
+    kinds = [(ImportKind.ENTERPRISES.value, str(ImportKind.ENTERPRISES.label))]
+    for report_type in ReportType.objects.order_by("code"):
+        sections = "、".join(Sector.LABELS.get(s, s) for s in report_type.sector_list())
+        kinds.append((report_type.code, f"{report_type.code} {report_type.name}（{sections}）"))
+    kinds += [(k.value, str(k.label)) for k in (ImportKind.ELECTRICITY, ImportKind.TAX)]
+    return kinds
+
+
+def template(actor, kind: str) -> tuple[bytes, str]:
+    """The template workbook for ``kind`` (see ``template_kinds``) and its file name; LookupError
+    for an unknown kind. Only a statistician downloads one (it lists the district's streets)."""
+    policies.require_statistician(actor, message="只有统计员可以下载导入模板")
+    ensure_reference_data()
+    if kind == ImportKind.ENTERPRISES:
+        title, columns, notes = "企业名录", _enterprise_template_columns(actor), ENTERPRISE_NOTES
+    elif kind in (ImportKind.ELECTRICITY, ImportKind.TAX):
+        title = str(ImportKind(kind).label)
+        columns, notes = _source_template_columns(kind), SOURCE_NOTES
+    else:
+        report_type = ReportType.objects.prefetch_related("fields").filter(code=kind).first()
+        if report_type is None:
+            raise LookupError(kind)
+        title, columns, notes = report_type.code, _report_template_columns(report_type), REPORT_NOTES
+    content = write_workbook([(title, columns, [])], template=True)
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = wb["说明"]
+    lines = [*TEMPLATE_COMMON_NOTES, *notes]
+    sheet.insert_rows(1, len(lines) + 1)
+    for i, line in enumerate(lines, start=1):
+        sheet.cell(row=i, column=1, value=line)
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 60
+    sheet.append([])
+    sheet.append([EXAMPLE_MARK])
+    sheet.append([c.header for c in columns])
+    sheet.append(_example_row(columns, kind))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    name = dict(template_kinds()).get(kind, title).split("（")[0]
+    return buffer.getvalue(), f"{name}导入模板.xlsx"

@@ -43,11 +43,18 @@ class ReportContext:
     # The import's bulk read of the series fields further back: field → {ISO date: current as float}.
     # ``history`` wins where it has the field (the file's own earlier rows, the periods read in full).
     stored: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    # The unit each figure is written in in the file being imported (field → (current, cumulative),
+    # e.g. ("万元", "万元")): a mandatory error quotes amounts as the file has them. 千元 (the unit of
+    # the statistical forms) where the file is not known.
+    units: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Per-context memo of ``back()``: the rules ask for the same series several times.
     _series: dict = field(default_factory=dict, repr=False, compare=False)
 
     def name(self, code: str) -> str:
         return self.fields.get(code, {}).get("name", code)
+
+    def unit(self, code: str, cumulative: bool = False) -> str:
+        return self.units.get(code, (FORM_UNIT, FORM_UNIT))[1 if cumulative else 0]
 
     def current(self, code: str, period: Period | None = None) -> Decimal | None:
         values = self.values if period is None else self.history.get(period)
@@ -109,7 +116,10 @@ def periods_back(period: Period, depth: int) -> list[Period]:
     return result
 
 
-Issue = tuple[str, str]  # (field code, Chinese message)
+# (field code, Chinese message) or, from a mandatory rule, (field code, message, part) where part
+# names the figure that is missing or wrong: CURRENT (本月) or CUMULATIVE (本年累计).
+Issue = tuple[str, str] | tuple[str, str, str]
+CURRENT, CUMULATIVE = "current", "cumulative"
 RULES: dict[str, Callable[[ReportContext, dict], list[Issue]]] = {}
 
 
@@ -129,10 +139,20 @@ def _decimal(value) -> Decimal | None:
     return Decimal(value) if isinstance(value, int) else Decimal(str(value))
 
 
-def _fmt(value) -> str:
-    """An amount in yuan as the forms carry it, in 千元 (the money unit of the statistical forms)."""
-    text = f"{Decimal(value) / 1000:,.3f}".rstrip("0").rstrip(".")
-    return f"{text} 千元"
+FORM_UNIT = "千元"  # the money unit of the statistical forms
+MONEY_UNITS = {
+    "亿元": Decimal(100_000_000),
+    "万元": Decimal(10_000),
+    "千元": Decimal(1_000),
+    "元": Decimal(1),
+}
+
+
+def _fmt(value, unit: str = FORM_UNIT) -> str:
+    """An amount in yuan shown in ``unit`` (the unit the file writes it in; 千元 by default)."""
+    scaled = Decimal(value) / MONEY_UNITS.get(unit, MONEY_UNITS[FORM_UNIT])
+    text = f"{scaled:,.4f}".rstrip("0").rstrip(".")
+    return f"{text} {unit if unit in MONEY_UNITS else FORM_UNIT}"
 
 
 # --------------------------------------------------------------------------- mandatory
@@ -146,9 +166,9 @@ def required_fields(ctx: ReportContext, params: dict) -> list[Issue]:
             continue
         current, cumulative = ctx.values.get(code, (None, None))
         if current is None:
-            issues.append((code, f"{meta['name']}（本月）为必填项"))
+            issues.append((code, f"{meta['name']}（本月）为必填项", CURRENT))
         if meta.get("has_cumulative") and cumulative is None:
-            issues.append((code, f"{meta['name']}（本年累计）为必填项"))
+            issues.append((code, f"{meta['name']}（本年累计）为必填项", CUMULATIVE))
     return issues
 
 
@@ -156,8 +176,10 @@ def required_fields(ctx: ReportContext, params: dict) -> list[Issue]:
 def non_negative(ctx: ReportContext, params: dict) -> list[Issue]:
     issues = []
     for code, (current, cumulative) in ctx.values.items():
-        if (current is not None and current < 0) or (cumulative is not None and cumulative < 0):
-            issues.append((code, f"{ctx.name(code)}不能为负数"))
+        if current is not None and current < 0:
+            issues.append((code, f"{ctx.name(code)}不能为负数", CURRENT))
+        if cumulative is not None and cumulative < 0:
+            issues.append((code, f"{ctx.name(code)}（本年累计）不能为负数", CUMULATIVE))
     return issues
 
 
@@ -170,20 +192,36 @@ def cumulative_consistency(ctx: ReportContext, params: dict) -> list[Issue]:
     for code, (current, cumulative) in ctx.values.items():
         if not ctx.fields.get(code, {}).get("has_cumulative") or current is None or cumulative is None:
             continue
+        cur_unit, cum_unit = ctx.unit(code), ctx.unit(code, cumulative=True)
         if ctx.period.is_first_of_year:
             if abs(cumulative - current) > tolerance:
-                issues.append((code, f"{ctx.name(code)}：1-2月的本年累计应等于本期数（{_fmt(current)}）"))
+                issues.append(
+                    (
+                        code,
+                        f"{ctx.name(code)}：1-2月的本年累计应等于本期数（{_fmt(current, cur_unit)}），"
+                        f"文件中为 {_fmt(cumulative, cum_unit)}",
+                        CUMULATIVE,
+                    )
+                )
             continue
         if previous is None or code not in previous or previous[code][1] is None:
             continue  # nothing to chain to: a newly registered enterprise's first month
         last = _decimal(previous[code][1])
         if cumulative < last:
-            issues.append((code, f"{ctx.name(code)}：本年累计 {_fmt(cumulative)} 小于上期累计 {_fmt(last)}"))
+            issues.append(
+                (
+                    code,
+                    f"{ctx.name(code)}：本年累计 {_fmt(cumulative, cum_unit)} 小于上期累计 {_fmt(last, cum_unit)}",
+                    CUMULATIVE,
+                )
+            )
         elif abs(last + current - cumulative) > tolerance:
             issues.append(
                 (
                     code,
-                    f"{ctx.name(code)}：上期累计 {_fmt(last)} + 本期 {_fmt(current)} ≠ 本年累计 {_fmt(cumulative)}",
+                    f"{ctx.name(code)}：上期累计 {_fmt(last, cum_unit)} + 本期 {_fmt(current, cur_unit)}"
+                    f" ≠ 本年累计 {_fmt(cumulative, cum_unit)}",
+                    CUMULATIVE,
                 )
             )
     return issues
@@ -930,14 +968,15 @@ class Assessment:
 
 
 def assess(ctx: ReportContext, rules) -> tuple[list[tuple], Assessment]:
-    """Mandatory errors and the verification evidence with its risk score for one report."""
+    """Mandatory errors — (rule, field, message, part), part naming the figure at fault, CURRENT or
+    CUMULATIVE — and the verification evidence with its risk score for one report."""
     errors, evidence = [], []
     for r in rules:
         if not r.is_enabled or r.code not in RULES:
             continue
         for item in RULES[r.code](ctx, r.params or {}):
             if r.kind == "mandatory":
-                errors.append((r, item[0], item[1]))
+                errors.append((r, item[0], item[1], item[2] if len(item) > 2 else CURRENT))
             else:
                 evidence.append((r, item[0], item[1], float(getattr(r, "weight", 1) or 0) * item[2]))
     return errors, Assessment(sum(e[3] for e in evidence), evidence)
@@ -947,7 +986,9 @@ def run(ctx: ReportContext, rules) -> tuple[list[tuple], list[tuple]]:
     """Apply enabled rules (objects with code, kind, params, is_enabled) → (errors, warnings),
     each a list of (rule, field code, message); warnings are the evidence that raises the score."""
     errors, assessment = assess(ctx, rules)
-    return errors, [(r, f, m) for r, f, m, p in assessment.evidence if p > 0]
+    return [(r, f, m) for r, f, m, _part in errors], [
+        (r, f, m) for r, f, m, p in assessment.evidence if p > 0
+    ]
 
 
 def grade(score: float, threshold: float) -> str:

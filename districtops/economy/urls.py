@@ -17,6 +17,7 @@ urlpatterns = [
     path("findings/<int:pk>/explain/", views.finding_explain, name="finding_explain"),
     path("findings/<int:pk>/review/", views.finding_review, name="finding_review"),
     path("imports/", views.import_view, name="import"),
+    path("imports/template/<str:kind>/", views.import_template, name="import_template"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("quality/", views.data_quality, name="data_quality"),

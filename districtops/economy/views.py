@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -436,15 +437,39 @@ def import_view(request):
     problems = None
     if result is not None:
         names = {**imports.READER_RULE_NAMES, **dict(AuditRule.objects.values_list("code", "name"))}
+
+        def rule_name(code):
+            # A rule the dictionary does not know either is shown as "其他检查", never by its code.
+            return names.get(code) or (
+                dictionary.rule_label(code) if code in dictionary.RULES else _("审核规则")
+            )
+
         problems = {
-            "errors": [(e, names.get(e.rule) or dictionary.rule_label(e.rule)) for e in result.errors],
-            "warnings": [(e, names.get(e.rule) or dictionary.rule_label(e.rule)) for e in result.warnings],
+            "errors": [(e, rule_name(e.rule)) for e in result.errors],
+            "warnings": [(e, rule_name(e.rule)) for e in result.warnings],
         }
     return render(
         request,
         "economy/import.html",
-        {"form": form, "result": result, "batches": batches, "problems": problems},
+        {
+            "form": form,
+            "result": result,
+            "batches": batches,
+            "problems": problems,
+            "templates": imports.template_kinds(),
+        },
     )
+
+
+@login_required
+def import_template(request, kind):
+    """The import template for one kind (the register, a monthly form, a source) to fill in."""
+    policies.require_statistician(request.user)
+    try:
+        content, filename = imports.template(request.user, kind)
+    except LookupError:
+        raise Http404(_("没有这种导入模板")) from None
+    return excel.xlsx_response(content, filename)
 
 
 @login_required

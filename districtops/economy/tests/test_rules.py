@@ -51,8 +51,14 @@ def steady_history(upto: Period, months=24, level=1_000_000, power=100_000, grow
 
 def test_required_and_non_negative():
     c = ctx(Period(2021, 3), {"gross_output": (D(1), None), "main_revenue": (D(-1), D(5))})
-    assert {m for _, m in rules.required_fields(c, {})} == {"工业总产值（本年累计）为必填项"}
-    assert rules.non_negative(c, {}) == [("main_revenue", "营业收入不能为负数")]
+    assert rules.required_fields(c, {}) == [
+        ("gross_output", "工业总产值（本年累计）为必填项", rules.CUMULATIVE)
+    ]
+    assert rules.non_negative(c, {}) == [("main_revenue", "营业收入不能为负数", rules.CURRENT)]
+    both = ctx(Period(2021, 3), {"gross_output": (D(1), D(-3))})
+    assert rules.non_negative(both, {}) == [
+        ("gross_output", "工业总产值（本年累计）不能为负数", rules.CUMULATIVE)
+    ]
 
 
 def test_cumulative_consistency_tolerance_boundary():
