@@ -13,7 +13,6 @@ Layout: ``core.officedoc`` (GB/T 9704). Sections:
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import shutil
 import subprocess
@@ -25,8 +24,6 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from districtops.core import clock, excel
 from districtops.core.officedoc import OfficialDocument
@@ -373,42 +370,19 @@ def render_xlsx(summary: dict) -> bytes:
             when = stats if section["key"] == "economy" else f"报告期{period}，状态截至{summary['today']}"
             notes[title] = (t["title"] if when in t["title"] else f"{t['title']}（{when}）", formats)
             sheets.append((title, columns, rows))
-    workbook = load_workbook(io.BytesIO(excel.write_workbook(sheets)))
-    for ws in workbook.worksheets:
-        caption, formats = notes.get(ws.title, ("", {}))
-        if ws.title == "主要数据":
-            formats = None
-        _caption_sheet(ws, caption, formats, figure_formats if formats is None else None)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    captions = {}
+    for title, _columns, _rows in sheets:
+        caption, formats = notes.get(title, ("", {}))
+        if title == "主要数据":
+            captions[title] = excel.Caption(caption, f"来源：{ANNEX_SOURCE}", row_formats=figure_formats)
+        else:
+            captions[title] = excel.Caption(caption, f"来源：{ANNEX_SOURCE}", column_formats=formats)
+    return excel.write_workbook(sheets, captions=captions)
 
 
 def excel_width(text: str) -> float:
     """Excel column width for ``text``: a Chinese character is about two digits wide."""
     return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in str(text))
-
-
-def _caption_sheet(ws, caption: str, formats: dict | None, figure_formats: list | None):
-    """Put the table's name, period and source above its header (row 1 and 2), keep the header
-    frozen and filtered, and give each number its column's format."""
-    from openpyxl.styles import Font
-
-    width = max(ws.max_column, 1)
-    last_row = ws.max_row
-    ws.insert_rows(1, amount=2)
-    ws.cell(row=1, column=1, value=caption).font = Font(bold=True, size=12)
-    ws.cell(row=2, column=1, value=f"来源：{ANNEX_SOURCE}")
-    ws.freeze_panes = "A4"
-    ws.auto_filter.ref = f"A3:{get_column_letter(width)}{last_row + 2}"
-    for row in ws.iter_rows(min_row=4):
-        for cell in row:
-            if not isinstance(cell.value, int | float):
-                continue
-            if figure_formats is not None:
-                cell.number_format = figure_formats[cell.row - 4]
-            elif formats and (cell.column - 1) in formats:
-                cell.number_format = formats[cell.column - 1]
 
 
 def convert_to_pdf(docx: bytes) -> bytes | None:

@@ -122,6 +122,57 @@ def send_due(*, today: dt.date | None = None, now: dt.datetime | None = None) ->
     return counts
 
 
+def briefing_text(summary: dict, heading: dict, job_id: int | None) -> str:
+    """The push of an issued briefing: its title and 文号, the month's warnings, where the files
+    are (a robot cannot carry a file; the Word, Excel and PDF files wait on the job's page)."""
+    lines = [
+        f"【月度通报】{heading.get('title') or summary['district']['name']}",
+        f"{heading.get('doc_number', '')}（{summary['period_label']}，成文日期 {heading.get('issued_on', '')}）",
+    ]
+    if summary["warnings"]:
+        lines.append(_("需要关注："))
+        lines += [f"  · {w}" for w in summary["warnings"][:8]]
+    if job_id:
+        lines.append(_("正文、附件和 PDF：登录平台，在“后台任务”第 %(n)d 号任务页下载。") % {"n": job_id})
+    return "\n".join(lines)
+
+
+def push_briefing(district, summary: dict, heading: dict, job_id: int | None = None) -> dict:
+    """Send an issued briefing to every active subscription of the district (the weekly
+    summaries' subscribers: mail and the groups' robots) through the one delivery mechanism —
+    once per subscription and 文号; a subscriber who lost the district gets nothing."""
+    from .services import districts_for
+
+    doc_number = heading.get("doc_number", "")
+    if not doc_number:
+        return {"scheduled": 0, "sent": 0, "retrying": 0, "failed": 0}
+    rows, refused = [], 0
+    for subscription in Subscription.objects.filter(district=district, is_active=True).select_related("user"):
+        common = {
+            "source": Source.BRIEFING,
+            "channel": CHANNELS[subscription.channel],
+            "destination": destination(subscription),
+            "district": subscription.district_id,
+            "recipient": subscription.user_id,
+            "dedupe_key": f"briefing:{subscription.pk}:{doc_number}",
+            "source_ref": source_ref(subscription),
+        }
+        if not districts_for(subscription.user).filter(pk=district.pk).exists():
+            delivery_services.record_refusal(
+                delivery_services.message(**common, subject=_("月度通报"), body=""), _("订阅人已无权查看该区")
+            )
+            refused += 1
+            continue
+        subject = f"【月度通报】{doc_number}"
+        rows.append(
+            delivery_services.message(**common, subject=subject, body=briefing_text(summary, heading, job_id))
+        )
+    queued = delivery_services.queue(rows)
+    counts = {"scheduled": len(queued) + refused, **delivery_services.deliver(queued)}
+    counts["failed"] += refused
+    return counts
+
+
 def last_messages(subscriptions) -> dict:
     """The newest message of each subscription (the subscription list shows it), in one query."""
     refs = {source_ref(s): s.pk for s in subscriptions}

@@ -23,7 +23,17 @@ def generate_briefing(log, *, district_code: str, period: str, user_id: int) -> 
         files["pdf"] = briefing.store_artifact(job_id, f"{result.basename}.pdf", result.pdf)
     else:
         log("未安装 LibreOffice，未生成 PDF。")
-    return {"files": files, "seconds": round(result.seconds, 2), "doc_number": result.heading["doc_number"]}
+    pushed = delivery.push_briefing(district, result.summary, result.heading, job_id)
+    if pushed["scheduled"]:
+        log(
+            f"推送订阅：{pushed['scheduled']} 处，已发送 {pushed['sent']}，重试 {pushed['retrying']}，失败 {pushed['failed']}"
+        )
+    return {
+        "files": files,
+        "seconds": round(result.seconds, 2),
+        "doc_number": result.heading["doc_number"],
+        "pushed": pushed["sent"],
+    }
 
 
 def send_weekly_summaries(log) -> dict:

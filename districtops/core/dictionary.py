@@ -165,6 +165,8 @@ KEYS = {
     "count": _("数量"),
     "replaced": _("作废旧码（个）"),
     "left": _("剩余（个）"),
+    "pushed": _("已推送（处）"),
+    "doc_number": _("发文字号"),
 }
 
 # Economy audit rules (economy/rules.py) and the Excel readers' own checks.

@@ -905,11 +905,45 @@ def _drop_down(column: Column) -> list[str]:
     return [str(option) for option in column.options or ()]
 
 
+@dataclass
+class Caption:
+    """Two lines above a sheet's header — the table's name and period, and its source — and the
+    number formats of its figures: per column index, or per data row (a sheet of mixed figures)."""
+
+    title: str
+    source: str = ""
+    column_formats: dict | None = None
+    row_formats: list | None = None
+
+
+def _caption(ws, caption: Caption, width: int) -> None:
+    last_row = ws.max_row
+    ws.insert_rows(1, amount=2)
+    _fill(ws.cell(row=1, column=1), caption.title)
+    ws.cell(row=1, column=1).font = Font(bold=True, size=12)
+    _fill(ws.cell(row=2, column=1), caption.source)
+    ws.freeze_panes = "A4"
+    ws.auto_filter.ref = f"A3:{get_column_letter(max(width, 1))}{last_row + 2}"
+    for row in ws.iter_rows(min_row=4):
+        for cell in row:
+            if not isinstance(cell.value, int | float):
+                continue
+            if caption.row_formats is not None:
+                if cell.row - 4 < len(caption.row_formats):
+                    cell.number_format = caption.row_formats[cell.row - 4]
+            elif caption.column_formats and (cell.column - 1) in caption.column_formats:
+                cell.number_format = caption.column_formats[cell.column - 1]
+
+
 def write_workbook(
-    sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence]]], *, template: bool = False
+    sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence]]],
+    *,
+    template: bool = False,
+    captions: dict[str, Caption] | None = None,
 ) -> bytes:
     """Sheets of (title, columns, rows). With ``template`` the choice columns get drop-downs
-    over 1,000 rows and a notes row explains each column."""
+    over 1,000 rows and a notes row explains each column. ``captions`` (by sheet title) put a
+    table's name, period and source above its header (the briefing's annex)."""
     wb = Workbook()
     wb.remove(wb.active)
     lists = None
@@ -992,6 +1026,8 @@ def write_workbook(
                         }.get(column.kind, ""),
                     ],
                 )
+        if captions and title in captions:
+            _caption(ws, captions[title], len(columns))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

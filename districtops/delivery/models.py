@@ -27,6 +27,7 @@ class Source(models.TextChoices):
     REMINDER = "reminder", _("到期提醒")
     SUMMARY = "summary", _("周报")
     NOTIFICATION = "notification", _("站内通知邮件")
+    BRIEFING = "briefing", _("月度通报")
 
 
 class Status(models.TextChoices):

@@ -19,7 +19,11 @@ class RiskGrade(models.TextChoices):
     @property
     def css(self) -> str:
         """The grade's badge colour: the four-colour risk map (红橙黄蓝)."""
-        return {"red": "bg-red", "orange": "bg-orange", "yellow": "bg-yellow"}.get(self.value, "bg-blue")
+        return {
+            "red": "bg-red text-white",
+            "orange": "bg-orange text-white",
+            "yellow": "bg-yellow text-dark",
+        }.get(self.value, "bg-blue text-white")
 
 
 class HazardGrade(models.TextChoices):
@@ -29,7 +33,7 @@ class HazardGrade(models.TextChoices):
     @property
     def css(self) -> str:
         """A major hazard wears a red badge; a general one none."""
-        return "bg-red" if self == HazardGrade.MAJOR else ""
+        return "bg-red text-white" if self == HazardGrade.MAJOR else ""
 
 
 class HazardState(models.TextChoices):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core.models import ScopedManager, VersionedModel
 from districtops.core.permissions import ScopeRules
+from districtops.org.roles import Role
 
 
 class Sector(models.Model):
@@ -698,7 +699,7 @@ class Baseline(ImmutableRow):
     scope_rules = ScopeRules(
         district="district",
         lead=("unit",),
-        district_view_roles=frozenset({"unit_head", "unit_staff", "statistician"}),
+        district_view_roles=frozenset({Role.UNIT_HEAD, Role.UNIT_STAFF, Role.STATISTICIAN}),
     )
 
     class Meta:

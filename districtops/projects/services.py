@@ -715,7 +715,7 @@ def update_node(actor, node: ProjectNode, *, expected_version, reason: str = "",
                     reason=reason,
                     changed_by=actor if getattr(actor, "pk", None) else None,
                 ),
-                scope_action="view",
+                scope_action=action,  # the plan change is as much the actor's as the node's edit
             )
     updated.missing_documents = missing
     return updated
@@ -744,7 +744,7 @@ def _take_baseline(actor, *, district_id, unit, kind, name, reason, projects, pr
         node_count=len(rows),
     )
     with transaction.atomic():
-        services.create_object(actor, baseline, scope_action="view")
+        services.create_object(actor, baseline, scope_action="report")
         BaselineNode.objects.bulk_create(
             [
                 BaselineNode(

@@ -42,6 +42,8 @@ def test_resident_to_closed(org, categories, browser_page):
     page.get_by_test_id("action-acknowledge").locator("button").click()
     page.wait_for_load_state("networkidle")
     closure = page.get_by_test_id("action-request_closure")
+    if closure.get_attribute("open") is None:  # each action is a <details> of the panel
+        closure.locator("summary").click()
     closure.locator("textarea[name=note]").fill("已补装井盖")
     closure.locator("button").click()
     page.wait_for_load_state("networkidle")
@@ -49,7 +51,12 @@ def test_resident_to_closed(org, categories, browser_page):
 
     _as(page, "supervisor")
     page.goto_path(matter_path)
-    page.get_by_test_id("action-verify_close").locator("button").click()
+    verify = page.get_by_test_id("action-verify_close")
+    if verify.get_attribute("open") is None:
+        verify.locator("summary").click()
+    verify.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=confirm-card]")  # 审核办结 asks once more
+    page.click("[data-testid=confirm-submit]")
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("state").first.inner_text() == "已办结"
 

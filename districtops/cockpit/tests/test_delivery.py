@@ -116,3 +116,38 @@ def test_weekly_job_is_registered_daily():
     from districtops.jobs.registry import DAILY, JOBS
 
     assert "cockpit.weekly_summaries" in DAILY and "cockpit.briefing" in JOBS
+
+
+def test_an_issued_briefing_is_pushed_once_to_each_subscription(subscriptions, users, fake_api):
+    district = subscriptions["mail"].district
+    summary = services.district_summary(users["leader"], district)
+    heading = {
+        "doc_number": "管政办通〔2021〕7号",
+        "issued_on": MONDAY,
+        "title": "管城回族区2月经济运行和重点工作通报",
+    }
+    fake_api.script("/robot/send", {"errcode": 0, "errmsg": "ok"})
+    counts = delivery.push_briefing(district, summary, heading, job_id=42)
+    assert counts["scheduled"] == 3 and counts["sent"] == 3, counts
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert (
+        "管政办通〔2021〕7号" in body and "第 42 号任务" in body and "【月度通报】" in mail.outbox[0].subject
+    )
+    assert Message.objects.filter(source="briefing").count() == 3
+    # The same 文号 again: nothing new is sent.
+    again = delivery.push_briefing(district, summary, heading, job_id=42)
+    assert again["sent"] == 0 and len(mail.outbox) == 1
+    # A draft (no 文号) is never pushed.
+    assert delivery.push_briefing(district, summary, {"title": "草稿"}, job_id=43)["scheduled"] == 0
+
+
+def test_a_briefing_is_not_pushed_to_who_lost_the_district(subscriptions, users, fake_api):
+    from districtops.org.models import Membership
+
+    district = subscriptions["mail"].district
+    summary = services.district_summary(users["leader"], district)
+    Membership.objects.filter(user=users["leader"]).delete()
+    counts = delivery.push_briefing(district, summary, {"doc_number": "管政办通〔2021〕8号"}, job_id=1)
+    assert counts["sent"] == 0 and counts["failed"] == 3 and mail.outbox == []
+    assert set(Message.objects.filter(source="briefing").values_list("status", flat=True)) == {Status.FAILED}

@@ -16,12 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="reporting month, YYYY-MM")
         parser.add_argument("--output", required=True, help="the .docx to write")
         parser.add_argument(
+            "--push",
+            action="store_true",
+            help="send the issued briefing to the district's subscribers (mail, group robots)",
+        )
+        parser.add_argument(
             "--draft",
             action="store_true",
             help="no 发文字号: do not enter it in the register of issued briefings",
         )
 
-    def handle(self, *args, district, period, output, draft=False, **options):
+    def handle(self, *args, district, period, output, draft=False, push=False, **options):
         try:
             month = Month.parse(period)
         except ValueError as exc:
@@ -45,3 +50,11 @@ class Command(BaseCommand):
             written.append(pdf)
         number = result.heading.get("doc_number", "draft")
         self.stdout.write(f"{number} {result.seconds:.2f}s: " + ", ".join(str(p) for p in written))
+        if push and not draft:
+            from districtops.cockpit import delivery
+
+            with acting_context("cli"):
+                counts = delivery.push_briefing(unit, result.summary, result.heading)
+            self.stdout.write(
+                f"pushed: {counts['sent']} sent, {counts['retrying']} retrying, {counts['failed']} failed"
+            )
