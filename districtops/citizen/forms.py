@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.supervision.forms import DATE, assignable_units
 
-from .models import ServiceCategory
+from .models import CoordinateSystem, ServiceCategory
 
 
 class PublicReportForm(forms.Form):
@@ -16,12 +16,38 @@ class PublicReportForm(forms.Form):
         label=_("照片（可选，jpg/png，5 MB 以内）"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )  # fmt: skip
+    lat = forms.CharField(label=_("纬度（可选）"), max_length=20, required=False)
+    long = forms.CharField(label=_("经度（可选）"), max_length=20, required=False)
+    coordinate_system = forms.ChoiceField(
+        label=_("坐标系"), choices=CoordinateSystem.choices, required=False,
+        help_text=_("从国内地图（高德、腾讯）取的点为 GCJ-02；“使用当前位置”取到的是 WGS-84。"),
+    )  # fmt: skip
+    contact_name = forms.CharField(label=_("您的称呼（可选，不公开）"), max_length=60, required=False)
+    contact_phone = forms.CharField(label=_("联系电话（可选，不公开）"), max_length=30, required=False)
+    # Set once the resident has seen the nearby reports and still files a new one.
+    confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, district=None, coordinate_system="gcj02", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = ServiceCategory.objects.filter(district=district, is_active=True)
+        self.fields["coordinate_system"].initial = coordinate_system
+        for name in ("lat", "long"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "data-geo": name})
+        self.fields["coordinate_system"].widget.attrs["data-geo"] = "coordinate_system"
+
+
+class JoinForm(forms.Form):
+    """我也遇到 on the public page: the contact is optional and never published."""
+
     contact_name = forms.CharField(label=_("您的称呼（可选，不公开）"), max_length=60, required=False)
     contact_phone = forms.CharField(label=_("联系电话（可选，不公开）"), max_length=30, required=False)
 
-    def __init__(self, *args, district=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = ServiceCategory.objects.filter(district=district, is_active=True)
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("并入（原反映的查询编号）"), max_length=20,
+        help_text=_("同一区、同一类别、尚未办结的反映；本条的人数计入原反映。"),
+    )  # fmt: skip
 
 
 class TriageForm(forms.Form):

@@ -199,11 +199,58 @@ def request_dict(r: Report) -> dict:
         "lat": float(r.lat) if r.lat is not None else None,
         "long": float(r.long) if r.long is not None else None,
         "media_url": r.media_url or None,
+        # Extensions (documented in docs/api.md): how many residents the request speaks for, and
+        # for a merged duplicate the service_request_id of the request it joined.
+        "residents_count": r.residents_count,
+        "merged_into_service_request_id": r.merged_into.tracking_number if r.merged_into_id else None,
     }
 
 
 def _reports(district):
-    return Report.objects.filter(district=district).select_related("service", "matter", "matter__lead_unit")
+    return Report.objects.filter(district=district).select_related(
+        "service", "matter", "matter__lead_unit", "merged_into", "merged_into__matter",
+        "merged_into__matter__lead_unit",
+    )  # fmt: skip
+
+
+def coordinate_system(request, partner=None) -> str:
+    """The request's coordinate_system parameter, else the partner's setting, else WGS-84."""
+    declared = param(request, "coordinate_system")
+    if declared:
+        return declared
+    return partner.coordinate_system if partner is not None else "wgs84"
+
+
+def _nearby(request, district, partner=None) -> list[dict]:
+    """GET requests.json?lat=…&long=…&service_code=…: the open requests of that service within
+    CITIZEN_DUPLICATE_RADIUS_M of the point (an extension: ask before filing a duplicate)."""
+    codes = [c.strip() for c in param(request, "service_code").split(",") if c.strip()]
+    if len(codes) != 1:
+        raise Open311Error(400, "a nearby lookup (lat and long) needs exactly one service_code")
+    service = ServiceCategory.objects.filter(district=district, code=codes[0], is_active=True).first()
+    if service is None:
+        raise Open311Error(400, f"service_code {codes[0]} not found")
+    try:
+        lat, long = services.to_wgs84(
+            param(request, "lat"), param(request, "long"), coordinate_system(request)
+        )
+    except ValidationError as exc:
+        raise Open311Error(400, *_messages(exc)) from None
+    if lat is None:
+        raise Open311Error(400, "lat and long are both required for a nearby lookup")
+    found = services.nearby_open_reports(service, lat, long)
+    items = []
+    for report, distance in found:
+        item = request_dict(report)
+        item["distance_m"] = round(distance, 1)
+        items.append(item)
+    return items
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs]
+    return list(exc.messages)
 
 
 @handles_errors("GET")
@@ -283,6 +330,8 @@ def requests_endpoint(request, fmt):
     if request.method == "POST":
         return _post_request(request, fmt)
     district = jurisdiction(request)
+    if param(request, "lat") or param(request, "long"):
+        return respond(fmt, "service_requests", "request", _nearby(request, district))
     reports = _reports(district)
     ids = [i.strip() for i in param(request, "service_request_id").split(",") if i.strip()]
     if ids:  # the spec: service_request_id overrides every other parameter
@@ -342,6 +391,8 @@ def _post_request(request, fmt):
     district = jurisdiction(request)
     if partner is not None and partner.district_id != district.pk:
         raise Open311Error(403, "api_key not valid for this jurisdiction_id")
+    if param(request, "join_request_id"):
+        return _join_request(request, fmt, district, partner)
     missing = []
     code = data.get("service_code", "").strip()
     if not code:
@@ -359,7 +410,13 @@ def _post_request(request, fmt):
         raise Open311Error(400, f"service_code {code} not found")
     if partner is None and not services.allow_post(client_address(request)):
         return error_response(fmt, Open311Error(429, "too many requests from this client; try again later"))
-    name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p).strip()
+    name = _name(data)
+    system = coordinate_system(request, partner)
+    try:
+        lat, long = services.to_wgs84(data.get("lat"), data.get("long"), system)
+    except ValidationError:
+        lat = long = None  # file_report answers the error in full
+    duplicates = [r.tracking_number for r, _d in services.nearby_open_reports(service, lat, long)]
     try:
         report = services.file_report(
             service=service,
@@ -374,14 +431,50 @@ def _post_request(request, fmt):
             contact_phone=data.get("phone", ""),
             channel="open311",
             partner=partner,
+            coordinate_system=system,
         )
     except ValidationError as exc:
-        raise Open311Error(
-            400, *[f"{field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs]
-        ) from None
+        raise Open311Error(400, *_messages(exc)) from None
     item = {
         "service_request_id": report.tracking_number,
         "service_notice": "已受理。可凭查询编号查看办理情况。",
         "account_id": None,
+    }
+    if duplicates:  # extension: open requests of the same service nearby it may duplicate
+        item["nearby_service_request_ids"] = ",".join(duplicates)
+    return respond(fmt, "service_requests", "request", [item], status=201)
+
+
+def _name(data) -> str:
+    return " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p).strip()
+
+
+def _join_request(request, fmt, district, partner):
+    """POST requests.json with join_request_id=…: 我也遇到 — the resident adds themself to that
+    open request instead of filing a new one (an extension; 201 with that request's id)."""
+    request_id = param(request, "join_request_id")
+    report = Report.objects.filter(district=district, tracking_number=request_id).first()
+    if report is None:
+        raise Open311Error(404, f"join_request_id {request_id} not found")
+    if partner is None and not services.allow_post(client_address(request)):
+        return error_response(fmt, Open311Error(429, "too many requests from this client; try again later"))
+    data = request.POST
+    try:
+        services.join_report(
+            report,
+            contact_name=_name(data),
+            contact_email=data.get("email", ""),
+            contact_phone=data.get("phone", ""),
+            channel="open311",
+            partner=partner,
+        )
+    except ValidationError as exc:
+        raise Open311Error(400, *_messages(exc)) from None
+    report.refresh_from_db(fields=["also_count"])
+    item = {
+        "service_request_id": report.tracking_number,
+        "service_notice": f"已记录“我也遇到”，该问题现有 {report.residents_count} 位群众反映。",
+        "account_id": None,
+        "residents_count": report.residents_count,
     }
     return respond(fmt, "service_requests", "request", [item], status=201)

@@ -1,4 +1,5 @@
-"""Writes for residents' reports: filing (public, no account), triage into a matter, decline."""
+"""Writes for residents' reports: filing (public, no account), 我也遇到 on a nearby open report,
+merging a duplicate into its original, triage into a matter, decline."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from districtops.org.roles import Role
 from districtops.supervision import services as supervision
 from districtops.supervision.models import Source
 
-from .models import PartnerClient, Report, ReportStatus, ServiceCategory
+from . import geo
+from .models import PartnerClient, Report, ReportStatus, ReportSupporter, ServiceCategory
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRTUWXY346789"  # no look-alikes (0/O, 1/I, 5/S, 2/Z)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -70,6 +72,186 @@ def _coordinate(value, field: str, bound: int) -> Decimal | None:
     return number
 
 
+def duplicate_radius_m() -> float:
+    """How near (metres) an open report of the same service must be to be offered as the same problem."""
+    return float(getattr(settings, "CITIZEN_DUPLICATE_RADIUS_M", 50))
+
+
+def web_coordinate_system() -> str:
+    """What the public page's coordinates are in. GCJ-02 by default: the system a Chinese map
+    picker (AMap, Tencent) hands back."""
+    return getattr(settings, "CITIZEN_WEB_COORDINATE_SYSTEM", geo.GCJ02)
+
+
+def to_wgs84(lat, long, coordinate_system: str = geo.WGS84) -> tuple[Decimal | None, Decimal | None]:
+    """Validate a point declared in ``coordinate_system`` and return it in WGS-84 (the one system
+    reports are stored in), rounded to 6 decimals (≈ 0.1 m)."""
+    system = (coordinate_system or geo.WGS84).strip().lower().replace("-", "").replace("_", "")
+    if system not in geo.SYSTEMS:
+        raise ValidationError({"coordinate_system": "坐标系应为 wgs84 或 gcj02。"})
+    lat, long = _coordinate(lat, "lat", 90), _coordinate(long, "long", 180)
+    if (lat is None) != (long is None):
+        raise ValidationError({"long" if long is None else "lat": "经纬度须同时填写。"})
+    if lat is None or system == geo.WGS84:
+        return lat, long
+    if geo.out_of_china(float(lat), float(long)):
+        raise ValidationError(
+            {"lat": "GCJ-02（国内地图）坐标只在中国境内有定义：该点不在境内，请确认坐标系或经纬度是否填反。"}
+        )
+    w_lat, w_long = geo.gcj02_to_wgs84(float(lat), float(long))
+    q = Decimal("0.000001")
+    return Decimal(repr(w_lat)).quantize(q), Decimal(repr(w_long)).quantize(q)
+
+
+def open_reports():
+    """Reports a resident can still join: received or assigned, not merged, matter not closed."""
+    from districtops.supervision.states import MatterState
+
+    return Report.objects.filter(status__in=[ReportStatus.RECEIVED, ReportStatus.ASSIGNED]).exclude(
+        matter__state=MatterState.CLOSED
+    )
+
+
+def nearby_open_reports(
+    service: ServiceCategory, lat, long, *, radius_m: float | None = None, limit: int = 10
+) -> list[tuple[Report, float]]:
+    """Open reports of ``service`` within ``radius_m`` of a WGS-84 point, nearest first, with their
+    distance in metres. A bounding box on the (service, lat, long) index picks the few
+    candidates; the exact haversine distance decides."""
+    if lat is None or long is None:
+        return []
+    radius = duplicate_radius_m() if radius_m is None else float(radius_m)
+    lat_f, long_f = float(lat), float(long)
+    min_lat, max_lat, min_long, max_long = geo.bounding_box(lat_f, long_f, radius)
+    q = Decimal("0.000001")
+    candidates = (
+        open_reports()
+        .filter(
+            service=service,
+            lat__gte=Decimal(repr(min_lat)).quantize(q),
+            lat__lte=Decimal(repr(max_lat)).quantize(q),
+            long__gte=Decimal(repr(min_long)).quantize(q),
+            long__lte=Decimal(repr(max_long)).quantize(q),
+        )
+        .select_related("service", "matter", "matter__lead_unit")[:500]
+    )
+    found = []
+    for report in candidates:
+        distance = geo.haversine_m(lat_f, long_f, float(report.lat), float(report.long))
+        if distance <= radius:
+            found.append((report, distance))
+    found.sort(key=lambda pair: pair[1])
+    return found[:limit]
+
+
+def join_report(
+    report: Report,
+    *,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    channel: str = "web",
+    partner: PartnerClient | None = None,
+) -> ReportSupporter:
+    """我也遇到: a resident adds themself to an open report instead of filing a new one. The
+    report's count goes up by one; the contact is kept privately for the office. Audited."""
+    with transaction.atomic():
+        current = Report.objects.select_for_update().select_related("matter").get(pk=report.pk)
+        if current.status == ReportStatus.MERGED:
+            raise ValidationError(
+                f"该反映已并入 #{current.merged_into.tracking_number}，请在原反映上点“我也遇到”。"
+            )
+        if current.status == ReportStatus.DECLINED or not current.public_open:
+            raise ValidationError("该反映已办结或不予立案，请另行提交新的反映。")
+        supporter = ReportSupporter(
+            report=current,
+            contact_name=(contact_name or "").strip(),
+            contact_email=(contact_email or "").strip(),
+            contact_phone=(contact_phone or "").strip(),
+            channel=channel,
+            partner=partner,
+        )
+        services.create_object(None, supporter, message=f"channel={channel}")
+        services.update_object(
+            None,
+            current,
+            {"also_count": current.also_count + 1},
+            expected_version=current.version,
+            action="manage",
+            audit_action="report.also",
+            message=f"我也遇到（{channel}）",
+        )
+    return supporter
+
+
+def merge_report(actor, report: Report, *, into: Report) -> Report:
+    """Staff merge a duplicate into its original: the duplicate points to the original, its
+    public status says which one it joined (that is how its reporter, who has no account, is
+    told), and its count (its reporter and its 我也遇到) adds to the original's. Reports
+    already merged into the duplicate follow it to the original. All or nothing."""
+    if report.pk == into.pk:
+        raise ValidationError("不能将反映并入其自身。")
+    with transaction.atomic():
+        locked = {
+            r.pk: r
+            for r in Report.objects.select_for_update()
+            .filter(pk__in=[report.pk, into.pk])
+            .order_by("pk")
+            .select_related("service", "merged_into", "matter")
+        }
+        current, target = locked[report.pk], locked[into.pk]
+        if actor is not None:
+            permissions.require(actor, "manage", current)
+            permissions.require(actor, "manage", target)
+        if current.district_id != target.district_id:
+            raise ValidationError("不能跨区并入：两条反映属于不同的区。")
+        if current.service_id != target.service_id:
+            raise ValidationError(
+                f"只能并入同一类别的反映：本条为“{current.service.name}”，目标为“{target.service.name}”。"
+            )
+        if current.status == ReportStatus.MERGED:
+            raise ValidationError(f"该反映已并入 #{current.merged_into.tracking_number}，不能再次并入。")
+        if target.status == ReportStatus.MERGED:
+            raise ValidationError(
+                f"目标反映已并入 #{target.merged_into.tracking_number}，请改为并入 #{target.merged_into.tracking_number}。"
+            )
+        if current.status != ReportStatus.RECEIVED:
+            raise ValidationError("该反映已分办或已不予立案，不能并入其他反映。")
+        if target.status == ReportStatus.DECLINED or not target.public_open:
+            raise ValidationError("目标反映已办结或不予立案，不能并入。")
+        now = clock.now()
+        moved = current.also_count + 1
+        merged = services.update_object(
+            actor,
+            current,
+            {"status": ReportStatus.MERGED, "merged_into": target, "merged_at": now, "triaged_at": now},
+            expected_version=current.version,
+            action="manage",
+            audit_action="report.merge",
+            message=f"并入 #{target.tracking_number}",
+        )
+        for child in Report.objects.select_for_update().filter(merged_into=current).order_by("pk"):
+            services.update_object(
+                actor,
+                child,
+                {"merged_into": target},
+                expected_version=child.version,
+                action="manage",
+                audit_action="report.merge",
+                message=f"随 #{current.tracking_number} 并入 #{target.tracking_number}",
+            )
+        services.update_object(
+            actor,
+            target,
+            {"also_count": target.also_count + moved},
+            expected_version=target.version,
+            action="manage",
+            audit_action="report.merge_into",
+            message=f"#{current.tracking_number} 并入，人数 +{moved}",
+        )
+    return merged
+
+
 def file_report(
     *,
     service: ServiceCategory,
@@ -84,17 +266,21 @@ def file_report(
     contact_phone: str = "",
     channel: str = "web",
     partner: PartnerClient | None = None,
+    coordinate_system: str = geo.WGS84,
 ) -> Report:
-    """A resident files a report (no account): checked, stored, answered with a tracking number."""
+    """A resident files a report (no account): checked, stored, answered with a tracking number.
+    ``lat``/``long`` are in ``coordinate_system`` and stored in WGS-84."""
     errors = {}
     if not service.is_active:
         errors["service_code"] = "该类别已停用。"
     if not (description or "").strip():
         errors["description"] = "请描述问题。"
-    lat, long = _coordinate(lat, "lat", 90), _coordinate(long, "long", 180)
-    if (lat is None) != (long is None):
-        errors["long" if long is None else "lat"] = "经纬度须同时填写。"
-    if not (address or "").strip() and lat is None:
+    try:
+        lat, long = to_wgs84(lat, long, coordinate_system)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        lat = long = None
+    if not (address or "").strip() and lat is None and not {"lat", "long"} & errors.keys():
         errors["address_string"] = "请填写地点（地址或经纬度）。"
     if errors:
         raise ValidationError(errors)

@@ -15,7 +15,7 @@ from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 
 from . import services
-from .forms import DeclineForm, PartnerKeyForm, PublicReportForm, TriageForm
+from .forms import DeclineForm, JoinForm, MergeForm, PartnerKeyForm, PublicReportForm, TriageForm
 from .models import PartnerClient, Report, ReportStatus, ServiceCategory
 from .open311 import client_address
 
@@ -35,32 +35,86 @@ def public_report(request):
     district, served = _public_district(request)
     if district is None:
         return render(request, "citizen/public_choose.html", {"districts": served})
-    form = PublicReportForm(request.POST or None, request.FILES or None, district=district)
+    system = services.web_coordinate_system()
+    form = PublicReportForm(
+        request.POST or None, request.FILES or None, district=district, coordinate_system=system
+    )
+    nearby = []
     if request.method == "POST" and form.is_valid():
-        if not services.allow_post(client_address(request)):
-            return render(request, "citizen/public_throttled.html", status=429)
+        data = dict(form.cleaned_data)
+        data["coordinate_system"] = data.get("coordinate_system") or system
+        confirm_new = data.pop("confirm_new")
         try:
-            report = services.file_report(
-                photo=form.cleaned_data.pop("photo"), channel="web", **form.cleaned_data
-            )
+            lat, long = services.to_wgs84(data["lat"], data["long"], data["coordinate_system"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "media" in exc.error_dict:
-                exc = ValidationError({"photo": exc.error_dict["media"]})
             apply_service_errors(form, exc)
-        else:
-            return redirect("citizen_public:status", tracking_number=report.tracking_number)
-    return render(request, "citizen/public_report.html", {"form": form, "district": district})
+            lat = long = None
+        if not form.errors and not confirm_new:
+            # Before filing: the same problem may already be reported close by (我也遇到).
+            nearby = services.nearby_open_reports(data["service"], lat, long)
+        if not form.errors and not nearby:
+            if not services.allow_post(client_address(request)):
+                return render(request, "citizen/public_throttled.html", status=429)
+            try:
+                report = services.file_report(photo=data.pop("photo"), channel="web", **data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "media" in exc.error_dict:
+                    exc = ValidationError({"photo": exc.error_dict["media"]})
+                apply_service_errors(form, exc)
+            else:
+                return redirect("citizen_public:status", tracking_number=report.tracking_number)
+    if nearby:
+        form = PublicReportForm(
+            {**request.POST.dict(), "confirm_new": "on"}, district=district, coordinate_system=system
+        )
+        form.is_valid()
+    return render(
+        request,
+        "citizen/public_report.html",
+        {"form": form, "district": district, "nearby": nearby, "radius": int(services.duplicate_radius_m())},
+    )
+
+
+@require_POST
+def public_join(request, tracking_number):
+    """我也遇到 from the public page: counted on the open report, the contact kept privately."""
+    report = Report.objects.filter(tracking_number=tracking_number.strip().upper()).first()
+    if report is None:
+        raise Http404
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return redirect("citizen_public:status", tracking_number=report.tracking_number)
+    if not services.allow_post(client_address(request)):
+        return render(request, "citizen/public_throttled.html", status=429)
+    try:
+        services.join_report(report, channel="web", **form.cleaned_data)
+    except ValidationError as exc:
+        return render(
+            request, "citizen/public_status.html", {"report": report, "join_error": "；".join(exc.messages)},
+            status=400,
+        )  # fmt: skip
+    return redirect(reverse("citizen_public:status", args=[report.tracking_number]) + "?joined=1")
 
 
 def public_status(request, tracking_number):
     report = (
-        Report.objects.select_related("service", "matter", "matter__lead_unit", "district")
+        Report.objects.select_related(
+            "service",
+            "matter",
+            "matter__lead_unit",
+            "district",
+            "merged_into",
+            "merged_into__matter",
+            "merged_into__matter__lead_unit",
+        )  # fmt: skip
         .filter(tracking_number=tracking_number.strip().upper())
         .first()
     )
     if report is None:
         raise Http404
-    return render(request, "citizen/public_status.html", {"report": report})
+    return render(
+        request, "citizen/public_status.html", {"report": report, "joined": request.GET.get("joined") == "1"}
+    )
 
 
 def public_lookup(request):
@@ -88,11 +142,21 @@ def report_list(request):
 def report_detail(request, pk):
     report = get_object_or_404(
         Report.objects.restrict(request.user, "view").select_related(
-            "service", "matter", "matter__lead_unit"
+            "service", "matter", "matter__lead_unit", "merged_into"
         ),
         pk=pk,
     )
     can_triage = report.status == ReportStatus.RECEIVED and permissions.can(request.user, "manage", report)
+    candidates = []
+    if can_triage:
+        near = [(r, d) for r, d in services.nearby_open_reports(report.service, report.lat, report.long)
+                if r.pk != report.pk]  # fmt: skip
+        manageable = set(
+            Report.objects.restrict(request.user, "manage")
+            .filter(pk__in=[r.pk for r, _d in near])
+            .values_list("pk", flat=True)
+        )
+        candidates = [(r, d) for r, d in near if r.pk in manageable]
     return render(
         request,
         "citizen/report_detail.html",
@@ -101,8 +165,38 @@ def report_detail(request, pk):
             "can_triage": can_triage,
             "triage_form": TriageForm(user=request.user) if can_triage else None,
             "decline_form": DeclineForm() if can_triage else None,
+            "merge_form": MergeForm() if can_triage else None,
+            "merge_candidates": candidates,
+            "supporters": report.supporters.select_related("partner"),
+            "merged_reports": report.merged_reports.all(),
         },
     )
+
+
+@login_required
+@require_POST
+def report_merge(request, pk):
+    """Staff merge this report into an original (by its tracking number)."""
+    report = get_object_or_404(Report.objects.restrict(request.user, "manage"), pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写原反映的查询编号。"))
+        return redirect(reverse("citizen:report_detail", args=[pk]))
+    number = form.cleaned_data["into"].strip().upper()
+    target = Report.objects.restrict(request.user, "view").filter(tracking_number=number).first()
+    if target is None:
+        messages.error(request, _("未找到查询编号为 %(number)s 的反映。") % {"number": number})
+        return redirect(reverse("citizen:report_detail", args=[pk]))
+    try:
+        services.merge_report(request.user, report, into=target)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", None) or [_("无权并入该反映。")]))
+    else:
+        messages.success(
+            request,
+            _("已并入 %(number)s；反映人在查询页可看到并入说明。") % {"number": target.tracking_number},
+        )
+    return redirect(reverse("citizen:report_detail", args=[pk]))
 
 
 @login_required
