@@ -51,7 +51,25 @@ def test_battle_map_export_writes_dates_as_dates():
 
     data = {
         "rows": [{"name": "道路", "street": "南关街街道", "category": "市政", "command_post": ""}],
-        "bars": [[0, 1, "设计", "2021-01-01", "2021-02-28", None, 50, "on_track", False, False, None, None, None, False]],
+        # BAR_FIELDS: row … slip_red, then the baseline's base_start, base_end, slip, moved.
+        "bars": [
+            [
+                0,
+                1,
+                "设计",
+                "2021-01-01",
+                "2021-02-28",
+                None,
+                50,
+                "on_track",
+                False,
+                False,
+                None,
+                None,
+                None,
+                False,
+            ]
+        ],
         "states": {"on_track": {"label": "正常"}},
     }
     ws = load_workbook(io.BytesIO(export_battle_map(data)))["挂图作战"]
