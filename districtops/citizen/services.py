@@ -156,7 +156,7 @@ def join_report(
     """我也遇到: a resident adds themself to an open report instead of filing a new one. The
     report's count goes up by one; the contact is kept privately for the office. Audited."""
     with transaction.atomic():
-        current = Report.objects.select_for_update().select_related("matter").get(pk=report.pk)
+        current = Report.objects.select_for_update(of=("self",)).select_related("matter").get(pk=report.pk)
         if current.status == ReportStatus.MERGED:
             raise ValidationError(
                 f"该反映已并入 #{current.merged_into.tracking_number}，请在原反映上点“我也遇到”。"
@@ -194,7 +194,7 @@ def merge_report(actor, report: Report, *, into: Report) -> Report:
     with transaction.atomic():
         locked = {
             r.pk: r
-            for r in Report.objects.select_for_update()
+            for r in Report.objects.select_for_update(of=("self",))
             .filter(pk__in=[report.pk, into.pk])
             .order_by("pk")
             .select_related("service", "merged_into", "matter")

@@ -940,10 +940,14 @@ def write_workbook(
     *,
     template: bool = False,
     captions: dict[str, Caption] | None = None,
+    instructions: Sequence[str] = (),
+    example: Sequence[Sequence] = (),
 ) -> bytes:
     """Sheets of (title, columns, rows). With ``template`` the choice columns get drop-downs
     over 1,000 rows and a notes row explains each column. ``captions`` (by sheet title) put a
-    table's name, period and source above its header (the briefing's annex)."""
+    table's name, period and source above its header (the briefing's annex). A template's
+    ``instructions`` (lines) open its 说明 sheet and ``example`` (rows, e.g. a mark, the headers
+    and one filled row) closes it — on the 说明 sheet, never on the data sheet."""
     wb = Workbook()
     wb.remove(wb.active)
     lists = None
@@ -1028,6 +1032,18 @@ def write_workbook(
                 )
         if captions and title in captions:
             _caption(ws, captions[title], len(columns))
+    if template and (instructions or example):
+        notes = wb["说明"] if "说明" in wb.sheetnames else wb.create_sheet("说明")
+        if instructions:
+            notes.insert_rows(1, len(instructions) + 1)
+            for i, line in enumerate(instructions, start=1):
+                _fill(notes.cell(row=i, column=1), line)
+        notes.column_dimensions["A"].width = 28
+        notes.column_dimensions["B"].width = 60
+        if example:
+            _append(notes, [])
+            for row in example:
+                _append(notes, row)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

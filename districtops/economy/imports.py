@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Aggregate, Max, TextField, Value
@@ -1264,20 +1263,11 @@ def template(actor, kind: str) -> tuple[bytes, str]:
         if report_type is None:
             raise LookupError(kind)
         title, columns, notes = report_type.code, _report_template_columns(report_type), REPORT_NOTES
-    content = write_workbook([(title, columns, [])], template=True)
-    wb = openpyxl.load_workbook(io.BytesIO(content))
-    sheet = wb["说明"]
-    lines = [*TEMPLATE_COMMON_NOTES, *notes]
-    sheet.insert_rows(1, len(lines) + 1)
-    for i, line in enumerate(lines, start=1):
-        sheet.cell(row=i, column=1, value=line)
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 60
-    sheet.append([])
-    sheet.append([EXAMPLE_MARK])
-    sheet.append([c.header for c in columns])
-    sheet.append(_example_row(columns, kind))
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    content = write_workbook(
+        [(title, columns, [])],
+        template=True,
+        instructions=[*TEMPLATE_COMMON_NOTES, *notes],
+        example=[[EXAMPLE_MARK], [c.header for c in columns], _example_row(columns, kind)],
+    )
     name = dict(template_kinds()).get(kind, title).split("（")[0]
-    return buffer.getvalue(), f"{name}导入模板.xlsx"
+    return content, f"{name}导入模板.xlsx"

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, gated_get, page
+from districtops.core.api_utils import Id, Limit, Offset, gated_get, page
 
 from . import services
 from .models import Membership, Unit, UnitKind
@@ -85,7 +85,7 @@ def list_units(
     request,
     kind: UnitKind | None = None,
     q: str = "",
-    parent_id: int | None = None,
+    parent_id: Id | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ):

@@ -22,7 +22,10 @@ def test_validation_messages_are_chinese_with_the_field_path(api_client):
     assert by_field["unit_id"]["msg"] == "字段 body.unit_id：须为整数"
     assert by_field["location"]["msg"] == "字段 body.location：必须填写"
     r = c.get("/api/v1/citizen/reports", {"status": "foo"})
-    assert r.json()["detail"][0]["msg"] == "字段 query.status：须为以下之一：received、assigned、declined"
+    assert (
+        r.json()["detail"][0]["msg"]
+        == "字段 query.status：须为以下之一：received、assigned、declined、merged"
+    )
     r = c.get("/api/v1/org/units", {"limit": -1})
     assert r.json()["detail"][0]["msg"] == "字段 query.limit：不能小于 0"
 
@@ -39,7 +42,10 @@ def test_validation_messages_in_english_with_accept_language_en(api_client):
     assert by_field["title"] == "Field body.title: must not be empty"
     assert by_field["unit_id"] == "Field body.unit_id: required"
     r = c.get("/api/v1/citizen/reports", {"status": "foo"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert r.json()["detail"][0]["msg"] == "Field query.status: must be one of: received, assigned, declined"
+    assert (
+        r.json()["detail"][0]["msg"]
+        == "Field query.status: must be one of: received, assigned, declined, merged"
+    )
     assert c.get("/api/v1/no-such-route", HTTP_ACCEPT_LANGUAGE="en").json() == {"detail": "Not found."}
     # Chinese first in the header, or none at all: Chinese
     r = c.get("/api/v1/citizen/reports", {"status": "foo"}, HTTP_ACCEPT_LANGUAGE="zh-CN,en;q=0.5")

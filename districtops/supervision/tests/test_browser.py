@@ -92,6 +92,13 @@ def test_matter_journey(org, browser_page, media, viewport):
     photo_input.set_input_files(str(media))
     form.locator("[data-testid=submit-report_progress]").click()
     page.wait_for_selector("[data-testid=attachment-thumb]")
+    # The thumbnail loads lazily, when it comes into view: bring it there and wait for it.
+    page.locator("[data-testid=attachment-thumb]").first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=attachment-thumb]');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=15000,
+    )
     loaded = page.eval_on_selector(
         "[data-testid=attachment-thumb]", "img => img.complete && img.naturalWidth"
     )
