@@ -70,7 +70,7 @@ format: setup
 test: setup browser-deps deploy-deps office-deps lint
 	$(RUN) pytest -q -n $(TEST_WORKERS)
 
-test-postgres: setup browser-deps deploy-deps
+test-postgres: setup browser-deps deploy-deps office-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/districtops} $(RUN) pytest -q -n $(TEST_WORKERS)
 
 bench: setup
