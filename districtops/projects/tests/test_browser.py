@@ -30,9 +30,12 @@ def test_battle_map_filter_colours_and_click_through(org, browser_page):
     )
     assert "#d63939" in fills  # overdue: 规划设计 was due in February
     assert "#adb5bd" in fills  # not started yet
-    # Click the first bar: the project opens.
-    box = page.evaluate(
-        """() => {
+    # Click the first bar: the project opens. The chart animates its bars in; a click that lands
+    # before they settle hits nothing, so the position is read again and the click repeated.
+    for _attempt in range(5):
+        page.wait_for_timeout(400)
+        box = page.evaluate(
+            """() => {
             const chart = window.battleMap.chart;
             const bar = window.battleMap.bars[0];
             const [x1, y] = chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [Date.parse(bar.start), bar.row]);
@@ -40,8 +43,13 @@ def test_battle_map_filter_colours_and_click_through(org, browser_page):
             const rect = document.querySelector('[data-testid=battle-map]').getBoundingClientRect();
             return {x: rect.left + (x1 + x2) / 2, y: rect.top + y};
         }"""
-    )
-    page.mouse.click(box["x"], box["y"])
+        )
+        page.mouse.click(box["x"], box["y"])
+        try:
+            page.wait_for_url(f"**/projects/construction/{road.pk}/", timeout=3000)
+            break
+        except Exception:  # noqa: BLE001 - not there yet: read the position again
+            continue
     page.wait_for_url(f"**/projects/construction/{road.pk}/")
     assert page.get_by_test_id("project-title").inner_text() == road.name
 
