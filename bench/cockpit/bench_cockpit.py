@@ -47,7 +47,7 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from districtops.cockpit import briefing, forecasts, services
+    from districtops.cockpit import briefing, services, yearend
     from districtops.cockpit.figures import Month
     from districtops.org.models import Unit
     from districtops.supervision.models import Matter
@@ -115,16 +115,16 @@ def main():
         return
 
     fits = []
-    fitting = forecasts.Fitting
+    fitting = yearend.Fitting
 
     class Counted(fitting):
         def __init__(self, requests):
             fits.append(len(requests))
             super().__init__(requests)
 
-    forecasts.Fitting = Counted
+    yearend.Fitting = Counted
     cache.clear()  # cold: every forecast to fit
-    forecasts._fitted.clear()
+    yearend._fitted.clear()
     for label in ("cold (forecasts fitted)", "warm (forecasts cached)"):
         fits.clear()
         started = time.perf_counter()
@@ -143,7 +143,7 @@ def main():
             print(f"briefing {label}: {time.perf_counter() - started:.2f} s, {len(pdf) // 1024} KB; {load()}")
     else:
         print("briefing PDF: LibreOffice not installed (make office-deps)")
-    forecasts.Fitting = fitting
+    yearend.Fitting = fitting
 
 
 if __name__ == "__main__":

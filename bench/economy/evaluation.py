@@ -44,7 +44,7 @@ def run_seed(seed: int, firms: int) -> dict:
     from panel2021 import PERIODS, SCORED, generate
 
     from districtops.economy.models import Finding, MonthlyReport
-    from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+    from districtops.economy.samples import fictional_credit_code, xlsx_bytes
     from districtops.org import demo as org_demo
 
     call_command("migrate", verbosity=0)

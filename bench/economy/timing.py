@@ -38,7 +38,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from districtops.economy import forecast, imports, indicators  # noqa: E402
 from districtops.economy.models import Enterprise, IndicatorValue, ReportValue  # noqa: E402
 from districtops.economy.periods import Period  # noqa: E402
-from districtops.economy.testing import xlsx_bytes  # noqa: E402
+from districtops.economy.samples import xlsx_bytes  # noqa: E402
 from districtops.org.models import Unit, UnitKind  # noqa: E402
 
 MONTH = Period(2021, 3)

@@ -52,7 +52,7 @@ def month_file(rows: int) -> bytes:
     """A statistics-system style monthly file: a title row, the header, ``rows`` enterprises."""
     from openpyxl import Workbook
 
-    from districtops.economy.testing import fictional_credit_code
+    from districtops.economy.samples import fictional_credit_code
 
     wb = Workbook()
     ws = wb.active

@@ -408,19 +408,19 @@ def build(user, district, period: Month, *, pdf: bool = True, issue: bool = Fals
     gets its 发文字号 (and 份号 where the district numbers copies); a draft has neither.
 
     Year-end forecasts not in the economy's cache yet take seconds to fit: they are fitted in
-    another process (``forecasts.Fitting``) while this one renders the document without them —
+    another process (``yearend.Fitting``) while this one renders the document without them —
     which loads python-docx —
     and the figures are then gathered again with the fitted forecasts, so the document is
     still one summary.
     """
-    from . import forecasts
+    from . import yearend
 
     started = time.perf_counter()
     settings = settings_for(district)
     pending: list = []
     summary = district_summary(user, district, period, pending_forecasts=pending)
     if pending:
-        fitting = forecasts.Fitting(pending)
+        fitting = yearend.Fitting(pending)
         render_docx(summary, settings=settings)
         fitting.wait()
         summary = district_summary(user, district, period)

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from districtops.core.units import YI
 from districtops.org.models import Membership, Unit, UnitKind
 
-from . import forecasts
+from . import yearend
 from .figures import Context, chart, count_figure, figure, link, number_text, table, target_sentence
 
 
@@ -62,14 +62,14 @@ def _percent(ratio) -> float | None:
 
 def _battle_map(ctx: Context, construction) -> tuple[int, int, dict, dict]:
     """Overdue and behind-schedule nodes per street and per command post, in one grouped query
-    by (street, command post). The states are the projects module's own (``rules.node_state_q``
-    on the pace dates each node stores, the SQL form of ``rules.node_status`` behind its
+    by (street, command post). The states are the projects module's own (``pace.node_state_q``
+    on the pace dates each node stores, the SQL form of ``pace.node_status`` behind its
     ``node_overdue`` and ``progress_behind`` warnings); classifying every node in Python cost
     ~15 ms a summary at city scale."""
-    from districtops.projects import rules
+    from districtops.projects import pace
     from districtops.projects.models import ProjectNode
 
-    overdue_state, at_risk_state = rules.NodeState.OVERDUE, rules.NodeState.AT_RISK
+    overdue_state, at_risk_state = pace.NodeState.OVERDUE, pace.NodeState.AT_RISK
     rows = (
         ProjectNode.objects.filter(project__in=construction.values("pk"), actual_end=None)
         .values(
@@ -79,8 +79,8 @@ def _battle_map(ctx: Context, construction) -> tuple[int, int, dict, dict]:
             "project__command_post__name",
         )
         .annotate(
-            n_overdue=Count("pk", filter=rules.node_state_q(overdue_state, ctx.today)),
-            n_at_risk=Count("pk", filter=rules.node_state_q(at_risk_state, ctx.today)),
+            n_overdue=Count("pk", filter=pace.node_state_q(overdue_state, ctx.today)),
+            n_at_risk=Count("pk", filter=pace.node_state_q(at_risk_state, ctx.today)),
         )
         .filter(Q(n_overdue__gt=0) | Q(n_at_risk__gt=0))
         .order_by()
@@ -103,7 +103,7 @@ def _battle_map(ctx: Context, construction) -> tuple[int, int, dict, dict]:
 
 
 def _battle_rows(ctx: Context, rows: dict, list_param: str) -> list:
-    from districtops.projects.rules import NodeState
+    from districtops.projects.pace import NodeState
 
     ordered = sorted(
         rows.items(),
@@ -126,7 +126,7 @@ def _battle_rows(ctx: Context, rows: dict, list_param: str) -> list:
 
 def projects_section(ctx: Context) -> dict | None:
     """Investment pipeline, stalled projects, and the battle map's overdue and at-risk nodes."""
-    from districtops.projects import measures, rules
+    from districtops.projects import measures, pace
     from districtops.projects.models import CapitalArrival, ConstructionProject, InvestmentProject
 
     investment = ctx.visible(InvestmentProject).filter(district=ctx.district)
@@ -143,7 +143,7 @@ def projects_section(ctx: Context) -> dict | None:
     overdue, at_risk, streets, posts = _battle_map(ctx, construction)
     ctx.shared["nodes_by_street"] = streets
     contracted = totals["contracted"] or Decimal(0)
-    arrival_rate = rules.ratio(arrived or 0, contracted)
+    arrival_rate = pace.ratio(arrived or 0, contracted)
     rate = performance["rate"]
     notes = []
     if overdue:
@@ -233,17 +233,17 @@ def projects_section(ctx: Context) -> dict | None:
 def _node_states_chart(ctx: Context, construction) -> dict:
     """The battle map's nodes by command post and state (stacked bars), each bar part linking to
     the post's construction projects with a node in that state."""
-    from districtops.projects import panels, rules
+    from districtops.projects import pace, panels
 
     counts = panels.node_states_by_command_post(construction, ctx.today)
     names = dict(ctx.visible(Unit).filter(pk__in=counts).values_list("pk", "name"))
-    posts = sorted(counts, key=lambda pk: (-counts[pk][rules.NodeState.OVERDUE], names.get(pk, "")))
+    posts = sorted(counts, key=lambda pk: (-counts[pk][pace.NodeState.OVERDUE], names.get(pk, "")))
     states = [
-        rules.NodeState.OVERDUE,
-        rules.NodeState.AT_RISK,
-        rules.NodeState.ON_TRACK,
-        rules.NodeState.PENDING,
-        rules.NodeState.DONE,
+        pace.NodeState.OVERDUE,
+        pace.NodeState.AT_RISK,
+        pace.NodeState.ON_TRACK,
+        pace.NodeState.PENDING,
+        pace.NodeState.DONE,
     ]
     return chart(
         "nodes_by_post",
@@ -253,7 +253,7 @@ def _node_states_chart(ctx: Context, construction) -> dict:
             "categories": [names.get(pk, "") for pk in posts],
             "series": [
                 {
-                    "name": str(rules.NODE_STATE_LABELS[state]),
+                    "name": str(pace.NODE_STATE_LABELS[state]),
                     "state": state,
                     "values": [counts[pk][state] for pk in posts],
                     "urls": [
@@ -525,7 +525,7 @@ def streets_section(ctx: Context) -> dict | None:
     if not streets:
         return None
     overdue = ctx.shared.get("overdue_by_unit", {})
-    from districtops.projects.rules import NodeState
+    from districtops.projects.pace import NodeState
 
     nodes = ctx.shared.get("nodes_by_street", {})
     overdue_nodes = {pk: row[NodeState.OVERDUE] for pk, row in nodes.items()}
@@ -659,7 +659,7 @@ def _forecast_table(ctx: Context, inputs: list, latest) -> dict:
     """全年预测: every monthly indicator's year-end value, interval and probability of meeting
     the target — or, in a sentence, why there is none (never an empty table without a reason)."""
     forecastable = [(indicator, request) for indicator, request, _reason in inputs if request is not None]
-    projections = forecasts.projections(
+    projections = yearend.projections(
         [request for _, request in forecastable], fit=ctx.compute_forecasts, pending=ctx.pending_forecasts
     )
     fitted = dict(zip([i.pk for i, _ in forecastable], projections, strict=True))
@@ -670,7 +670,7 @@ def _forecast_table(ctx: Context, inputs: list, latest) -> dict:
             notes.append(f"{indicator.name}：{reason}")
             continue
         p = fitted[indicator.pk]
-        if p is forecasts.PENDING:
+        if p is yearend.PENDING:
             pending += 1
             notes.append(f"{indicator.name}：预测正在计算，稍后刷新即可显示。")
         elif p is None:

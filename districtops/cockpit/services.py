@@ -65,7 +65,7 @@ def district_summary(
     cumulative month); states (open, overdue) are as of today. Default: this month.
     Year-end forecasts take seconds to fit: only ``compute_forecasts`` fits them here;
     otherwise the ones already fitted are shown and the missing ones are added to
-    ``pending_forecasts`` (the briefing fits them in another process, see ``forecasts.Fitting``).
+    ``pending_forecasts`` (the briefing fits them in another process, see ``yearend.Fitting``).
     """
     today, now = clock.today(), clock.now()
     ctx = Context(

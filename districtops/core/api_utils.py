@@ -48,10 +48,6 @@ def filter_params(**values) -> dict[str, str]:
     return params
 
 
-class VersionIn(Schema):
-    version: int
-
-
 def gated_get(model, user, pk, action="view", queryset=None):
     """Fetch by id through the gate: someone else's object is a plain 404."""
     qs = queryset if queryset is not None else model._default_manager.all()

@@ -24,10 +24,6 @@ def apply_service_errors(form, exc: Exception) -> None:
     form.add_error(NON_FIELD_ERRORS, str(exc))
 
 
-def flash_ok(request, text: str) -> None:
-    messages.success(request, text)
-
-
 STAGE_KEY = "excel_import_stage"
 STAGE_MAX_AGE = 2 * 3600  # seconds a checked file waits for its apply step
 

@@ -26,7 +26,7 @@ from . import imports, releases, services
 from .models import Enterprise, Finding, FindingStatus, Indicator, IndicatorValue, MonthlyReport
 from .periods import Period
 from .reference import ensure_reference_data
-from .testing import fictional_credit_code, xlsx_bytes
+from .samples import fictional_credit_code, xlsx_bytes
 
 SEED = 2021
 DISTRICT_CODE = "410104"

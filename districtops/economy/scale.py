@@ -30,7 +30,7 @@ from .models import (
 )
 from .periods import Period
 from .reference import ensure_reference_data
-from .testing import fictional_credit_code
+from .samples import fictional_credit_code
 
 ENTERPRISES = 50_000
 FIRST, LAST = Period(2018, 2), Period(2021, 2)

@@ -580,9 +580,9 @@ def update_construction(request, project_id: int, payload: ConstructionPatch):
 
 
 def _node_out(node, today):
-    from . import rules
+    from . import pace
 
-    node.state = rules.status_of(node, today).state
+    node.state = pace.status_of(node, today).state
     return node
 
 

@@ -1,7 +1,7 @@
 """The battle map's data: every project's nodes on one time axis, coloured by state.
 
 Two queries whatever the number of projects. The database gives each node's state on today
-(``rules.node_state_sql`` over the stored pace dates, the same rule as ``rules.node_status``)
+(``pace.node_state_sql`` over the stored pace dates, the same rule as ``pace.node_status``)
 and its dates as ISO text, so Python only arranges rows: no model instances, no date parsing.
 """
 
@@ -15,7 +15,7 @@ from django.db.models import Case, CharField, F, IntegerField, Value, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from . import rules
+from . import pace
 from .models import BaselineNode, ProjectNode
 
 BAR_FIELDS = [
@@ -85,7 +85,7 @@ def build(
     wanted = list(index) if truncated else projects.values("pk")
     nodes = ProjectNode.objects.filter(project_id__in=wanted)
     if state:
-        nodes = nodes.filter(rules.node_state_q(state, today))
+        nodes = nodes.filter(pace.node_state_q(state, today))
     text = CharField()
     query = nodes.order_by("project_id", "sequence").values_list(
         "id",
@@ -99,9 +99,9 @@ def build(
             default=F("progress"),
             output_field=IntegerField(),
         ),
-        rules.node_state_sql(today),
-        rules.far_behind_sql(today),
-        rules.slip_red_sql(),
+        pace.node_state_sql(today),
+        pace.far_behind_sql(today),
+        pace.slip_red_sql(),
     )
     # The rows go straight from the cursor: every column is already what the JSON wants (ISO
     # text, integers, state names), so the ORM's per-value converters would only cost time.
@@ -151,8 +151,8 @@ def build(
         "rows": rows,
         "bars": bars,
         "states": {
-            s: {"label": str(rules.NODE_STATE_LABELS[s]), "colour": rules.NODE_STATE_COLOURS[s]}
-            for s in rules.NODE_STATE_LABELS
+            s: {"label": str(pace.NODE_STATE_LABELS[s]), "colour": pace.NODE_STATE_COLOURS[s]}
+            for s in pace.NODE_STATE_LABELS
         },
         "truncated": truncated,
     }

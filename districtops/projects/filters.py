@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from districtops.core.params import id_param
 
-from . import rules
+from . import pace
 from .models import ProjectNode, SigningMode, Stage
 
 # ``district`` (a district unit's pk) is how the cockpit links to a district's projects; like
@@ -36,7 +36,7 @@ def investment(queryset, params, today: dt.date):
     if params.get("signing_mode") in SigningMode.values:
         queryset = queryset.filter(signing_mode=params["signing_mode"])
     if params.get("stalled") in ("1", "true", True):
-        cutoff = today - dt.timedelta(days=rules.stalled_days())
+        cutoff = today - dt.timedelta(days=pace.stalled_days())
         queryset = queryset.filter(stage_changed_on__lt=cutoff).exclude(stage=Stage.PRODUCING)
     return queryset
 
@@ -66,7 +66,7 @@ def construction(queryset, params, today: dt.date):
 
 def _nodes_in(state: str, today: dt.date):
     return Exists(
-        ProjectNode.objects.filter(project_id=OuterRef("pk")).filter(rules.node_state_q(state, today))
+        ProjectNode.objects.filter(project_id=OuterRef("pk")).filter(pace.node_state_q(state, today))
     )
 
 

@@ -17,7 +17,7 @@ from django.db.models.functions import TruncMonth
 from districtops.core.excel import Column, write_workbook
 from districtops.core.params import id_param, month_param
 
-from . import filters, rules
+from . import filters, pace
 from .measures import _DONE_AS_100
 from .models import FundEntry, FundEntryKind, FundRecord, FundSource, ProjectNode
 
@@ -35,7 +35,7 @@ def gap_param(params) -> int:
     raw = str(params.get("gap") or "").strip()
     if raw.isdigit() and 0 <= int(raw) <= 100:
         return int(raw)
-    return rules.fund_lag_points()
+    return pace.fund_lag_points()
 
 
 def entries(projects, params):
@@ -61,7 +61,7 @@ def _sums():
 def _figures(row: dict) -> dict:
     for step in STEPS:
         row[step] = row.get(step) or ZERO
-    row["rate"] = rules.ratio(row["disbursed"], row["allocated"])
+    row["rate"] = pace.ratio(row["disbursed"], row["allocated"])
     return row
 
 

@@ -30,7 +30,7 @@ from districtops.core.excel import Column, fold, read_table, write_workbook
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 
-from . import battlemap, ledger, measures, rules, services
+from . import battlemap, ledger, measures, pace, services
 from .models import (
     Conference,
     ConstructionCategory,
@@ -226,7 +226,7 @@ def export_construction(projects, today: dt.date) -> bytes:
         fig = figures[p.pk]
         row += [
             round(fig.progress),
-            str(rules.NODE_STATE_LABELS[fig.worst]),
+            str(pace.NODE_STATE_LABELS[fig.worst]),
             None if fig.execution_rate is None else round(fig.execution_rate * 100, 1),
             None if fig.completeness is None else round(fig.completeness * 100),
             p.version,

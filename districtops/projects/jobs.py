@@ -7,7 +7,7 @@ written any other way and re-derives them all after ``PROJECTS_RED_SHARE`` chang
 
 from __future__ import annotations
 
-from . import rules
+from . import pace
 
 BATCH = 5000
 
@@ -22,7 +22,7 @@ def refresh_pace(model, only_open: bool = True) -> int:
     for pk, start, end, progress, on_pace, amber in rows.values_list(
         "pk", "planned_start", "planned_end", "progress", "on_pace_until", "amber_until"
     ).iterator(chunk_size=BATCH):
-        wanted = rules.pace_dates(start, end, progress or 0)
+        wanted = pace.pace_dates(start, end, progress or 0)
         if wanted != (on_pace, amber):
             changed.append(model(pk=pk, on_pace_until=wanted[0], amber_until=wanted[1]))
         if len(changed) >= BATCH:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from . import rules
+from . import pace
 from .models import (
     ArchiveDocument,
     ArchiveRequirement,
@@ -50,7 +50,7 @@ def performance(projects, today: dt.date) -> dict:
         if start_due and start_due <= today:
             ok &= started_on is not None and started_on <= start_due
         kept += ok
-    return {"due": total, "kept": kept, "rate": rules.ratio(kept, total)}
+    return {"due": total, "kept": kept, "rate": pace.ratio(kept, total)}
 
 
 def _group(projects, key: str, label_key: str) -> list[dict]:
@@ -76,8 +76,8 @@ def _group(projects, key: str, label_key: str) -> list[dict]:
     for row in rows:
         row["label"] = row.pop(label_key) or _("（未关联）")
         row["arrived"] = arrived.get(row[key]) or Decimal(0)
-        row["arrived_ratio"] = rules.ratio(row["arrived"], row["contracted"])
-        row["conversion"] = rules.ratio(row["registered"], row["count"])
+        row["arrived_ratio"] = pace.ratio(row["arrived"], row["contracted"])
+        row["conversion"] = pace.ratio(row["registered"], row["count"])
         result.append(row)
     return result
 
@@ -93,7 +93,7 @@ def investment_summary(projects, today: dt.date) -> dict:
         "contracted": totals["contracted"] or Decimal(0),
         "planned": totals["planned"] or Decimal(0),
         "arrived": arrived or Decimal(0),
-        "arrived_ratio": rules.ratio(arrived or 0, totals["contracted"]),
+        "arrived_ratio": pace.ratio(arrived or 0, totals["contracted"]),
         "stages": [(s, label, by_stage.get(s, 0)) for s, label in Stage.choices],
         "performance": performance(projects, today),
         "by_sector": _group(projects, "sector_id", "sector__name"),
@@ -103,8 +103,8 @@ def investment_summary(projects, today: dt.date) -> dict:
 
 
 def stalled_projects(projects, today: dt.date):
-    """No stage change for more than ``rules.stalled_days()`` days and not yet producing."""
-    cutoff = today - dt.timedelta(days=rules.stalled_days())
+    """No stage change for more than ``pace.stalled_days()`` days and not yet producing."""
+    cutoff = today - dt.timedelta(days=pace.stalled_days())
     return projects.filter(stage_changed_on__lt=cutoff).exclude(stage=Stage.PRODUCING)
 
 
@@ -119,23 +119,23 @@ class ProjectFigures:
     disbursed: Decimal = Decimal(0)
     required: int = 0
     held: int = 0
-    worst: str = rules.NodeState.PENDING
+    worst: str = pace.NodeState.PENDING
 
     @property
     def execution_rate(self) -> float | None:
-        return rules.ratio(self.disbursed, self.allocated)
+        return pace.ratio(self.disbursed, self.allocated)
 
     @property
     def completeness(self) -> float | None:
-        return rules.ratio(self.held, self.required)
+        return pace.ratio(self.held, self.required)
 
 
 STATE_RANK = [
-    rules.NodeState.DONE,
-    rules.NodeState.PENDING,
-    rules.NodeState.ON_TRACK,
-    rules.NodeState.AT_RISK,
-    rules.NodeState.OVERDUE,
+    pace.NodeState.DONE,
+    pace.NodeState.PENDING,
+    pace.NodeState.ON_TRACK,
+    pace.NodeState.AT_RISK,
+    pace.NodeState.OVERDUE,
 ]
 
 
@@ -156,7 +156,7 @@ def project_figures(project_rows, today: dt.date) -> dict[int, ProjectFigures]:
     node_count: dict[int, int] = defaultdict(int)
     for pid, state, n, total in (
         ProjectNode.objects.filter(project_id__in=ids)
-        .values_list("project_id", rules.node_state_sql(today))
+        .values_list("project_id", pace.node_state_sql(today))
         .annotate(n=Count("id"), total=Sum(_DONE_AS_100))
         .order_by()
     ):
@@ -256,11 +256,11 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         "planned_end",
         "actual_end",
         "progress",
-        rules.node_state_sql(today),
-        rules.far_behind_sql(today),
+        pace.node_state_sql(today),
+        pace.far_behind_sql(today),
         "plan_slips",
         "baseline_end",
-        rules.slip_red_sql(),
+        pace.slip_red_sql(),
     ):  # fmt: skip
         if slip_red:
             done = f"，实际 {actual_end} 完成" if actual_end else ""
@@ -275,7 +275,7 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         node_count[pid] += 1
         if actual_end or end < today:
             due_nodes[pid].add(name)
-        if state == rules.NodeState.OVERDUE:
+        if state == pace.NodeState.OVERDUE:
             add(
                 pid,
                 "node_overdue",
@@ -283,15 +283,15 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
                 f"计划 {end} 完成，已逾期 {(today - end).days} 天（进度 {progress}%）",
                 name,
             )
-        elif state == rules.NodeState.AT_RISK:
+        elif state == pace.NodeState.AT_RISK:
             add(
                 pid,
                 "progress_behind",
                 "red" if far_behind else "yellow",
-                f"时间已过 {rules.elapsed_share(start, end, today):.0%}，进度仅 {progress}%",
+                f"时间已过 {pace.elapsed_share(start, end, today):.0%}，进度仅 {progress}%",
                 name,
             )
-    margin = rules.fund_lag_points()
+    margin = pace.fund_lag_points()
     for row in (
         FundRecord.objects.filter(project_id__in=ids)
         .values("project_id")
@@ -301,7 +301,7 @@ def construction_warnings(projects, today: dt.date) -> list[ProjectWarning]:
         if not node_count[pid]:
             continue
         progress = progress_sum[pid] / node_count[pid]
-        lag = rules.funds_lag(progress, row["a"], row["d"], margin)
+        lag = pace.funds_lag(progress, row["a"], row["d"], margin)
         if lag is not None:
             add(
                 pid,
@@ -338,9 +338,9 @@ def warning_counts(projects, today: dt.date) -> dict[str, int]:
     ids = projects.values("pk")
     nodes = ProjectNode.objects.filter(project_id__in=ids)
     counts = {
-        "node_overdue": nodes.filter(rules.node_state_q(rules.NodeState.OVERDUE, today)).count(),
-        "progress_behind": nodes.filter(rules.node_state_q(rules.NodeState.AT_RISK, today)).count(),
-        "plan_slipped": nodes.filter(rules.slip_red_q()).count(),
+        "node_overdue": nodes.filter(pace.node_state_q(pace.NodeState.OVERDUE, today)).count(),
+        "progress_behind": nodes.filter(pace.node_state_q(pace.NodeState.AT_RISK, today)).count(),
+        "plan_slipped": nodes.filter(pace.slip_red_q()).count(),
     }
     progress = {
         pid: (total, n)
@@ -349,7 +349,7 @@ def warning_counts(projects, today: dt.date) -> dict[str, int]:
         .values_list("project_id", "total", "n")
         .order_by()
     }
-    margin = rules.fund_lag_points()
+    margin = pace.fund_lag_points()
     lagging = 0
     for pid, approved, disbursed in (
         FundRecord.objects.filter(project_id__in=ids)
@@ -360,7 +360,7 @@ def warning_counts(projects, today: dt.date) -> dict[str, int]:
     ):
         if pid in progress:
             total, n = progress[pid]
-            lagging += rules.funds_lag(total / n, approved, disbursed, margin) is not None
+            lagging += pace.funds_lag(total / n, approved, disbursed, margin) is not None
     counts["funds_lagging"] = lagging
     # A project lacks archives when a checklist item of its category belongs to a node that is
     # done or past its planned end and no document answers it.

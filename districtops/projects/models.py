@@ -380,12 +380,12 @@ class ProjectNode(VersionedModel):
     actual_start = models.DateField(_("实际开始"), null=True, blank=True)
     actual_end = models.DateField(_("实际完成"), null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
-    # Derived from the plan and the progress (rules.pace_dates), kept by save() and by every
+    # Derived from the plan and the progress (pace.pace_dates), kept by save() and by every
     # bulk write (refresh_pace), so a node's state on any day is a date comparison in SQL.
     on_pace_until = models.DateField(null=True, editable=False)
     amber_until = models.DateField(null=True, editable=False)
     # Set when the node first enters a baseline (立项 for a new project) and never moved after:
-    # the date a twice-postponed node must still meet to clear its red (rules.slip_red_q).
+    # the date a twice-postponed node must still meet to clear its red (pace.slip_red_q).
     baseline_end = models.DateField(_("首次基线计划完成"), null=True, blank=True, editable=False)
     # Postponements of planned_end after the node entered a baseline (each with its reason,
     # NodePlanChange); kept by services.update_node.
@@ -411,7 +411,7 @@ class ProjectNode(VersionedModel):
         return f"{self.project} · {self.name}"
 
     def refresh_pace(self) -> "ProjectNode":
-        from .rules import pace_dates
+        from .pace import pace_dates
 
         self.on_pace_until, self.amber_until = pace_dates(
             self.planned_start, self.planned_end, self.progress or 0

@@ -119,25 +119,25 @@ def home_panel(user):
 
 def node_states_by_command_post(construction, today: dt.date) -> dict[int, dict[str, int]]:
     """The battle map's nodes of ``construction`` (a gated queryset) per command post and node
-    state (``rules.node_state_q``, the construction list's own definition), in one grouped query:
+    state (``pace.node_state_q``, the construction list's own definition), in one grouped query:
     ``{command_post_id: {state: n}}``."""
     from django.db.models import Count
 
-    from . import rules
+    from . import pace
     from .models import ProjectNode
 
     states = (
-        rules.NodeState.DONE,
-        rules.NodeState.ON_TRACK,
-        rules.NodeState.AT_RISK,
-        rules.NodeState.OVERDUE,
-        rules.NodeState.PENDING,
+        pace.NodeState.DONE,
+        pace.NodeState.ON_TRACK,
+        pace.NodeState.AT_RISK,
+        pace.NodeState.OVERDUE,
+        pace.NodeState.PENDING,
     )
     rows = (
         ProjectNode.objects.filter(project__in=construction.values("pk"))
         .exclude(project__command_post=None)
         .values("project__command_post_id")
-        .annotate(**{state: Count("pk", filter=rules.node_state_q(state, today)) for state in states})
+        .annotate(**{state: Count("pk", filter=pace.node_state_q(state, today)) for state in states})
         .order_by()
     )
     return {row["project__command_post_id"]: {state: row[state] for state in states} for row in rows}

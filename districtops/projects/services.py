@@ -656,7 +656,7 @@ def update_node(actor, node: ProjectNode, *, expected_version, reason: str = "",
 
     Once the node is in a baseline, moving its planned dates needs ``reason``: the change is
     kept as a NodePlanChange (the node's plan history) and a later planned end counts as one
-    more postponement (``plan_slips``; twice is red, rules.slip_red_q)."""
+    more postponement (``plan_slips``; twice is red, pace.slip_red_q)."""
     unknown = set(changes) - NODE_PLAN_FIELDS - NODE_ACTUAL_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "该字段不能修改。"})

@@ -26,9 +26,9 @@ from . import (
     imports,
     ledger,
     measures,
+    pace,
     panels,
     policies,
-    rules,
     services,
 )
 from .forms import (
@@ -210,12 +210,12 @@ def investment_list(request):
     # The count runs on the bare queryset (no joins); the page's rows are fetched as dicts.
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list.values(*INVESTMENT_LIST_FIELDS))
-    stalled_days = rules.stalled_days()
+    stalled_days = pace.stalled_days()
     url = reverse("projects:investment_detail", args=[0])
     stage_labels, mode_labels = dict(Stage.choices), dict(SigningMode.choices)
     for p in rows:
         p["url"] = url.replace("/0/", f"/{p['id']}/")
-        p["stalled"] = rules.is_stalled(p["stage"], p["stage_changed_on"], today, stalled_days)
+        p["stalled"] = pace.is_stalled(p["stage"], p["stage_changed_on"], today, stalled_days)
         p["stage_label"] = stage_labels[p["stage"]]
         p["signing_mode_label"] = mode_labels[p["signing_mode"]]
     context = {
@@ -248,7 +248,7 @@ def investment_summary(request):
             "stalled": measures.stalled_projects(projects, today)
             .select_related("lead_unit")
             .order_by("stage_changed_on")[:200],
-            "stalled_days": rules.stalled_days(),
+            "stalled_days": pace.stalled_days(),
             "today": today,
         },
     )
@@ -275,8 +275,8 @@ def investment_detail(request, pk):
             "transitions": StageTransition.objects.filter(project=project).select_related("actor"),
             "arrivals": arrivals,
             "arrived": arrived,
-            "arrived_ratio": rules.ratio(arrived, project.contracted_amount),
-            "stalled": rules.is_stalled(project.stage, project.stage_changed_on, today),
+            "arrived_ratio": pace.ratio(arrived, project.contracted_amount),
+            "stalled": pace.is_stalled(project.stage, project.stage_changed_on, today),
             "stages": Stage.choices,
             "stage_index": list(Stage.values).index(project.stage),
             "can_report": can_report,
@@ -416,7 +416,7 @@ def _construction_options(user):
         .values_list("showcase_group", flat=True)
         .distinct()
         .order_by("showcase_group"),
-        "states": list(rules.NODE_STATE_LABELS.items()),
+        "states": list(pace.NODE_STATE_LABELS.items()),
     }
 
 
@@ -458,8 +458,8 @@ def construction_list(request):
         p["progress"] = floatformat(fig.progress, 0)
         p["execution"] = share(fig.execution_rate, 0)
         p["completeness"] = share(fig.completeness, 0)
-        p["state_label"] = rules.NODE_STATE_LABELS[fig.worst]
-        p["state_colour"] = rules.NODE_STATE_COLOURS[fig.worst]
+        p["state_label"] = pace.NODE_STATE_LABELS[fig.worst]
+        p["state_colour"] = pace.NODE_STATE_COLOURS[fig.worst]
     context = {
         "page": page,
         "rows": rows,
@@ -482,7 +482,7 @@ def construction_detail(request, pk):
     today = clock.today()
     nodes = list(project.nodes.all())
     for node in nodes:
-        node.status = rules.status_of(node, today)
+        node.status = pace.status_of(node, today)
     figures = measures.project_figures([(project.pk, project.category_id)], today)[project.pk]
     funds = list(FundRecord.objects.filter(project=project))
     entries = list(FundEntry.objects.filter(project=project).select_related("node"))
@@ -772,9 +772,7 @@ def battle_map(request):
         "filters": request.GET,
         "qs": filters.querystring(request.GET, (*filters.CONSTRUCTION_FILTERS, "baseline")),
         "today": today,
-        "legend": [
-            (rules.NODE_STATE_LABELS[s], rules.NODE_STATE_COLOURS[s]) for s in rules.NODE_STATE_LABELS
-        ],
+        "legend": [(pace.NODE_STATE_LABELS[s], pace.NODE_STATE_COLOURS[s]) for s in pace.NODE_STATE_LABELS],
         "print_view": request.GET.get("print") == "1",
         "baseline_choices": baselines.choices(request.user, request.GET),
         "baseline_form": BaselineForm(units=units, initial={"kind": BaselineKind.DISPATCH})

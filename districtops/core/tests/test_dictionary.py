@@ -159,7 +159,7 @@ def test_import_summaries_and_rules_read_in_words(org, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from districtops.economy.reference import ensure_reference_data
-    from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+    from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
     ensure_reference_data()
     header = [

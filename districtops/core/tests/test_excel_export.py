@@ -136,7 +136,7 @@ def test_a_matter_title_set_through_the_api_exports_as_text(org, api_client, log
 def test_an_enterprise_name_imported_as_text_exports_as_text(org, login):
     from districtops.economy import imports
     from districtops.economy.reference import ensure_reference_data
-    from districtops.economy.testing import fictional_credit_code
+    from districtops.economy.samples import fictional_credit_code
 
     ensure_reference_data()
     name = '=HYPERLINK("http://evil.example/","示例公司")'

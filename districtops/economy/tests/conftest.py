@@ -1,6 +1,6 @@
 import pytest
 
-from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
 ENTERPRISE_HEADER = [
     "单位详细名称",

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
 from .conftest import INDUSTRY_HEADER, import_industry, industry_history, industry_row
 

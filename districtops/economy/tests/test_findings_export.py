@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from districtops.economy.models import Finding
-from districtops.economy.testing import fictional_credit_code
+from districtops.economy.samples import fictional_credit_code
 
 from .conftest import import_industry, industry_history, industry_row
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from districtops.economy import imports
 from districtops.economy.models import Enterprise, MonthlyReport, PeriodRelease, ReleaseState
-from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
 from .conftest import import_industry, industry_row
 

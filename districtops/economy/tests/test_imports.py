@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from districtops.economy.models import Enterprise, IndicatorValue, MonthlyReport, ReportStatus
-from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
 from .conftest import ENTERPRISE_HEADER, import_industry, industry_history, industry_row
 

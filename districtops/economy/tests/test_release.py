@@ -11,7 +11,7 @@ from districtops.economy import dashboard as dash
 from districtops.economy import imports, releases
 from districtops.economy.models import Enterprise, MonthlyReport, PeriodRelease, ReleaseState
 from districtops.economy.periods import Period
-from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
 from .conftest import ENTERPRISE_HEADER, import_industry, industry_history, industry_row
 

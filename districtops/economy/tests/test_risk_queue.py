@@ -147,7 +147,7 @@ def test_finding_workflow_still_works_on_graded_findings(economy, users):
 def test_import_page_names_rules_in_chinese_and_amounts_in_thousands(economy, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from districtops.economy.testing import xlsx_bytes
+    from districtops.economy.samples import xlsx_bytes
 
     from .conftest import INDUSTRY_HEADER
 

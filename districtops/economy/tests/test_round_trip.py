@@ -10,7 +10,7 @@ from districtops.audit.models import AuditRecord
 from districtops.core.tests.xlsx_tools import edit, rows
 from districtops.economy import imports
 from districtops.economy.models import Enterprise, MonthlyReport
-from districtops.economy.testing import fictional_credit_code
+from districtops.economy.samples import fictional_credit_code
 
 from .conftest import import_industry, industry_history, industry_row
 

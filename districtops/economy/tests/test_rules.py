@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from districtops.economy import rules
 from districtops.economy.periods import Period
-from districtops.economy.testing import fictional_credit_code
+from districtops.economy.samples import fictional_credit_code
 
 FIELDS = {
     "gross_output": {"name": "工业总产值", "required": True, "has_cumulative": True, "is_money": True},

@@ -155,7 +155,7 @@ def test_settings_validation(economy, users):
 
 def test_statistician_cannot_import_another_districts_enterprise(economy, users):
     from districtops.economy import imports
-    from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+    from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
     rows = [["单位详细名称", "统一社会信用代码", "行业代码", "统计用区划代码"],
             ["金水示例有限公司", fictional_credit_code(5, "410105"), "3411", "410105001000"]]  # fmt: skip

@@ -212,7 +212,7 @@ def test_api(two_factories, api_client):
 
 
 def test_excel_import_all_or_nothing(two_factories, users, login):
-    from districtops.economy.testing import xlsx_bytes
+    from districtops.economy.samples import xlsx_bytes
 
     district = two_factories["districts"]["410104"]
     header = ["行业大类代码", "报告期", "价格指数（上年同期=100）", "备注"]

@@ -3,7 +3,7 @@
 import pytest
 
 from districtops.economy.models import Enterprise, Finding, MonthlyReport
-from districtops.economy.testing import fictional_credit_code, xlsx_bytes
+from districtops.economy.samples import fictional_credit_code, xlsx_bytes
 
 from .conftest import INDUSTRY_HEADER, import_industry, industry_history, industry_row
 

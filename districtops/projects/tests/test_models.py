@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from districtops.core.codes import validate_credit_code
-from districtops.projects import rules
-from districtops.projects.rules import NodeState, node_status
+from districtops.projects import pace
+from districtops.projects.pace import NodeState, node_status
 
 D = dt.date
 
@@ -61,16 +61,16 @@ def test_pending_before_start_overdue_after_end_done_when_finished():
 
 
 def test_funds_lag_margin_boundary():
-    assert rules.funds_lag(60, Decimal(100), Decimal(40), margin=20) is None  # exactly 20 points: tolerated
-    assert rules.funds_lag(60, Decimal(100), Decimal(39), margin=20) == pytest.approx(21)
-    assert rules.funds_lag(60, Decimal(0), Decimal(0), margin=20) is None  # nothing approved: no ratio
+    assert pace.funds_lag(60, Decimal(100), Decimal(40), margin=20) is None  # exactly 20 points: tolerated
+    assert pace.funds_lag(60, Decimal(100), Decimal(39), margin=20) == pytest.approx(21)
+    assert pace.funds_lag(60, Decimal(0), Decimal(0), margin=20) is None  # nothing approved: no ratio
 
 
 def test_stalled_after_configured_days():
     today = D(2021, 3, 31)
-    assert not rules.is_stalled("signed", today - dt.timedelta(days=90), today, days=90)
-    assert rules.is_stalled("signed", today - dt.timedelta(days=91), today, days=90)
-    assert not rules.is_stalled("producing", D(2019, 1, 1), today, days=90)
+    assert not pace.is_stalled("signed", today - dt.timedelta(days=90), today, days=90)
+    assert pace.is_stalled("signed", today - dt.timedelta(days=91), today, days=90)
+    assert not pace.is_stalled("producing", D(2019, 1, 1), today, days=90)
 
 
 @pytest.mark.django_db
@@ -78,12 +78,12 @@ def test_thresholds_default_to_settings_until_edited(settings):
     from districtops.projects import services
 
     settings.PROJECTS_STALLED_DAYS, settings.PROJECTS_FUND_LAG_POINTS = 60, 14
-    assert (rules.stalled_days(), rules.fund_lag_points()) == (60, 14)
+    assert (pace.stalled_days(), pace.fund_lag_points()) == (60, 14)
     services.update_thresholds(None, stalled_days=45)
-    assert (rules.stalled_days(), rules.fund_lag_points()) == (45, 14)
+    assert (pace.stalled_days(), pace.fund_lag_points()) == (45, 14)
     today = D(2021, 3, 31)
-    assert rules.is_stalled("signed", today - dt.timedelta(days=46), today)
-    assert rules.funds_lag(60, Decimal(100), Decimal(45)) == pytest.approx(15)
+    assert pace.is_stalled("signed", today - dt.timedelta(days=46), today)
+    assert pace.funds_lag(60, Decimal(100), Decimal(45)) == pytest.approx(15)
 
 
 @pytest.mark.django_db
@@ -105,11 +105,11 @@ def test_sql_states_agree_with_node_status_on_every_day_and_progress(road):
             expected = node_status(start, span_end, None, progress, today)
             state, far = (
                 ProjectNode.objects.filter(pk=node.pk)
-                .values_list(rules.node_state_sql(today), rules.far_behind_sql(today))
+                .values_list(pace.node_state_sql(today), pace.far_behind_sql(today))
                 .get()
             )
             assert (state, bool(far)) == (expected.state, expected.far_behind), (progress, today)
-            assert ProjectNode.objects.filter(pk=node.pk).filter(rules.node_state_q(state, today)).exists()
+            assert ProjectNode.objects.filter(pk=node.pk).filter(pace.node_state_q(state, today)).exists()
             checked += 1
     assert checked == 34 * 10
 
@@ -123,9 +123,7 @@ def test_daily_job_repairs_pace_dates_written_around_save(road):
     ProjectNode.objects.filter(pk=node.pk).update(progress=80, on_pace_until=None)
     assert jobs.run_daily(None) == {"nodes_repaired": 1}
     node.refresh_from_db()
-    assert (node.on_pace_until, node.amber_until) == rules.pace_dates(
-        node.planned_start, node.planned_end, 80
-    )
+    assert (node.on_pace_until, node.amber_until) == pace.pace_dates(node.planned_start, node.planned_end, 80)
     assert jobs.run_daily(None) == {"nodes_repaired": 0}
 
 

@@ -8,18 +8,18 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from districtops.cockpit import forecasts, services
+from districtops.cockpit import services, yearend
 from districtops.cockpit.figures import Month, number_text
 
 
 def test_single_threaded_blas_limits_and_restores_every_openblas():
     import numpy  # noqa: F401
 
-    libraries = forecasts._loaded_openblas()
+    libraries = yearend._loaded_openblas()
     assert libraries, "numpy's OpenBLAS should be found in /proc/self/maps"
     before = [get() for _, get in libraries]
-    with forecasts.single_threaded_blas():
-        assert [get() for _, get in forecasts._loaded_openblas()] == [1] * len(forecasts._loaded_openblas())
+    with yearend.single_threaded_blas():
+        assert [get() for _, get in yearend._loaded_openblas()] == [1] * len(yearend._loaded_openblas())
     assert [get() for _, get in libraries] == before
 
 
@@ -45,10 +45,10 @@ def long_series(economy_data):
                 cumulative=Decimal(round(total)),
             )
     cache.clear()
-    forecasts._fitted.clear()
+    yearend._fitted.clear()
     yield economy_data
     cache.clear()
-    forecasts._fitted.clear()
+    yearend._fitted.clear()
 
 
 def _forecast_table(summary):
@@ -142,7 +142,7 @@ def test_peek_project_answers_without_fitting():
 
 def test_page_loads_the_pending_forecasts_from_its_fragment(long_series, users, login):
     cache.clear()
-    forecasts._fitted.clear()
+    yearend._fitted.clear()
     client = login("leader")
     page = client.get("/cockpit/410104/?period=2021-02").content.decode()
     assert 'data-testid="forecast-loading"' in page and "/cockpit/410104/forecasts/?period=2021-02" in page

@@ -139,7 +139,7 @@ class Fitting:
         }
         try:
             self._process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
-                [sys.executable, "-m", "districtops.cockpit.forecasts"],
+                [sys.executable, "-m", "districtops.cockpit.yearend"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
