@@ -12,7 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 
 from districtops.core.excel import Column, write_workbook
 from districtops.core.params import id_param, month_param
@@ -79,10 +78,16 @@ def summary(projects, params) -> dict:
         .annotate(**_sums())
         .order_by("project__lead_unit__sort_order", "project__lead_unit__name")
     ]
-    months = [
-        _figures({**r, "label": f"{r['m']:%Y-%m}", "key": f"{r['m']:%Y-%m}"})
-        for r in rows.annotate(m=TruncMonth("date")).values("m").annotate(**_sums()).order_by("m")
-    ]
+    # Summed by day in SQL and folded into months here: a month truncation is a Python function
+    # per row on SQLite (104 ms of the page's 143 ms of SQL over 管城's 25,000 ledger rows at city
+    # scale), a plain GROUP BY on the date column is not; there are a few hundred days at most.
+    by_month: dict[str, dict] = {}
+    for r in rows.values("date").annotate(**_sums()).order_by("date"):
+        key = f"{r['date']:%Y-%m}"
+        month = by_month.setdefault(key, {"label": key, "key": key, **{step: ZERO for step in STEPS}})
+        for step in STEPS:
+            month[step] += r[step] or ZERO
+    months = [_figures(m) for m in by_month.values()]
     return {"totals": totals, "by_source": sources, "by_street": streets, "by_month": months}
 
 
