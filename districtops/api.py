@@ -16,7 +16,7 @@ from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyCookie, HttpBearer
 
 from districtops.accounts.services import authenticate_token
-from districtops.core.services import ConflictError
+from districtops.gate.services import ConflictError
 
 
 class BearerToken(HttpBearer):
@@ -161,7 +161,7 @@ def _validation_error(request, exc):
 def _invalid_params(request, exc):
     """A parameter or body field that does not validate: 422, each message in the interface
     language with the field's path ("字段 body.title：不能为空")."""
-    from districtops.core.api_utils import translate_errors
+    from districtops.gate.api_utils import translate_errors
 
     return api.create_response(request, {"detail": translate_errors(exc.errors)}, status=422)
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "districtops.accounts",
     "districtops.org",
     "districtops.audit",
+    "districtops.gate",
     "districtops.jobs",
     "districtops.projects",
     "districtops.supervision",
@@ -84,11 +85,12 @@ INSTALLED_APPS = [
     "districtops.cockpit",
     "districtops.notifications",
     "districtops.delivery",
+    "districtops.portal",
 ]
 
 MIDDLEWARE = [
     # First: answers /healthz and /readyz on any Host and over plain HTTP (core/health.py).
-    "districtops.core.health.HealthCheckMiddleware",
+    "districtops.portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "districtops.core.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -121,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "districtops.core.context_processors.platform",
+                "districtops.portal.context_processors.platform",
                 "districtops.notifications.context_processors.unread",
             ],
         },
@@ -173,7 +175,7 @@ LOGIN_IP_LIMIT = env_int("LOGIN_IP_LIMIT", 20)
 LOGIN_NET_LIMIT = env_int("LOGIN_NET_LIMIT", 60)
 LOGIN_GLOBAL_FACTOR = env_int("LOGIN_GLOBAL_FACTOR", 4)
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, adopted now
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

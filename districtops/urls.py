@@ -3,7 +3,7 @@ from django.urls import include, path
 from districtops.api import api
 
 urlpatterns = [
-    path("", include("districtops.core.urls")),
+    path("", include("districtops.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("districtops.accounts.urls")),
     path("org/", include("districtops.org.urls")),

@@ -26,7 +26,7 @@ def main():
     from django.db import connection
     from django.test import Client
 
-    from districtops.core import services
+    from districtops.gate import services
     from districtops.org.models import Unit
 
     ensure_scale("org", marker_model=Unit, marker_filter={"name": "规模区16"})

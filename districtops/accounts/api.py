@@ -3,8 +3,8 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, page, page_schema
-from districtops.core.permissions import scope_of
+from districtops.gate.api_utils import Limit, Offset, page, page_schema
+from districtops.gate.permissions import scope_of
 
 from . import services
 from .models import ApiToken

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core.crypto import sm4_decrypt, sm4_encrypt
-from districtops.core.permissions import ScopedQuerySet, ScopeRules
+from districtops.core.scoping import ScopedQuerySet, ScopeRules
 
 
 class PersonManager(UserManager.from_queryset(ScopedQuerySet)):

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from districtops.core import permissions, services
 from districtops.core.crypto import digest
+from districtops.gate import permissions, services
 from districtops.org.roles import ADMIN_ROLES, Role
 
 from .models import ApiToken, BackupCode, SecurityPolicy

@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import permissions
-from districtops.core.services import ConflictError
-from districtops.core.views_helpers import apply_service_errors
+from districtops.gate import permissions
+from districtops.gate.services import ConflictError
+from districtops.gate.views_helpers import apply_service_errors
 from districtops.org.roles import Role
 
 from . import services
@@ -31,7 +31,7 @@ from .forms import (
 from .models import ApiToken, SecurityPolicy
 
 
-def _safe_next(request, default="core:home"):
+def _safe_next(request, default="portal:home"):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -61,7 +61,7 @@ def logout_view(request):
 def second_factor(request):
     user = request.user
     if not request.session.get("second_factor_pending"):
-        return redirect("core:home")
+        return redirect("portal:home")
     enrolling = not user.totp_confirmed
     uri = None
     if enrolling:
@@ -152,7 +152,7 @@ def password_change(request):
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
-            return redirect("core:home")
+            return redirect("portal:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 

@@ -3,8 +3,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
-from districtops.core import permissions
-from districtops.core.api_utils import Limit, Offset, page
+from districtops.gate import permissions
+from districtops.gate.api_utils import Limit, Offset, page
 from districtops.org.roles import Role
 
 from . import chain

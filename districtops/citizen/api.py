@@ -3,8 +3,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
 
-from districtops.core import permissions
-from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
+from districtops.gate import permissions
+from districtops.gate.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 

@@ -12,8 +12,9 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from districtops.core import clock, permissions, services
+from districtops.core import clock
 from districtops.core.uploads import validate_upload
+from districtops.gate import permissions, services
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 from districtops.supervision import services as supervision

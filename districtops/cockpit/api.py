@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 
-from districtops.core.api_utils import Limit, Offset, page, page_schema
+from districtops.gate.api_utils import Limit, Offset, page, page_schema
 
 from . import services
 from .figures import Month

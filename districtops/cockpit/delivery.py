@@ -15,10 +15,11 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from districtops.core import clock, crypto, services
+from districtops.core import clock, crypto
 from districtops.delivery import services as delivery_services
 from districtops.delivery.models import Channel as DeliveryChannel
 from districtops.delivery.models import Message, Source
+from districtops.gate import services
 
 from .models import Channel, Subscription
 

@@ -1,6 +1,6 @@
 """City scale for the cockpit: one weekly e-mail subscription per district leader."""
 
-from districtops.core import services as core_services
+from districtops.gate import services as core_services
 from districtops.org.models import Membership, UnitKind
 from districtops.org.roles import Role
 

@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 
-from districtops.core import clock, crypto, permissions, webhooks
-from districtops.core.services import create_object, delete_object, update_object
+from districtops.core import clock, crypto, webhooks
+from districtops.gate import permissions
+from districtops.gate.services import create_object, delete_object, update_object
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES
 

@@ -12,7 +12,6 @@ the pages (core/tests/test_dictionary.py) sees it and fails.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -365,17 +364,17 @@ YES_NO = {True: _("是"), False: _("否")}
 # --------------------------------------------------------------------------- lookups
 
 
-@functools.cache
-def _derived_actions() -> dict:
-    """``matter.<action>`` and ``hazard.<action>``: the labels of the state-machine tables."""
-    from districtops.hazards.models import TRANSITIONS as HAZARD
-    from districtops.supervision.states import SYSTEM_EVENTS
-    from districtops.supervision.states import TRANSITIONS as MATTER
+_DERIVED_ACTIONS: dict[str, str] = {}
 
-    derived = {f"matter.{code}": label for code, (_p, _t, label) in MATTER.items()}
-    derived.update({f"matter.{code}": label for code, label in SYSTEM_EVENTS.items()})
-    derived.update({f"hazard.{code}": entry[2] for code, entry in HAZARD.items()})
-    return derived
+
+def register_actions(prefix: str, labels: dict) -> None:
+    """An app's state machine names its own actions here (``matter.<action>``,
+    ``hazard.<action>``), from its AppConfig.ready(): this module imports no app."""
+    _DERIVED_ACTIONS.update({f"{prefix}.{code}": label for code, label in labels.items()})
+
+
+def _derived_actions() -> dict:
+    return _DERIVED_ACTIONS
 
 
 def action_label(code: str) -> str:
@@ -607,9 +606,7 @@ def present_records(records, *, changes: bool = True) -> list[dict]:
 
 def _job_param_value(key, value) -> str:
     if key == "district_code" and value:
-        from districtops.org.models import Unit
-
-        unit = Unit.objects.filter(division_code=value).only("name").first()
+        unit = apps.get_model("org", "Unit").objects.filter(division_code=value).only("name").first()
         return unit.name if unit else str(value)
     if key == "user_id" and value:
         from django.contrib.auth import get_user_model
@@ -674,9 +671,8 @@ def _rule_item_value(key: str, value) -> str:
     if key == "industries":
         return str(value) if value else str(_("全部行业"))
     if key == "taxpayer_class":
-        from districtops.economy.models import TaxpayerClass
-
-        return str(dict(TaxpayerClass.choices).get(value, _("全部"))) if value else str(_("全部"))
+        choices = apps.get_model("economy", "Enterprise")._meta.get_field("taxpayer_class").choices
+        return str(dict(choices).get(value, _("全部"))) if value else str(_("全部"))
     return _plain(value)
 
 

@@ -137,7 +137,7 @@ class ImportRefused(Exception):
 
     def __init__(self, errors: list[CellError], preview=None):
         self.errors = errors
-        self.preview = preview  # core.importing.Preview: what the file would have done
+        self.preview = preview  # gate.importing.Preview: what the file would have done
         super().__init__(f"{len(errors)} 处错误，未导入任何数据")
 
 

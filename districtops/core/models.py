@@ -2,12 +2,12 @@
 
 from django.db import models
 
-from .permissions import ScopedQuerySet
+from .scoping import ScopedManager  # noqa: F401 — the models' manager, re-exported beside VersionedModel
 
 
 class VersionedModel(models.Model):
     """Optimistic concurrency: every update bumps ``version``; a write that carries an
-    older version is refused by ``core.services.update_object`` with a conflict."""
+    older version is refused by ``gate.services.update_object`` with a conflict."""
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -15,6 +15,3 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
-
-
-ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from districtops.core.api_utils import page, page_schema
+from districtops.gate.api_utils import page, page_schema
 
 from . import services
 from .models import Status

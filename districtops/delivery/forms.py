@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import permissions
+from districtops.gate import permissions
 from districtops.org.models import UnitKind
 
 from .models import Platform, Status

@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from districtops.core import crypto, services, webhooks
+from districtops.core import crypto, webhooks
+from districtops.gate import services
 
 from . import channels
 from .models import Attempt, Channel, CorpApp, Message, Platform, Source, Status

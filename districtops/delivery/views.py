@@ -5,8 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from districtops.core import permissions
-from districtops.core.views_helpers import apply_service_errors
+from districtops.gate import permissions
+from districtops.gate.views_helpers import apply_service_errors
 from districtops.org.roles import Role
 
 from . import services

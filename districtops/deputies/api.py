@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Id, Limit, Offset, filter_params, gated_get, one_of, page
+from districtops.gate.api_utils import Id, Limit, Offset, filter_params, gated_get, one_of, page
 from districtops.org.models import Unit
 
 from . import services

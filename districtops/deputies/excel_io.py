@@ -6,14 +6,15 @@ that suggestion (``services.update_suggestion``: title, content, deputies, suppo
 version-checked, audited; a closed suggestion is never edited or reopened), a row without one
 交办 a new suggestion. Deputies are named as 姓名, or 姓名（联络站） where two deputies of the
 district share a name; a name that itself carries parentheses (刘代表（示例）) is matched as a
-whole first (``core.importing.NameLookup``). The contract is ``core.importing.Importer``.
+whole first (``gate.importing.NameLookup``). The contract is ``gate.importing.Importer``.
 """
 
 from __future__ import annotations
 
 from django.db.models import Count
 
-from districtops.core import excel, importing
+from districtops.core import excel
+from districtops.gate import importing
 from districtops.org.models import Unit
 
 from . import services

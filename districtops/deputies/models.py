@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopeRules
+from districtops.core.scoping import ScopeRules
 from districtops.org.roles import UNIT_WORKERS
 
 

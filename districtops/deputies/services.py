@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from districtops.core import clock, permissions, services
+from districtops.core import clock
+from districtops.gate import permissions, services
 from districtops.org.models import Unit
 
 from .models import (

@@ -2,7 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import dictionary, permissions
+from districtops.core import dictionary
+from districtops.gate import permissions
 
 from .models import ImportKind, Indicator
 

@@ -20,7 +20,7 @@ from django.db.models import Aggregate, Max, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import clock, locks, permissions, services
+from districtops.core import clock, locks
 from districtops.core.codes import (
     Sector,
     classify_scale,
@@ -29,6 +29,7 @@ from districtops.core.codes import (
     validate_industry_code,
 )
 from districtops.core.excel import CellError, Column, normalise_header, read_table, write_workbook
+from districtops.gate import permissions, services
 from districtops.org.models import Unit, UnitKind
 
 from . import indicators, policies, rules

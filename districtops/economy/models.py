@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core.codes import Sector
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopeRules
+from districtops.core.scoping import ScopeRules
 from districtops.org.roles import OVERSIGHT_ROLES, STATISTICIANS
 
 from .periods import Period

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from districtops.core import permissions
+from districtops.gate import permissions
 from districtops.org.roles import STATISTICIANS
 
 from .models import FINDING_TRANSITIONS, FindingStatus

@@ -7,7 +7,7 @@ half-reported month; the district's statisticians see the collecting month too (
 
 A period that has reports or figures but no ``PeriodRelease`` row is 采集中: the row is written
 by its first move, so a newly imported month needs no bookkeeping. Moves go through
-``core.services`` (version check, audit row). Who may move a period: the district's
+``gate.services`` (version check, audit row). Who may move a period: the district's
 statisticians, decided by ``policies.can_publish_period`` (the one place that says who a
 statistician is). Reopening a published period needs a reason, which is kept and audited.
 
@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
-from districtops.core import services as core_services
 from districtops.core.codes import SECTIONS, section_of
+from districtops.gate import services as core_services
 from districtops.org.models import Unit
 
 from . import policies

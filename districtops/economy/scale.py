@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from districtops.core import services as core_services
 from districtops.core.codes import classify_scale, sector_and_threshold
+from districtops.gate import services as core_services
 from districtops.org.models import Unit, UnitKind
 
 from . import indicators

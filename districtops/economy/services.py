@@ -16,8 +16,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from districtops.core import clock, services
+from districtops.core import clock
 from districtops.core.excel import Column
+from districtops.gate import services
 from districtops.org.models import Unit, UnitKind
 
 from . import indicators, policies, rules

@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import dictionary, excel, permissions, uploads
+from districtops.core import dictionary, excel, uploads
 from districtops.core.codes import SECTIONS, Sector, section_of
 from districtops.core.params import id_param
-from districtops.core.services import ConflictError
 from districtops.core.units import YI, to_wan
-from districtops.core.views_helpers import apply_service_errors
+from districtops.gate import permissions
+from districtops.gate.services import ConflictError
+from districtops.gate.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind
 
 from . import dashboard as dash

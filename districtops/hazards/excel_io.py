@@ -4,12 +4,13 @@ The export carries the 编号, every column of the template under the same heade
 dates the loop sets (read-only) and the 版本, so an exported file imports again: a row with an
 编号 updates that hazard (``services.update_hazard``: version-checked, audited, only the 五定 and
 description; a closed hazard is never edited or reopened), a row without one registers a new
-hazard. The contract is ``core.importing.Importer``; an import is all or nothing.
+hazard. The contract is ``gate.importing.Importer``; an import is all or nothing.
 """
 
 from __future__ import annotations
 
-from districtops.core import excel, importing, permissions
+from districtops.core import excel
+from districtops.gate import importing, permissions
 from districtops.org.models import UnitKind
 
 from . import services

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import permissions
 from districtops.core.attachments import files_field, photo_field
 from districtops.core.widgets import IsoDateInput
+from districtops.gate import permissions
 from districtops.org.models import UnitKind
 
 from .models import HazardGrade, RectificationPlan, RiskGrade, RiskPoint

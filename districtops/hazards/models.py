@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopedQuerySet, ScopeRules
+from districtops.core.scoping import ScopedQuerySet, ScopeRules
 
 
 class RiskGrade(models.TextChoices):

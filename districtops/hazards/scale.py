@@ -5,7 +5,8 @@ import random
 
 from django.db import transaction
 
-from districtops.core import clock, services
+from districtops.core import clock
+from districtops.gate import services
 from districtops.org.models import Unit, UnitKind
 
 from .models import Hazard

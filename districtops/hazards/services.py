@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from districtops.core import attachments as files
-from districtops.core import clock, permissions, services
+from districtops.core import clock
+from districtops.gate import permissions, services
 from districtops.org.models import Unit
 
 from .models import (

@@ -2,7 +2,7 @@ import datetime as dt
 
 from ninja import Router, Schema
 
-from districtops.core.api_utils import Limit, Offset, page
+from districtops.gate.api_utils import Limit, Offset, page
 
 from .services import visible_jobs
 

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from districtops.core import context, permissions, services
+from districtops.core import context
+from districtops.gate import permissions, services
 from districtops.org.roles import Role
 
 from .models import Job, JobStatus

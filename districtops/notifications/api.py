@@ -3,7 +3,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from districtops.core.api_utils import Limit, Offset, page
+from districtops.gate.api_utils import Limit, Offset, page
 
 from . import services
 

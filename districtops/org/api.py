@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 
-from districtops.core.api_utils import Id, Limit, Offset, gated_get, page
+from districtops.gate.api_utils import Id, Limit, Offset, gated_get, page
 
 from . import services
 from .models import Membership, Unit, UnitKind

@@ -2,10 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import permissions
+from districtops.gate import permissions
 
 from .models import Unit
-from .roles import Role, grantable_roles
+from .policies import grantable_roles
+from .roles import Role
 
 
 class UnitForm(forms.ModelForm):

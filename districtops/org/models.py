@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopeRules
+from districtops.core.scoping import ScopeRules
 
 from .roles import Role
 

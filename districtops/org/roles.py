@@ -32,25 +32,3 @@ UNIT_WORKERS = frozenset({Role.UNIT_HEAD, Role.UNIT_STAFF})
 # administrator roles and 区领导 (who sees the whole district) are granted on the server with
 # `districtops grant-role`, a step that needs shell access and is audited as the system's.
 PRIVILEGED_ROLES = frozenset({*ADMIN_ROLES, Role.LEADER})
-
-
-def grantable_roles(actor) -> list[tuple[str, str]]:
-    """The (value, label) pairs a person may grant in the UI and API: business roles only, and only
-    to a system administrator; None (the server's command line, the demo loader) grants any."""
-    if actor is None:
-        return list(Role.choices)
-    from districtops.core import permissions
-
-    if not permissions.has_role(actor, Role.SYS_ADMIN):
-        return []
-    return [(value, label) for value, label in Role.choices if value not in PRIVILEGED_ROLES]
-
-
-def require_grantable(actor, role: str) -> None:
-    """Refuse a grant the actor may not make (one rule for forms, services and the API)."""
-    from django.core.exceptions import ValidationError
-
-    if role not in {value for value, _label in grantable_roles(actor)}:
-        raise ValidationError(
-            {"role": "三员分立：管理员角色和区领导角色不能在平台内授予，须由服务器上的授权命令办理。"}
-        )

@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from districtops.core import services
+from districtops.gate import services
 
 from .demo import DEPARTMENTS
 from .demo import load as load_demo

@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from districtops.core import permissions, services
 from districtops.core.crypto import sm4_encrypt
+from districtops.gate import permissions, services
 
 from .models import Membership, Unit, UnitKind
-from .roles import ADMIN_ROLES, Role, require_grantable
+from .policies import require_grantable
+from .roles import ADMIN_ROLES, Role
 
 
 def _require_manage(actor, unit: Unit | None) -> None:

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import permissions
 from districtops.core.params import id_param
-from districtops.core.services import ConflictError
-from districtops.core.views_helpers import apply_service_errors
+from districtops.gate import permissions
+from districtops.gate.services import ConflictError
+from districtops.gate.views_helpers import apply_service_errors
 
 from . import services
 from .forms import MembershipForm, PersonCreateForm, PersonEditForm, UnitForm

@@ -7,6 +7,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = "项目"
 
     def ready(self):
+        from districtops.core import todo
         from districtops.jobs import registry
 
+        todo.register("districtops.projects.panels.todo_section")
         registry.register("projects.refresh_pace", "districtops.projects.jobs.run_daily", daily=True)

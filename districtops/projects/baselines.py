@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils import timezone
 
-from districtops.core import permissions
 from districtops.core.params import id_param
+from districtops.gate import permissions
 from districtops.org.models import UnitKind
 
 from . import services

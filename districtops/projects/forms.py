@@ -5,8 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import permissions
 from districtops.core.widgets import IsoDateInput, IsoMonthInput
+from districtops.gate import permissions
 from districtops.org.models import UnitKind
 
 from .models import (

@@ -1,6 +1,6 @@
 """Excel in and out for projects: templates, exports with the list's filters, round-trip imports.
 
-Both imports are ``core.importing.Importer``s (docs/imports.md): an exported file imports again.
+Both imports are ``gate.importing.Importer``s (docs/imports.md): an exported file imports again.
 A construction row whose 项目编号 names a project the person may see updates it through
 ``services.update_construction_project`` (version-checked with the export's 版本, audited); a row
 with a new 项目编号 (or none) creates one. Node rows of an existing project must be unchanged:
@@ -23,10 +23,11 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from districtops.core import clock, importing, permissions
-from districtops.core import services as core_services
+from districtops.core import clock
 from districtops.core.codes import validate_credit_code
 from districtops.core.excel import Column, fold, read_table, write_workbook
+from districtops.gate import importing, permissions
+from districtops.gate import services as core_services
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopeRules
+from districtops.core.scoping import ScopeRules
 from districtops.org.roles import Role
 
 

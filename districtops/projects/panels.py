@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from districtops.core import clock, permissions
+from districtops.core import clock
+from districtops.gate import permissions
 from districtops.org.roles import UNIT_ROLES
 
 from . import filters, measures

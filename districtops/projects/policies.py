@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from districtops.core import permissions
+from districtops.gate import permissions
 from districtops.org.roles import Role
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from districtops.core import clock
-from districtops.core import services as core_services
+from districtops.gate import services as core_services
 from districtops.org.demo import ensure_unit
 from districtops.org.models import Unit, UnitKind
 

@@ -2,7 +2,7 @@
 projects, nodes, progress, money and documents.
 
 Each function takes the acting person first (``None`` = the system), checks the gate,
-validates, writes audit rows through ``core.services`` and runs in one transaction.
+validates, writes audit rows through ``gate.services`` and runs in one transaction.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from districtops.core import clock, permissions, services, uploads
+from districtops.core import clock, uploads
 from districtops.core.codes import validate_credit_code
+from districtops.gate import permissions, services
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES
 

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from districtops.core import attachments, clock, excel, permissions
-from districtops.core.services import ConflictError
+from districtops.core import attachments, clock, excel
 from districtops.core.templatetags.units import share, wan
-from districtops.core.views_helpers import apply_service_errors, excel_import_page
+from districtops.gate import permissions
+from districtops.gate.services import ConflictError
+from districtops.gate.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.models import UnitKind
 
 from . import (
@@ -961,7 +962,7 @@ def import_template(request, kind):
 
 @login_required
 def import_view(request, kind):
-    """The shared import page (core.views_helpers.excel_import_page): check-only preview with
+    """The shared import page (gate.views_helpers.excel_import_page): check-only preview with
     新增/修改/不变/错误 and every change, then 确认导入; rows with a known 编号 update."""
     if kind not in IMPORTS:
         raise Http404

@@ -5,12 +5,13 @@ The export carries the 编号, every template column, the state and figures the 
 matter (``services.update_matter``: title, source, basis, supporting units, priority, frequency
 — version-checked, audited; a closed matter is never edited or reopened; the lead unit and the
 deadline are the assignment and are not changed by an import), a row without one assigns a new
-matter (``assign_matter``). The contract is ``core.importing.Importer``; all or nothing.
+matter (``assign_matter``). The contract is ``gate.importing.Importer``; all or nothing.
 """
 
 from __future__ import annotations
 
-from districtops.core import excel, importing
+from districtops.core import excel
+from districtops.gate import importing
 from districtops.org.models import Unit
 
 from . import services

@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from districtops.core import permissions
 from districtops.core.attachments import files_field, photo_field
 from districtops.core.widgets import IsoDateInput
+from districtops.gate import permissions
 from districtops.org.models import Membership
 from districtops.org.roles import Role
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core import clock
 from districtops.core.models import ScopedManager, VersionedModel
-from districtops.core.permissions import ScopedQuerySet, ScopeRules
+from districtops.core.scoping import ScopedQuerySet, ScopeRules
 from districtops.org.roles import STATISTICIANS, UNIT_HEADS, UNIT_WORKERS
 
 from .states import OPEN_STATES, MatterState

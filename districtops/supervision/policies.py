@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from districtops.core import clock, permissions
+from districtops.core import clock
+from districtops.gate import permissions
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_HEADS, UNIT_ROLES
 
 from . import states

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from districtops.core import clock, crypto, services
+from districtops.core import clock, crypto
 from districtops.delivery import services as delivery
 from districtops.delivery.channels import dingtalk_signed_url  # noqa: F401 — the platform's one signer
 from districtops.delivery.models import Channel, CorpApp, Platform, Source, Status
+from districtops.gate import services
 from districtops.org.models import Membership, Unit
 from districtops.org.roles import Role
 

@@ -10,7 +10,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from districtops.core import clock, services
+from districtops.core import clock
+from districtops.gate import services
 from districtops.org.models import Unit, UnitKind
 
 from .models import Matter, MatterEvent

@@ -12,7 +12,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from districtops.core import attachments as files
-from districtops.core import clock, crypto, permissions, services, webhooks
+from districtops.core import clock, crypto, webhooks
+from districtops.gate import permissions, services
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import UNIT_ROLES, Role
 

@@ -48,7 +48,7 @@ def test_offset_past_64_bits_is_422_naming_the_field(api_client, path):
 def test_page_refuses_out_of_range_paging_whatever_the_signature():
     from django.core.exceptions import ValidationError
 
-    from districtops.core.api_utils import page
+    from districtops.gate.api_utils import page
 
     with pytest.raises(ValidationError) as exc:
         page(Report.objects.none(), 10, 2**63)
@@ -120,12 +120,12 @@ def test_public_body_limit(categories, settings):
 
 def test_every_editable_text_field_is_bounded_by_the_write_path(settings):
     """No TextField a person fills is unbounded: its max_length or TEXT_MAX_LENGTH, enforced by
-    core.services.validate (Django itself does not enforce a TextField's max_length)."""
+    gate.services.validate (Django itself does not enforce a TextField's max_length)."""
     from django.apps import apps
     from django.core.exceptions import ValidationError
     from django.db import models
 
-    from districtops.core import services
+    from districtops.gate import services
 
     settings.TEXT_MAX_LENGTH = 50
     checked = 0
@@ -150,7 +150,7 @@ def test_every_editable_text_field_is_bounded_by_the_write_path(settings):
 def test_create_object_bounds_text_even_without_full_clean(org, settings):
     from django.core.exceptions import ValidationError
 
-    from districtops.core import services
+    from districtops.gate import services
     from districtops.supervision.models import Meeting
 
     settings.TEXT_MAX_LENGTH = 10

@@ -163,10 +163,10 @@ def test_an_enterprise_name_imported_as_text_exports_as_text(org, login):
 # --- every export goes through the shared writer -------------------------------------------------
 
 PACKAGE = Path(__file__).resolve().parents[2]
-# testing: fixtures only; calendar_io: reads a CSV holiday table, writes none.
+# samples: fixtures for the demo, scale and tests; calendar_io: reads a CSV holiday table, writes none.
 ALLOWED = {
     PACKAGE / "core" / "excel.py",
-    PACKAGE / "economy" / "testing.py",
+    PACKAGE / "economy" / "samples.py",
     PACKAGE / "supervision" / "calendar_io.py",
 }
 

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 
 from districtops.audit.models import AuditRecord
 from districtops.core import excel
-from districtops.core.importing import NameLookup
 from districtops.core.tests.xlsx_tools import edit, rows
 from districtops.deputies import excel_io, services
 from districtops.deputies.models import Deputy, Suggestion, SuggestionState
+from districtops.gate.importing import NameLookup
 
 URL = "/deputies/suggestions/import/"
 

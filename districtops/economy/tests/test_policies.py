@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from districtops.core import permissions
 from districtops.economy import policies, services
 from districtops.economy.models import EconomySettings, Finding, Indicator, IndicatorValue, PriceIndex
 from districtops.economy.periods import Period
+from districtops.gate import permissions
 
 from .conftest import import_industry, industry_history, industry_row
 

@@ -113,7 +113,7 @@ def test_refusals_say_why_in_chinese(history, users):
     release.refresh_from_db()
     assert release.state == ReleaseState.PUBLISHED and release.version == 1
     # A stale version is a conflict, not a silent overwrite.
-    from districtops.core.services import ConflictError
+    from districtops.gate.services import ConflictError
 
     with pytest.raises(ConflictError):
         releases.reopen(

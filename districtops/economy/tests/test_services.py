@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from districtops.audit.models import AuditRecord
-from districtops.core.services import ConflictError
 from districtops.economy import services
 from districtops.economy.models import (
     AuditRule,
@@ -18,6 +17,7 @@ from districtops.economy.models import (
     ReportStatus,
 )
 from districtops.economy.periods import Period
+from districtops.gate.services import ConflictError
 
 from .conftest import import_industry, industry_history, industry_row
 

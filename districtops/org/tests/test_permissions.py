@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from districtops.core import permissions
+from districtops.gate import permissions
 from districtops.org.models import Unit
 
 pytestmark = pytest.mark.django_db

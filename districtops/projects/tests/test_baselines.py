@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from districtops.core import clock
-from districtops.core import services as core_services
+from districtops.gate import services as core_services
 from districtops.projects import measures, services
 from districtops.projects.models import (
     Baseline,

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from districtops.audit.models import AuditRecord
-from districtops.core.services import ConflictError
+from districtops.gate.services import ConflictError
 from districtops.projects import services
 from districtops.projects.models import (
     ConstructionCategory,

@@ -221,12 +221,12 @@ def test_meeting_visible_in_district_only(org, login):
 def test_home_counters(org, login):
     matter(org["units"], title="逾期", deadline=dt.date(2021, 3, 20))
     matter(org["units"], state=S.CLOSED)
-    body = login("nanguan").get(reverse("core:home")).content.decode()
+    body = login("nanguan").get(reverse("portal:home")).content.decode()
     assert "督查督办" in body and "本月办结" in body
 
 
 def test_no_panel_for_administrators(org, login):
-    assert "本月办结" not in login("sysadmin").get(reverse("core:home")).content.decode()
+    assert "本月办结" not in login("sysadmin").get(reverse("portal:home")).content.decode()
 
 
 def test_detail_log_shows_labels(org, login):

@@ -14,7 +14,7 @@ def home(request):
     panels = home_panels.panels_for(request.user)
     return render(
         request,
-        "core/home.html",
+        "portal/home.html",
         {
             "memberships": memberships,
             "is_sys_admin": Role.SYS_ADMIN in roles,

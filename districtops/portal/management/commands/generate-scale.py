@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 from districtops.core.context import acting_context
-from districtops.core.scale import SCALE_GENERATORS
+from districtops.portal.scale import SCALE_GENERATORS
 
 
 class Command(BaseCommand):

@@ -3,15 +3,14 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from districtops.gate.permissions import scope_of
 from districtops.org.roles import ADMIN_ROLES, Role
-
-from .permissions import scope_of
 
 BUSINESS = frozenset(Role.values) - ADMIN_ROLES
 
 MENU = [
     # (label, url name, roles that see it) — in the order of the platform's mission
-    (_("首页"), "core:home", None),
+    (_("首页"), "portal:home", None),
     (_("领导驾驶舱"), "cockpit:home", frozenset({Role.LEADER, Role.SUPERVISOR})),
     (_("项目"), "projects:construction_list", BUSINESS),
     (_("督查督办"), "supervision:todo", BUSINESS),

@@ -9,7 +9,7 @@ import sys
 def test_the_worker_is_the_one_worker_command():
     from django.core.management import get_commands
 
-    module = importlib.import_module("districtops.core.management.commands.serve-demo")
+    module = importlib.import_module("districtops.portal.management.commands.serve-demo")
     assert module.worker_command() == ["worker"] and "worker" in get_commands()
 
 

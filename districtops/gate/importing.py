@@ -41,7 +41,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from . import excel
+from districtops.core import excel
+
 from . import services as core_services
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"

@@ -1,6 +1,7 @@
 from django.conf import settings
 
-from . import clock
+from districtops.core import clock
+
 from .navigation import menu_for
 
 

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 from districtops.core.context import acting_context
-from districtops.core.demo import DEMO_LOADERS
 from districtops.org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from districtops.portal.demo import DEMO_LOADERS
 
 
 class Command(BaseCommand):

@@ -19,10 +19,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
+from districtops.gate.permissions import scope_of
 from districtops.org.models import Membership, UnitKind
 from districtops.org.roles import Role
-
-from .permissions import scope_of
 
 GUIDE_DIR = Path(settings.BASE_DIR) / "docs" / "guide"
 
@@ -84,7 +83,8 @@ def ordered_for(user) -> list[dict]:
     readable = [g for g in GUIDES if g.public or user.is_authenticated]
     ranked = sorted(readable, key=lambda g: mine.index(g.slug) if g.slug in mine else len(mine))
     return [
-        {"guide": g, "mine": g.slug in mine, "url": reverse("core:help_guide", args=[g.slug])} for g in ranked
+        {"guide": g, "mine": g.slug in mine, "url": reverse("portal:help_guide", args=[g.slug])}
+        for g in ranked
     ]
 
 
@@ -110,7 +110,7 @@ def _markdown() -> MarkdownIt:
                         continue
                     match = _GUIDE_LINK.match(child.attrGet("href") or "")
                     if match and match.group(1) in BY_SLUG:
-                        target = reverse("core:help_guide", args=[match.group(1)]) + (match.group(2) or "")
+                        target = reverse("portal:help_guide", args=[match.group(1)]) + (match.group(2) or "")
                         child.attrSet("href", target)
 
     md.core.ruler.push("districtops_decorate", decorate)
@@ -151,7 +151,7 @@ def help_index(request):
     a resident's guide has its own open address (/help/public/)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return render(request, "core/help_index.html", {"guides": ordered_for(request.user)})
+    return render(request, "portal/help_index.html", {"guides": ordered_for(request.user)})
 
 
 def help_guide(request, slug: str):
@@ -168,6 +168,6 @@ def help_guide(request, slug: str):
     body = mark_safe(html)  # noqa: S308
     return render(
         request,
-        "core/help_guide.html",
+        "portal/help_guide.html",
         {"guide": guide, "body": body, "headings": headings, "guides": ordered_for(request.user)},
     )

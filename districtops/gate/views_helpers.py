@@ -81,7 +81,7 @@ def _staged(request, token: str):
 def excel_import_page(request, *, title: str, template, template_name: str, run, done_message: str,
                       list_url: str):  # fmt: skip
     """The import page every module shares: ``?template=1`` downloads the template; a POSTed
-    file is checked by content, then ``run(file, check_only)`` (a ``core.importing`` importer's
+    file is checked by content, then ``run(file, check_only)`` (a ``gate.importing`` importer's
     run) imports it all or nothing — it raises ``excel.ImportRefused`` with every bad row and
     column. The check-only run writes nothing and shows the preview (新增/修改/不变/错误 and
     every change, old → new); the file is kept for its apply step ("确认导入", ``stage``), which
@@ -91,8 +91,8 @@ def excel_import_page(request, *, title: str, template, template_name: str, run,
     from django.shortcuts import redirect, render
     from django.utils.translation import gettext as _
 
-    from . import excel
-    from .uploads import validate_upload
+    from districtops.core import excel
+    from districtops.core.uploads import validate_upload
 
     if request.GET.get("template"):
         return excel.xlsx_response(template(), template_name)
@@ -136,6 +136,6 @@ def excel_import_page(request, *, title: str, template, template_name: str, run,
                 return redirect(list_url)
     return render(
         request,
-        "core/excel_import.html",
+        "gate/excel_import.html",
         {"errors": errors, "preview": preview, "stage": stage, "title": title, "back": list_url},
     )

@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from districtops.core import help as help_module
-from districtops.core.navigation import MENU, menu_for
+from districtops.portal import help as help_module
+from districtops.portal.navigation import MENU, menu_for
 
 pytestmark = pytest.mark.django_db
 

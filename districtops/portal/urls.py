@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import help, views
 
-app_name = "core"
+app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", help.help_index, name="help"),

@@ -19,8 +19,9 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from districtops.audit import chain
+from districtops.core import webhooks
 
-from . import permissions, webhooks
+from . import permissions
 
 
 class ConflictError(Exception):

@@ -21,17 +21,16 @@ docs/permissions.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Q
 
+from districtops.core.scoping import ACTIONS, ScopeRules, set_restrictor
+from districtops.org.models import Membership, Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
 ALL = "__all__"
-ACTIONS = ("view", "report", "change", "manage")
 
 
 @dataclass(frozen=True)
@@ -68,62 +67,20 @@ class Scope:
         return self.districts_with(set(Role.values))
 
 
-@dataclass(frozen=True)
-class ScopeRules:
-    """How a model answers the gate. Field paths are ORM lookups from the model.
-
-    district        path to the district Unit the object belongs to
-    lead            paths to units that lead it (the territorial unit, a command post …)
-    support         many-valued path to supporting units
-    district_view_roles   roles that see the whole district (beyond leaders and supervisors)
-    published       boolean field: True makes the row visible to every district (peer data)
-    org             organisation objects: view = own districts, manage = system admin
-    multi_district  the district path crosses a to-many relation (use a subquery)
-    public          extra Q of rows every signed-in person may view
-    roles           action → roles that hold it across the object's district, in place of the
-                    default (leaders and supervisors; for ``view`` also ``district_view_roles``)
-    unit_roles      action → roles of a lead or supporting unit that hold it, in place of
-                    UNIT_ROLES (``{"change": {Role.UNIT_HEAD}}``: the unit head, not its staff)
-    published_roles action → roles that hold it on published rows of every district
-                    (a statistician records a peer district's published figure)
-    """
-
-    district: str
-    lead: tuple[str, ...] = ()
-    support: str | None = None
-    district_view_roles: frozenset = frozenset()
-    published: str | None = None
-    org: bool = False
-    multi_district: bool = False
-    public: Q | None = None
-    roles: Mapping[str, frozenset] = field(default_factory=dict)
-    unit_roles: Mapping[str, frozenset] = field(default_factory=dict)
-    published_roles: Mapping[str, frozenset] = field(default_factory=dict)
-
-    def __post_init__(self):
-        for grants in (self.roles, self.unit_roles, self.published_roles):
-            unknown = set(grants) - set(ACTIONS)
-            if unknown:
-                raise ValueError(f"unknown action {sorted(unknown)!r} in ScopeRules")
-
-    def district_roles(self, action: str) -> frozenset:
-        """The roles that hold ``action`` on every object of a district where they are held."""
-        if action in self.roles:
-            return frozenset(self.roles[action])
-        if action == "view":
-            return OVERSIGHT_ROLES | self.district_view_roles
-        return OVERSIGHT_ROLES
-
-    def lead_roles(self, action: str) -> frozenset:
-        """The roles of a lead (or supporting) unit that hold ``action`` on its objects."""
-        if action in self.unit_roles:
-            return frozenset(self.unit_roles[action])
-        return UNIT_ROLES if action in ("view", "report", "change") else frozenset()
+def district_roles(rules: ScopeRules, action: str) -> frozenset:
+    """The roles that hold ``action`` on every object of a district where they are held."""
+    if action in rules.roles:
+        return frozenset(rules.roles[action])
+    if action == "view":
+        return OVERSIGHT_ROLES | rules.district_view_roles
+    return OVERSIGHT_ROLES
 
 
-class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        return restrict(self, user, action)
+def lead_roles(rules: ScopeRules, action: str) -> frozenset:
+    """The roles of a lead (or supporting) unit that hold ``action`` on its objects."""
+    if action in rules.unit_roles:
+        return frozenset(rules.unit_roles[action])
+    return UNIT_ROLES if action in ("view", "report", "change") else frozenset()
 
 
 def scope_of(user) -> Scope:
@@ -133,8 +90,6 @@ def scope_of(user) -> Scope:
     cached = getattr(user, "_districtops_scope", None)
     if cached is not None:
         return cached
-    from districtops.org.models import Membership, UnitKind
-
     rows = Membership.objects.filter(user_id=user.pk, unit__is_active=True).values_list(
         "unit_id", "unit__district_id", "unit__kind", "role"
     )
@@ -188,11 +143,11 @@ def scope_q(model, user, action: str) -> Q | None:
         return district_filter(scope.districts_with({Role.SYS_ADMIN}))
 
     q = nothing
-    dq = district_filter(scope.districts_with(rules.district_roles(action)))
+    dq = district_filter(scope.districts_with(district_roles(rules, action)))
     if dq is None:
         return None
     q |= dq
-    units = scope.units_with(rules.lead_roles(action))
+    units = scope.units_with(lead_roles(rules, action))
     if units:
         for path in rules.lead:
             q |= _in(path, units)
@@ -277,8 +232,6 @@ def require_oversight(user, district_id, message: str) -> None:
 
 def oversight_districts(user):
     """The district units where the person leads or supervises (区领导, 督查室), in code order."""
-    from districtops.org.models import Unit, UnitKind
-
     districts = scope_of(user).districts_with(OVERSIGHT_ROLES)
     units = Unit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).order_by("division_code")
     return units if districts == ALL else units.filter(pk__in=districts)
@@ -286,8 +239,6 @@ def oversight_districts(user):
 
 def units_for_choice(user, action: str = "view"):
     """Units a person may pick in a form field: what the gate lets them see."""
-    from districtops.org.models import Unit
-
     return Unit.objects.restrict(user, action).filter(is_active=True)
 
 
@@ -305,3 +256,6 @@ def people_administered(user, role: str):
     return User.objects.filter(
         pk__in=User._base_manager.filter(memberships__unit__district__in=districts).values("pk")
     )
+
+
+set_restrictor(restrict)
