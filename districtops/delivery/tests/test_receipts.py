@@ -48,6 +48,9 @@ def test_a_sent_work_notice_waits_then_is_confirmed_read(sent_notice, fake_api):
 
 def test_unread_is_asked_again_until_the_window_closes(sent_notice, fake_api):
     row = sent_notice
+    fake_api.receipts["manager4220"] = "pending"  # DingTalk still delivering: in no list yet
+    assert services.check_receipt(row, row.receipt_due_at) == Receipt.WAITING
+    row.refresh_from_db()
     fake_api.receipts["manager4220"] = "unread"
     first = row.sent_at + dt.timedelta(minutes=11)
     assert services.check_receipt(row, first) == Receipt.UNREAD
