@@ -38,7 +38,7 @@ XML_ITEM = {"endpoints": "endpoint", "formats": "format", "attributes": "attribu
 
 class Open311Error(Exception):
     def __init__(self, status: int, *descriptions: str):
-        self.status, self.descriptions = status, descriptions or ("error",)
+        self.status, self.descriptions = status, descriptions or (_("错误"),)
 
 
 def _xml_value(parent: ET.Element, value) -> None:
@@ -108,7 +108,11 @@ def handles_errors(*methods: str):
         def wrapped(request, *args, fmt, **kwargs):
             try:
                 if request.method not in allowed:
-                    raise Open311Error(405, f"method {request.method} not allowed; use {', '.join(methods)}")
+                    raise Open311Error(
+                        405,
+                        _("不支持 %(method)s 方法，请使用 %(allowed)s")
+                        % {"method": request.method, "allowed": ", ".join(methods)},
+                    )
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 headers = {"Allow": ", ".join(sorted(allowed))} if exc.status == 405 else None
@@ -127,9 +131,9 @@ def not_found(request, rest: str = ""):
     fmt = requested_format(request)
     last = request.path.rsplit("/", 1)[-1]
     if "." in last and last.rsplit(".", 1)[-1].lower() not in CONTENT_TYPES:
-        description = f"format {last.rsplit('.', 1)[-1]} not supported; use .json or .xml"
+        description = _("不支持 %(format)s 格式，请使用 .json 或 .xml") % {"format": last.rsplit(".", 1)[-1]}
     else:
-        description = f"no such resource: {request.path}"
+        description = _("没有该资源：%(path)s") % {"path": request.path}
     return error_response(fmt, Open311Error(404, description))
 
 
@@ -147,10 +151,10 @@ def jurisdiction(request) -> Unit:
         served = districts.filter(pk__in=ServiceCategory.objects.filter(is_active=True).values("district_id"))
         if served.count() == 1:
             return served.get()
-        raise Open311Error(400, "jurisdiction_id is required (the district division code, e.g. 410104)")
+        raise Open311Error(400, _("须提供 jurisdiction_id（区的行政区划代码，如 410104）"))
     district = districts.filter(division_code=code).first()
     if district is None:
-        raise Open311Error(404, f"jurisdiction_id {code} not found")
+        raise Open311Error(404, _("找不到 jurisdiction_id %(code)s") % {"code": code})
     return district
 
 
@@ -226,10 +230,10 @@ def _nearby(request, district, partner=None) -> list[dict]:
     CITIZEN_DUPLICATE_RADIUS_M of the point (an extension: ask before filing a duplicate)."""
     codes = [c.strip() for c in param(request, "service_code").split(",") if c.strip()]
     if len(codes) != 1:
-        raise Open311Error(400, "a nearby lookup (lat and long) needs exactly one service_code")
+        raise Open311Error(400, _("按位置查询附近（lat 和 long）须且只能提供一个 service_code"))
     service = ServiceCategory.objects.filter(district=district, code=codes[0], is_active=True).first()
     if service is None:
-        raise Open311Error(400, f"service_code {codes[0]} not found")
+        raise Open311Error(400, _("找不到 service_code %(code)s") % {"code": codes[0]})
     try:
         lat, long = services.to_wgs84(
             param(request, "lat"), param(request, "long"), coordinate_system(request)
@@ -237,7 +241,7 @@ def _nearby(request, district, partner=None) -> list[dict]:
     except ValidationError as exc:
         raise Open311Error(400, *_messages(exc)) from None
     if lat is None:
-        raise Open311Error(400, "lat and long are both required for a nearby lookup")
+        raise Open311Error(400, _("按位置查询附近须同时提供 lat 和 long"))
     found = services.nearby_open_reports(service, lat, long)
     items = []
     for report, distance in found:
@@ -293,7 +297,7 @@ def service_definition(request, code, fmt):
     """GET services/{code}.{fmt}: no extra attributes are asked for (metadata is false)."""
     district = jurisdiction(request)
     if not ServiceCategory.objects.filter(district=district, code=code, is_active=True).exists():
-        raise Open311Error(404, f"service_code {code} not found")
+        raise Open311Error(404, _("找不到 service_code %(code)s") % {"code": code})
     return render(fmt, {"service_code": code, "attributes": []}, xml_root="service_definition")
 
 
@@ -301,7 +305,9 @@ def _parse_datetime(value: str, name: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2021-03-01T00:00:00+08:00") from None
+        raise Open311Error(
+            400, _("%(name)s 须为 W3C 日期时间，如 2021-03-01T00:00:00+08:00") % {"name": name}
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.LOCAL_TZ)
 
 
@@ -318,9 +324,9 @@ def _date_range(request) -> tuple[dt.datetime, dt.datetime]:
     if start is None:
         start = end - dt.timedelta(days=DEFAULT_DAYS)
     if start > end:
-        raise Open311Error(400, "start_date must not be after end_date")
+        raise Open311Error(400, _("start_date 不能晚于 end_date"))
     if end - start > dt.timedelta(days=MAX_SPAN_DAYS):
-        raise Open311Error(400, f"start_date and end_date may not span more than {MAX_SPAN_DAYS} days")
+        raise Open311Error(400, _("start_date 到 end_date 不能超过 %(days)d 天") % {"days": MAX_SPAN_DAYS})
     return start, end
 
 
@@ -344,7 +350,7 @@ def requests_endpoint(request, fmt):
             reports = reports.filter(service__code__in=codes)
         statuses = {s.strip() for s in param(request, "status").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
-            raise Open311Error(400, "status must be open or closed (or both, comma-separated)")
+            raise Open311Error(400, _("status 须为 open 或 closed（或两者，用逗号分隔）"))
         if statuses == {"open"}:
             reports = reports.exclude(_closed_q())
         elif statuses == {"closed"}:
@@ -359,7 +365,7 @@ def request_detail(request, request_id, fmt):
     district = jurisdiction(request)
     report = _reports(district).filter(tracking_number=request_id).first()
     if report is None:
-        raise Open311Error(404, f"service_request_id {request_id} not found")
+        raise Open311Error(404, _("找不到 service_request_id %(id)s") % {"id": request_id})
     return respond(fmt, "service_requests", "request", [request_dict(report)])
 
 
@@ -369,7 +375,7 @@ def token_detail(request, token, fmt):
     at once (POST answers the service_request_id itself), so the only tokens are those ids."""
     district = jurisdiction(request)
     if not Report.objects.filter(district=district, tracking_number=token).exists():
-        raise Open311Error(404, f"token {token} not found")
+        raise Open311Error(404, _("找不到 token %(token)s") % {"token": token})
     return respond(fmt, "service_requests", "request", [{"service_request_id": token, "token": token}])
 
 
@@ -387,29 +393,29 @@ def _post_request(request, fmt):
     if api_key:
         partner = services.partner_for_key(api_key)
         if partner is None:
-            raise Open311Error(403, "api_key not recognised")
+            raise Open311Error(403, _("api_key 无效"))
     district = jurisdiction(request)
     if partner is not None and partner.district_id != district.pk:
-        raise Open311Error(403, "api_key not valid for this jurisdiction_id")
+        raise Open311Error(403, _("该 api_key 不适用于此 jurisdiction_id"))
     if param(request, "join_request_id"):
         return _join_request(request, fmt, district, partner)
     missing = []
     code = data.get("service_code", "").strip()
     if not code:
-        missing.append("service_code is required")
+        missing.append(_("须提供 service_code"))
     if (
         not (data.get("lat") and data.get("long"))
         and not data.get("address_string")
         and not data.get("address_id")
     ):
-        missing.append("a location is required: lat and long, or address_string")
+        missing.append(_("须提供位置：lat 和 long，或 address_string"))
     if missing:
         raise Open311Error(400, *missing)
     service = ServiceCategory.objects.filter(district=district, code=code, is_active=True).first()
     if service is None:
         raise Open311Error(400, f"service_code {code} not found")
     if partner is None and not services.allow_post(client_address(request)):
-        return error_response(fmt, Open311Error(429, "too many requests from this client; try again later"))
+        return error_response(fmt, Open311Error(429, _("该客户端请求过多，请稍后再试")))
     name = _name(data)
     system = coordinate_system(request, partner)
     try:
@@ -455,9 +461,9 @@ def _join_request(request, fmt, district, partner):
     request_id = param(request, "join_request_id")
     report = Report.objects.filter(district=district, tracking_number=request_id).first()
     if report is None:
-        raise Open311Error(404, f"join_request_id {request_id} not found")
+        raise Open311Error(404, _("找不到 join_request_id %(id)s") % {"id": request_id})
     if partner is None and not services.allow_post(client_address(request)):
-        return error_response(fmt, Open311Error(429, "too many requests from this client; try again later"))
+        return error_response(fmt, Open311Error(429, _("该客户端请求过多，请稍后再试")))
     data = request.POST
     try:
         services.join_report(

@@ -63,6 +63,7 @@ ACTIONS = {
     "summaries_sent": _("发送周报"),
     "summary_delivery_failed": _("周报发送失败"),
     "message_delivery_failed": _("消息发送失败"),
+    "message_not_received": _("消息未送达接收人"),
     "messages_sent": _("发送外发消息"),
     "scheme.publish": _("发布考核结果"),
     "suggestion.reply": _("答复建议"),
@@ -118,6 +119,7 @@ JOBS = {
     "supervision.send_reminders": _("发送督办到期提醒"),
     "notifications.deadlines": _("发送到期通知"),
     "delivery.send_due": _("发送与重试外发消息"),
+    "delivery.check_receipts": _("确认工作通知送达"),
 }
 
 # Keys of job parameters and results, import summaries and audit payloads that are no model field.

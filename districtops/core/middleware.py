@@ -66,8 +66,9 @@ class LanguageChoiceMiddleware:
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         supported = {code for code, _name in settings.LANGUAGES}
-        if chosen not in supported and request.path.startswith("/api/"):
-            # A script cannot flip the switch: the API follows Accept-Language (zh-Hans without it).
+        if chosen not in supported and request.path.startswith(("/api/", "/open311/")):
+            # A script cannot flip the switch: the API and the Open311 endpoint follow
+            # Accept-Language (zh-Hans without it).
             chosen = _accepted_language(request.headers.get("Accept-Language", ""), supported)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         # One request's language ends with it: code that runs after in the same thread (a worker,

@@ -35,7 +35,15 @@ class MessageOut(Schema):
     last_reason: str
     next_attempt_at: datetime | None
     created_at: datetime
+    receipt: str
+    receipt_label: str
+    receipt_reason: str
+    receipt_checked_at: datetime | None
     attempt_log: list[AttemptOut]
+
+    @staticmethod
+    def resolve_receipt_label(obj) -> str:
+        return str(obj.get_receipt_display()) if obj.receipt else ""
 
     @staticmethod
     def resolve_source_label(obj) -> str:
@@ -63,8 +71,9 @@ MessagePage = page_schema(MessageOut, "DeliveryFailurePage")
 
 @router.get("/failures", response=MessagePage)
 def list_failures(request, status: Status | None = None, limit: int = 50, offset: int = 0):
-    """Messages that did not go out (failed or retrying) that the caller may see: their unit's,
-    or their district's for leaders and supervisors. The destination comes masked."""
+    """Messages that did not go out (failed or retrying), or went out but did not reach the
+    person (receipt 未送达) or are unread (未读), that the caller may see: their unit's, or their
+    district's for leaders and supervisors. The destination comes masked."""
     qs = services.failures(request.auth)
     if status in (Status.FAILED, Status.RETRYING):
         qs = qs.filter(status=status)

@@ -13,3 +13,6 @@ class DeliveryConfig(AppConfig):
         registry.register(
             "delivery.send_due", "districtops.delivery.jobs.send_due", daily=True, frequent=True
         )
+        registry.register(
+            "delivery.check_receipts", "districtops.delivery.jobs.check_receipts", frequent=True
+        )

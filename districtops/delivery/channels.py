@@ -24,7 +24,7 @@ import json
 import smtplib
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -55,6 +55,12 @@ class Refused(Exception):
 class Sent:
     parts_sent: int
     answer: str = ""
+    # A corp-app message: the person's account id, DingTalk's task ids (asked about later by
+    # ``send_result``), and whom WeCom's answer names as not reached ({"invalid": [...],
+    # "unlicensed": [...]}: accepted, but not delivered to them).
+    userid: str = ""
+    task_ids: list[int] = field(default_factory=list)
+    undelivered: dict = field(default_factory=dict)
 
 
 def api_base(platform: str) -> str:
@@ -281,7 +287,7 @@ def send_work_notice(platform: str, destination: dict, subject: str, body: str, 
     userid = user_id(platform, creds, destination["mobile"])
     limit = DINGTALK_WORK_BYTES if platform == "dingtalk" else WECOM_APP_BYTES
     parts = split(f"**{subject}**\n{body}", limit)
-    answer = ""
+    answer, task_ids = "", []
     for index in range(start, len(parts)):
         if platform == "dingtalk":
             payload = {
@@ -290,6 +296,8 @@ def send_work_notice(platform: str, destination: dict, subject: str, body: str, 
                 "msg": {"msgtype": "markdown", "markdown": {"title": subject, "text": parts[index]}},
             }
             reply = _call(platform, creds, "/topapi/message/corpconversation/asyncsend_v2", payload, index)
+            if reply.get("task_id") is not None:
+                task_ids.append(reply["task_id"])
         else:
             payload = {
                 "touser": userid,
@@ -298,15 +306,56 @@ def send_work_notice(platform: str, destination: dict, subject: str, body: str, 
                 "markdown": {"content": parts[index]},
             }
             reply = _call(platform, creds, "/cgi-bin/message/send", payload, index)
-            if reply.get("invaliduser"):  # accepted, but not for this person
-                raise Refused(
-                    str(errcodes.WECOM[81013]),
-                    errcode="81013",
-                    answer=json.dumps(reply, ensure_ascii=False)[:2000],
-                    parts_sent=index,
-                )
+            answer = json.dumps(reply, ensure_ascii=False)[:2000]
+            # errcode 0, yet some receivers not reached: an invalid account (left, outside the
+            # app's visible range) or one without an interface licence. Accepted, not delivered:
+            # sending the rest of the parts, or again, will not reach them.
+            undelivered = {
+                key: [u for u in str(reply.get(field_name) or "").split("|") if u]
+                for key, field_name in (("invalid", "invaliduser"), ("unlicensed", "unlicenseduser"))
+            }
+            undelivered = {k: v for k, v in undelivered.items() if v}
+            if undelivered:
+                return Sent(index + 1, answer, userid=userid, undelivered=undelivered)
         answer = json.dumps(reply, ensure_ascii=False)[:2000]
-    return Sent(len(parts), answer)
+    return Sent(len(parts), answer, userid=userid, task_ids=task_ids)
+
+
+# The lists of DingTalk's getsendresult answer (send_result), under the names kept on a message.
+SEND_RESULT_LISTS = {
+    "read": "read_user_id_list",
+    "unread": "unread_user_id_list",
+    "failed": "failed_user_id_list",
+    "invalid": "invalid_user_id_list",
+    "forbidden": "forbidden_user_id_list",
+}
+
+
+def send_result(destination: dict, task_ids: list[int]) -> dict:
+    """What DingTalk says became of sent 工作通知 (topapi/message/corpconversation/getsendresult,
+    one call per task id — queryable for about a day after the send): the user id lists merged
+    over the tasks ({"read": [...], "unread": [...], "failed": [...], "invalid": [...],
+    "forbidden": [...]}) plus the reasons of ``forbidden_list`` (throttling codes). Raises
+    ``Refused`` (errcode in words; an expired token is fetched again once)."""
+    from .models import CorpApp
+
+    app = CorpApp.objects.filter(pk=destination["app"], is_active=True).first()
+    if app is None:
+        raise Refused(_("企业应用未配置或已停用"))
+    creds = json.loads(crypto.sm4_decrypt(app.credentials_encrypted, "delivery"))
+    merged: dict[str, list] = {key: [] for key in SEND_RESULT_LISTS}
+    merged["forbidden_codes"] = []
+    for task_id in task_ids:
+        payload = {"agent_id": int(creds["agent_id"]), "task_id": int(task_id)}
+        reply = _call("dingtalk", creds, "/topapi/message/corpconversation/getsendresult", payload)
+        result = reply.get("send_result") or {}
+        for key, name in SEND_RESULT_LISTS.items():
+            for user in result.get(name) or []:
+                if str(user) not in merged[key]:
+                    merged[key].append(str(user))
+        for item in result.get("forbidden_list") or []:
+            merged["forbidden_codes"].append(str(item.get("code", "")))
+    return merged
 
 
 def send(channel: str, destination: dict, subject: str, body: str, start: int = 0) -> Sent:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from districtops.gate import permissions
 from districtops.org.models import UnitKind
 
-from .models import Platform, Status
+from .models import Platform, Receipt, Status
 
 
 class FailureFilterForm(forms.Form):
@@ -16,6 +16,12 @@ class FailureFilterForm(forms.Form):
             (Status.FAILED, Status.FAILED.label),
             (Status.RETRYING, Status.RETRYING.label),
         ],
+    )
+    receipt = forms.ChoiceField(
+        label=_("送达确认"),
+        required=False,
+        choices=[("", _("全部")), *Receipt.choices],
+        help_text=_("钉钉工作通知、企业微信应用消息是否送达本人"),
     )
 
 

@@ -43,6 +43,23 @@ class Status(models.TextChoices):
         )
 
 
+class Receipt(models.TextChoices):
+    """Whether the person got a sent corp-app message: DingTalk's getsendresult, asked after a
+    delay (待确认 → 已读 / 未读 / 未送达 / 无法确认), or WeCom's send answer (未送达 at once)."""
+
+    WAITING = "waiting", _("待确认")
+    READ = "read", _("已读")
+    UNREAD = "unread", _("未读")
+    UNDELIVERED = "undelivered", _("未送达")
+    UNKNOWN = "unknown", _("无法确认")
+
+    @property
+    def css(self) -> str:
+        return {"read": "bg-green", "undelivered": "bg-red", "unread": "bg-orange"}.get(
+            self.value, "bg-secondary"
+        )
+
+
 class Message(models.Model):
     """One message to one destination over one channel, and its delivery state."""
 
@@ -79,6 +96,13 @@ class Message(models.Model):
     last_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # Delivery confirmation of a corp-app message (Receipt); the detail keeps the task ids asked
+    # about and the platform's lists (read, unread, failed, invalid, forbidden, unlicensed).
+    receipt = models.CharField(_("送达确认"), max_length=12, choices=Receipt.choices, blank=True)
+    receipt_detail = models.JSONField(_("送达确认详情"), default=dict, blank=True)
+    receipt_reason = models.CharField(_("送达说明"), max_length=300, blank=True)
+    receipt_due_at = models.DateTimeField(_("下次确认"), null=True, blank=True)
+    receipt_checked_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     objects = ScopedManager()
     # A unit's staff see the unit's messages; leaders and supervisors see the whole district's.
@@ -88,7 +112,10 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("外发消息")
         verbose_name_plural = _("外发消息")
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="message_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["receipt", "receipt_due_at"], name="message_receipt_due"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="message_once"
@@ -101,6 +128,10 @@ class Message(models.Model):
     @property
     def status_css(self) -> str:
         return Status(self.status).css
+
+    @property
+    def receipt_css(self) -> str:
+        return Receipt(self.receipt).css if self.receipt else ""
 
 
 class Attempt(models.Model):

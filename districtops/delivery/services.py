@@ -26,7 +26,7 @@ from districtops.core import crypto, webhooks
 from districtops.gate import services
 
 from . import channels
-from .models import Attempt, Channel, CorpApp, Message, Platform, Source, Status
+from .models import Attempt, Channel, CorpApp, Message, Platform, Receipt, Source, Status
 
 BACKOFF_BASE = dt.timedelta(minutes=5)
 BACKOFF_FACTOR = 4
@@ -35,6 +35,12 @@ MAX_ATTEMPTS = 5
 # How long a claimed message is left to its worker before another may take it (a crashed one).
 CLAIM = dt.timedelta(minutes=10)
 PURPOSE = "delivery"
+# Delivery confirmation of DingTalk 工作通知: asked RECEIPT_DELAY after the send (the send is
+# asynchronous), again every RECEIPT_RECHECK while unread or not yet known, for RECEIPT_WINDOW
+# (DingTalk answers getsendresult for about a day after the send).
+RECEIPT_DELAY = dt.timedelta(minutes=10)
+RECEIPT_RECHECK = dt.timedelta(hours=2)
+RECEIPT_WINDOW = dt.timedelta(hours=23)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -155,11 +161,123 @@ def attempt(row: Message, now: dt.datetime | None = None) -> str:
         return row.status
     row.status, row.sent_at, row.next_attempt_at = Status.SENT, now, None
     row.parts_sent, row.last_errcode, row.last_reason = sent.parts_sent, "", ""
-    Attempt.objects.create(message=row, number=row.attempts, at=now, ok=True, answer=sent.answer[:2000])
-    row.save(
-        update_fields=["status", "sent_at", "next_attempt_at", "parts_sent", "last_errcode", "last_reason"]
+    fields = ["status", "sent_at", "next_attempt_at", "parts_sent", "last_errcode", "last_reason"]
+    reason = ""
+    if sent.undelivered:  # WeCom accepted the message but names the person as not reached
+        reason = undelivered_reason(sent.undelivered)
+        row.receipt, row.receipt_reason, row.receipt_checked_at = Receipt.UNDELIVERED, reason[:300], now
+        row.receipt_detail = {"userid": sent.userid, **sent.undelivered}
+        fields += ["receipt", "receipt_reason", "receipt_detail", "receipt_checked_at"]
+    elif row.channel == Channel.DINGTALK_WORK and sent.task_ids:
+        row.receipt, row.receipt_due_at = Receipt.WAITING, now + RECEIPT_DELAY
+        row.receipt_detail = {"userid": sent.userid, "task_ids": list(sent.task_ids)}
+        fields += ["receipt", "receipt_due_at", "receipt_detail"]
+    Attempt.objects.create(
+        message=row, number=row.attempts, at=now, ok=True, answer=sent.answer[:2000], reason=reason[:300]
     )
+    row.save(update_fields=fields)
+    if sent.undelivered:
+        _record_not_received(row)
     return row.status
+
+
+def undelivered_reason(lists: dict) -> str:
+    """Why the person did not get a corp-app message, in words (from the platform's lists)."""
+    reasons = []
+    if lists.get("invalid"):
+        reasons.append(_("接收人账号无效（不在企业通讯录、已离职或不在应用可见范围内）"))
+    if lists.get("unlicensed"):
+        reasons.append(_("接收人没有企业微信接口许可（账号未激活），消息未送达"))
+    if lists.get("forbidden"):
+        reasons.append(_("被钉钉流控拦截（同一内容一天只发一次，或当天发给此人的消息已达上限）"))
+    if lists.get("failed"):
+        reasons.append(_("钉钉发送失败"))
+    return "；".join(str(r) for r in reasons)
+
+
+def _record_not_received(row: Message) -> None:
+    services.record(
+        None,
+        "message_not_received",
+        row,
+        after={"channel": row.channel, "receipt": row.receipt, "reason": row.receipt_reason},
+        outcome="failure",
+    )
+
+
+def receipts_due(now: dt.datetime):
+    """Sent DingTalk 工作通知 whose delivery confirmation is due (waiting, or unread and still
+    within the window)."""
+    return Message.objects.filter(
+        channel=Channel.DINGTALK_WORK,
+        status=Status.SENT,
+        receipt__in=(Receipt.WAITING, Receipt.UNREAD),
+        receipt_due_at__lte=now,
+    ).order_by("pk")
+
+
+def check_receipt(row: Message, now: dt.datetime | None = None) -> str:
+    """Ask DingTalk what became of one sent 工作通知 and record it on the message: 已读, 未读
+    (asked again until the window closes), 未送达 (invalid, throttled or failed — with the reason,
+    audited), or, when DingTalk cannot say within the window, 无法确认. Returns the receipt."""
+    now = now or timezone.now()
+    claimed = Message.objects.filter(
+        pk=row.pk, receipt=row.receipt, receipt_due_at=row.receipt_due_at
+    ).update(receipt_due_at=now + CLAIM)
+    if not claimed:
+        return "skipped"
+    detail = dict(row.receipt_detail or {})
+    userid = detail.get("userid", "")
+    window_closed = row.sent_at is None or now - row.sent_at >= RECEIPT_WINDOW
+    destination = json.loads(crypto.sm4_decrypt(row.destination_encrypted, PURPOSE))
+    receipt, reason, due_at = row.receipt, "", None
+    try:
+        lists = channels.send_result(destination, detail.get("task_ids") or [])
+    except channels.Refused as refusal:
+        detail["error"] = {"errcode": refusal.errcode, "answer": refusal.answer[:500]}
+        if window_closed:
+            receipt = Receipt.UNKNOWN
+            reason = _("无法确认是否送达：%(reason)s") % {"reason": refusal.reason}
+        else:
+            reason = _("暂未取得送达结果：%(reason)s") % {"reason": refusal.reason}
+            due_at = now + RECEIPT_RECHECK
+    else:
+        detail.pop("error", None)
+        detail.update({k: v for k, v in lists.items() if k != "forbidden_codes"})
+        if lists.get("forbidden_codes"):
+            detail["forbidden_codes"] = lists["forbidden_codes"]
+        mine = {key: userid in users for key, users in lists.items() if key != "forbidden_codes"}
+        if mine.get("invalid") or mine.get("forbidden") or mine.get("failed"):
+            receipt = Receipt.UNDELIVERED
+            reason = undelivered_reason({k: [userid] for k, hit in mine.items() if hit})
+        elif mine.get("read"):
+            receipt = Receipt.READ
+        elif mine.get("unread"):
+            receipt = Receipt.UNREAD
+            due_at = None if window_closed else now + RECEIPT_RECHECK
+        elif window_closed:
+            receipt, reason = Receipt.UNKNOWN, _("钉钉未给出该接收人的发送结果")
+        else:
+            due_at = now + RECEIPT_RECHECK  # still being delivered: ask again
+    row.receipt, row.receipt_reason, row.receipt_due_at = receipt, str(reason)[:300], due_at
+    row.receipt_detail, row.receipt_checked_at = detail, now
+    row.save(
+        update_fields=["receipt", "receipt_reason", "receipt_due_at", "receipt_detail", "receipt_checked_at"]
+    )
+    if receipt == Receipt.UNDELIVERED:
+        _record_not_received(row)
+    return receipt
+
+
+def check_receipts(now: dt.datetime | None = None, limit: int = 2000) -> dict:
+    """Confirm every sent 工作通知 that is due (the job): counts by receipt."""
+    now = now or timezone.now()
+    counts = {key: 0 for key in Receipt.values}
+    for row in list(receipts_due(now)[:limit]):
+        receipt = check_receipt(row, now)
+        if receipt in counts:
+            counts[receipt] += 1
+    return counts
 
 
 def deliver(rows: Iterable[Message], now: dt.datetime | None = None) -> dict:
@@ -195,11 +313,16 @@ def visible_messages(user):
     return Message.objects.restrict(user, "view")
 
 
-def failures(user):
-    """What did not go out (or has not yet): failed and retrying messages the person may see."""
+def failures(user, receipt: str = ""):
+    """What did not go out (or has not yet): failed and retrying messages the person may see,
+    and sent ones the person did not get (未送达) or has not read (未读). With ``receipt``: the
+    sent messages of that delivery confirmation (已读 too)."""
+    problems = Q(status__in=(Status.FAILED, Status.RETRYING)) | Q(
+        receipt__in=(Receipt.UNDELIVERED, Receipt.UNREAD)
+    )
     return (
         visible_messages(user)
-        .filter(status__in=(Status.FAILED, Status.RETRYING))
+        .filter(Q(receipt=receipt) if receipt else problems)
         .select_related("unit", "district", "recipient")
         .prefetch_related("attempt_log")
     )

@@ -18,7 +18,8 @@ from .models import CorpApp
 def failure_list(request):
     """What did not go out: a unit's own messages, the district's for its oversight."""
     form = FailureFilterForm(request.GET or None)
-    qs = services.failures(request.user)
+    receipt = form.cleaned_data["receipt"] if form.is_valid() else ""
+    qs = services.failures(request.user, receipt=receipt)
     if form.is_valid() and form.cleaned_data["status"]:
         qs = qs.filter(status=form.cleaned_data["status"])
     page = Paginator(qs, 30).get_page(request.GET.get("page"))

@@ -305,6 +305,13 @@ class Importer:
     def update(self, obj, changes: dict, *, expected_version: int | None):
         raise NotImplementedError
 
+    def related_changes(self, r: int, obj, values: dict) -> tuple[dict, list[Change]] | None:
+        """Changes to objects that belong to ``obj`` and come from elsewhere in the file (a
+        project's nodes on the 节点 sheet), planned by ``resolve``: ``({key: value}`` handed on
+        to ``update``, the preview's lines``)``, or None when they have errors. They make the row
+        an update and fall under the closed rule like the row's own fields."""
+        return {}, []
+
     def check_rows(self, preview: Preview) -> None:
         """After every row is planned, before anything is written: checks across rows or
         sheets (report with ``row_error``; any error rolls the file back)."""
@@ -379,10 +386,14 @@ class Importer:
                 continue  # a blank drop-down cell, or a blank cell an import may not change, keeps it
             if not same(stored[key], value):
                 changed[key] = value
-        if not changed:
+        related = self.related_changes(r, obj, values)
+        if related is None:
+            return None
+        extra, extra_lines = related
+        if not changed and not extra:
             return {}
         if self.is_closed(obj):
-            names = "、".join(self.headers[k] for k in changed)
+            names = "、".join([self.headers[k] for k in changed] + sorted({c.column for c in extra_lines}))
             self.row_error(
                 r,
                 self.code_column.header,
@@ -409,8 +420,8 @@ class Importer:
                 show(next(c for c in self.columns if c.key == k), v),
             )
             for k, v in changed.items()
-        ]
-        return changed
+        ] + list(extra_lines)
+        return {**changed, **extra}
 
     def run(self, source, *, check_only: bool = False, filename: str = "") -> Preview:
         """Check the whole file, then apply it in one transaction (rolled back when checking

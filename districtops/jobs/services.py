@@ -99,7 +99,13 @@ def run_periodic(period: str, *, day_key: str, actor=None) -> list[Job]:
 # job (a briefing, an import) is business: seen by the person who started it only, never by an
 # administrator (三员分立: the system admin does not read business results).
 OPERATIONS_JOBS = frozenset(
-    {"audit.verify_chain", "projects.refresh_pace", "notifications.deadlines", "delivery.send_due"}
+    {
+        "audit.verify_chain",
+        "projects.refresh_pace",
+        "notifications.deadlines",
+        "delivery.send_due",
+        "delivery.check_receipts",
+    }
 )
 
 

@@ -3,8 +3,11 @@
 Both imports are ``gate.importing.Importer``s (docs/imports.md): an exported file imports again.
 A construction row whose 项目编号 names a project the person may see updates it through
 ``services.update_construction_project`` (version-checked with the export's 版本, audited); a row
-with a new 项目编号 (or none) creates one. Node rows of an existing project must be unchanged:
-progress and actual dates go through progress reports, plans through the node page. An
+with a new 项目编号 (or none) creates one. A node row of an existing project (项目编号 + 顺序)
+updates that node through ``services.update_node`` — the node form's path: the fields the form
+edits (name, owner, planned and actual dates), the node's 版本 checked, audited, a planned-date
+change of a node in a baseline needing its 变更原因; progress stays with progress reports and an
+existing project gets no new nodes from a file. An
 investment row whose 编号 (ZS-000123, from the pk) names a project updates it through
 ``services.update_investment_project``; its stage and stage dates must match the stored ones
 (stage changes need evidence). Every row is checked first (the services' rules: units in the
@@ -15,6 +18,8 @@ and nothing is written if any row is wrong. New construction projects are writte
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -22,6 +27,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from districtops.core import clock
 from districtops.core.codes import validate_credit_code
@@ -82,6 +88,8 @@ NODE_COLUMNS = [
     Column("actual_start", "实际开始", kind="date", width=12),
     Column("actual_end", "实际完成", kind="date", width=12),
     Column("progress", "进度（%）", ("进度",), kind="int", width=10),
+    Column("reason", "变更原因", ("调整原因",), width=30, help="已纳入计划基线的节点调整计划日期时必填"),
+    Column("version", "版本", kind="int", width=8, help="导出时节点的版本，请勿修改"),
 ]
 INVESTMENT_COLUMNS = [
     Column("name", "项目名称", ("名称",), required=True, width=30),
@@ -243,6 +251,8 @@ def export_construction(projects, today: dt.date) -> bytes:
             n.actual_start,
             n.actual_end,
             n.progress,
+            "",
+            n.version,
         ]  # fmt: skip
         for n in ProjectNode.objects.filter(project_id__in=[p.pk for p in projects]).order_by(
             "project_id", "sequence"
@@ -432,10 +442,39 @@ def _cents(value: Decimal | None, header: str) -> Decimal | None:
 
 NODE_HEADERS = {c.key: f"节点表·{c.header}" for c in NODE_COLUMNS}
 NODE_TEXT = ("name", "owner")
-# What a node row of an existing project may not change through an import, and where it is done.
-NODE_PROGRESS_MESSAGE = "节点进度请在节点页填报进度报告"
-NODE_PLAN_MESSAGE = "节点计划日期请在节点页修改（计划调整须说明原因）"
-NODE_TEXT_MESSAGE = "节点名称和责任人请在节点页修改"
+# What a node row of an existing project may change: the node form's fields (forms.NodeForm).
+NODE_EDITABLE = ("name", "owner", "planned_start", "planned_end", "actual_start", "actual_end")
+NODE_PLAN_DATES = ("planned_start", "planned_end")
+NODE_PROGRESS_MESSAGE = "节点进度请在节点页填报进度报告（填写实际完成日期即为 100%）"
+
+
+@dataclasses.dataclass
+class NodeChange:
+    """One node row of an existing project that changes its node (applied by ``update_node``)."""
+
+    row: int
+    node: ProjectNode
+    changes: dict
+    reason: str = ""
+    version: int | None = None
+
+    def new(self, key):
+        return self.changes.get(key, getattr(self.node, key))
+
+
+def _show_node_value(value) -> str:
+    if value is None or value == "":
+        return "空"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _apply_order(plans: list[NodeChange]) -> list[NodeChange]:
+    """An order in which every single node update keeps the plan's start dates in sequence
+    (each ``update_node`` checks its node against the stored neighbours): nodes that start
+    later first, last to first, then the others first to last."""
+    later = [p for p in plans if p.new("planned_start") > p.node.planned_start]
+    rest = [p for p in plans if p not in later]
+    return sorted(later, key=lambda p: -p.node.sequence) + sorted(rest, key=lambda p: p.node.sequence)
 
 
 class ConstructionImporter(importing.Importer):
@@ -484,6 +523,7 @@ class ConstructionImporter(importing.Importer):
         self.categories = {c.code: c for c in ConstructionCategory.objects.all()}
         self._existing, self._ambiguous, self._taken, self._file_codes = {}, set(), set(), set()
         self._nodes_by_code = defaultdict(list)
+        self._node_plans = {}
         for e in self._node_table.errors:
             if e.rule == "file" or (e.rule == "header" and "找不到表头行" in e.message):
                 continue  # the node sheet is optional
@@ -575,7 +615,7 @@ class ConstructionImporter(importing.Importer):
             "planned_end": row["planned_end"],
         }
         if obj is not None:
-            self._check_nodes_unchanged(obj, self._nodes_by_code.get(code, []))
+            self._plan_node_changes(obj, self._nodes_by_code.get(code, []))
             return values
         if not row.get("name") or category is None:
             return None  # already reported as a required cell
@@ -644,31 +684,103 @@ class ConstructionImporter(importing.Importer):
                 ok = False
         return [n for _, n in built] if ok else None
 
-    def _check_nodes_unchanged(self, project, rows) -> None:
-        """Node rows of an existing project: the same as stored, or a row error naming the cell
-        and where the change is made instead. A node left out of the file is left as it is."""
+    def _plan_node_changes(self, project, rows) -> None:
+        """Node rows of an existing project (matched by 顺序): what each changes of its node,
+        checked as the node form and ``update_node`` would (the whole new plan in order, a
+        reason for moving the planned dates of a node in a baseline, progress unchanged, the
+        node's 版本). A node left out of the file is left as it is; a 顺序 the project lacks is
+        an error — an import adds no node to an existing project."""
+        code = project.import_code
         stored = {n.sequence: n for n in project.nodes.all()}
+        plans, seen = [], {}
         for row in rows:
-            r = row["_row"]
-            node = stored.get(row["sequence"])
+            r, sequence = row["_row"], row["sequence"]
+            if sequence in seen:
+                self.row_error(
+                    r, NODE_HEADERS["sequence"], f"与节点表第 {seen[sequence]} 行重复（项目“{code}”的顺序 {sequence}）"
+                )  # fmt: skip
+                continue
+            seen[sequence] = r
+            node = stored.get(sequence)
             if node is None:
                 self.row_error(
                     r, NODE_HEADERS["sequence"],
-                    f"项目“{row['code']}”没有顺序为 {row['sequence']} 的节点：已有项目的节点请在项目页调整",
+                    f"项目“{code}”没有顺序为 {sequence} 的节点：导入只修改已有节点，已有项目的节点计划不能由导入增加节点",
                 )  # fmt: skip
                 continue
-            for key in ("name", "owner"):
-                if row.get(key) and row[key] != (getattr(node, key) or ""):
-                    self.row_error(r, NODE_HEADERS[key], f"{NODE_TEXT_MESSAGE}（现为“{getattr(node, key)}”）")
-            for key in ("planned_start", "planned_end"):
-                if row.get(key) != getattr(node, key):
-                    self.row_error(r, NODE_HEADERS[key], f"{NODE_PLAN_MESSAGE}（现为 {getattr(node, key)}）")
-            for key in ("actual_start", "actual_end", "progress"):
-                value = row.get(key)
-                if value is not None and value != getattr(node, key):
-                    now = getattr(node, key)
-                    shown = "空" if now is None else (f"{now}%" if key == "progress" else str(now))
-                    self.row_error(r, NODE_HEADERS[key], f"{NODE_PROGRESS_MESSAGE}（现为 {shown}）")
+            version = row.get("version")
+            if version is not None and version != node.version:
+                self.row_error(
+                    r, NODE_HEADERS["version"],
+                    f"节点“{node.name}”在导出后已被修改（导出时版本 {version}，现为 {node.version}），请重新导出后再改",
+                    "conflict",
+                )  # fmt: skip
+                continue
+            new = {
+                "name": row.get("name") or node.name,
+                "owner": row.get("owner") or "",
+                "planned_start": row["planned_start"],
+                "planned_end": row["planned_end"],
+                # A blank actual date keeps the stored one: clearing progress is the node page's.
+                "actual_start": row.get("actual_start") or node.actual_start,
+                "actual_end": row.get("actual_end") or node.actual_end,
+            }
+            changes = {
+                k: v for k, v in new.items() if v != (getattr(node, k) or ("" if k == "owner" else None))
+            }
+            completes = "actual_end" in changes and node.actual_end is None
+            progress = row.get("progress")
+            if progress is not None and progress != node.progress and not (completes and progress == 100):
+                self.row_error(
+                    r, NODE_HEADERS["progress"], f"{NODE_PROGRESS_MESSAGE}（现为 {node.progress}%）"
+                )  # fmt: skip
+                continue
+            reason = (row.get("reason") or "").strip()
+            if any(k in changes for k in NODE_PLAN_DATES) and node.baseline_end is not None and not reason:
+                self.row_error(
+                    r, NODE_HEADERS["reason"],
+                    f"节点“{node.name}”已纳入计划基线，调整计划日期须在“变更原因”列说明原因",
+                )  # fmt: skip
+                continue
+            if len(reason) > 300:
+                self.row_error(r, NODE_HEADERS["reason"], f"变更原因最多 300 字（现为 {len(reason)} 字）")
+                continue
+            if changes:
+                plans.append(
+                    NodeChange(r, node, changes, reason, node.version if version is None else version)
+                )
+        # The new plan as a whole, in order: each changed node against its new neighbours.
+        planned = {p.node.sequence: p for p in plans}
+        ordered = []
+        for sequence in sorted(stored):
+            node = copy.copy(stored[sequence])
+            for key, value in planned[sequence].changes.items() if sequence in planned else ():
+                setattr(node, key, value)
+            ordered.append(node)
+        for i, node in enumerate(ordered):
+            plan = planned.get(node.sequence)
+            if plan is None:
+                continue
+            previous = ordered[i - 1] if i else None
+            following = ordered[i + 1] if i + 1 < len(ordered) else None
+            problems = dict(services.node_errors(node, previous, following))
+            problems.update(_too_long(node, NODE_TEXT, {}))
+            for name, message in problems.items():
+                self.row_error(plan.row, NODE_HEADERS.get(name, "节点表"), message)
+        self._node_plans[code] = plans
+
+    def related_changes(self, r, obj, values):
+        plans = self._node_plans.get(obj.import_code, [])
+        lines = [
+            importing.Change(
+                f"节点{p.node.sequence}「{p.node.name}」·{NODE_HEADERS[key].removeprefix('节点表·')}",
+                _show_node_value(getattr(p.node, key)),
+                _show_node_value(value),
+            )
+            for p in plans
+            for key, value in p.changes.items()
+        ]
+        return ({"_nodes": plans} if plans else {}), lines
 
     def check_rows(self, preview):
         for code, rows in self._nodes_by_code.items():
@@ -692,10 +804,42 @@ class ConstructionImporter(importing.Importer):
 
     def update(self, obj, changes, *, expected_version):
         changes = dict(changes)
+        nodes = changes.pop("_nodes", [])
         support = changes.pop("supporting_units", None)
-        return services.update_construction_project(
-            self.actor, obj, expected_version=expected_version, supporting_units=support, **changes
-        )
+        if changes or support is not None:
+            obj = services.update_construction_project(
+                self.actor, obj, expected_version=expected_version, supporting_units=support, **changes
+            )
+        for plan in _apply_order(nodes):
+            node = ProjectNode.objects.select_related("project__category").get(pk=plan.node.pk)
+            try:
+                with transaction.atomic():
+                    services.update_node(
+                        self.actor, node, expected_version=plan.version, reason=plan.reason, **plan.changes
+                    )
+            except (ValidationError, PermissionDenied, core_services.ConflictError) as exc:
+                self._node_service_errors(plan, exc)
+        return obj
+
+    def _node_service_errors(self, plan: NodeChange, exc: Exception) -> None:
+        """A node the service refused, reported on its row of the 节点 sheet."""
+        r, first = plan.row, NODE_HEADERS[next(iter(plan.changes))]
+        if isinstance(exc, core_services.ConflictError):
+            self.row_error(
+                r, NODE_HEADERS["version"],
+                f"导入期间节点“{plan.node.name}”已被他人修改（版本 {exc.expected} → {exc.actual}），请重新导出后再改",
+                "conflict",
+            )  # fmt: skip
+        elif isinstance(exc, PermissionDenied):
+            message = str(exc) if exc.args and not str(exc).isascii() else "无权修改该节点"
+            self.row_error(r, first, message, "permission")
+        elif hasattr(exc, "error_dict"):
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    self.row_error(r, NODE_HEADERS.get(name, first), message)
+        else:
+            for message in exc.messages:
+                self.row_error(r, first, message)
 
 
 def import_construction(actor, upload, *, check_only: bool = False) -> importing.Preview:

@@ -4,7 +4,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client as DjangoClient
 
 from districtops.citizen import services
 from districtops.citizen.models import Report
@@ -14,6 +14,12 @@ from .conftest import PNG
 
 V2 = "/open311/v2"
 J = {"jurisdiction_id": "410104"}
+
+
+def Client(**defaults):  # noqa: N802 — stands in for django.test.Client
+    """A client asking for English error descriptions (the wording these tests check); the
+    Chinese default is held by test_error_descriptions_follow_accept_language."""
+    return DjangoClient(HTTP_ACCEPT_LANGUAGE="en", **defaults)
 
 
 def post(client, **data):

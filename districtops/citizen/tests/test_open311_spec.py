@@ -7,7 +7,7 @@ import datetime as dt
 from xml.etree import ElementTree as ET
 
 import pytest
-from django.test import Client
+from django.test import Client as DjangoClient
 
 from districtops.citizen import services
 from districtops.citizen.models import Report, ServiceCategory
@@ -15,6 +15,12 @@ from districtops.citizen.models import Report, ServiceCategory
 ROOT = "/open311"
 V2 = "/open311/v2"
 J = {"jurisdiction_id": "410104"}
+
+
+def Client(**defaults):  # noqa: N802 — stands in for django.test.Client
+    """A client asking for English error descriptions (the wording these tests check); the
+    Chinese default is held by test_error_descriptions_follow_accept_language."""
+    return DjangoClient(HTTP_ACCEPT_LANGUAGE="en", **defaults)
 
 
 def xml(response):
@@ -276,3 +282,37 @@ def test_plain_form_posts_work_against_a_live_server(live):
     assert r.status_code == 400 and ET.fromstring(r.content).tag == "errors"
     r = requests.get(f"{live}/open311/v2/services.csv", timeout=10)
     assert r.status_code == 404 and ET.fromstring(r.content).find("error/code").text == "404"
+
+
+def test_error_descriptions_follow_accept_language(categories):
+    """Chinese by default (the interface language), English when the client asks for it; the
+    codes and the list's shape are the spec's either way."""
+    chinese = DjangoClient().get(f"{V2}/tokens/T-NOPE.json", J)
+    assert chinese.status_code == 404 and chinese["Content-Language"] == "zh-hans"
+    assert chinese.json() == [{"code": 404, "description": "找不到 token T-NOPE"}]
+    asked = DjangoClient(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9,en;q=0.5").get(
+        f"{V2}/requests.xml", {"status": "x", **J}
+    )
+    assert xml(asked).find("error/code").text == "400"
+    assert xml(asked).find("error/description").text == "status 须为 open 或 closed（或两者，用逗号分隔）"
+    english = DjangoClient(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8")
+    r = english.get(f"{V2}/tokens/T-NOPE.json", J)
+    assert r["Content-Language"] == "en" and r.json() == [
+        {"code": 404, "description": "token T-NOPE not found"}
+    ]
+    r = english.post(f"{V2}/requests.json", {**J, "description": "x"})
+    assert r.status_code == 400
+    assert [e["description"] for e in r.json()] == [
+        "service_code is required",
+        "a location is required: lat and long, or address_string",
+    ]
+    r = DjangoClient().post(f"{V2}/requests.xml", {**J, "description": "x"})
+    assert [e.find("description").text for e in xml(r).findall("error")] == [
+        "须提供 service_code",
+        "须提供位置：lat 和 long，或 address_string",
+    ]
+    r = DjangoClient().delete(f"{V2}/requests.json")
+    assert r.json() == [{"code": 405, "description": "不支持 DELETE 方法，请使用 GET, POST"}]
+    # A language the platform does not speak falls back to Chinese.
+    r = DjangoClient(HTTP_ACCEPT_LANGUAGE="fr").get(f"{V2}/nothing-here.json")
+    assert r.json() == [{"code": 404, "description": "没有该资源：/open311/v2/nothing-here.json"}]

@@ -1,7 +1,8 @@
 """A local fake of the DingTalk and WeCom APIs for tests: a tiny http.server in a thread.
 
 It speaks each endpoint the platform calls — gettoken, the user lookup by mobile, the corp-app
-send, the two group robots — checks the access token it issued, and answers what a test
+send, DingTalk's getsendresult (what ``receipts`` says of each receiver of a task), the two
+group robots — checks the access token it issued, and answers what a test
 scripts (``server.script(path, reply, ...)``), else success. Every request is kept in
 ``server.calls`` as (method, path, query, body).
 
@@ -24,6 +25,7 @@ TOKEN_PATHS = {"/gettoken", "/cgi-bin/gettoken"}
 NEEDS_TOKEN = {
     "/topapi/v2/user/getbymobile": "dingtalk",
     "/topapi/message/corpconversation/asyncsend_v2": "dingtalk",
+    "/topapi/message/corpconversation/getsendresult": "dingtalk",
     "/cgi-bin/user/getuserid": "wecom",
     "/cgi-bin/message/send": "wecom",
 }
@@ -36,6 +38,10 @@ class FakeAPI:
         self.tokens: set[str] = set()
         self.counter = itertools.count(1)
         self.users = {}  # mobile → userid
+        self.tasks: dict[int, list[str]] = {}  # task_id of a 工作通知 → its receivers
+        # What getsendresult says of a receiver: read (the default), unread, failed, invalid,
+        # forbidden — or "pending" (in none of the lists yet).
+        self.receipts: dict[str, str] = {}
         self.lock = threading.Lock()
 
     def script(self, path: str, *replies: dict) -> None:
@@ -70,7 +76,24 @@ class FakeAPI:
                     return {"errcode": 46004, "errmsg": "user no exist"}
                 return {"errcode": 0, "errmsg": "ok", "userid": userid}
             if path == "/topapi/message/corpconversation/asyncsend_v2":
-                return {"errcode": 0, "errmsg": "ok", "task_id": next(self.counter), "request_id": "r1"}
+                task_id = next(self.counter)
+                self.tasks[task_id] = [u for u in str(body.get("userid_list", "")).split(",") if u]
+                return {"errcode": 0, "errmsg": "ok", "task_id": task_id, "request_id": "r1"}
+            if path == "/topapi/message/corpconversation/getsendresult":
+                receivers = self.tasks.get(body.get("task_id"))
+                if receivers is None:
+                    return {"errcode": 40035, "errmsg": "不合法的参数"}
+                lists = {name: [] for name in ("read", "unread", "failed", "invalid", "forbidden")}
+                forbidden = []
+                for user in receivers:
+                    state = self.receipts.get(user, "read")
+                    if state in lists:
+                        lists[state].append(user)
+                    if state == "forbidden":
+                        forbidden.append({"code": "143106", "count": 1, "userid": user})
+                result = {f"{name}_user_id_list": users for name, users in lists.items()}
+                result.update(invalid_dept_id_list=[], forbidden_list=forbidden)
+                return {"errcode": 0, "errmsg": "ok", "send_result": result, "request_id": "r2"}
             if path == "/cgi-bin/message/send":
                 return {"errcode": 0, "errmsg": "ok", "invaliduser": ""}
             if path in ("/robot/send", "/cgi-bin/webhook/send"):

@@ -28,7 +28,7 @@ def test_run_periodic_frequent_runs_the_retry_once_per_slot(org, fake_api):
     row.status, row.next_attempt_at = Status.RETRYING, timezone.now() - dt.timedelta(seconds=1)
     row.save()
     jobs = run_periodic("frequent", day_key="2021-03-31T10:05")
-    assert [j.name for j in jobs] == ["delivery.send_due"]
+    assert [j.name for j in jobs] == ["delivery.send_due", "delivery.check_receipts"]
     assert run_job(jobs[0].pk).result == {"sent": 1, "retrying": 0, "failed": 0}
     assert run_periodic("frequent", day_key="2021-03-31T10:05") == []  # the same slot starts nothing
     row.refresh_from_db()

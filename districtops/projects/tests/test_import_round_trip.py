@@ -1,5 +1,6 @@
 """Export → edit → re-import: rows with a 项目编号 / 编号 update their project through the services
-(version-checked, audited), node progress and investment stages are refused, templates round-trip."""
+(version-checked, audited), node rows update their nodes through update_node (node 版本, 变更原因 for a
+baselined plan), node progress and investment stages are refused, templates round-trip."""
 
 import datetime as dt
 import io
@@ -125,30 +126,170 @@ def test_construction_stale_version_is_refused_and_nothing_written(three, users)
     assert ConstructionProject.objects.get(code="T-001").location == ""  # the good row is rolled back too
 
 
-def test_node_progress_and_plan_changes_are_refused_with_row_and_column(three, users):
-    content = _export_construction()
+def _node_row(content, code, sequence):
     nodes = _rows(content, "节点")
-    first_t2 = next(i for i, r in enumerate(nodes, start=2) if r["项目编号"] == "T-002" and r["顺序"] == 1)
-    edited = _edit(
-        content,
-        {(first_t2, "进度（%）"): 40, (first_t2 + 1, "计划完成"): dt.date(2021, 12, 31), (first_t2 + 2, "实际开始"): dt.date(2021, 3, 1)},
-        "节点",
-    )  # fmt: skip
-    with pytest.raises(ImportRefused) as exc:
-        imports.import_construction(users["leader"], _upload(edited))
-    found = {(e.row, e.column): e.message for e in exc.value.errors}
-    assert set(found) == {
-        (first_t2, "节点表·进度（%）"),
-        (first_t2 + 1, "节点表·计划完成"),
-        (first_t2 + 2, "节点表·实际开始"),
-    }
-    assert found[(first_t2, "节点表·进度（%）")].startswith("节点进度请在节点页填报进度报告")
-    assert "节点页修改" in found[(first_t2 + 1, "节点表·计划完成")]
-    assert "节点进度请在节点页填报进度报告" in found[(first_t2 + 2, "节点表·实际开始")]
-    assert not ProjectNode.objects.filter(progress=40).exists()
-    # The unchanged export itself is accepted: every row 不变, nothing written.
+    return next(i for i, r in enumerate(nodes, start=2) if r["项目编号"] == code and r["顺序"] == sequence)
+
+
+def test_unchanged_export_reimports_with_nothing_changed(three, users):
+    content = _export_construction()
+    assert {"变更原因", "版本"} <= set(_rows(content, "节点")[0])
+    versions = sorted(ProjectNode.objects.values_list("pk", "version"))
+    records = AuditRecord.objects.count()
     preview = imports.import_construction(users["leader"], _upload(content))
     assert preview.counts == {"create": 0, "update": 0, "unchanged": 3, "error": 0}
+    assert sorted(ProjectNode.objects.values_list("pk", "version")) == versions
+    assert AuditRecord.objects.count() == records + 1  # only the import record itself
+
+
+def test_two_node_plan_changes_one_without_reason_refuse_the_whole_file(three, users):
+    content = _export_construction()
+    first, second = _node_row(content, "T-002", 1), _node_row(content, "T-003", 2)
+    t2_first = ProjectNode.objects.get(project__code="T-002", sequence=1)
+    assert t2_first.baseline_end is not None  # registration recorded the 立项 baseline
+    new_end = t2_first.planned_end + dt.timedelta(days=10)
+    t3_second = ProjectNode.objects.get(project__code="T-003", sequence=2)
+    edits = {
+        (first, "计划完成"): new_end,
+        (first, "变更原因"): "征迁协调延后",
+        (second, "计划完成"): t3_second.planned_end + dt.timedelta(days=5),
+    }
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_construction(users["leader"], _upload(_edit(content, edits, "节点")))
+    [error] = exc.value.errors
+    assert (error.row, error.column) == (second, "节点表·变更原因")
+    assert "变更原因" in error.message and t3_second.name in error.message
+    assert ProjectNode.objects.get(pk=t2_first.pk).planned_end == t2_first.planned_end  # nothing written
+    # With both reasons the file goes in: two nodes through update_node, each audited and kept
+    # in the node's plan history with its reason.
+    edits[(second, "变更原因")] = "设计变更"
+    preview = imports.import_construction(users["leader"], _upload(_edit(content, edits, "节点")))
+    assert preview.counts == {"create": 0, "update": 2, "unchanged": 1, "error": 0}
+    changes = {r.code: [(c.column, c.old, c.new) for c in r.changes] for r in preview.changed_rows}
+    assert changes["T-002"] == [
+        (f"节点1「{t2_first.name}」·计划完成", str(t2_first.planned_end), str(new_end))
+    ]
+    node = ProjectNode.objects.get(pk=t2_first.pk)
+    assert (node.planned_end, node.version, node.plan_slips) == (new_end, 2, 1)
+    assert node.plan_changes.get().reason == "征迁协调延后"
+    updates = AuditRecord.objects.filter(object_type="projects.projectnode", action="update")
+    assert sorted(updates.values_list("object_id", flat=True)) == sorted(
+        [str(t2_first.pk), str(t3_second.pk)]
+    )
+    assert ConstructionProject.objects.get(code="T-002").version == 1  # the project row itself unchanged
+    # The same file again: the two nodes' 版本 are stale now.
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_construction(users["leader"], _upload(_edit(content, edits, "节点")))
+    assert {(e.row, e.column, e.rule) for e in exc.value.errors} == {
+        (first, "节点表·版本", "conflict"),
+        (second, "节点表·版本", "conflict"),
+    }
+
+
+def test_node_actual_dates_update_and_progress_stays_with_reports(three, users):
+    content = _export_construction()
+    row = _node_row(content, "T-002", 1)
+    node = ProjectNode.objects.get(project__code="T-002", sequence=1)
+    edits = {
+        (row, "实际开始"): dt.date(2021, 2, 3),
+        (row, "实际完成"): dt.date(2021, 3, 20),
+        (row, "进度（%）"): 100,
+    }
+    preview = imports.import_construction(
+        users["nanguan"], _upload(_edit(content, edits, "节点")), check_only=True
+    )
+    assert [(c.column, c.old, c.new) for c in preview.changed_rows[0].changes] == [
+        (f"节点1「{node.name}」·实际开始", "空", "2021-02-03"),
+        (f"节点1「{node.name}」·实际完成", "空", "2021-03-20"),
+    ]
+    assert ProjectNode.objects.get(pk=node.pk).actual_start is None  # check only
+    imports.import_construction(users["nanguan"], _upload(_edit(content, edits, "节点")))
+    node.refresh_from_db()
+    assert (node.actual_start, node.actual_end, node.progress) == (
+        dt.date(2021, 2, 3),
+        dt.date(2021, 3, 20),
+        100,
+    )
+    # Progress by hand, a future actual date, and a 顺序 the project lacks are refused by row and column.
+    content = _export_construction()
+    second = _node_row(content, "T-002", 2)
+    edits = {
+        (second, "进度（%）"): 40,
+        (second + 1, "实际开始"): dt.date(2021, 4, 2),
+        (second + 2, "顺序"): 99,
+    }
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_construction(users["nanguan"], _upload(_edit(content, edits, "节点")))
+    found = {(e.row, e.column): e.message for e in exc.value.errors}
+    assert set(found) == {
+        (second, "节点表·进度（%）"),
+        (second + 1, "节点表·实际开始"),
+        (second + 2, "节点表·顺序"),
+    }
+    assert found[(second, "节点表·进度（%）")].startswith("节点进度请在节点页填报进度报告")
+    assert "不能晚于今天" in found[(second + 1, "节点表·实际开始")]
+    assert "不能由导入增加节点" in found[(second + 2, "节点表·顺序")]
+    assert not ProjectNode.objects.filter(progress=40).exists()
+
+
+def test_node_changes_of_another_districts_project_are_refused(three, users):
+    content = _export_construction()
+    row = _node_row(content, "T-001", 1)
+    edited = _edit(content, {(row, "责任人"): "金水某人"}, "节点")
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_construction(users["jinshui_leader"], _upload(edited))
+    assert {e.row for e in exc.value.errors if not e.column.startswith("节点表")} == {2, 3, 4}
+    assert not ProjectNode.objects.filter(owner="金水某人").exists()
+    assert ConstructionProject.objects.count() == 3
+    # The district's own leader may: the owner is a field of the node form.
+    preview = imports.import_construction(users["leader"], _upload(edited))
+    assert preview.updated == 1 and ProjectNode.objects.filter(owner="金水某人").count() == 1
+
+
+def test_supporting_unit_may_record_dates_but_not_move_the_plan_refused(three, users):
+    content = imports.export_construction(ConstructionProject.objects.filter(code="T-001"), TODAY)
+    row = _node_row(content, "T-001", 1)  # T-001 is supported by 城建局
+    node = ProjectNode.objects.get(project__code="T-001", sequence=1)
+    edited = _edit(
+        content,
+        {(row, "计划开始"): node.planned_start + dt.timedelta(days=1), (row, "变更原因"): "调整"},
+        "节点",
+    )
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_construction(users["chengjian"], _upload(edited))
+    assert [(e.row, e.column, e.rule) for e in exc.value.errors] == [(row, "节点表·计划开始", "permission")]
+    assert ProjectNode.objects.get(pk=node.pk).planned_start == node.planned_start
+    # Actual dates are a report: the supporting unit may record them.
+    edited = _edit(content, {(row, "实际开始"): dt.date(2021, 1, 4)}, "节点")
+    assert imports.import_construction(users["chengjian"], _upload(edited)).updated == 1
+    assert ProjectNode.objects.get(pk=node.pk).actual_start == dt.date(2021, 1, 4)
+
+
+def test_nodes_of_a_completed_project_are_not_changed(road, users):
+    for node in road.nodes.order_by("sequence"):
+        day = dt.date(2021, 1, node.sequence)
+        node.actual_start, node.actual_end, node.progress = day, day, 100
+        node.save()
+    content = _export_construction()
+    edited = _edit(content, {(2, "责任人"): "新责任人"}, "节点")
+    with pytest.raises(ImportRefused) as exc:
+        imports.import_construction(users["leader"], _upload(edited))
+    [error] = exc.value.errors
+    assert error.rule == "closed" and "责任人" in error.message
+    assert not ProjectNode.objects.filter(owner="新责任人").exists()
+
+
+def test_shifting_a_whole_plan_later_applies_in_an_order_the_node_rules_accept(three, users):
+    content = _export_construction()
+    edits = {}
+    for node in ProjectNode.objects.filter(project__code="T-003"):
+        row = _node_row(content, "T-003", node.sequence)
+        edits[(row, "计划开始")] = node.planned_start + dt.timedelta(days=60)
+        edits[(row, "计划完成")] = node.planned_end + dt.timedelta(days=60)
+        edits[(row, "变更原因")] = "整体顺延"
+    preview = imports.import_construction(users["leader"], _upload(_edit(content, edits, "节点")))
+    assert preview.updated == 1 and len(preview.changed_rows[0].changes) == 14
+    assert ProjectNode.objects.filter(project__code="T-003", version=2).count() == 7
 
 
 def test_category_cannot_change_and_a_new_code_creates(three, users):
