@@ -12,7 +12,10 @@ Explicit on purpose: grep finds them.
 
 from django.utils.module_loading import import_string
 
-TODO_PROVIDERS: list[str] = ["districtops.projects.panels.todo_section"]
+TODO_PROVIDERS: list[str] = [
+    "districtops.economy.panels.todo_section",
+    "districtops.projects.panels.todo_section",
+]
 
 
 def sections_for(user) -> list[dict]:

@@ -10,7 +10,11 @@ from districtops.core.tests.journey import VIEWPORT_IDS, VIEWPORTS, Journey
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SYSADMIN_PAGES = ("/org/people/new/", "/org/units/new/", "/supervision/holidays/")
-SECADMIN_PAGES = ("/accounts/security/accounts/", "/accounts/security/attempts/", "/accounts/security/policy/")
+SECADMIN_PAGES = (
+    "/accounts/security/accounts/",
+    "/accounts/security/attempts/",
+    "/accounts/security/policy/",
+)
 AUDITADMIN_PAGES = ("/audit/", "/audit/verify/")
 
 
@@ -164,7 +168,15 @@ def test_audit_admin_reads_and_filters_the_log_in_chinese_and_is_refused_the_oth
     rows = page.locator("#audit-rows tr")
     assert rows.count() >= 1
     text = journey.check("log-reset-password", "重置密码", history=True)
-    assert "郑安全" in text  # the security admin did it
+    assert "secadmin" in text  # the security admin did it
+    # 操作人 by the person's name, as the guide says.
+    page.fill("input[name=actor]", "郑安全")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_function("() => location.search.includes('actor=')")
+    page.wait_for_load_state("networkidle")
+    rows = page.locator("#audit-rows tr")
+    assert "secadmin" in rows.first.inner_text() and "没有记录" not in rows.first.inner_text()
+    journey.check("log-by-name", "重置密码", history=True)
     # One record's details: before and after, in Chinese.
     rows.first.locator("a").first.click()
     page.wait_for_load_state("networkidle")

@@ -181,8 +181,12 @@ def test_support_feedback_tells_the_lead_unit_only(matter, users, org, django_ca
     from districtops.org import demo
     from districtops.org.roles import Role
 
-    head = demo.ensure_person("nanguan_head", "南关街主任（测试）", org["units"]["南关街街道"], Role.UNIT_HEAD)
-    colleague = demo.ensure_person("chengjian_staff", "城建局员工（测试）", org["units"]["城建局"], Role.UNIT_STAFF)
+    head = demo.ensure_person(
+        "nanguan_head", "南关街主任（测试）", org["units"]["南关街街道"], Role.UNIT_HEAD
+    )
+    colleague = demo.ensure_person(
+        "chengjian_staff", "城建局员工（测试）", org["units"]["城建局"], Role.UNIT_STAFF
+    )
     head.email, colleague.email = "head@example.gov.cn", "colleague@example.gov.cn"
     head.save()
     colleague.save()
@@ -192,7 +196,9 @@ def test_support_feedback_tells_the_lead_unit_only(matter, users, org, django_ca
     for lead_person in (users["nanguan"], head):
         note = Notification.objects.get(recipient=lead_person)
         assert note.kind == "support_feedback" and note.get_kind_display() == "协办反馈"
-        assert note.body.endswith("城建局：城建局负责的管线迁改已完成") and note.url == matter.get_absolute_url()
+        assert (
+            note.body.endswith("城建局：城建局负责的管线迁改已完成") and note.url == matter.get_absolute_url()
+        )
     for outsider in ("chengjian", "supervisor", "beixiajie", "jinshui", "jinshui_leader", "jinshui_sysadmin"):
         assert _inbox(users[outsider]) == [], outsider
     assert _inbox(colleague) == []  # the supporting unit's own people
