@@ -141,12 +141,12 @@ def test_security_admin_resets_a_password_reads_attempts_and_is_refused_the_othe
 def test_audit_admin_reads_and_filters_the_log_in_chinese_and_is_refused_the_others(
     org, browser_page, viewport
 ):
+    # Something worth reading: a refused grant and a password reset, as they would happen.
+    from django.contrib.auth import get_user_model
+
     from districtops.accounts import services as accounts
     from districtops.audit.models import AuditRecord
     from districtops.org.models import Membership
-
-    # Something worth reading: a refused grant and a password reset, as they would happen.
-    from django.contrib.auth import get_user_model
 
     User = get_user_model()
     accounts.reset_password(User.objects.get(username="secadmin"), User.objects.get(username="nanguan"))

@@ -5,8 +5,12 @@ report a construction node's progress with a photo."""
 import pytest
 
 from districtops.core.tests.journey import VIEWPORT_IDS, VIEWPORTS, Journey, sign_in
-from districtops.economy.tests.conftest import economy  # noqa: F401 — the fixture
-from districtops.economy.tests.conftest import import_industry, industry_history, industry_row
+from districtops.economy.tests.conftest import (
+    economy,  # noqa: F401 — the fixture
+    import_industry,
+    industry_history,
+    industry_row,
+)
 from districtops.supervision.tests.test_matter_page import png_bytes
 
 from .conftest import road_project
