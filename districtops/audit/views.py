@@ -53,7 +53,13 @@ def _audit_admin_only(request):
 def filtered_records(params):
     rows = AuditRecord.objects.all()
     if params.get("actor"):
-        rows = rows.filter(actor_username__icontains=params["actor"].strip())
+        # 操作人 is typed as a username or as a person's name (docs/guide/auditadmin.md).
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        wanted = params["actor"].strip()
+        named = get_user_model().objects.filter(display_name__icontains=wanted).values("pk")
+        rows = rows.filter(Q(actor_username__icontains=wanted) | Q(actor_id__in=named))
     if params.get("action"):
         rows = rows.filter(action=params["action"].strip())
     if params.get("object_type"):

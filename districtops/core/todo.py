@@ -2,7 +2,7 @@
 
 The supervision to-do lists matters; other modules contribute sections of their own
 (the projects module: warnings of the projects the person's units lead). Each module registers
-its provider from its AppConfig.ready() (``todo.register("districtops.projects.panels.todo_section")``:
+its provider from its AppConfig.ready() (``todo.register("districtops.projects.panels.todo_section", order=20)``:
 grep finds them), so that this ground-floor registry and the supervision page that reads it name
 no other app. A provider returns a section dict or None when the person has nothing there:
 
@@ -12,18 +12,19 @@ no other app. A provider returns a section dict or None when the person has noth
 
 from django.utils.module_loading import import_string
 
-TODO_PROVIDERS: list[str] = []
+TODO_PROVIDERS: list[tuple[int, str]] = []
 
 
-def register(path: str) -> None:
-    """Add a provider (dotted path to ``fn(user) -> dict | None``) once."""
-    if path not in TODO_PROVIDERS:
-        TODO_PROVIDERS.append(path)
+def register(path: str, order: int = 50) -> None:
+    """Add a provider (dotted path to ``fn(user) -> dict | None``) once; sections show by ``order``."""
+    if all(p != path for _o, p in TODO_PROVIDERS):
+        TODO_PROVIDERS.append((order, path))
+        TODO_PROVIDERS.sort()
 
 
 def sections_for(user) -> list[dict]:
     sections = []
-    for path in TODO_PROVIDERS:
+    for _order, path in TODO_PROVIDERS:
         section = import_string(path)(user)
         if section:
             sections.append(section)

@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("待审批延期")
     EXTENSION_DECIDED = "extension_decided", _("延期审批")
     DEADLINE_CHANGED = "deadline_changed", _("办理时限调整")
+    SUPPORT_FEEDBACK = "support_feedback", _("协办反馈")
     DUE_SOON = "due_soon", _("即将到期")
     OVERDUE = "overdue", _("已逾期")
 

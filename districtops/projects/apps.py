@@ -10,5 +10,5 @@ class ProjectsConfig(AppConfig):
         from districtops.core import todo
         from districtops.jobs import registry
 
-        todo.register("districtops.projects.panels.todo_section")
+        todo.register("districtops.projects.panels.todo_section", order=20)
         registry.register("projects.refresh_pace", "districtops.projects.jobs.run_daily", daily=True)

@@ -240,13 +240,15 @@ def _apply(
         _event(actor, updated, action, from_state, to_state, note, unit=unit, attachments=attachments)
         if action in NOTIFY_ON:
             kind, who = NOTIFY_ON[action]
-            _notify(actor, updated, kind, who, note)
+            # A supporting unit's feedback names the unit: the lead unit's people see who reported.
+            _notify(actor, updated, kind, who, f"{unit.name}：{note}" if unit is not None else note)
     return updated
 
 
 # --- who hears of what (站内通知 + mail) ---------------------------------------------------
 # action → (notification kind, who: "lead" = the lead unit's people, "oversight" = the district's
-# supervisors). The matter's title is the notification's; its kind's label heads the mail subject. Progress reports and acknowledgements are in the log, not in anyone's inbox.
+# supervisors). The matter's title is the notification's; its kind's label heads the mail subject. Progress reports and acknowledgements are in the log, not in anyone's inbox;
+# a supporting unit's 协办反馈 reaches the lead unit (not the supporting unit itself).
 NOTIFY_ON = {
     "request_closure": ("closure_requested", "oversight"),
     "return_for_rework": ("returned", "lead"),
@@ -255,6 +257,7 @@ NOTIFY_ON = {
     "list_for_supervision": ("listed", "lead"),
     "request_extension": ("extension_requested", "oversight"),
     "decide_extension": ("extension_decided", "lead"),
+    "support_feedback": ("support_feedback", "lead"),
 }
 
 

@@ -689,9 +689,9 @@ def holiday_list(request):
             }
         )
     covered_until = workdays.calendar_last_year()
-    entries = HolidayEntry.objects.filter(
-        Q(date__year__gt=covered_until) | Q(date__year__in=CalendarYear.objects.values("year"))
-    )
+    # Every row is in force (workdays.YearCalendar: a row overrides any year's source), so every
+    # row is listed: a correction to a year the calendar package knows was saved and then hidden.
+    entries = HolidayEntry.objects.all()
     return render(
         request,
         "supervision/holiday_list.html",

@@ -172,3 +172,36 @@ def test_the_inbox_query_count_does_not_grow_with_the_rows(org, users, login, dj
     client.get("/notifications/")
     with django_assert_max_num_queries(12):
         assert client.get("/notifications/").status_code == 200
+
+
+def test_support_feedback_tells_the_lead_unit_only(matter, users, org, django_capture_on_commit_callbacks):
+    """协办反馈: the lead unit's people hear of it (in the app and by mail, through delivery);
+    the supporting unit's own people, the supervisor and another district's people do not."""
+    from districtops.delivery.models import Message
+    from districtops.org import demo
+    from districtops.org.roles import Role
+
+    head = demo.ensure_person(
+        "nanguan_head", "南关街主任（测试）", org["units"]["南关街街道"], Role.UNIT_HEAD
+    )
+    colleague = demo.ensure_person(
+        "chengjian_staff", "城建局员工（测试）", org["units"]["城建局"], Role.UNIT_STAFF
+    )
+    head.email, colleague.email = "head@example.gov.cn", "colleague@example.gov.cn"
+    head.save()
+    colleague.save()
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.support_feedback(users["chengjian"], matter, note="城建局负责的管线迁改已完成")
+    for lead_person in (users["nanguan"], head):
+        note = Notification.objects.get(recipient=lead_person)
+        assert note.kind == "support_feedback" and note.get_kind_display() == "协办反馈"
+        assert (
+            note.body.endswith("城建局：城建局负责的管线迁改已完成") and note.url == matter.get_absolute_url()
+        )
+    for outsider in ("chengjian", "supervisor", "beixiajie", "jinshui", "jinshui_leader", "jinshui_sysadmin"):
+        assert _inbox(users[outsider]) == [], outsider
+    assert _inbox(colleague) == []  # the supporting unit's own people
+    assert [m.to for m in mail.outbox] == [["head@example.gov.cn"]]
+    assert mail.outbox[0].subject == f"协办反馈：{matter.title}"
+    assert Message.objects.get(source="notification").recipient == head
