@@ -111,9 +111,7 @@ class Journey:
         latin = sorted({w for w in LATIN_WORD.findall(text) if w not in LATIN_ALLOWED})
         assert not latin, (where, "English words on a Chinese page", latin)
         if self.phone:
-            widths = page.evaluate(
-                "() => [document.documentElement.scrollWidth, window.innerWidth]"
-            )
+            widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
             assert widths[0] <= widths[1], (where, "page wider than the phone", widths)
             assert page.evaluate(WIDER_THAN_VIEWPORT) == [], where
         return text
