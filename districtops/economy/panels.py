@@ -40,7 +40,7 @@ TODO_ITEMS = 10
 def todo_section(user) -> dict | None:
     """The to-do section (core.todo) of a street's people: findings of the enterprises in their
     streets that wait for an explanation (待说明, or 说明未认可 and to be explained again)."""
-    from districtops.core import permissions
+    from districtops.gate import permissions
     from districtops.org.roles import UNIT_WORKERS
 
     units = permissions.scope_of(user).units_with(UNIT_WORKERS)

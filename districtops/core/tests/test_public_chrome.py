@@ -55,3 +55,11 @@ def test_login_page_language_switch_in_chromium(org, browser_page):
     assert page.get_by_test_id("demo-banner").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path="test-results/public-lookup-390.png")
+
+
+def test_favicon_ico_leads_to_the_icon_for_anyone(client):
+    # A browser asks for /favicon.ico on every page without an icon link (/healthz, a JSON answer):
+    # a 404 there is an error in its console on the journeys (#10).
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("districtops/favicon.svg")

@@ -6,7 +6,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PREFIXES = ("accounts/login/", "healthz", "i18n/", "api/", "open311/", "public/", "accounts/logout/")
+PUBLIC_PREFIXES = (
+    "accounts/login/", "healthz", "i18n/", "api/", "open311/", "public/", "accounts/logout/", "favicon.ico",
+)  # fmt: skip
 
 
 def _walk(patterns, prefix=""):
