@@ -53,6 +53,7 @@ class ListFilters(FilterSchema):
     action: ClassVar[str] = "view"
     labels: ClassVar[dict[str, Any]] = {}  # field → the label a person reads (messages, chips)
     chips: ClassVar[tuple[str, ...]] = ()  # fields named above the table and kept as hidden inputs
+    choices: ClassVar[dict[str, dict]] = {}  # field → {value: label} when its type is no Choices enum
 
     _errors: list[str] = PrivateAttr(default_factory=list)
 
@@ -110,6 +111,8 @@ class ListFilters(FilterSchema):
         """The labels of a choice field's values (a TextChoices/IntegerChoices annotation)."""
         import typing
 
+        if name in cls.choices:
+            return [str(label) for label in cls.choices[name].values()]
         field = cls.model_fields.get(name)
         if field is None:
             return []

@@ -59,7 +59,9 @@ class EvaluateIn(Schema):
 
 
 @router.get("/suggestions", response=SuggestionPage)
-def list_suggestions(request, filters: SuggestionFilters = Query(...), limit: Limit = 100, offset: Offset = 0):
+def list_suggestions(
+    request, filters: SuggestionFilters = Query(...), limit: Limit = 100, offset: Offset = 0
+):
     """The list page's filters (``deputies.filters.SuggestionFilters``), typed: ``state`` one of the
     states, ``due=soon``, ``overdue``/``open`` booleans, ``district``/``handling_unit`` unit ids,
     ``q``. A value outside them is 422 naming what is allowed."""

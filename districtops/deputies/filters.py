@@ -47,7 +47,9 @@ class SuggestionFilters(ListFilters):
     def filter_due(self, value) -> Q:
         today = clock.today()
         return Q(
-            state__in=UNANSWERED, reply_due__gte=today, reply_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS)
+            state__in=UNANSWERED,
+            reply_due__gte=today,
+            reply_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
         )
 
     def filter_overdue(self, value) -> Q:

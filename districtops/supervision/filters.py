@@ -6,7 +6,6 @@ The cockpit links to the list with these names (``district``, ``closed_in``, ``o
 message on the page, 422 on the API.
 """
 
-
 from typing import Annotated
 
 from django.db.models import Q
@@ -31,6 +30,7 @@ class MatterFilters(ListFilters):
         "lead_unit": _l("牵头单位"), "district": _l("区"), "closed_in": _l("办结月份"), "q": _l("搜索"),
     }  # fmt: skip
     chips = ("district", "lead_unit", "closed_in", "open")
+    choices = {"escalation": dict(Escalation.choices)}
 
     state: Annotated[MatterState | None, FilterLookup("state")] = None
     overdue: bool = Field(False, description="仅逾期（未办结且已过时限）")
@@ -39,7 +39,9 @@ class MatterFilters(ListFilters):
     lead_unit: Annotated[Id | None, FilterLookup("lead_unit_id")] = None
     district: Annotated[Id | None, FilterLookup("district_id")] = None
     closed_in: Month | None = Field(None, description="办结月份 YYYY-MM")
-    q: Annotated[str | None, FilterLookup(["title__icontains", "code__icontains"])] = Field(None, description="标题或编号（部分）")
+    q: Annotated[str | None, FilterLookup(["title__icontains", "code__icontains"])] = Field(
+        None, description="标题或编号（部分）"
+    )
 
     def filter_overdue(self, value) -> Q:
         return Matter.objects.overdue_q(clock.today())

@@ -130,7 +130,8 @@ def test_filter_overdue(org, login, spread):
 
 
 @pytest.mark.parametrize(
-    "params", [{"district": "abc"}, {"district": "-3"}, {"grade": "huge"}, {"open": "maybe"}, {"overdue": "x"}]
+    "params",
+    [{"district": "abc"}, {"district": "-3"}, {"grade": "huge"}, {"open": "maybe"}, {"overdue": "x"}],
 )
 def test_invalid_value_named_on_the_page_refused_by_export(org, login, spread, params):
     c = login("supervisor")
