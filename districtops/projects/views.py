@@ -751,11 +751,10 @@ def document_delete(request, pk):
 # --- battle map, warnings, import --------------------------------------------------------------
 
 
-def _battle_data(request, today):
+def _battle_data(request, today, chosen):
     """The battle map's data with the chosen baseline (default: the latest dispatch meeting's)."""
     last_meeting = baselines.latest_meeting(request.user, request.GET)
     baseline = baselines.chosen(request.user, request.GET, last_meeting)
-    chosen = filters.ConstructionFilters.from_params(request.GET)
     data = battlemap.build(
         _construction_queryset(request, chosen, node_state_filter=True),
         chosen.state,
@@ -806,7 +805,7 @@ def battle_map(request):
     if context["baseline"] is not None and context["baseline"] not in context["baseline_choices"]:
         context["baseline_choices"].insert(0, context["baseline"])
     if context["print_view"]:
-        data, _baseline, _last = _battle_data(request, today)
+        data, _baseline, _last = _battle_data(request, today, chosen)
         bars = battlemap.bar_dicts(data)
         for bar in bars:
             head = data["rows"][bar["row"]]
@@ -823,13 +822,19 @@ def battle_map(request):
 
 @login_required
 def battle_map_data(request):
-    data, _baseline, _last = _battle_data(request, clock.today())
+    chosen = filters.ConstructionFilters.from_params(request.GET)
+    if refused := export_refused(chosen):
+        return refused
+    data, _baseline, _last = _battle_data(request, clock.today(), chosen)
     return JsonResponse(data)
 
 
 @login_required
 def battle_map_export(request):
-    data, _baseline, _last = _battle_data(request, clock.today())
+    chosen = filters.ConstructionFilters.from_params(request.GET)
+    if refused := export_refused(chosen):
+        return refused
+    data, _baseline, _last = _battle_data(request, clock.today(), chosen)
     return excel.xlsx_response(imports.export_battle_map(data), "挂图作战.xlsx")
 
 
