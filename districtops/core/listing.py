@@ -13,7 +13,7 @@ ninja's FilterSchema reads them. ``rows(user)`` starts from ``Model.objects.rest
 - **Page and export**: ``XFilters.from_params(request.GET)`` reads the same fields. A value that
   does not read is left out of the filtering *and* reported (``filters.errors``, Chinese
   sentences naming the filter by its label); the page shows them at its filter form with
-  status 400 (``filters.status``), the export refuses to write a workbook that would not hold
+  status 400 (``filters.http_status``), the export refuses to write a workbook that would not hold
   the rows the person asked for (``export_refused``).
 - **Chips**: the filters in ``chips`` that the page's form has no control for (a cockpit link's
   ``district``, ``closed_in``…) come out of ``filters.active(user)`` as
@@ -56,6 +56,8 @@ class ListFilters(FilterSchema):
     choices: ClassVar[dict[str, dict]] = {}  # field → {value: label} when its type is no Choices enum
 
     _errors: list[str] = PrivateAttr(default_factory=list)
+    _lenient: bool = PrivateAttr(default=False)  # read from a page (errors shown) or the API (422)
+    _checked: bool = PrivateAttr(default=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -74,17 +76,20 @@ class ListFilters(FilterSchema):
 
     # ------------------------------------------------------------------ reading
     @classmethod
-    def from_params(cls, params) -> ListFilters:
-        """The filters of a page's query string (a QueryDict or a dict of strings). A value that
-        does not read is left out and named in ``errors``; the rest still filter."""
+    def from_params(cls, params, **defaults) -> ListFilters:
+        """The filters of a page's query string (a QueryDict or a dict of strings); ``defaults``
+        for the fields the query leaves out (a page's default status). A value that does not
+        read is left out and named in ``errors``; the rest still filter."""
         data = {name: params.get(name) for name in cls.model_fields if params.get(name) not in (None, "")}
+        data = {**defaults, **data}
         try:
-            return cls.model_validate(data)
+            filters = cls.model_validate(data)
         except PydanticValidationError as exc:
             problems = exc.errors()
-        bad = {str(p["loc"][0]) for p in problems if p.get("loc")}
-        filters = cls.model_validate({k: v for k, v in data.items() if k not in bad})
-        filters._errors = [cls._message(p, data) for p in problems]
+            bad = {str(p["loc"][0]) for p in problems if p.get("loc")}
+            filters = cls.model_validate({k: v for k, v in data.items() if k not in bad})
+            filters._errors = [cls._message(p, data) for p in problems]
+        filters._lenient = True
         return filters
 
     @classmethod
@@ -126,7 +131,7 @@ class ListFilters(FilterSchema):
         return list(self._errors)
 
     @property
-    def status(self) -> int:
+    def http_status(self) -> int:
         """The page's status: 400 when a filter value did not read (the message is on the page)."""
         return 400 if self._errors else 200
 
@@ -137,7 +142,34 @@ class ListFilters(FilterSchema):
 
     def rows(self, user):
         """The list: the gated queryset, narrowed by every filter that is set."""
+        self.prepare(user)
         return self.filter(self.base(user))
+
+    def check(self, user) -> dict[str, str]:
+        """Checks that need the person (a unit they may see): {field: Chinese message}."""
+        return {}
+
+    def prepare(self, user) -> None:
+        """Run ``check`` once: on a page a failed field is named and left out, on the API it is
+        a ValidationError (422 naming the field)."""
+        if self._checked:
+            return
+        self._checked = True
+        problems = self.check(user)
+        if not problems:
+            return
+        if not self._lenient:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(problems)
+        from django.utils.translation import gettext as _
+
+        for name, message in problems.items():
+            self._errors.append(
+                _("筛选条件“%(label)s”的值“%(value)s”无法识别（%(reason)s），未按它筛选。")
+                % {"label": self.labels.get(name, name), "value": _plain(getattr(self, name)), "reason": message}
+            )
+            setattr(self, name, None)
 
     def filter(self, queryset):
         return queryset.filter(self.get_filter_expression())
@@ -204,4 +236,4 @@ def export_refused(filters: ListFilters) -> HttpResponse | None:
 def page_status(request, filters: ListFilters) -> int:
     """The list page's status: 400 when a filter value did not read — but 200 for an htmx swap
     of the rows, which htmx would not swap otherwise (the form's own controls send valid values)."""
-    return 200 if getattr(request, "htmx", False) else filters.status
+    return 200 if getattr(request, "htmx", False) else filters.http_status

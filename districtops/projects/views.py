@@ -256,7 +256,7 @@ def investment_summary(request):
             "today": today,
             "list_filters": chosen,
         },
-        status=chosen.status,
+        status=chosen.http_status,
     )
 
 
@@ -817,7 +817,7 @@ def battle_map(request):
             )
         context["data"] = {**data, "bars": bars}
         context["slip_rows"] = _slip_rows(data)
-    return render(request, "projects/battle_map.html", context, status=chosen.status)
+    return render(request, "projects/battle_map.html", context, status=chosen.http_status)
 
 
 @login_required
@@ -895,7 +895,7 @@ def funds_overview(request):
             "entries_url": reverse("projects:funds_entries") + "?" + (qs + "&" if qs else ""),
             **_construction_options(request.user),
         },
-        status=chosen.status,
+        status=chosen.http_status,
     )
 
 
@@ -923,7 +923,7 @@ def funds_entries(request):
             "kind_label": FundEntryKind(chosen.kind).label if chosen.kind else "",
             "month": funds.month_label(chosen),
         },
-        status=chosen.status,
+        status=chosen.http_status,
     )
 
 
@@ -955,7 +955,7 @@ def warning_list(request):
             # The kind buttons keep the other filters (district, mine, street …).
             "qs": urlencode({k: v for k, v in chosen.query().items() if k != "kind"}),
         },
-        status=chosen.status,
+        status=chosen.http_status,
     )
 
 
