@@ -167,7 +167,11 @@ class ListFilters(FilterSchema):
         for name, message in problems.items():
             self._errors.append(
                 _("筛选条件“%(label)s”的值“%(value)s”无法识别（%(reason)s），未按它筛选。")
-                % {"label": self.labels.get(name, name), "value": _plain(getattr(self, name)), "reason": message}
+                % {
+                    "label": self.labels.get(name, name),
+                    "value": _plain(getattr(self, name)),
+                    "reason": message,
+                }
             )
             setattr(self, name, None)
 

@@ -207,7 +207,9 @@ class FindingFilters(ListFilters):
     }  # fmt: skip
     choices = {"status": STATUS_FILTERS}
 
-    status: StatusFilter | None = Field(None, description="状态：open、explained、accepted、rejected、unresolved、all")
+    status: StatusFilter | None = Field(
+        None, description="状态：open、explained、accepted、rejected、unresolved、all"
+    )
     rule: str | None = Field(None, description="审核规则代码")
     period: str | None = Field(None, description="报告期，如 2021-02")
     unit: Id | None = Field(None, description="区或街道的单位 id")

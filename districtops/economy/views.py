@@ -292,7 +292,11 @@ def finding_list(request):
     """The review queue: findings ranked by their report's risk score; the first ``review_capacity``
     reports (a setting of the district) are this period's reviews, the rest wait below the line."""
     filters = quality.FindingFilters.from_params(request.GET, status="open")
-    qs = filters.rows(request.user).select_related("report__enterprise", "rule", "street").order_by("-report__risk_score", "-report__period", "report__enterprise__name", "pk")
+    qs = (
+        filters.rows(request.user)
+        .select_related("report__enterprise", "rule", "street")
+        .order_by("-report__risk_score", "-report__period", "report__enterprise__name", "pk")
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     unit = dash.resolve_unit(request.user)
     setting = services.settings_for(unit.district_id)
