@@ -222,14 +222,14 @@ FILTER_MODULES = (
     "districtops.projects.filters",
     "districtops.economy.quality",
     "districtops.audit.filters",
+    "districtops.citizen.filters",
 )
 # Not yet folded in — lists (and non-list pages) that still read their own parameters, each a
-# conversion of its own: the accounts list's search, the citizen reports' status, the cockpit's
+# conversion of its own: the accounts list's search, the cockpit's
 # period, the enterprise list's street, the org tree's kind, the construction import template's
 # category (a choice of template, no filter), the delivery failures form.
 LIST_FILTER_EXCEPTIONS = {
     ("accounts/views.py", "q"),
-    ("citizen/views.py", "status"),
     ("cockpit/views.py", "period"),
     ("economy/views.py", "id_param(request.GET)"),  # the enterprise list: street, sector, q
     ("economy/views.py", "sector"),
