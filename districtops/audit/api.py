@@ -1,14 +1,14 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from districtops.gate import permissions
 from districtops.gate.api_utils import Limit, Offset, page
 from districtops.org.roles import Role
 
 from . import chain
-from .views import filtered_records
+from .filters import AuditFilters
 
 router = Router(tags=["audit"])
 
@@ -51,27 +51,10 @@ def _audit_admin(request):
 
 
 @router.get("/records", response=RecordPage)
-def list_records(
-    request,
-    actor: str = "",
-    action: str = "",
-    object_type: str = "",
-    object_id: str = "",
-    since: str = "",
-    until: str = "",
-    limit: Limit = 100,
-    offset: Offset = 0,
-):
+def list_records(request, filters: AuditFilters = Query(...), limit: Limit = 100, offset: Offset = 0):
+    """The records page's filters (``audit.filters.AuditFilters``): ``since``/``until`` dates."""
     _audit_admin(request)
-    params = {
-        "actor": actor,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "since": since,
-        "until": until,
-    }
-    return page(filtered_records(params).order_by("-seq"), limit, offset)
+    return page(filters.rows(request.auth).order_by("-seq"), limit, offset)
 
 
 @router.get("/verify", response=VerifyOut)

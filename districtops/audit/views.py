@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,11 +5,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from districtops.core import dictionary
-from districtops.gate import permissions
+from districtops.core import dictionary, permissions
+from districtops.core.listing import page_status
 from districtops.org.roles import Role
 
 from . import chain
+from .filters import AuditFilters
 from .models import AuditRecord
 
 # Account-security events: who signed in, failed, was locked, changed or was given a
@@ -50,39 +49,11 @@ def _audit_admin_only(request):
         raise PermissionDenied
 
 
-def filtered_records(params):
-    rows = AuditRecord.objects.all()
-    if params.get("actor"):
-        # 操作人 is typed as a username or as a person's name (docs/guide/auditadmin.md).
-        from django.contrib.auth import get_user_model
-        from django.db.models import Q
-
-        wanted = params["actor"].strip()
-        named = get_user_model().objects.filter(display_name__icontains=wanted).values("pk")
-        rows = rows.filter(Q(actor_username__icontains=wanted) | Q(actor_id__in=named))
-    if params.get("action"):
-        rows = rows.filter(action=params["action"].strip())
-    if params.get("object_type"):
-        rows = rows.filter(object_type=params["object_type"].strip())
-    if params.get("object_id"):
-        rows = rows.filter(object_id=params["object_id"].strip())
-    if params.get("request_id"):
-        rows = rows.filter(request_id=params["request_id"].strip())
-    if params.get("outcome"):
-        rows = rows.filter(outcome=params["outcome"].strip())
-    for key, lookup in (("since", "created_at__date__gte"), ("until", "created_at__date__lte")):
-        if params.get(key):
-            try:
-                rows = rows.filter(**{lookup: dt.date.fromisoformat(params[key])})
-            except ValueError:
-                pass
-    return rows
-
-
 @login_required
 def record_list(request):
     _audit_admin_only(request)
-    rows = filtered_records(request.GET)
+    filters = AuditFilters.from_params(request.GET)
+    rows = filters.rows(request.user)
     page = Paginator(rows.order_by("-seq"), 50).get_page(request.GET.get("page"))
     actions = AuditRecord.objects.order_by().values_list("action", flat=True).distinct()
     object_types = (
@@ -95,9 +66,10 @@ def record_list(request):
         "object_types": dictionary.all_object_types(object_types.distinct()),
         "outcomes": list(dictionary.OUTCOMES.items()),
         "params": request.GET,
+        "filters": filters,
     }
     template = "audit/_record_rows.html" if request.htmx else "audit/record_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=page_status(request, filters))
 
 
 @login_required

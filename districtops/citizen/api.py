@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from districtops.gate import permissions
 from districtops.gate.api_utils import Limit, Offset, gated_get, page, page_schema
@@ -9,7 +9,8 @@ from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 
 from . import services
-from .models import PartnerClient, Report, ReportStatus
+from .filters import ReportFilters
+from .models import PartnerClient, Report
 
 router = Router(tags=["citizen"])
 
@@ -56,11 +57,9 @@ class DeclineIn(Schema):
 
 
 @router.get("/reports", response=CitizenReportPage)
-def list_reports(request, status: ReportStatus | None = None, limit: Limit = 100, offset: Offset = 0):
-    reports = Report.objects.restrict(request.auth, "view").select_related("service")
-    if status:
-        reports = reports.filter(status=status)
-    return page(reports, limit, offset)
+def list_reports(request, filters: ReportFilters = Query(...), limit: Limit = 100, offset: Offset = 0):
+    """The reports page's filters (``citizen.filters.ReportFilters``): ``status``."""
+    return page(filters.rows(request.auth).select_related("service"), limit, offset)
 
 
 @router.get("/reports/{report_id}", response=CitizenReportOut)

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import attachments
-from districtops.gate import permissions
-from districtops.gate.views_helpers import apply_service_errors
+from districtops.core import attachments, permissions
+from districtops.core.listing import page_status
+from districtops.core.views_helpers import apply_service_errors
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 
 from . import services
+from .filters import ReportFilters
 from .forms import DeclineForm, JoinForm, MergeForm, PartnerKeyForm, PublicReportForm, TriageForm
 from .models import PartnerClient, Report, ReportStatus, ServiceCategory
 from .open311 import client_address
@@ -127,15 +128,14 @@ def public_lookup(request):
 
 @login_required
 def report_list(request):
-    reports = Report.objects.restrict(request.user, "view").select_related("service", "matter")
-    status = request.GET.get("status", "")
-    if status in ReportStatus.values:
-        reports = reports.filter(status=status)
+    filters = ReportFilters.from_params(request.GET)
+    reports = filters.rows(request.user).select_related("service", "matter")
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "citizen/report_list.html",
-        {"page": page, "statuses": ReportStatus.choices, "status": status},
+        {"page": page, "statuses": ReportStatus.choices, "status": filters.status or "", "filters": filters},
+        status=page_status(request, filters),
     )
 
 

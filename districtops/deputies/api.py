@@ -1,14 +1,14 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from districtops.gate.api_utils import Id, Limit, Offset, filter_params, gated_get, one_of, page
+from districtops.core.api_utils import Limit, Offset, gated_get, page
 from districtops.org.models import Unit
 
 from . import services
-from .filters import filtered_suggestions
-from .models import Deputy, ReplyClass, Satisfaction, Suggestion, SuggestionState
+from .filters import SuggestionFilters
+from .models import Deputy, ReplyClass, Satisfaction, Suggestion
 
 router = Router(tags=["deputies"])
 
@@ -60,22 +60,12 @@ class EvaluateIn(Schema):
 
 @router.get("/suggestions", response=SuggestionPage)
 def list_suggestions(
-    request,
-    state: SuggestionState | None = None,
-    due: one_of(["soon"]) | None = None,
-    overdue: bool = False,
-    open: bool = False,
-    district: Id | None = None,
-    handling_unit: Id | None = None,
-    q: str = "",
-    limit: Limit = 100,
-    offset: Offset = 0,
+    request, filters: SuggestionFilters = Query(...), limit: Limit = 100, offset: Offset = 0
 ):
-    """The list page's filters, typed: ``state`` one of the states, ``due=soon``, ``overdue``/``open``
-    booleans, ``district``/``handling_unit`` unit ids. A value outside them is 422 naming what is allowed."""
-    params = filter_params(state=state, due=due, overdue=overdue, open=open, district=district)
-    params.update(filter_params(handling_unit=handling_unit), q=q)
-    return page(filtered_suggestions(request.auth, params), limit, offset)
+    """The list page's filters (``deputies.filters.SuggestionFilters``), typed: ``state`` one of the
+    states, ``due=soon``, ``overdue``/``open`` booleans, ``district``/``handling_unit`` unit ids,
+    ``q``. A value outside them is 422 naming what is allowed."""
+    return page(filters.rows(request.auth), limit, offset)
 
 
 @router.get("/suggestions/{suggestion_id}", response=SuggestionOut)

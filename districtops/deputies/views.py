@@ -6,14 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import clock, excel
-from districtops.gate import permissions
-from districtops.gate.services import ConflictError
-from districtops.gate.views_helpers import apply_service_errors, excel_import_page
-from districtops.supervision.filters import active_filters
+from districtops.core import clock, excel, permissions
+from districtops.core.listing import export_refused, page_status
+from districtops.core.services import ConflictError
+from districtops.core.views_helpers import apply_service_errors, excel_import_page
 
 from . import excel_io, services
-from .filters import filtered_suggestions
+from .filters import SuggestionFilters
 from .forms import ActivityForm, EvaluateForm, ReplyForm, SuggestionForm
 from .models import LiaisonStation, Suggestion, SuggestionState
 
@@ -24,19 +23,23 @@ def _error(request, exc):
 
 @login_required
 def suggestion_list(request):
-    items = filtered_suggestions(request.user, request.GET).select_related("handling_unit")
+    filters = SuggestionFilters.from_params(request.GET)
+    items = filters.rows(request.user).select_related("handling_unit")
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "deputies/suggestion_list.html", {
-        "page": page, "states": SuggestionState.choices, "state": request.GET.get("state", ""),
-        "params": request.GET, "narrow": active_filters(request.user, request.GET),
-        "can_assign": permissions.is_overseer(request.user),
-    })  # fmt: skip
+        "page": page, "states": SuggestionState.choices, "state": filters.state or "",
+        "params": request.GET, "narrow": filters.active(request.user),
+        "filters": filters, "can_assign": permissions.is_overseer(request.user),
+    }, status=page_status(request, filters))  # fmt: skip
 
 
 @login_required
 def suggestion_export(request):
     """The list's filters, as an Excel file (importable again)."""
-    items = filtered_suggestions(request.user, request.GET).order_by("reply_due", "id")
+    filters = SuggestionFilters.from_params(request.GET)
+    if refused := export_refused(filters):
+        return refused
+    items = filters.rows(request.user).order_by("reply_due", "id")
     return excel.xlsx_response(excel_io.export(items), "代表建议.xlsx")
 
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import excel, uploads
-from districtops.gate.api_utils import Id, Limit, Offset, gated_get, page, page_schema
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import dashboard as dash
@@ -301,31 +301,19 @@ def get_report(request, pk: int):
 
 @router.get("/findings", response=FindingPage)
 def list_findings(
-    request,
-    status: str = "",
-    rule: str = "",
-    period: str = "",
-    unit: Id | None = None,
-    q: str = "",
-    limit: Limit = 100,
-    offset: Offset = 0,
+    request, filters: quality.FindingFilters = Query(...), limit: Limit = 100, offset: Offset = 0
 ):
-    """The findings list with the filters of the pages: status (open, explained, accepted, rejected,
-    unresolved, all), rule code, report period (2021-02), unit (district or street id), q (name or
-    credit code)."""
-    params = {"status": status or "all", "rule": rule, "period": period, "unit": str(unit or ""), "q": q}
-    filters = quality.finding_filters(request.auth, params, strict=True)
-    qs = filters.apply(Finding.objects.restrict(request.auth, "view")).select_related("rule")
+    """The findings list with the filters of the pages (``economy.quality.FindingFilters``):
+    status (open, explained, accepted, rejected, unresolved, all), rule code, report period
+    (2021-02), unit (district or street id), q (name or credit code)."""
+    qs = filters.rows(request.auth).select_related("rule")
     return page(qs.order_by("-report__period", "pk"), limit, offset)
 
 
 @router.get("/findings/export")
-def export_findings(
-    request, status: str = "", rule: str = "", period: str = "", unit: Id | None = None, q: str = ""
-):
+def export_findings(request, filters: quality.FindingFilters = Query(...)):
     """The same list as an Excel workbook (what the page's 导出 Excel button gives)."""
-    params = {"status": status or "all", "rule": rule, "period": period, "unit": str(unit or ""), "q": q}
-    content, filename = quality.findings_workbook(request.auth, params, strict=True)
+    content, filename = quality.findings_workbook(request.auth, filters)
     return excel.xlsx_response(content, filename)
 
 

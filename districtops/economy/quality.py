@@ -15,10 +15,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from pydantic import Field, PrivateAttr, field_validator
 
+from districtops.core.api_utils import Id, one_of
 from districtops.core.codes import SECTIONS, section_of
+from districtops.core.listing import ListFilters
 
-from .models import FindingStatus, ReportValue
+from .models import Finding, FindingStatus, ReportValue
 
 FIRST_DIGIT_BOUNDS = ((0.006, "close"), (0.012, "acceptable"), (0.015, "marginal"))
 FIRST_TWO_BOUNDS = ((0.0012, "close"), (0.0018, "acceptable"), (0.0022, "marginal"))
@@ -189,92 +192,111 @@ STATUS_FILTERS = {
 }
 
 
-@dataclass
-class FindingFilters:
-    """What the findings list, the data-quality page, their Excel export and the API filter by."""
-
-    status: str = "all"  # a FindingStatus value, UNRESOLVED or "all"
-    rule: str = ""  # AuditRule.code
-    period: object = None  # periods.Period of the report
-    unit: object = None  # org.Unit: a district or a street (already checked against the person)
-    q: str = ""  # enterprise name (part) or credit code (prefix)
-
-    def apply(self, findings_qs):
-        qs = findings_qs
-        if self.status == UNRESOLVED:
-            qs = qs.exclude(status=FindingStatus.ACCEPTED)
-        elif self.status in FindingStatus.values:
-            qs = qs.filter(status=self.status)
-        if self.rule:
-            qs = qs.filter(rule__code=self.rule)
-        if self.period is not None:
-            qs = qs.filter(report__period=self.period.date)
-        if self.unit is not None:
-            qs = (
-                qs.filter(district_id=self.unit.pk)
-                if self.unit.kind == "district"
-                else qs.filter(street_id=self.unit.pk)
-            )
-        if self.q:
-            qs = qs.filter(
-                models.Q(report__enterprise__name__icontains=self.q)
-                | models.Q(report__enterprise__credit_code__startswith=self.q.upper())
-            )
-        return qs
-
-    def query(self) -> dict[str, str]:
-        """The filters as query parameters (for the export link and paging)."""
-        params = {"status": self.status}
-        if self.rule:
-            params["rule"] = self.rule
-        if self.period is not None:
-            params["period"] = self.period.date.strftime("%Y-%m")
-        if self.unit is not None:
-            params["unit"] = str(self.unit.pk)
-        if self.q:
-            params["q"] = self.q
-        return params
+StatusFilter = one_of(STATUS_FILTERS)
 
 
-def finding_filters(user, params, *, default_status: str = "all", strict: bool = False) -> FindingFilters:
-    """Read the filters from query parameters. ``strict`` (the API) refuses an unknown value with a
-    Chinese message naming the parameter; the pages drop it and show the unfiltered list instead."""
-    from django.core.exceptions import ValidationError
+class FindingFilters(ListFilters):
+    """What the findings list, the data-quality page, their Excel export and the API filter by
+    (``core.listing``): ``status`` (a FindingStatus value, ``unresolved`` or ``all``), ``rule``
+    (an AuditRule code), ``period`` (the report's), ``unit`` (a district or a street the person
+    may see), ``q`` (enterprise name, part, or credit code, prefix)."""
 
-    from . import dashboard
-    from .models import AuditRule
-    from .periods import parse_period
+    model = Finding
+    labels = {
+        "status": _("状态"), "rule": _("审核规则"), "period": _("报告期"), "unit": _("单位"), "q": _("企业"),
+    }  # fmt: skip
+    choices = {"status": STATUS_FILTERS}
 
-    filters = FindingFilters(status=default_status)
-    errors = {}
-    status = (params.get("status") or "").strip()
-    if status:
-        if status in STATUS_FILTERS:
-            filters.status = status
-        else:
-            errors["status"] = f"未知状态 {status}（可选：{'、'.join(STATUS_FILTERS)}）"
-    rule = (params.get("rule") or "").strip()
-    if rule:
-        if AuditRule.objects.filter(code=rule).exists():
-            filters.rule = rule
-        else:
-            errors["rule"] = f"没有代码为 {rule} 的审核规则"
-    period = (params.get("period") or "").strip()
-    if period:
+    status: StatusFilter | None = Field(
+        None, description="状态：open、explained、accepted、rejected、unresolved、all"
+    )
+    rule: str | None = Field(None, description="审核规则代码")
+    period: str | None = Field(None, description="报告期，如 2021-02")
+    unit: Id | None = Field(None, description="区或街道的单位 id")
+    q: str | None = Field(None, description="企业名称（部分）或统一社会信用代码（前缀）")
+
+    _unit: object = PrivateAttr(default=None)
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, value):
+        from .models import AuditRule
+
+        if value and not AuditRule.objects.filter(code=value).exists():
+            raise ValueError(f"没有代码为 {value} 的审核规则")
+        return value
+
+    @field_validator("period")
+    @classmethod
+    def _a_period(cls, value):
+        from django.core.exceptions import ValidationError
+
+        from .periods import parse_period
+
+        if value:
+            try:
+                parse_period(value)
+            except ValidationError as exc:
+                raise ValueError(exc.messages[0]) from None
+        return value
+
+    @field_validator("q")
+    @classmethod
+    def _short(cls, value):
+        return value[:100] if value else value
+
+    @property
+    def report_period(self):
+        """The report period (periods.Period) or None."""
+        from .periods import parse_period
+
+        return parse_period(self.period) if self.period else None
+
+    @property
+    def unit_obj(self):
+        """The org.Unit of ``unit``, checked against the person (after ``prepare``)."""
+        return self._unit
+
+    def with_unit(self, unit) -> FindingFilters:
+        """These filters on ``unit`` (already checked against the person)."""
+        copy = self.model_copy(update={"unit": unit.pk})
+        copy._unit = unit
+        return copy
+
+    def check(self, user) -> dict[str, str]:
+        from . import dashboard
+
+        if self.unit is None or (self._unit is not None and self._unit.pk == self.unit):
+            return {}
         try:
-            filters.period = parse_period(period)
-        except ValidationError as exc:
-            errors["period"] = exc.messages[0]
-    unit = str(params.get("unit") or "").strip()
-    if unit:
-        try:
-            filters.unit = dashboard.resolve_unit(user, unit)
+            self._unit = dashboard.resolve_unit(user, self.unit)
         except PermissionDenied:
-            errors["unit"] = f"单位 {unit} 不存在或不在您的查看范围内"
-    filters.q = (params.get("q") or "").strip()[:100]
-    if strict and errors:
-        raise ValidationError(errors)
-    return filters
+            return {"unit": f"单位 {self.unit} 不存在或不在您的查看范围内"}
+        return {}
+
+    def filter_status(self, value) -> models.Q:
+        if value == UNRESOLVED:
+            return ~models.Q(status=FindingStatus.ACCEPTED)
+        if value in FindingStatus.values:
+            return models.Q(status=value)
+        return models.Q()  # all
+
+    def filter_rule(self, value) -> models.Q:
+        return models.Q(rule__code=value)
+
+    def filter_period(self, value) -> models.Q:
+        return models.Q(report__period=self.report_period.date)
+
+    def filter_unit(self, value) -> models.Q:
+        unit = self._unit
+        if unit is None:
+            return models.Q(pk__in=[])  # never checked: nothing rather than everything
+        return models.Q(district_id=unit.pk) if unit.kind == "district" else models.Q(street_id=unit.pk)
+
+    def filter_q(self, value) -> models.Q:
+        return models.Q(report__enterprise__name__icontains=value) | models.Q(
+            report__enterprise__credit_code__startswith=value.upper()
+        )
 
 
 FINDING_EXPORT_HEADERS = [
@@ -327,21 +349,18 @@ def finding_export_rows(findings_qs, limit: int = 100_000) -> list[list]:
     ]
 
 
-def findings_workbook(user, params, *, strict: bool = False) -> tuple[bytes, str]:
-    """The findings the person may see, filtered as ``params`` say, as an Excel workbook and its name."""
+def findings_workbook(user, filters: FindingFilters) -> tuple[bytes, str]:
+    """The findings the person may see, filtered by ``filters``, as an Excel workbook and its name."""
     from districtops.core import excel
 
-    from .models import Finding
-
-    filters = finding_filters(user, params, strict=strict)
-    rows = finding_export_rows(filters.apply(Finding.objects.restrict(user, "view")))
+    rows = finding_export_rows(filters.rows(user))
     columns = [excel.Column(key, header, width=width) for key, header, width in FINDING_EXPORT_HEADERS]
     label = "_".join(
         part
         for part in (
-            filters.unit.name if filters.unit else "",
-            filters.period.label if filters.period else "",
-            str(STATUS_FILTERS[filters.status]),
+            filters.unit_obj.name if filters.unit_obj else "",
+            filters.report_period.label if filters.period else "",
+            str(STATUS_FILTERS[filters.status or "all"]),
         )
         if part
     )

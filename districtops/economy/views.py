@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from districtops.core import dictionary, excel, uploads
 from districtops.core.codes import SECTIONS, Sector, section_of
+from districtops.core.listing import export_refused
 from districtops.core.params import id_param
 from districtops.core.units import YI, to_wan
 from districtops.gate import permissions
@@ -291,10 +292,12 @@ def report_detail(request, pk):
 def finding_list(request):
     """The review queue: findings ranked by their report's risk score; the first ``review_capacity``
     reports (a setting of the district) are this period's reviews, the rest wait below the line."""
-    filters = quality.finding_filters(request.user, request.GET, default_status="open")
-    qs = filters.apply(
-        Finding.objects.restrict(request.user, "view").select_related("report__enterprise", "rule", "street")
-    ).order_by("-report__risk_score", "-report__period", "report__enterprise__name", "pk")
+    filters = quality.FindingFilters.from_params(request.GET, status="open")
+    qs = (
+        filters.rows(request.user)
+        .select_related("report__enterprise", "rule", "street")
+        .order_by("-report__risk_score", "-report__period", "report__enterprise__name", "pk")
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     unit = dash.resolve_unit(request.user)
     setting = services.settings_for(unit.district_id)
@@ -330,6 +333,7 @@ def finding_list(request):
             "can_tune": can_tune,
             "capacity_form": capacity_form,
         },
+        status=filters.http_status,
     )
 
 
@@ -362,7 +366,11 @@ def review_capacity(request):
 @login_required
 def finding_export(request):
     """The findings list as Excel, with the filters of the page it was asked from."""
-    content, filename = quality.findings_workbook(request.user, request.GET)
+    filters = quality.FindingFilters.from_params(request.GET, status="all")
+    filters.prepare(request.user)
+    if refused := export_refused(filters):
+        return refused
+    content, filename = quality.findings_workbook(request.user, filters)
     return excel.xlsx_response(content, filename)
 
 
@@ -508,15 +516,15 @@ def rule_edit(request, pk):
 
 @login_required
 def data_quality(request):
-    unit = dash.resolve_unit(request.user, request.GET.get("unit"))
     # The findings behind the risk list follow the page's filters (status, rule, report period);
     # the Benford screen always looks at the twelve periods up to the page's period.
-    filters = quality.finding_filters(request.user, request.GET, default_status=quality.UNRESOLVED)
-    filters.unit = unit
-    visible = Finding.objects.restrict(request.user, "view")
-    findings = filters.apply(visible)
-    counted = quality.FindingFilters(status="all", rule=filters.rule, period=filters.period, unit=unit)
-    period = filters.period or dash.latest_period(request.user, unit)
+    filters = quality.FindingFilters.from_params(request.GET, status=quality.UNRESOLVED)
+    filters.prepare(request.user)
+    unit = filters.unit_obj or dash.resolve_unit(request.user)
+    filters = filters.with_unit(unit)
+    findings = filters.rows(request.user)
+    counted = filters.model_copy(update={"status": "all", "q": None})
+    period = filters.report_period or dash.latest_period(request.user, unit)
     sections, overall = [], None
     if dash.district_wide(request.user, unit.district_id):
         # Benford needs many figures: the last twelve periods of the whole district.
@@ -546,11 +554,12 @@ def data_quality(request):
             "statuses": quality.STATUS_FILTERS.items(),
             "rules": AuditRule.objects.filter(kind="verification").values_list("code", "name"),
             "riskiest": quality.riskiest_enterprises(findings, limit=30),
-            "counts": quality.finding_counts(counted.apply(visible)),
+            "counts": quality.finding_counts(counted.rows(request.user)),
             "sections": sections,
             "overall": overall,
             "min_sample": quality.MIN_SAMPLE,
         },
+        status=filters.http_status,
     )
 
 

@@ -35,19 +35,6 @@ def one_of(values):
     return Literal[tuple(str(v) for v in values)]
 
 
-def filter_params(**values) -> dict[str, str]:
-    """Typed API filters as the string parameters the shared filter functions read (the pages'
-    query strings): True → "1", an enum → its value, None/False/"" → left out."""
-    from enum import Enum
-
-    params = {}
-    for key, value in values.items():
-        if value is None or value is False or value == "":
-            continue
-        params[key] = "1" if value is True else str(value.value if isinstance(value, Enum) else value)
-    return params
-
-
 def gated_get(model, user, pk, action="view", queryset=None):
     """Fetch by id through the gate: someone else's object is a plain 404."""
     qs = queryset if queryset is not None else model._default_manager.all()

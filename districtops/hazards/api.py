@@ -1,14 +1,14 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from districtops.gate.api_utils import Id, Limit, Offset, filter_params, gated_get, page, page_schema
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import services
-from .filters import filtered_hazards
-from .models import Hazard, HazardGrade, HazardState, RiskGrade, RiskPoint
+from .filters import HazardFilters
+from .models import Hazard, HazardGrade, RiskGrade, RiskPoint
 
 router = Router(tags=["hazards"])
 
@@ -101,22 +101,11 @@ def create_risk_point(request, payload: RiskPointIn):
 
 
 @router.get("/", response=HazardPage)
-def list_hazards(
-    request,
-    state: HazardState | None = None,
-    grade: HazardGrade | None = None,
-    open: bool = False,
-    overdue: bool = False,
-    district: Id | None = None,
-    unit: Id | None = None,
-    q: str = "",
-    limit: Limit = 100,
-    offset: Offset = 0,
-):
-    """The list page's filters, typed: ``state``/``grade`` one of their values, ``open``/``overdue``
-    booleans, ``district``/``unit`` unit ids. A value outside them is 422 naming what is allowed."""
-    params = filter_params(state=state, grade=grade, open=open, overdue=overdue, district=district, unit=unit)
-    return page(filtered_hazards(request.auth, {**params, "q": q}), limit, offset)
+def list_hazards(request, filters: HazardFilters = Query(...), limit: Limit = 100, offset: Offset = 0):
+    """The list page's filters (``hazards.filters.HazardFilters``), typed: ``state``/``grade`` one
+    of their values, ``open``/``overdue`` booleans, ``district``/``unit`` unit ids, ``q``. A value
+    outside them is 422 naming what is allowed."""
+    return page(filters.rows(request.auth), limit, offset)
 
 
 @router.get("/{int:hazard_id}", response=HazardOut)

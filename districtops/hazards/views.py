@@ -8,15 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from districtops.core import attachments as files
-from districtops.core import clock, excel
-from districtops.gate import permissions
-from districtops.gate.services import ConflictError
-from districtops.gate.views_helpers import apply_service_errors, excel_import_page
+from districtops.core import clock, excel, permissions
+from districtops.core.listing import export_refused, page_status
+from districtops.core.services import ConflictError
+from districtops.core.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.roles import UNIT_ROLES
-from districtops.supervision.filters import active_filters
 
 from . import excel_io, services
-from .filters import filtered_hazards
+from .filters import HazardFilters
 from .forms import HazardForm, PlanForm, RectificationStepForm, RiskPointForm
 from .models import (
     TRANSITIONS,
@@ -31,19 +30,24 @@ from .models import (
 
 @login_required
 def hazard_list(request):
-    hazards = filtered_hazards(request.user, request.GET).select_related("unit")
+    filters = HazardFilters.from_params(request.GET)
+    hazards = filters.rows(request.user).select_related("unit")
     page = Paginator(hazards, 50).get_page(request.GET.get("page"))
     return render(
         request, "hazards/hazard_list.html",
         {"page": page, "states": HazardState.choices, "grades": HazardGrade.choices, "params": request.GET,
-         "narrow": active_filters(request.user, request.GET)},
+         "filters": filters, "narrow": filters.active(request.user)},
+        status=page_status(request, filters),
     )  # fmt: skip
 
 
 @login_required
 def hazard_export(request):
     """The list's filters, as an Excel file (importable again)."""
-    hazards = filtered_hazards(request.user, request.GET).order_by("deadline", "id")
+    filters = HazardFilters.from_params(request.GET)
+    if refused := export_refused(filters):
+        return refused
+    hazards = filters.rows(request.user).order_by("deadline", "id")
     return excel.xlsx_response(excel_io.export(hazards), "隐患.xlsx")
 
 

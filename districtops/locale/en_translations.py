@@ -2,6 +2,17 @@
 `python districtops/locale/en_translations.py` fills msgstr for every msgid listed here."""
 
 EN = {
+    # core/listing.py and the lists' filter definitions
+    "筛选条件“%(label)s”的值“%(value)s”无法识别（%(reason)s），未按它筛选。": "The filter “%(label)s” could not read the value “%(value)s” (%(reason)s); the list is not filtered by it.",
+    "办结月份": "Month closed",
+    "搜索": "Search",
+    "到期": "Due",
+    "领域": "Sector",
+    "街道/单位": "Street / unit",
+    "观摩分组": "Showcase group",
+    "我的单位": "My units",
+    "预警类型": "Warning kind",
+    "对象 id": "Object id",
     "用户名": "Username",
     "密码": "Password",
     "账号因连续登录失败已被锁定，请 %(m)s 分钟后再试，或联系安全管理员解锁。": "The account is locked after repeated failed logins. Try again in %(m)s minutes or ask the security administrator to unlock it.",

@@ -7,18 +7,17 @@ multipart forms.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from districtops.core import clock
-from districtops.gate import permissions
-from districtops.gate.api_utils import Limit, Offset, gated_get, one_of, page, page_schema
+from districtops.core import clock, permissions
+from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
 
-from . import battlemap, filters, measures, policies, services
+from . import battlemap, measures, policies, services
+from .filters import ConstructionFilters, FundsFilters, InvestmentFilters, WarningFilters
 from .models import (
     ArchiveDocument,
     ArchiveRequirement,
@@ -43,7 +42,6 @@ from .models import (
 router = Router(tags=["projects"])
 
 # A construction project's worst node state (``filters.construction``), or the battle map's node state.
-NodeStateFilter = one_of(measures.STATE_RANK)
 
 
 def _unit(user, pk, field):
@@ -388,27 +386,9 @@ def create_conference(request, payload: ConferenceIn):
 
 
 @router.get("/investment", response=InvestmentPage)
-def list_investment(
-    request,
-    q: str = "",
-    district: int | None = None,
-    conference: int | None = None,
-    sector: int | None = None,
-    street: int | None = None,
-    stage: Stage | None = None,
-    signing_mode: SigningMode | None = None,
-    stalled: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
-):
-    params = {
-        "q": q, "district": district, "conference": conference, "sector": sector, "street": street,
-        "stage": stage,
-        "signing_mode": signing_mode, "stalled": "1" if stalled else "",
-    }  # fmt: skip
-    projects = filters.investment(
-        InvestmentProject.objects.restrict(request.auth, "view"), params, clock.today()
-    )
+def list_investment(request, filters: InvestmentFilters = Query(...), limit: Limit = 100, offset: Offset = 0):
+    """The investment list's filters (``projects.filters.InvestmentFilters``), typed."""
+    projects = filters.rows(request.auth)
     return page(projects.select_related("sector", "lead_unit").order_by("-id"), limit, offset)
 
 
@@ -505,26 +485,10 @@ def add_arrival(request, project_id: int, payload: ArrivalIn):
 
 @router.get("/construction", response=ConstructionPage)
 def list_construction(
-    request,
-    q: str = "",
-    district: int | None = None,
-    category: int | None = None,
-    street: int | None = None,
-    command_post: int | None = None,
-    leader: str = "",
-    showcase: str = "",
-    state: NodeStateFilter | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
+    request, filters: ConstructionFilters = Query(...), limit: Limit = 100, offset: Offset = 0
 ):
-    params = {
-        "q": q, "district": district, "category": category, "street": street, "command_post": command_post,
-        "leader": leader,
-        "showcase": showcase, "state": state,
-    }  # fmt: skip
-    projects = filters.construction(
-        ConstructionProject.objects.restrict(request.auth, "view"), params, clock.today()
-    )
+    """The construction list's filters (``projects.filters.ConstructionFilters``), typed."""
+    projects = filters.rows(request.auth)
     return page(projects.select_related("category", "lead_unit").order_by("-id"), limit, offset)
 
 
@@ -697,40 +661,19 @@ def delete_document(request, document_id: int):
 
 
 @router.get("/battle-map")
-def battle_map(
-    request,
-    district: int | None = None,
-    category: int | None = None,
-    street: int | None = None,
-    command_post: int | None = None,
-    leader: str = "",
-    showcase: str = "",
-    state: NodeStateFilter | None = None,
-):
-    params = {
-        "district": district, "category": category, "street": street, "command_post": command_post,
-        "leader": leader,
-        "showcase": showcase,
-    }  # fmt: skip
-    today = clock.today()
-    projects = filters.construction(ConstructionProject.objects.restrict(request.auth, "view"), params, today)
-    return battlemap.build(projects, state or None, today)
+def battle_map(request, filters: ConstructionFilters = Query(...)):
+    """The battle map over the construction list's filters; ``state`` selects nodes, not projects."""
+    return battlemap.build(filters.projects(request.auth), filters.state, clock.today())
 
 
 @router.get("/warnings", response=page_schema(WarningOut, "WarningPage"))
-def list_warnings(
-    request,
-    kind: one_of(measures.WARNING_KINDS) | None = None,
-    district: int | None = None,
-    mine: bool = False,
-    limit: Limit = 500,
-    offset: Offset = 0,
-):
+def list_warnings(request, filters: WarningFilters = Query(...), limit: Limit = 500, offset: Offset = 0):
+    """The warnings page's filters (``projects.filters.WarningFilters``): the construction list's,
+    ``mine`` and ``kind``."""
     from .panels import warnings_for
 
-    params = {"district": district, "mine": "1" if mine else ""}
-    warnings = warnings_for(request.auth, params, clock.today())
-    return page([w for w in warnings if not kind or w.kind == kind], limit, offset)
+    warnings = warnings_for(request.auth, filters, clock.today())
+    return page([w for w in warnings if not filters.kind or w.kind == filters.kind], limit, offset)
 
 
 # --- settings (system administrator): configurable lists and thresholds -------------------------
@@ -1040,32 +983,15 @@ class FundsSummaryOut(Schema):
     lagging: list[FundLagOut]
 
 
-FundGap = Annotated[int | None, Field(ge=0, le=100, description="滞后容差（百分点），默认取设置")]
-
-
 @router.get("/funds/summary", response=FundsSummaryOut)
-def funds_summary(
-    request,
-    q: str = "",
-    district: int | None = None,
-    category: int | None = None,
-    street: int | None = None,
-    command_post: int | None = None,
-    source: str = "",
-    gap: FundGap = None,
-):
-    """The funds page's figures (yuan, decimal strings) over the projects the person may see."""
+def funds_summary(request, filters: FundsFilters = Query(...)):
+    """The funds page's figures (yuan, decimal strings) over the projects the person may see,
+    with the page's filters (``projects.filters.FundsFilters``)."""
     from . import funds
 
-    params = {
-        "q": q, "district": district, "category": category, "street": street, "command_post": command_post,
-        "source": source, "gap": "" if gap is None else str(gap),
-    }  # fmt: skip
-    projects = filters.construction(
-        ConstructionProject.objects.restrict(request.auth, "view"), params, clock.today()
-    )
-    data = funds.summary(projects, params)
-    used_gap = funds.gap_param(params)
+    projects = filters.rows(request.auth)
+    data = funds.summary(projects, filters)
+    used_gap = funds.gap_of(filters)
     return {
         "gap": used_gap,
         "totals": {**data["totals"], "label": "合计"},

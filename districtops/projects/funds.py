@@ -4,7 +4,8 @@ the projects whose disbursement lags their physical progress. Every figure is a 
 ``FundEntry`` rows a link opens (``entries``); amounts are yuan (元) here, shown in 万元.
 
 Each function takes construction projects already restricted by the gate and filtered by
-``filters.construction`` (the list's own filters), and runs a fixed number of queries.
+``filters.FundsFilters`` (the construction list's filters plus the ledger's), and runs a fixed
+number of queries.
 """
 
 from __future__ import annotations
@@ -14,42 +15,35 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from districtops.core.excel import Column, write_workbook
-from districtops.core.params import id_param, month_param
+from districtops.core.params import month_param
 
 from . import filters, pace
 from .measures import _DONE_AS_100
-from .models import FundEntry, FundEntryKind, FundRecord, FundSource, ProjectNode
+from .models import FundEntry, FundRecord, FundSource, ProjectNode
 
 STEPS = ("applied", "approved", "allocated", "disbursed", "audited")
-# The project filters of the construction list plus the ledger's own (a figure's rows).
-ENTRY_FILTERS = ("source", "kind", "month", "project")
-FUNDS_FILTERS = (*filters.CONSTRUCTION_FILTERS, "gap")
 ZERO = Decimal(0)
 LAGGING_SHOWN = 500
 
 
-def gap_param(params) -> int:
+def gap_of(chosen: filters.FundsFilters) -> int:
     """The lag tolerance in percentage points: ``?gap=`` (0–100) or the settings screen's
     资金拨付滞后容差 (ProjectSettings.fund_lag_points)."""
-    raw = str(params.get("gap") or "").strip()
-    if raw.isdigit() and 0 <= int(raw) <= 100:
-        return int(raw)
-    return pace.fund_lag_points()
+    return chosen.gap if chosen.gap is not None else pace.fund_lag_points()
 
 
-def entries(projects, params):
+def entries(projects, chosen: filters.FundsFilters):
     """The ledger rows of ``projects`` narrowed by source, kind, month (YYYY-MM) and project."""
     rows = FundEntry.objects.filter(project__in=projects.values("pk"))
-    if params.get("source") in FundSource.values:
-        rows = rows.filter(source=params["source"])
-    if params.get("kind") in FundEntryKind.values:
-        rows = rows.filter(kind=params["kind"])
-    month = month_param(params, "month")
+    if chosen.source:
+        rows = rows.filter(source=chosen.source)
+    if chosen.kind:
+        rows = rows.filter(kind=chosen.kind)
+    month = month_param({"month": chosen.month}, "month")
     if month is not None:
         rows = rows.filter(date__range=month)
-    project = id_param(params, "project")
-    if project is not None:
-        rows = rows.filter(project_id=project)
+    if chosen.project is not None:
+        rows = rows.filter(project_id=chosen.project)
     return rows
 
 
@@ -64,9 +58,9 @@ def _figures(row: dict) -> dict:
     return row
 
 
-def summary(projects, params) -> dict:
+def summary(projects, chosen: filters.FundsFilters) -> dict:
     """Totals, and totals by source, by street (the project's lead unit) and by month: four queries."""
-    rows = entries(projects, params)
+    rows = entries(projects, chosen)
     totals = _figures(rows.aggregate(**_sums()))
     by_source = {r["source"]: _figures(r) for r in rows.values("source").annotate(**_sums()).order_by()}
     sources = [
@@ -247,6 +241,5 @@ def export_entries(rows) -> bytes:
     )
 
 
-def month_label(params) -> str:
-    month = month_param(params, "month")
-    return "" if month is None else f"{month[0]:%Y-%m}"
+def month_label(chosen: filters.FundsFilters) -> str:
+    return chosen.month or ""

@@ -16,21 +16,17 @@ from districtops.org.roles import UNIT_ROLES
 from . import filters, measures
 from .models import ConstructionProject, InvestmentProject
 
-# The warnings page's filters: those of the construction list plus ``mine`` (projects led by
-# one of the person's units — a street, department or command post).
-WARNING_FILTERS = (*filters.CONSTRUCTION_FILTERS, "mine")
 TODO_ITEMS = 10
 
 
-def warnings_for(user, params, today: dt.date) -> list[measures.ProjectWarning]:
-    """Warnings of the projects ``user`` may see, narrowed by ``params``, red first."""
-    construction = filters.construction(ConstructionProject.objects.restrict(user, "view"), params, today)
-    investment = filters.investment(
-        InvestmentProject.objects.restrict(user, "view"),
-        {"district": params.get("district"), "street": params.get("street"), "q": params.get("q")},
-        today,
+def warnings_for(user, chosen: filters.WarningFilters, today: dt.date) -> list[measures.ProjectWarning]:
+    """Warnings of the projects ``user`` may see, narrowed by ``chosen`` (the warnings page's
+    filters: the construction list's, and ``mine``), red first; every kind (the caller picks)."""
+    construction = chosen.rows(user)
+    investment = filters.InvestmentFilters(district=chosen.district, street=chosen.street, q=chosen.q).rows(
+        user
     )
-    if params.get("mine"):
+    if chosen.mine:
         units = permissions.scope_of(user).units_with(UNIT_ROLES)
         construction = construction.filter(Q(lead_unit__in=units) | Q(command_post__in=units))
         investment = investment.filter(lead_unit__in=units)
@@ -45,7 +41,7 @@ def todo_section(user) -> dict | None:
     """The to-do section (core.todo): warnings of projects led by one of the person's units."""
     if not permissions.scope_of(user).units_with(UNIT_ROLES):
         return None
-    warnings = warnings_for(user, {"mine": "1"}, clock.today())
+    warnings = warnings_for(user, filters.WarningFilters(mine=True), clock.today())
     if not warnings:
         return None
     return {

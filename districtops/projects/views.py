@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from districtops.core import attachments, clock, excel
+from districtops.core import attachments, clock, excel, permissions
+from districtops.core.listing import export_refused, page_status
+from districtops.core.services import ConflictError
 from districtops.core.templatetags.units import share, wan
 from districtops.gate import permissions
 from districtops.gate.services import ConflictError
@@ -189,10 +193,8 @@ def conference_edit(request, pk):
 # --- investment projects -----------------------------------------------------------------------
 
 
-def _investment_queryset(request):
-    return filters.investment(
-        InvestmentProject.objects.restrict(request.user, "view"), request.GET, clock.today()
-    ).select_related("sector", "lead_unit", "conference")
+def _investment_queryset(request, chosen):
+    return chosen.rows(request.user).select_related("sector", "lead_unit", "conference")
 
 
 INVESTMENT_LIST_FIELDS = (
@@ -203,9 +205,12 @@ INVESTMENT_LIST_FIELDS = (
 
 @login_required
 def investment_list(request):
-    projects = _investment_queryset(request).order_by("-contracted_amount", "pk")
+    chosen = filters.InvestmentFilters.from_params(request.GET)
+    projects = _investment_queryset(request, chosen).order_by("-contracted_amount", "pk")
     if request.GET.get("export") == "xlsx":
-        return excel.xlsx_response(imports.export_investment(projects), "招商项目.xlsx")
+        return export_refused(chosen) or excel.xlsx_response(
+            imports.export_investment(projects), "招商项目.xlsx"
+        )
     today = clock.today()
     # Rows as dicts, like the construction list (no model instances).
     # The count runs on the bare queryset (no joins); the page's rows are fetched as dicts.
@@ -223,7 +228,8 @@ def investment_list(request):
         "page": page,
         "rows": rows,
         "filters": request.GET,
-        "qs": filters.querystring(request.GET, filters.INVESTMENT_FILTERS),
+        "list_filters": chosen,
+        "qs": chosen.querystring(),
         "conferences": Conference.objects.restrict(request.user, "view"),
         "sectors": Sector.objects.all(),
         "streets": _street_choices(request.user),
@@ -232,14 +238,13 @@ def investment_list(request):
         "stalled_days": stalled_days,
     }
     template = "projects/_investment_rows.html" if request.htmx else "projects/investment_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=page_status(request, chosen))
 
 
 @login_required
 def investment_summary(request):
-    projects = filters.investment(
-        InvestmentProject.objects.restrict(request.user, "view"), request.GET, clock.today()
-    )
+    chosen = filters.InvestmentFilters.from_params(request.GET)
+    projects = chosen.rows(request.user)
     today = clock.today()
     return render(
         request,
@@ -251,7 +256,9 @@ def investment_summary(request):
             .order_by("stage_changed_on")[:200],
             "stalled_days": pace.stalled_days(),
             "today": today,
+            "list_filters": chosen,
         },
+        status=chosen.http_status,
     )
 
 
@@ -421,14 +428,10 @@ def _construction_options(user):
     }
 
 
-def _construction_queryset(request, node_state_filter=False):
+def _construction_queryset(request, chosen, node_state_filter=False):
     """The list's projects. On the battle map ``state`` selects nodes, not projects."""
-    params = request.GET.dict()
-    if node_state_filter:
-        params.pop("state", None)
-    return filters.construction(
-        ConstructionProject.objects.restrict(request.user, "view"), params, clock.today()
-    ).select_related("category", "lead_unit", "command_post")
+    projects = chosen.projects(request.user) if node_state_filter else chosen.rows(request.user)
+    return projects.select_related("category", "lead_unit", "command_post")
 
 
 LIST_FIELDS = (
@@ -439,10 +442,13 @@ LIST_FIELDS = (
 
 @login_required
 def construction_list(request):
-    projects = _construction_queryset(request).order_by("planned_start", "pk")
+    chosen = filters.ConstructionFilters.from_params(request.GET)
+    projects = _construction_queryset(request, chosen).order_by("planned_start", "pk")
     today = clock.today()
     if request.GET.get("export") == "xlsx":
-        return excel.xlsx_response(imports.export_construction(projects, today), "建设项目.xlsx")
+        return export_refused(chosen) or excel.xlsx_response(
+            imports.export_construction(projects, today), "建设项目.xlsx"
+        )
     # Rows as dicts (no model instances for 50 projects and their three related rows).
     # The count runs on the bare queryset (no joins); the page's rows are fetched as dicts.
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -465,11 +471,12 @@ def construction_list(request):
         "page": page,
         "rows": rows,
         "filters": request.GET,
-        "qs": filters.querystring(request.GET, filters.CONSTRUCTION_FILTERS),
+        "list_filters": chosen,
+        "qs": chosen.querystring(),
         **_construction_options(request.user),
     }
     template = "projects/_construction_rows.html" if request.htmx else "projects/construction_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=page_status(request, chosen))
 
 
 @login_required
@@ -746,13 +753,13 @@ def document_delete(request, pk):
 # --- battle map, warnings, import --------------------------------------------------------------
 
 
-def _battle_data(request, today):
+def _battle_data(request, today, chosen):
     """The battle map's data with the chosen baseline (default: the latest dispatch meeting's)."""
     last_meeting = baselines.latest_meeting(request.user, request.GET)
     baseline = baselines.chosen(request.user, request.GET, last_meeting)
     data = battlemap.build(
-        _construction_queryset(request, node_state_filter=True),
-        request.GET.get("state"),
+        _construction_queryset(request, chosen, node_state_filter=True),
+        chosen.state,
         today,
         baseline_id=baseline.pk if baseline else None,
         last_meeting_id=last_meeting.pk if last_meeting else None,
@@ -778,9 +785,13 @@ def _slip_rows(data) -> list[dict]:
 def battle_map(request):
     today = clock.today()
     units = baselines.recordable_units(request.user)
+    chosen = filters.ConstructionFilters.from_params(request.GET)
+    baseline = request.GET.get("baseline", "")  # the plan baseline shown, not a project filter
+    qs = urlencode({**chosen.query(), **({"baseline": baseline} if baseline else {})})
     context = {
         "filters": request.GET,
-        "qs": filters.querystring(request.GET, (*filters.CONSTRUCTION_FILTERS, "baseline")),
+        "list_filters": chosen,
+        "qs": qs,
         "today": today,
         "legend": [(pace.NODE_STATE_LABELS[s], pace.NODE_STATE_COLOURS[s]) for s in pace.NODE_STATE_LABELS],
         "print_view": request.GET.get("print") == "1",
@@ -796,7 +807,7 @@ def battle_map(request):
     if context["baseline"] is not None and context["baseline"] not in context["baseline_choices"]:
         context["baseline_choices"].insert(0, context["baseline"])
     if context["print_view"]:
-        data, _baseline, _last = _battle_data(request, today)
+        data, _baseline, _last = _battle_data(request, today, chosen)
         bars = battlemap.bar_dicts(data)
         for bar in bars:
             head = data["rows"][bar["row"]]
@@ -808,18 +819,24 @@ def battle_map(request):
             )
         context["data"] = {**data, "bars": bars}
         context["slip_rows"] = _slip_rows(data)
-    return render(request, "projects/battle_map.html", context)
+    return render(request, "projects/battle_map.html", context, status=chosen.http_status)
 
 
 @login_required
 def battle_map_data(request):
-    data, _baseline, _last = _battle_data(request, clock.today())
+    chosen = filters.ConstructionFilters.from_params(request.GET)
+    if refused := export_refused(chosen):
+        return refused
+    data, _baseline, _last = _battle_data(request, clock.today(), chosen)
     return JsonResponse(data)
 
 
 @login_required
 def battle_map_export(request):
-    data, _baseline, _last = _battle_data(request, clock.today())
+    chosen = filters.ConstructionFilters.from_params(request.GET)
+    if refused := export_refused(chosen):
+        return refused
+    data, _baseline, _last = _battle_data(request, clock.today(), chosen)
     return excel.xlsx_response(imports.export_battle_map(data), "挂图作战.xlsx")
 
 
@@ -851,21 +868,18 @@ def baseline_record(request):
 # --- funds across projects (资金总览) ------------------------------------------------------------
 
 
-def _funds_projects(request):
-    return filters.construction(
-        ConstructionProject.objects.restrict(request.user, "view"), request.GET.dict(), clock.today()
-    )
-
-
 @login_required
 def funds_overview(request):
-    projects = _funds_projects(request)
-    gap = funds.gap_param(request.GET)
-    data = funds.summary(projects, request.GET)
+    chosen = filters.FundsFilters.from_params(request.GET)
+    projects = chosen.rows(request.user)
+    gap = funds.gap_of(chosen)
+    data = funds.summary(projects, chosen)
     lag_rows = funds.lagging(projects, gap)
     if request.GET.get("export") == "xlsx":
-        return excel.xlsx_response(funds.export(data, lag_rows, gap), "资金总览.xlsx")
-    qs = filters.querystring(request.GET, filters.CONSTRUCTION_FILTERS)
+        return export_refused(chosen) or excel.xlsx_response(
+            funds.export(data, lag_rows, gap), "资金总览.xlsx"
+        )
+    qs = urlencode(chosen.project_query())
     return render(
         request,
         "projects/funds.html",
@@ -875,11 +889,15 @@ def funds_overview(request):
             "gap": gap,
             "steps": [(s, FundEntryKind(s).label) for s in funds.STEPS],
             "filters": request.GET,
+            "list_filters": chosen,
             "qs": qs,
-            "export_qs": filters.querystring(request.GET, funds.FUNDS_FILTERS),
+            "export_qs": urlencode(
+                {**chosen.project_query(), **({"gap": chosen.gap} if chosen.gap is not None else {})}
+            ),
             "entries_url": reverse("projects:funds_entries") + "?" + (qs + "&" if qs else ""),
             **_construction_options(request.user),
         },
+        status=chosen.http_status,
     )
 
 
@@ -887,12 +905,12 @@ def funds_overview(request):
 def funds_entries(request):
     """The ledger rows behind one figure of the funds page (the same filters, plus source, kind,
     month and project)."""
-    rows = funds.entry_rows(funds.entries(_funds_projects(request), request.GET))
+    chosen = filters.FundsFilters.from_params(request.GET)
+    rows = funds.entry_rows(funds.entries(chosen.rows(request.user), chosen))
     if request.GET.get("export") == "xlsx":
-        return excel.xlsx_response(funds.export_entries(rows), "资金台账明细.xlsx")
+        return export_refused(chosen) or excel.xlsx_response(funds.export_entries(rows), "资金台账明细.xlsx")
     total = rows.aggregate(total=Sum("amount"), n=Count("id"))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    keys = (*filters.CONSTRUCTION_FILTERS, *funds.ENTRY_FILTERS)
     return render(
         request,
         "projects/funds_entries.html",
@@ -901,30 +919,31 @@ def funds_entries(request):
             "total": total["total"] or 0,
             "count": total["n"],
             "filters": request.GET,
-            "qs": filters.querystring(request.GET, keys),
-            "source_label": FundSource(request.GET["source"]).label
-            if request.GET.get("source") in FundSource.values
-            else "",
-            "kind_label": FundEntryKind(request.GET["kind"]).label
-            if request.GET.get("kind") in FundEntryKind.values
-            else "",
-            "month": funds.month_label(request.GET),
+            "list_filters": chosen,
+            "qs": urlencode({k: v for k, v in chosen.query().items() if k != "gap"}),
+            "source_label": FundSource(chosen.source).label if chosen.source else "",
+            "kind_label": FundEntryKind(chosen.kind).label if chosen.kind else "",
+            "month": funds.month_label(chosen),
         },
+        status=chosen.http_status,
     )
 
 
 @login_required
 def warning_list(request):
-    warnings = panels.warnings_for(request.user, request.GET, clock.today())
+    chosen = filters.WarningFilters.from_params(request.GET)
+    warnings = panels.warnings_for(request.user, chosen, clock.today())
     # The tabs count every kind under the other filters, also while one kind is shown.
     counts = {}
     for w in warnings:
         counts[w.kind] = counts.get(w.kind, 0) + 1
-    kind = request.GET.get("kind")
-    if kind in measures.WARNING_KINDS:
+    kind = chosen.kind
+    if kind:
         warnings = [w for w in warnings if w.kind == kind]
     if request.GET.get("export") == "xlsx":
-        return excel.xlsx_response(imports.export_warnings(warnings), "项目预警.xlsx")
+        return export_refused(chosen) or excel.xlsx_response(
+            imports.export_warnings(warnings), "项目预警.xlsx"
+        )
     return render(
         request,
         "projects/warning_list.html",
@@ -934,9 +953,11 @@ def warning_list(request):
             "kinds": [(k, label, counts.get(k, 0)) for k, label in measures.WARNING_KINDS.items()],
             "kind": kind,
             "filters": request.GET,
+            "list_filters": chosen,
             # The kind buttons keep the other filters (district, mine, street …).
-            "qs": filters.querystring(request.GET, panels.WARNING_FILTERS),
+            "qs": urlencode({k: v for k, v in chosen.query().items() if k != "kind"}),
         },
+        status=chosen.http_status,
     )
 
 

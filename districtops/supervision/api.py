@@ -2,26 +2,21 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from districtops.gate.api_utils import (
-    Id,
+from districtops.core.api_utils import (
     Limit,
-    Month,
     Offset,
-    filter_params,
     gated_get,
-    one_of,
     page,
     page_schema,
 )
 from districtops.org.models import Unit
 
 from . import scorecards, services, states
-from .filters import filtered_matters
+from .filters import MatterFilters
 from .models import (
     Decision,
-    Escalation,
     ExtensionRequest,
     Frequency,
     Matter,
@@ -171,25 +166,11 @@ def _matters(qs):
 
 
 @router.get("/matters", response=MatterPage)
-def list_matters(
-    request,
-    state: states.MatterState | None = None,
-    overdue: bool = False,
-    escalation: one_of(Escalation.values) | None = None,
-    lead_unit: Id | None = None,
-    district: Id | None = None,
-    closed_in: Month | None = None,
-    open: bool = False,
-    q: str = "",
-    limit: Limit = 100,
-    offset: Offset = 0,
-):
-    """The list page's filters (``supervision.filters``), typed: ``state`` one of the states,
-    ``overdue``/``open`` booleans, ``escalation`` a level, ``lead_unit``/``district`` unit ids,
-    ``closed_in`` YYYY-MM, ``q``. A value outside them is 422 naming what is allowed."""
-    params = filter_params(state=state, overdue=overdue, escalation=escalation, lead_unit=lead_unit)
-    params.update(filter_params(district=district, closed_in=closed_in, open=open), q=q)
-    return page(_matters(filtered_matters(request.auth, params)), limit, offset)
+def list_matters(request, filters: MatterFilters = Query(...), limit: Limit = 100, offset: Offset = 0):
+    """The list page's filters (``supervision.filters.MatterFilters``), typed: ``state`` one of the
+    states, ``overdue``/``open`` booleans, ``escalation`` a level, ``lead_unit``/``district`` unit
+    ids, ``closed_in`` YYYY-MM, ``q``. A value outside them is 422 naming what is allowed."""
+    return page(_matters(filters.rows(request.auth)), limit, offset)
 
 
 @router.get("/matters/{matter_id}", response=MatterOut)

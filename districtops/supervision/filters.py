@@ -1,67 +1,72 @@
-"""The matter list's filters, shared by the list page, the Excel export and the API.
+"""The matter list's filters: one definition for the list page, the Excel export and the API
+(``core.listing``).
 
-The cockpit links to the lists with these parameter names (``district``, ``closed_in``,
-``overdue``, ``open``, ``state``, ``escalation``, ``lead_unit``); a value that does not parse is
-ignored, never an error (``core.params``).
+The cockpit links to the list with these names (``district``, ``closed_in``, ``overdue``,
+``open``, ``state``, ``escalation``, ``lead_unit``); a value that does not read is a Chinese
+message on the page, 422 on the API.
 """
 
+from typing import Annotated
+
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from ninja import FilterLookup
+from pydantic import Field
 
 from districtops.core import clock
-from districtops.core.params import id_param, month_param
+from districtops.core.api_utils import Id, Month, one_of
+from districtops.core.listing import ListFilters
+from districtops.core.params import month_param
 
-from .models import Matter
+from .models import Escalation, Matter
 from .states import MatterState
 
 
-def filtered_matters(user, params):
-    """The list filters, shared by the list page, the export and the API."""
-    matters = Matter.objects.restrict(user, "view")
-    state = params.get("state", "")
-    if state in MatterState.values:
-        matters = matters.filter(state=state)
-    if params.get("overdue") == "1":
-        matters = matters.overdue(clock.today())
-    if params.get("open") == "1":
-        matters = matters.open()
-    escalation = str(params.get("escalation") or "")
-    if escalation.isdigit() and len(escalation) < 6:
-        matters = matters.filter(escalation=int(escalation))
-    lead = id_param(params, "lead_unit")
-    if lead is not None:
-        matters = matters.filter(lead_unit_id=lead)
-    district = id_param(params, "district")
-    if district is not None:
-        matters = matters.filter(district_id=district)
-    closed_in = month_param(params, "closed_in")
-    if closed_in is not None:
-        matters = matters.filter(
-            state=MatterState.CLOSED, closed_on__gte=closed_in[0], closed_on__lte=closed_in[1]
-        )
-    q = (params.get("q") or "").strip()
-    if q:
-        matters = matters.filter(Q(title__icontains=q) | Q(code__icontains=q))
-    return matters
+class MatterFilters(ListFilters):
+    model = Matter
+    labels = {
+        "state": _l("状态"), "overdue": _l("仅逾期"), "open": _l("未销号"), "escalation": _l("督办级别"),
+        "lead_unit": _l("牵头单位"), "district": _l("区"), "closed_in": _l("办结月份"), "q": _l("搜索"),
+    }  # fmt: skip
+    chips = ("district", "lead_unit", "closed_in", "open")
+    choices = {"escalation": dict(Escalation.choices)}
 
+    state: Annotated[MatterState | None, FilterLookup("state")] = None
+    overdue: bool = Field(False, description="仅逾期（未办结且已过时限）")
+    open: bool = Field(False, description="仅未销号（未办结）")
+    escalation: one_of(Escalation.values) | None = Field(None, description="督办级别")
+    lead_unit: Annotated[Id | None, FilterLookup("lead_unit_id")] = None
+    district: Annotated[Id | None, FilterLookup("district_id")] = None
+    closed_in: Month | None = Field(None, description="办结月份 YYYY-MM")
+    q: Annotated[str | None, FilterLookup(["title__icontains", "code__icontains"])] = Field(
+        None, description="标题或编号（部分）"
+    )
 
-def active_filters(user, params) -> list[dict]:
-    """The narrow filters a link (e.g. from the cockpit) may carry that the list's own form has
-    no control for: the list keeps them as hidden fields and names them above the table."""
-    from django.utils.translation import gettext as _
+    def filter_overdue(self, value) -> Q:
+        return Matter.objects.overdue_q(clock.today())
 
-    from districtops.org.models import Unit
+    def filter_open(self, value) -> Q:
+        return Matter.objects.open_q()
 
-    found = []
-    for name, label in (("district", _("区")), ("lead_unit", _("牵头单位"))):
-        pk = id_param(params, name)
-        if pk is not None:
-            unit = Unit.objects.restrict(user, "view").filter(pk=pk).values_list("name", flat=True).first()
-            found.append({"name": name, "value": pk, "label": f"{label}：{unit or pk}"})
-    if month_param(params, "closed_in") is not None:
-        value = params["closed_in"].strip()
-        found.append({"name": "closed_in", "value": value, "label": _("%(m)s 办结") % {"m": value}})
-    if params.get("due") == "soon":
-        found.append({"name": "due", "value": "soon", "label": _("30 天内到期、未答复")})
-    if params.get("open") == "1":
-        found.append({"name": "open", "value": "1", "label": _("未销号")})
-    return found
+    def filter_escalation(self, value) -> Q:
+        return Q(escalation=int(value))
+
+    def filter_closed_in(self, value) -> Q:
+        month = month_param({"m": value}, "m")
+        if month is None:  # the pattern's shape, but no calendar month (year 0000)
+            return Q(pk__in=[])
+        first, last = month
+        return Q(state=MatterState.CLOSED, closed_on__gte=first, closed_on__lte=last)
+
+    def chip_district(self, value, user):
+        return self.unit_chip(_("区"), value, user)
+
+    def chip_lead_unit(self, value, user):
+        return self.unit_chip(_("牵头单位"), value, user)
+
+    def chip_closed_in(self, value, user):
+        return _("%(m)s 办结") % {"m": value}
+
+    def chip_open(self, value, user):
+        return _("未销号")

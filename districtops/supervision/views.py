@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from districtops.core import attachments as files
-from districtops.core import clock, excel
+from districtops.core import clock, excel, permissions
+from districtops.core.listing import export_refused, page_status
 from districtops.core.params import parse_id
 from districtops.core.todo import sections_for as todo_sections_for
 from districtops.core.uploads import validate_upload
@@ -26,7 +27,7 @@ from districtops.org.models import Unit
 from districtops.org.roles import UNIT_ROLES, Role
 
 from . import calendar_io, excel_io, notice, policies, scorecards, services, states, workdays
-from .filters import active_filters, filtered_matters
+from .filters import MatterFilters
 from .forms import (
     ACTION_FORMS,
     CalendarNoticeForm,
@@ -139,7 +140,8 @@ def todo(request):
 
 @login_required
 def matter_list(request):
-    matters = filtered_matters(request.user, request.GET)
+    filters = MatterFilters.from_params(request.GET)
+    matters = filters.rows(request.user)
     page = Paginator(_rows(matters), LIST_SIZE).get_page(request.GET.get("page"))
     page.rows = table_rows(page.object_list)
     template = "supervision/_matter_rows.html" if request.htmx else "supervision/matter_list.html"
@@ -153,8 +155,10 @@ def matter_list(request):
             "params": request.GET,
             "today": clock.today(),
             "can_assign": policies.may_assign(request.user),
-            "narrow": active_filters(request.user, request.GET),
+            "filters": filters,
+            "narrow": filters.active(request.user),
         },
+        status=page_status(request, filters),
     )
 
 
@@ -604,7 +608,10 @@ def scheme_export(request, pk, fmt):
 @login_required
 def matter_export(request):
     """The list's filters, as an Excel file."""
-    matters = filtered_matters(request.user, request.GET).order_by("deadline", "id")
+    filters = MatterFilters.from_params(request.GET)
+    if refused := export_refused(filters):
+        return refused
+    matters = filters.rows(request.user).order_by("deadline", "id")
     return excel.xlsx_response(excel_io.export(matters), "督办事项.xlsx")
 
 

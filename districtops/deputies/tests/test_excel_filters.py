@@ -161,11 +161,12 @@ def test_filter_district(org, login, spread):
 
 
 @pytest.mark.parametrize("params", [{"district": "x"}, {"due": "later"}, {"overdue": "2"}, {"state": "?"}])
-def test_invalid_values_ignored(org, login, api_client, spread, params):
+def test_invalid_value_named_on_the_page_refused_by_export_and_api(org, login, api_client, spread, params):
     r = login("supervisor").get("/deputies/suggestions/", params)
-    assert r.status_code == 200 and len(_ids(r)) == 4
-    assert login("supervisor").get("/deputies/suggestions/export/", params).status_code == 200
-    # the page ignores what it cannot read; the API refuses it (422), naming the parameter
+    assert r.status_code == 400 and len(_ids(r)) == 4
+    assert len(r.context["filters"].errors) == 1 and "未按它筛选" in r.context["filters"].errors[0]
+    assert login("supervisor").get("/deputies/suggestions/export/", params).status_code == 400
+    # the API refuses it (422), naming the parameter
     r = api_client("supervisor").get("/api/v1/deputies/suggestions", params)
     assert r.status_code == 422 and [e["loc"] for e in r.json()["detail"]] == [["query", *params]]
     assert api_client("supervisor").get("/api/v1/deputies/suggestions").json()["count"] == 4

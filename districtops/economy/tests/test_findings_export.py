@@ -62,10 +62,14 @@ def test_export_is_scoped_like_the_page(data, login, economy):
     rows = sheet_rows(login("nanguan").get("/economy/findings/export/?status=all"))
     assert {r[1] for r in rows} == {fictional_credit_code(1)}  # 南关街's own enterprise only
     assert sheet_rows(login("jinshui").get("/economy/findings/export/?status=all")) == []
-    # A unit outside the person's scope is not a filter they can use: the page ignores it and
-    # still shows only what the gate lets through.
+    # A unit outside the person's scope is not a filter they can use: the page names it (400)
+    # and still shows only what the gate lets through; the export writes no workbook.
     other = economy["districts"]["410104"].pk
-    assert sheet_rows(login("jinshui").get(f"/economy/findings/export/?unit={other}")) == []
+    refused = login("jinshui").get(f"/economy/findings/export/?unit={other}")
+    assert refused.status_code == 400 and "不在您的查看范围内" in refused.content.decode()
+    page = login("jinshui").get(f"/economy/findings/?unit={other}&status=all")
+    assert page.status_code == 400 and not page.context["page"].object_list
+    assert "单位" in page.context["filters"].errors[0]
 
 
 def test_api_has_the_same_filters_and_export(data, login, api_client):

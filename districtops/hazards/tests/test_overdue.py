@@ -6,7 +6,7 @@ import datetime as dt
 from districtops.cockpit.figures import Context, Month
 from districtops.cockpit.sections import hazards_section
 from districtops.hazards import services
-from districtops.hazards.filters import filtered_hazards
+from districtops.hazards.filters import HazardFilters
 from districtops.hazards.models import Hazard, HazardState
 
 from .test_hazards import make
@@ -25,9 +25,9 @@ def test_every_reader_of_overdue_agrees(org, users):
     assert Hazard.objects.open().count() == 9
 
     supervisor = users["supervisor"]
-    assert set(filtered_hazards(supervisor, {"overdue": "1"}).values_list("pk", flat=True)) == by_row
+    assert set(HazardFilters(overdue=True).rows(supervisor).values_list("pk", flat=True)) == by_row
     assert sum(r["overdue"] for r in services.quarterly_statistics(supervisor, 2021, 1)) == len(by_row)
     section = hazards_section(Context(supervisor, org["districts"]["410104"], Month(2021, 3), TODAY))
     assert next(f for f in section["figures"] if f["key"] == "hazards_overdue")["value"] == len(by_row)
     # Someone outside the district: none.
-    assert not filtered_hazards(users["jinshui_leader"], {"overdue": "1"}).exists()
+    assert not HazardFilters(overdue=True).rows(users["jinshui_leader"]).exists()

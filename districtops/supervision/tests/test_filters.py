@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from districtops.core.params import month_param
-from districtops.supervision.filters import active_filters
+from districtops.supervision.filters import MatterFilters
 from districtops.supervision.models import Matter
 from districtops.supervision.states import MatterState as S
 
@@ -76,7 +76,7 @@ def test_open_is_every_matter_not_yet_closed(org, login, api_client, spread):
     assert got == {spread["overdue"].pk, spread["open"].pk}
     body = api_client("supervisor").get("/api/v1/supervision/matters", params).json()
     assert {row["id"] for row in body["items"]} == got
-    assert len(_ids(login("supervisor").get(LIST, {"open": "yes"}))) == 6  # ignored: every visible one
+    assert _ids(login("supervisor").get(LIST, {"open": "yes"})) == got  # a boolean, as on the API
 
 
 def test_state_escalation_lead_unit(org, login, spread):
@@ -89,20 +89,30 @@ def test_state_escalation_lead_unit(org, login, spread):
 @pytest.mark.parametrize(
     "params",
     [{"district": "abc"}, {"district": "0"}, {"closed_in": "2021-13"}, {"closed_in": "march"},
-     {"lead_unit": "1e3"}, {"escalation": "x"}, {"state": "nope"}, {"overdue": "yes"},
+     {"lead_unit": "1e3"}, {"escalation": "x"}, {"state": "nope"}, {"overdue": "maybe"},
      {"district": "9" * 40}],
 )  # fmt: skip
-def test_invalid_values_ignored(org, login, api_client, spread, params):
+def test_invalid_value_named_on_the_page_refused_by_export_and_api(org, login, api_client, spread, params):
     c = login("supervisor")
     r = c.get(LIST, params)
-    assert r.status_code == 200 and len(_ids(r)) == 6
-    assert c.get("/supervision/matters/export/", params).status_code == 200
-    # the page ignores what it cannot read; the API refuses it (422), naming the parameter
+    # the page says which filter it could not read (400, not a 500, not a silent ignore) and
+    # lists what the other filters let through
+    assert r.status_code == 400 and len(_ids(r)) == 6
+    (message,) = r.context["filters"].errors
+    assert message.startswith("筛选条件“") and "未按它筛选" in message
+    assert 'data-testid="filter-errors"' in r.content.decode()
+    # the export writes no workbook that would not hold the rows asked for
+    refused = c.get("/supervision/matters/export/", params)
+    assert refused.status_code == 400 and "筛选条件" in refused.content.decode()
     r = api_client("supervisor").get("/api/v1/supervision/matters", params)
-    if params == {"overdue": "yes"}:  # a boolean the API reads (yes/no, true/false, 1/0)
-        assert r.status_code == 200 and r.json()["count"] == 1
-    else:
-        assert r.status_code == 422 and [e["loc"] for e in r.json()["detail"]] == [["query", *params]]
+    assert r.status_code == 422 and [e["loc"] for e in r.json()["detail"]] == [["query", *params]]
+
+
+def test_bad_state_names_the_states_by_label(org, login, spread):
+    r = login("supervisor").get(LIST, {"state": "nope", "overdue": "1"})
+    assert r.status_code == 400 and _ids(r) == {spread["overdue"].pk}  # overdue still applies
+    (message,) = r.context["filters"].errors
+    assert "状态" in message and "办理中" in message and "in_progress" not in message
 
 
 def test_export_and_api_share_the_filters(org, login, api_client, spread):
@@ -118,7 +128,7 @@ def test_active_filters_named_kept_and_gated(org, login, users, spread):
     body = r.content.decode()
     assert 'name="closed_in" value="2021-03"' in body and "2021-03 办结" in body and "管城回族区" in body
     # a unit the person cannot see is named by its id only
-    found = active_filters(users["nanguan"], {"lead_unit": str(org["jinshui_street"].pk)})
+    found = MatterFilters.from_params({"lead_unit": str(org["jinshui_street"].pk)}).active(users["nanguan"])
     assert found[0]["label"].endswith(str(org["jinshui_street"].pk))
 
 

@@ -8,7 +8,7 @@ import pytest
 from districtops.cockpit.figures import Context, Month
 from districtops.cockpit.sections import supervision_section
 from districtops.core import clock
-from districtops.supervision.filters import filtered_matters
+from districtops.supervision.filters import MatterFilters
 from districtops.supervision.models import Matter
 from districtops.supervision.states import MatterState as S
 from districtops.supervision.views import home_panel, table_rows
@@ -40,7 +40,7 @@ def test_every_reader_of_overdue_agrees(org, users, around_the_deadline):
     assert set(Matter.objects.overdue().values_list("pk", flat=True)) == by_row
 
     supervisor = users["supervisor"]
-    assert set(filtered_matters(supervisor, {"overdue": "1"}).values_list("pk", flat=True)) == by_row
+    assert set(MatterFilters(overdue=True).rows(supervisor).values_list("pk", flat=True)) == by_row
     panel = home_panel(supervisor)
     assert next(c["value"] for c in panel["counters"] if c["url"].endswith("?overdue=1")) == len(by_row)
     rows = table_rows(Matter.objects.select_related("lead_unit"))
@@ -62,5 +62,5 @@ def test_open_is_every_state_but_closed(org, around_the_deadline):
 
 
 def test_a_person_outside_the_district_counts_none(org, users, around_the_deadline):
-    assert not filtered_matters(users["jinshui_leader"], {"overdue": "1"}).exists()
+    assert not MatterFilters(overdue=True).rows(users["jinshui_leader"]).exists()
     assert Matter.objects.restrict(users["jinshui_leader"], "view").overdue(TODAY).count() == 0
