@@ -1,4 +1,4 @@
-"""The audit records list's filters: one definition for the page and the API (``core.listing``).
+"""The audit records list's filters: one definition for the page and the API (``gate.listing``).
 
 Only the audit administrator reads the list (the view and the handler check the role); the
 records have no scope rules, so the list starts from every record.
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from ninja import FilterLookup
 from pydantic import Field
 
-from districtops.core.listing import ListFilters
+from districtops.gate.listing import ListFilters
 
 from .models import AuditRecord
 

@@ -5,8 +5,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from districtops.core import dictionary, permissions
-from districtops.core.listing import page_status
+from districtops.core import dictionary
+from districtops.gate import permissions
+from districtops.gate.listing import page_status
 from districtops.org.roles import Role
 
 from . import chain

@@ -1,12 +1,12 @@
 """The residents' reports list's filters: one definition for the list page and the API
-(``core.listing``)."""
+(``gate.listing``)."""
 
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _l
 from ninja import FilterLookup
 
-from districtops.core.listing import ListFilters
+from districtops.gate.listing import ListFilters
 
 from .models import Report, ReportStatus
 

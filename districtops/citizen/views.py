@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from districtops.core import attachments, permissions
-from districtops.core.listing import page_status
-from districtops.core.views_helpers import apply_service_errors
+from districtops.core import attachments
+from districtops.gate import permissions
+from districtops.gate.listing import page_status
+from districtops.gate.views_helpers import apply_service_errors
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import Role
 

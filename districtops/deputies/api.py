@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, gated_get, page
+from districtops.gate.api_utils import Limit, Offset, gated_get, page
 from districtops.org.models import Unit
 
 from . import services

@@ -1,5 +1,5 @@
 """The suggestion list's filters: one definition for the list page, the Excel export and the
-API (``core.listing``).
+API (``gate.listing``).
 
 Names are fixed (the cockpit links with them): ``state``, ``district`` (a unit id), ``due=soon``
 (reply due within 30 days and not answered), ``overdue`` (reply deadline passed, not answered),
@@ -16,8 +16,8 @@ from ninja import FilterLookup
 from pydantic import Field
 
 from districtops.core import clock
-from districtops.core.api_utils import Id
-from districtops.core.listing import ListFilters
+from districtops.gate.api_utils import Id
+from districtops.gate.listing import ListFilters
 
 from .models import Suggestion, SuggestionState
 

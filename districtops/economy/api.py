@@ -13,7 +13,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from districtops.core import excel, uploads
-from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
+from districtops.gate.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import dashboard as dash

@@ -226,16 +226,24 @@ def import_enterprises(actor, source, filename: str = "", *, check_only: bool = 
             error("taxpayer_class", f"纳税人类型应为“一般纳税人”或“小规模纳税人”：{raw_class}")
         row["taxpayer_class"] = TAXPAYER_TEXTS.get(raw_class, "")
         if code and industry and district:
-            prepared.append((row, code, industry, division, district, street))
+            prepared.append(RegisterRow(row, code, industry, division, district, street))
     if result.errors or check_only:
         return _finish(result, actor, content)
     with transaction.atomic():
         existing = {
-            e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p[1] for p in prepared])
+            e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[p.code for p in prepared])
         }
         created = updated = 0
-        batch_district = prepared[0][4] if prepared else None
-        for row, code, industry, division, district, street in prepared:
+        batch_district = prepared[0].district if prepared else None
+        for p in prepared:
+            row, code, industry, division, district, street = (
+                p.row,
+                p.code,
+                p.industry,
+                p.division,
+                p.district,
+                p.street,
+            )
             flags = {
                 k: bool(row.get(k))
                 for k in (
@@ -422,6 +430,34 @@ def _field_plan(report_type, present: set[str], headers: dict[str, str], factors
         if f.is_money:
             units[f.code] = (_money_unit(current_key, factors), _money_unit(cumulative_key, factors))
     return _FieldPlan(fields, columns, units)
+
+
+@dataclass(slots=True)
+class RegisterRow:
+    """A register row that passed its checks: the file row and what it resolved to."""
+
+    row: dict
+    code: str
+    industry: str
+    division: str
+    district: object
+    street: object
+
+
+@dataclass(slots=True)
+class AcceptedReport:
+    """A monthly report row that passed the mandatory rules, on its way to the store: its file row,
+    enterprise, form, period, values ``{field: (本月, 本年累计)}``, the rules' assessment, the file
+    columns of each field, and the findings its score raises (set once the batch is scored)."""
+
+    row: dict
+    enterprise: object
+    report_type: object
+    period: object
+    values: dict
+    assessment: object
+    columns_of: dict
+    warnings: list = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -776,23 +812,30 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
             if cross_rules:
                 yoy, two_year = rules.ytd_growths(ctx, {})
                 groups[(enterprise.street_id, period)].append((len(accepted), yoy, two_year))
-            accepted.append([row, enterprise, report_type, period, values, assessment, columns_of])
+            accepted.append(
+                AcceptedReport(row, enterprise, report_type, period, values, assessment, columns_of)
+            )
     # Pass 3: the rules over the whole batch (growths clustering on a target in a street), then each
     # report's score against its district's threshold: only reports at or above it raise findings.
     for rule_obj in cross_rules:
-        targets = _targets({a[1].district_id for a in accepted}, {p.year for _, _, p in parsed})
+        targets = _targets({a.enterprise.district_id for a in accepted}, {p.year for _, _, p in parsed})
         found = rules.target_clustering(groups, rule_obj.params or {}, targets)
         weight = float(rule_obj.weight or 0)
         for index, items in found.items():
-            assessment = accepted[index][5]
+            assessment = accepted[index].assessment
             for field_code, message, strength in items:
                 assessment.evidence.append(
-                    (rule_obj, field_code or accepted[index][2].main_field, message, weight * strength)
+                    (
+                        rule_obj,
+                        field_code or accepted[index].report_type.main_field,
+                        message,
+                        weight * strength,
+                    )
                 )
                 assessment.score += weight * strength
-    thresholds = _thresholds({a[1].district_id for a in accepted})
+    thresholds = _thresholds({a.enterprise.district_id for a in accepted})
     for item in accepted:
-        row, enterprise, _type, _period, _values, assessment, columns_of = item
+        row, enterprise, assessment, columns_of = item.row, item.enterprise, item.assessment, item.columns_of
         threshold = thresholds.get(enterprise.district_id, DEFAULT_THRESHOLD)
         warnings = []
         if assessment.score >= threshold:
@@ -803,7 +846,7 @@ def import_reports(actor, source, filename: str = "", *, check_only: bool = Fals
                     result.warnings.append(
                         CellError(row["_row"], column, message, rule_obj.code, severity="warning")
                     )
-        item[6] = warnings
+        item.warnings = warnings
     if not table.rows and not result.errors:
         result.errors.append(CellError(table.header_row + 1, "文件", "表头下没有数据行", "empty"))
     result.errors.sort(key=lambda e: (e.row, e.column))
@@ -852,7 +895,7 @@ def _store_reports(actor, filename, content, accepted, result):
     explained = invalid_explanations = 0
     ops = connection.ops
     with transaction.atomic():
-        district_ids = {a[1].district_id for a in accepted}
+        district_ids = {a.enterprise.district_id for a in accepted}
         batch = ImportBatch.objects.create(
             district_id=min(district_ids) if district_ids else None,
             kind=ImportKind.REPORTS,
@@ -861,7 +904,7 @@ def _store_reports(actor, filename, content, accepted, result):
             row_count=len(accepted),
             imported_by=actor,
         )
-        keys = [(a[1].pk, a[3].date) for a in accepted]
+        keys = [(a.enterprise.pk, a.period.date) for a in accepted]
         enterprise_ids = sorted({k[0] for k in keys})
         period_dates = sorted({k[1] for k in keys})
         # Earlier versions of the same enterprise and period, found through the enterprises' current
@@ -889,7 +932,9 @@ def _store_reports(actor, filename, content, accepted, result):
         report_rows, findings_per_report = [], []
         thresholds = _thresholds(district_ids)
         evidence_field = MonthlyReport._meta.get_field("risk_evidence")
-        for row, enterprise, report_type, period, _values, assessment, warnings in accepted:
+        for a in accepted:
+            row, enterprise, report_type, period = a.row, a.enterprise, a.report_type, a.period
+            assessment, warnings = a.assessment, a.warnings
             status = ReportStatus.ACCEPTED
             explanation = None
             if warnings and row.get("explanation"):
@@ -936,9 +981,8 @@ def _store_reports(actor, filename, content, accepted, result):
         }
         value_rows, finding_rows = [], []
         adapt = ops.adapt_decimalfield_value
-        for (_, enterprise, _, period, values, _, _), (warnings, explanation, _status, level) in zip(
-            accepted, findings_per_report, strict=True
-        ):
+        for a, (warnings, explanation, _status, level) in zip(accepted, findings_per_report, strict=True):
+            enterprise, period, values = a.enterprise, a.period, a.values
             report_id = report_ids[(enterprise.pk, period.date.isoformat())]
             for code, (current, cumulative) in values.items():
                 if current is not None or cumulative is not None:

@@ -17,9 +17,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field, PrivateAttr, field_validator
 
-from districtops.core.api_utils import Id, one_of
 from districtops.core.codes import SECTIONS, section_of
-from districtops.core.listing import ListFilters
+from districtops.gate.api_utils import Id, one_of
+from districtops.gate.listing import ListFilters
 
 from .models import Finding, FindingStatus, ReportValue
 
@@ -197,7 +197,7 @@ StatusFilter = one_of(STATUS_FILTERS)
 
 class FindingFilters(ListFilters):
     """What the findings list, the data-quality page, their Excel export and the API filter by
-    (``core.listing``): ``status`` (a FindingStatus value, ``unresolved`` or ``all``), ``rule``
+    (``gate.listing``): ``status`` (a FindingStatus value, ``unresolved`` or ``all``), ``rule``
     (an AuditRule code), ``period`` (the report's), ``unit`` (a district or a street the person
     may see), ``q`` (enterprise name, part, or credit code, prefix)."""
 

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from districtops.core import dictionary, excel, uploads
 from districtops.core.codes import SECTIONS, Sector, section_of
-from districtops.core.listing import export_refused
 from districtops.core.params import id_param
 from districtops.core.units import YI, to_wan
 from districtops.gate import permissions
+from districtops.gate.listing import export_refused
 from districtops.gate.services import ConflictError
 from districtops.gate.views_helpers import apply_service_errors
 from districtops.org.models import UnitKind

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
+from districtops.gate.api_utils import Limit, Offset, gated_get, page, page_schema
 from districtops.org.models import Unit
 
 from . import services

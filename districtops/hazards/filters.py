@@ -1,5 +1,5 @@
 """The hazard list's filters: one definition for the list page, the Excel export and the API
-(``core.listing``).
+(``gate.listing``).
 
 Names are fixed (the cockpit links with them): ``state``, ``grade``, ``open`` (not yet
 closed/销号), ``overdue`` (open and past its deadline), ``district``/``unit`` (unit ids), ``q``.
@@ -14,8 +14,8 @@ from ninja import FilterLookup
 from pydantic import Field
 
 from districtops.core import clock
-from districtops.core.api_utils import Id
-from districtops.core.listing import ListFilters
+from districtops.gate.api_utils import Id
+from districtops.gate.listing import ListFilters
 
 from .models import Hazard, HazardGrade, HazardState
 

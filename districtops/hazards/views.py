@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from districtops.core import attachments as files
-from districtops.core import clock, excel, permissions
-from districtops.core.listing import export_refused, page_status
-from districtops.core.services import ConflictError
-from districtops.core.views_helpers import apply_service_errors, excel_import_page
+from districtops.core import clock, excel
+from districtops.gate import permissions
+from districtops.gate.listing import export_refused, page_status
+from districtops.gate.services import ConflictError
+from districtops.gate.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.roles import UNIT_ROLES
 
 from . import excel_io, services

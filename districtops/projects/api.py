@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from districtops.core import clock, permissions
-from districtops.core.api_utils import Limit, Offset, gated_get, page, page_schema
+from districtops.core import clock
+from districtops.gate import permissions
+from districtops.gate.api_utils import Limit, Offset, gated_get, page, page_schema
 
 from . import battlemap, measures, policies, services
 from .filters import ConstructionFilters, FundsFilters, InvestmentFilters, WarningFilters

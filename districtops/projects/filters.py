@@ -1,4 +1,4 @@
-"""The projects lists' filters: one definition each (``core.listing``), shared by the list page,
+"""The projects lists' filters: one definition each (``gate.listing``), shared by the list page,
 its export, the summary, the battle map, the funds page, the warnings and the API.
 
 ``district`` (a district unit's id) is how the cockpit links to a district's projects; like every
@@ -15,8 +15,8 @@ from ninja import FilterLookup
 from pydantic import Field
 
 from districtops.core import clock
-from districtops.core.api_utils import Id, Month, one_of
-from districtops.core.listing import ListFilters
+from districtops.gate.api_utils import Id, Month, one_of
+from districtops.gate.listing import ListFilters
 
 from . import measures, pace
 from .models import (

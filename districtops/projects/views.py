@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from districtops.core import attachments, clock, excel, permissions
-from districtops.core.listing import export_refused, page_status
-from districtops.core.services import ConflictError
+from districtops.core import attachments, clock, excel
 from districtops.core.templatetags.units import share, wan
 from districtops.gate import permissions
+from districtops.gate.listing import export_refused, page_status
 from districtops.gate.services import ConflictError
 from districtops.gate.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.models import UnitKind

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from districtops.core.api_utils import (
+from districtops.gate.api_utils import (
     Limit,
     Offset,
     gated_get,

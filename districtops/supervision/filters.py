@@ -1,5 +1,5 @@
 """The matter list's filters: one definition for the list page, the Excel export and the API
-(``core.listing``).
+(``gate.listing``).
 
 The cockpit links to the list with these names (``district``, ``closed_in``, ``overdue``,
 ``open``, ``state``, ``escalation``, ``lead_unit``); a value that does not read is a Chinese
@@ -15,9 +15,9 @@ from ninja import FilterLookup
 from pydantic import Field
 
 from districtops.core import clock
-from districtops.core.api_utils import Id, Month, one_of
-from districtops.core.listing import ListFilters
 from districtops.core.params import month_param
+from districtops.gate.api_utils import Id, Month, one_of
+from districtops.gate.listing import ListFilters
 
 from .models import Escalation, Matter
 from .states import MatterState

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from districtops.core import attachments as files
-from districtops.core import clock, excel, permissions
-from districtops.core.listing import export_refused, page_status
+from districtops.core import clock, excel
 from districtops.core.params import parse_id
 from districtops.core.todo import sections_for as todo_sections_for
 from districtops.core.uploads import validate_upload
 from districtops.gate import permissions
+from districtops.gate.listing import export_refused, page_status
 from districtops.gate.services import ConflictError
 from districtops.gate.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.models import Unit

@@ -213,7 +213,7 @@ def test_the_role_rule_catches_a_bare_role():
 
 
 # --- Lists: one filter definition (core/listing.py) ----------------------------------------------
-# Every list declares its filters once, as a ``core.listing.ListFilters``; the page reads
+# Every list declares its filters once, as a ``gate.listing.ListFilters``; the page reads
 # request.GET through ``XFilters.from_params``, the API declares ``filters: XFilters = Query(...)``.
 FILTER_MODULES = (
     "districtops.supervision.filters",
@@ -259,7 +259,7 @@ GET_READERS = re.compile(r"(\.from_params$|[Ff]orm(_class)?$|^baselines\.)")
 def _filter_names() -> set[str]:
     import importlib
 
-    from districtops.core.listing import ListFilters
+    from districtops.gate.listing import ListFilters
 
     for module in FILTER_MODULES:
         importlib.import_module(module)
