@@ -794,9 +794,7 @@ class StatementLine(models.Model):
     ledger: the 拨付/支出 entry it matched (or was compared with) and the result. Written once by
     ``statements.record_statement``, never edited; a 凭证号 is reconciled once per project."""
 
-    project = models.ForeignKey(
-        ConstructionProject, on_delete=models.CASCADE, related_name="statement_lines"
-    )
+    project = models.ForeignKey(ConstructionProject, on_delete=models.CASCADE, related_name="statement_lines")
     date = models.DateField(_("交易日期"))
     reference = models.CharField(_("凭证号"), max_length=80)
     amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2)

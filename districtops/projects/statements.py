@@ -39,7 +39,9 @@ DAYS = 3  # a bank books a transfer up to three days from the ledger's date
 KINDS = (FundEntryKind.ALLOCATED, FundEntryKind.DISBURSED)
 
 COLUMNS = [
-    excel.Column("date", "交易日期", required=True, kind="date", width=12, help="银行/国库记账日期，如 2021-03-15"),
+    excel.Column(
+        "date", "交易日期", required=True, kind="date", width=12, help="银行/国库记账日期，如 2021-03-15"
+    ),
     excel.Column("reference", "凭证号", required=True, width=20, help="与资金台账的“文号/凭证号”一致"),
     excel.Column("amount", "金额（元）", required=True, kind="money", width=16, help="正数，单位元"),
     excel.Column("project", "项目编号", required=True, width=16, help="建设项目的项目编号"),
@@ -47,6 +49,11 @@ COLUMNS = [
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
 TITLE = "对账单"
+
+
+def may_reconcile(user) -> bool:
+    """Whoever may write the ledger (``report``) of at least one construction project."""
+    return ConstructionProject.objects.restrict(user, "report").exists()
 
 
 def template() -> bytes:
@@ -196,7 +203,9 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
     for project in ConstructionProject.objects.restrict(actor, "view").filter(code__in=codes):
         visible.setdefault(project.code, []).append(project)
     writable = set(
-        ConstructionProject.objects.restrict(actor, "report").filter(code__in=codes).values_list("pk", flat=True)
+        ConstructionProject.objects.restrict(actor, "report")
+        .filter(code__in=codes)
+        .values_list("pk", flat=True)
     )
 
     seen: dict[str, int] = {}
@@ -207,7 +216,11 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
         amount, day = row.get("amount"), row.get("date")
         if reference:
             if reference in seen:
-                error(r, "reference", _("凭证号“%(ref)s”与第 %(row)d 行重复") % {"ref": reference, "row": seen[reference]})
+                error(
+                    r,
+                    "reference",
+                    _("凭证号“%(ref)s”与第 %(row)d 行重复") % {"ref": reference, "row": seen[reference]},
+                )
                 continue
             seen[reference] = r
         else:
@@ -241,9 +254,9 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
     refs = {line.reference for line in lines}
     done = {
         (pid, ref): at
-        for pid, ref, at in StatementLine.objects.filter(project__in=projects, reference__in=refs).values_list(
-            "project_id", "reference", "imported_at"
-        )
+        for pid, ref, at in StatementLine.objects.filter(
+            project__in=projects, reference__in=refs
+        ).values_list("project_id", "reference", "imported_at")
     }
     candidates: dict[tuple[int, str], list[FundEntry]] = {}
     for entry in _usable_entries().filter(project__in=projects, reference__in=refs).order_by("date", "id"):
@@ -269,7 +282,9 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
                 % {
                     "ref": line.reference,
                     "n": len(shown),
-                    "rows": "；".join(f"{e.get_kind_display()} {e.date:%Y-%m-%d} {e.amount:.2f} 元" for e in shown),
+                    "rows": "；".join(
+                        f"{e.get_kind_display()} {e.date:%Y-%m-%d} {e.amount:.2f} 元" for e in shown
+                    ),
                 },
             )
             continue
@@ -302,7 +317,9 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
     return result
 
 
-def record_statement(actor, lines: list[Line], *, file_name: str = "", sha256: str = "") -> list[StatementLine]:
+def record_statement(
+    actor, lines: list[Line], *, file_name: str = "", sha256: str = ""
+) -> list[StatementLine]:
     """Write the reconciled rows, all or none: each project checked for the ledger's own write
     permission (``report``), each line validated and audited, then one ``import`` record."""
     written = []

@@ -878,6 +878,7 @@ def funds_overview(request):
             "qs": qs,
             "export_qs": filters.querystring(request.GET, funds.FUNDS_FILTERS),
             "entries_url": reverse("projects:funds_entries") + "?" + (qs + "&" if qs else ""),
+            "may_reconcile": statements.may_reconcile(request.user),
             **_construction_options(request.user),
         },
     )
