@@ -31,6 +31,7 @@ from . import (
     panels,
     policies,
     services,
+    statements,
 )
 from .forms import (
     BaselineForm,
