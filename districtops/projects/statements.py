@@ -195,6 +195,9 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
     if not table.rows:
         error(table.header_row + 1, _("文件"), _("没有数据行"), "empty")
         refuse()
+    canonical = {name: c.header for c in COLUMNS for name in c.names()}
+    for e in table.errors:  # "交易日期*" as the template writes it → 交易日期
+        e.column = canonical.get(excel.normalise_header(e.column), e.column)
     errors.extend(table.errors)
     unreadable = {e.row for e in table.errors}
 
