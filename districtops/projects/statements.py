@@ -37,6 +37,8 @@ from .models import ConstructionProject, FundEntry, FundEntryKind, StatementLine
 
 DAYS = 3  # a bank books a transfer up to three days from the ledger's date
 KINDS = (FundEntryKind.ALLOCATED, FundEntryKind.DISBURSED)
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(10) ** 14  # StatementLine.amount: 16 digits, 2 of them decimals
 
 COLUMNS = [
     excel.Column(
@@ -214,9 +216,13 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
     seen: dict[str, int] = {}
     for row in table.rows:
         r = row["_row"]
-        reference = excel.fold_text(row.get("reference"))[:80]
+        before = len(errors)
+        reference = excel.fold_text(row.get("reference"))
         code = excel.fold_text(row.get("project"))
         amount, day = row.get("amount"), row.get("date")
+        if len(reference) > 80:
+            error(r, "reference", _("凭证号最长 80 个字符（现为 %(n)d 个）") % {"n": len(reference)})
+            continue
         if reference:
             if reference in seen:
                 error(
@@ -236,6 +242,12 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
             error(r, "amount", _("请填写金额"))
         elif amount <= 0:
             error(r, "amount", _("金额必须大于零（现为 %(amount)s）") % {"amount": f"{amount:.2f}"})
+        elif amount >= MAX_AMOUNT or amount != amount.quantize(CENT):
+            error(
+                r,
+                "amount",
+                _("金额应为不超过 14 位整数、最多两位小数的元数（现为 %(amount)s）") % {"amount": amount},
+            )
         project = None
         if not code:
             error(r, "project", _("请填写项目编号"))
@@ -247,7 +259,7 @@ def reconcile(actor, source, *, check_only: bool = True, filename: str = "") -> 
             error(r, "project", _("您无权为项目“%(code)s”登记对账") % {"code": code})
         else:
             project = visible[code][0]
-        if project is None or not reference or day is None or amount is None or amount <= 0:
+        if project is None or not reference or day is None or amount is None or len(errors) > before:
             continue
         summary = excel.fold_text(row.get("summary"))[:200]
         result.lines.append(Line(r, project, day, reference, amount, summary))

@@ -116,6 +116,9 @@ def test_bad_rows_are_refused_with_row_and_column(ledger, users):
         (D(2021, 3, 20), "支-006", 0, "T-001", ""),  # not above zero
         (D(2021, 3, 20), "支-007", -5, "T-001", ""),
         (D(2021, 3, 21), "拨-001", 1, "T-001", ""),  # 凭证号 again
+        (D(2021, 3, 21), "支-008", 1.005, "T-001", ""),  # a fraction of a fen
+        (D(2021, 3, 21), "支" * 81, 1, "T-001", ""),  # longer than the ledger's 凭证号
+        (None, "支-010", 1, "T-001", ""),  # no date
     ]
     found = {(e.row, e.column) for e in _refused(users["nanguan"], rows).errors}
     assert found == {
@@ -125,6 +128,9 @@ def test_bad_rows_are_refused_with_row_and_column(ledger, users):
         (6, "金额（元）"),
         (7, "金额（元）"),
         (8, "凭证号"),
+        (9, "金额（元）"),
+        (10, "凭证号"),
+        (11, "交易日期"),
     }
     assert StatementLine.objects.count() == 0
 
