@@ -269,3 +269,15 @@ def test_api_refused_without_the_ledger_permission(ledger, api_client):
     response = api_client("tongji").post("/api/v1/projects/statements/", {"file": upload(HAPPY)})
     assert response.status_code == 403 and "无权" in response.json()["detail"]
     assert StatementLine.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_row_reconciled_in_between_refuses_the_confirm_step(ledger, road, users):
+    from django.core.exceptions import ValidationError
+
+    checked = statements.reconcile(users["nanguan"], io.BytesIO(workbook(HAPPY)), check_only=True)
+    statements.record_statement(users["nanguan"], checked.lines[1:2])  # somebody else, meanwhile
+    with pytest.raises(ValidationError) as exc:
+        statements.record_statement(users["nanguan"], checked.lines)
+    assert "已被他人对账" in exc.value.messages[0]
+    assert StatementLine.objects.count() == 1
