@@ -8,7 +8,7 @@ multipart forms.
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -1001,3 +1001,40 @@ def funds_summary(request, filters: FundsFilters = Query(...)):
         "by_month": data["by_month"],
         "lagging": funds.lagging(projects, used_gap),
     }
+
+
+# --- bank / treasury statements (对账单) ---------------------------------------------------------
+
+
+class StatementOut(Schema):
+    file: str
+    sha256: str
+    check_only: bool
+    accepted: bool
+    written: bool
+    counts: dict
+    rows: list[dict]
+    errors: list[dict]
+    unmatched: list[dict]
+
+
+@router.post("/statements/", response={200: StatementOut, 422: StatementOut})
+def import_statement(request, file: File[UploadedFile], check_only: Form[bool] = False):
+    """Reconcile a statement sheet (交易日期, 凭证号, 金额（元）, 项目编号, 摘要) against the funds
+    ledger. 200 with the rows and their results (已匹配 / 金额不符 / 日期不符 / 未入账) and the
+    ledger rows no statement row met (``unmatched``, 未到账); 422 with row/column errors when the
+    file is refused — nothing is written then, nor with ``check_only``."""
+    from districtops.core import excel
+    from districtops.core.uploads import validate_upload
+
+    from . import statements
+
+    if not statements.may_reconcile(request.auth):
+        raise PermissionDenied("您无权登记资金台账，不能导入对账单。")
+    validate_upload(file, kinds=("office",))
+    file.seek(0)
+    try:
+        result = statements.reconcile(request.auth, file, check_only=check_only, filename=file.name)
+    except excel.ImportRefused as exc:
+        return Status(422, exc.preview.as_dict())
+    return Status(200, result.as_dict())

@@ -780,3 +780,52 @@ class NodePlanChange(models.Model):
     @property
     def slip_days(self) -> int:
         return (self.new_end - self.old_end).days
+
+
+class StatementResult(models.TextChoices):
+    MATCHED = "matched", _("已匹配")
+    AMOUNT = "amount", _("金额不符")
+    DATE = "date", _("日期不符")
+    UNBOOKED = "unbooked", _("未入账")
+
+
+class StatementLine(models.Model):
+    """One row of a bank or treasury statement (银行/国库对账单) reconciled against the funds
+    ledger: the 拨付/支出 entry it matched (or was compared with) and the result. Written once by
+    ``statements.record_statement``, never edited; a 凭证号 is reconciled once per project."""
+
+    project = models.ForeignKey(ConstructionProject, on_delete=models.CASCADE, related_name="statement_lines")
+    date = models.DateField(_("交易日期"))
+    reference = models.CharField(_("凭证号"), max_length=80)
+    amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2)
+    summary = models.CharField(_("摘要"), max_length=200, blank=True)
+    entry = models.ForeignKey(
+        FundEntry,
+        verbose_name=_("对应台账"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statement_lines",
+    )
+    result = models.CharField(_("对账结果"), max_length=10, choices=StatementResult.choices)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rules = _CHILD_RULES
+
+    class Meta:
+        ordering = ["project", "date", "id"]
+        verbose_name = _("对账单明细")
+        verbose_name_plural = _("对账单明细")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "reference"], name="statement_ref_once"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="statement_amount_pos"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.reference} {self.amount}"

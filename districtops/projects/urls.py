@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_statements
 
 app_name = "projects"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("battle-map/baselines/", views.baseline_record, name="baseline_record"),
     path("funds/", views.funds_overview, name="funds"),
     path("funds/entries/", views.funds_entries, name="funds_entries"),
+    path("funds/statements/", views_statements.statement_import, name="statements"),
     path("warnings/", views.warning_list, name="warning_list"),
     path("investment/", views.investment_list, name="investment_list"),
     path("investment/summary/", views.investment_summary, name="investment_summary"),

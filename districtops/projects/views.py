@@ -34,6 +34,7 @@ from . import (
     panels,
     policies,
     services,
+    statements,
 )
 from .forms import (
     BaselineForm,
@@ -894,6 +895,7 @@ def funds_overview(request):
                 {**chosen.project_query(), **({"gap": chosen.gap} if chosen.gap is not None else {})}
             ),
             "entries_url": reverse("projects:funds_entries") + "?" + (qs + "&" if qs else ""),
+            "may_reconcile": statements.may_reconcile(request.user),
             **_construction_options(request.user),
         },
         status=chosen.http_status,
