@@ -77,7 +77,9 @@ def test_layout_of_the_generated_document(district_data, users, settings):
     ]
     position = colophon._tbl.tblPr.find(qn("w:tblpPr"))
     assert position.get(qn("w:vertAnchor")) == "margin" and position.get(qn("w:tblpYSpec")) == "bottom"
-    borders = {el.tag.split("}")[1]: el.get(qn("w:sz")) for el in colophon._tbl.tblPr.find(qn("w:tblBorders"))}
+    borders = {
+        el.tag.split("}")[1]: el.get(qn("w:sz")) for el in colophon._tbl.tblPr.find(qn("w:tblBorders"))
+    }
     assert (borders["top"], borders["insideH"], borders["bottom"]) == ("8", "6", "8")
     # Without a PDF (no page count) the 版记 is not moved to a later page.
     assert not any(p.paragraph_format.page_break_before for p in doc.paragraphs)
