@@ -229,10 +229,16 @@ def _attention(w: _Writer, summary: dict):
 
 
 def render_docx(
-    summary: dict, heading: dict | None = None, settings: BriefingSettings | None = None
+    summary: dict,
+    heading: dict | None = None,
+    settings: BriefingSettings | None = None,
+    *,
+    colophon_page_breaks: int = 0,
 ) -> bytes:
     """The 公文: 版头 from the district's settings and ``heading`` (doc_number, copy_number,
-    issued_on as a date), the text in four parts, the annex named, signature and 版记."""
+    issued_on as a date), the text in four parts, the annex named, signature and 版记 at the
+    bottom of the page — ``colophon_page_breaks`` pages after the one where the text ends
+    (see ``with_even_last_page``)."""
     heading = heading or {}
     settings = settings or default_settings_from_summary(summary)
     period = summary["period_label"]
@@ -260,7 +266,12 @@ def render_docx(
     _attention(w, summary)
     doc.attachments([annex_name(summary)])
     doc.signature(settings.issuer, date_text)
-    doc.colophon(copy_to=settings.copy_to, printer=settings.printer or settings.issuer, print_date=date_text)
+    doc.colophon(
+        copy_to=settings.copy_to,
+        printer=settings.printer or settings.issuer,
+        print_date=date_text,
+        page_breaks=colophon_page_breaks,
+    )
     return doc.to_bytes()
 
 
@@ -401,6 +412,31 @@ def convert_to_pdf(docx: bytes) -> bytes | None:
         return (Path(tmp) / "briefing.pdf").read_bytes()
 
 
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages of a PDF LibreOffice wrote (its page objects are plain, uncompressed dicts)."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
+
+
+def with_even_last_page(render) -> tuple[bytes, bytes | None]:
+    """The .docx and its PDF with the 版记 on the last page, an even one (GB/T 9704 §7.4).
+
+    ``render(breaks)`` gives the .docx with the 版记 ``breaks`` pages after the page where the
+    text ends. With none, it sits at the bottom of that page — or, when the signature leaves it
+    no room, at the bottom of the next. LibreOffice counts the pages: an odd count takes one
+    page break before the 版记 (the text ended on an odd page), and if that is still odd (the
+    text ended on an even page too full for it) two. Usually one conversion, the PDF the
+    briefing offers anyway; without LibreOffice the plain flow (no break) and no PDF.
+    """
+    docx = render(0)
+    pdf = convert_to_pdf(docx)
+    breaks = 0
+    while pdf is not None and pdf_page_count(pdf) % 2 and breaks < 2:
+        breaks += 1
+        docx = render(breaks)
+        pdf = convert_to_pdf(docx)
+    return docx, pdf
+
+
 def build(user, district, period: Month, *, pdf: bool = True, issue: bool = False, job=None) -> Briefing:
     """Gather the cockpit's figures for ``district`` and ``period`` and render every file.
 
@@ -428,9 +464,13 @@ def build(user, district, period: Month, *, pdf: bool = True, issue: bool = Fals
     if issue:
         issued = issue_briefing(user, district, period, title=heading["title"], job=job)
         heading.update(doc_number=issued.doc_number, copy_number=issued.copy_number, register_id=issued.pk)
-    docx = render_docx(summary, heading, settings)
+    if pdf:  # LibreOffice's page count puts the 版记 on an even page
+        docx, pdf_bytes = with_even_last_page(
+            lambda breaks: render_docx(summary, heading, settings, colophon_page_breaks=breaks)
+        )
+    else:
+        docx, pdf_bytes = render_docx(summary, heading, settings), None
     xlsx = render_xlsx(summary)
-    pdf_bytes = convert_to_pdf(docx) if pdf else None
     return Briefing(summary, docx, xlsx, pdf_bytes, time.perf_counter() - started, heading)
 
 

@@ -30,7 +30,7 @@ font table gives each face the Windows face of its role as ``w:altName``.
 Structure (GB/T 9704 §7): 版头 (份号, 密级, red 发文机关标志, 发文字号, red separator),
 主体 (title, 主送机关, body with 一、（一）1.（1） headings, 附件说明, 发文机关署名 and
 成文日期 kept on the page of the last body paragraph), 版记 (抄送, 印发机关 and 印发日期
-between the standard lines). Page numbers "— 1 —" in 四号, odd pages right and even
+between the standard lines, a floating table at the bottom of the page). Page numbers "— 1 —" in 四号, odd pages right and even
 pages left, one character in.
 """
 
@@ -567,7 +567,7 @@ class OfficialDocument:
 
     def _keep_last_text(self):
         """The last paragraph of text keeps with what follows and is not split, so the
-        attachments, signature and 版记 never start a page alone."""
+        attachments and the signature never start a page alone."""
         if self._last_body is not None:
             self._last_body.paragraph_format.keep_with_next = True
             self._last_body.paragraph_format.keep_together = True
@@ -601,34 +601,97 @@ class OfficialDocument:
         return paragraphs
 
     # --- 版记 --------------------------------------------------------------------------
-    def colophon(self, *, copy_to: str = "", printer: str, print_date: str):
+    def colophon(self, *, copy_to: str = "", printer: str, print_date: str, page_breaks: int = 0):
         """版记 (GB/T 9704 §7.4): 抄送 (四号仿宋, one character in; a final full stop) and the
         印发机关 (left, one in) with the 印发日期 (right, one in, "…印发") between the first
-        and last lines (0.35 mm) with a thin line (0.25 mm) between them. It follows the
-        signature on the same page."""
-        if self._signature_date is not None:
-            self._signature_date.paragraph_format.keep_with_next = True
-        self._blank(keep=True)
-        self._blank(keep=True)
+        and last lines (0.35 mm) with a thin line (0.25 mm) between them, **at the bottom of
+        the page**: its last line on the text block's bottom edge.
+
+        It is a one-column floating table anchored to the bottom margin (``w:tblpPr
+        w:vertAnchor="margin" w:tblpYSpec="bottom"``; LibreOffice makes it a frame there), on
+        the page where the text ends; the text flows around it, so it never covers the
+        signature. ``page_breaks`` puts it that many pages further (GB/T 9704 wants it on the
+        last page, an even one: the caller counts the pages, see ``cockpit.briefing``)."""
+        for _ in range(page_breaks):
+            p = self._tiny_paragraph()
+            p.paragraph_format.page_break_before = True
         rows = []
         if copy_to:
-            rows.append(self._colophon_row(f"抄送：{copy_to.rstrip('。.')}。"))
-        rows.append(self._colophon_row(printer, f"{print_date}印发"))
-        _border(rows[0], "top", size_eighths=8)  # 0.35 mm ≈ 1 pt
-        if len(rows) > 1:
-            _border(rows[0], "bottom", size_eighths=6)  # 0.25 mm ≈ ¾ pt
-        _border(rows[-1], "bottom", size_eighths=8)
-        rows[-1].paragraph_format.keep_with_next = False
-        return rows
+            rows.append(f"抄送：{copy_to.rstrip('。.')}。")
+        rows.append((printer, f"{print_date}印发"))
+        table = self.document.add_table(rows=len(rows), cols=1)
+        tbl_pr = table._tbl.tblPr
+        position = OxmlElement("w:tblpPr")
+        for key, value in (
+            ("leftFromText", 0), ("rightFromText", 0), ("topFromText", _twips(LINE_PITCH_PT)), ("bottomFromText", 0),
+            ("vertAnchor", "margin"), ("horzAnchor", "page"), ("tblpX", _twips(MARGINS_MM["left"] * PT_PER_MM)),
+            ("tblpYSpec", "bottom"),
+        ):  # fmt: skip
+            position.set(qn(f"w:{key}"), str(value))
+        # CT_TblPr: tblStyle, tblpPr, tblOverlap, bidiVisual, tblStyleRowBandSize, …, tblW, jc, …
+        style = tbl_pr.find(qn("w:tblStyle"))
+        if style is not None:
+            style.addnext(position)
+        else:
+            tbl_pr.insert(0, position)
+        overlap = OxmlElement("w:tblOverlap")
+        overlap.set(qn("w:val"), "never")
+        position.addnext(overlap)
+        width = tbl_pr.find(qn("w:tblW"))
+        if width is None:
+            width = OxmlElement("w:tblW")
+            tbl_pr.append(width)
+        width.set(qn("w:w"), str(_twips(TEXT_WIDTH_PT)))
+        width.set(qn("w:type"), "dxa")
+        borders = OxmlElement("w:tblBorders")
+        # 0.35 mm ≈ 1 pt the first and last lines, 0.25 mm ≈ ¾ pt the line between; no sides.
+        for side, size in {"top": 8, "left": 0, "bottom": 8, "right": 0, "insideH": 6, "insideV": 0}.items():
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "single" if size else "nil")
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+            borders.append(el)
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("top", "left", "bottom", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), "0")
+            el.set(qn("w:type"), "dxa")
+            margins.append(el)
+        # …, tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook
+        look = tbl_pr.find(qn("w:tblLook"))
+        for el in (borders, layout, margins):
+            if look is not None:
+                look.addprevious(el)
+            else:
+                tbl_pr.append(el)
+        for row, text in zip(table.rows, rows, strict=True):
+            cell = row.cells[0]
+            cell.width = Pt(TEXT_WIDTH_PT)
+            left, right = text if isinstance(text, tuple) else (text, "")
+            self._colophon_row(cell.paragraphs[0], left, right)
+        # The paragraph the floating table is anchored to: the body ends with one.
+        self._tiny_paragraph()
+        return table
 
-    def _colophon_row(self, left: str, right: str = ""):
+    def _tiny_paragraph(self):
+        """An empty paragraph one point high, off the grid (anchor and page break of 版记)."""
         p = self.document.add_paragraph()
+        _off_grid(p)
+        _exact_spacing(p, 1)
+        _set(p._p.get_or_add_pPr(), "w:rPr")
+        rpr = p._p.pPr.find(qn("w:rPr"))
+        _set(rpr, "w:sz", val=2)
+        return p
+
+    def _colophon_row(self, p, left: str, right: str = ""):
         _off_grid(p)
         _exact_spacing(p, LINE_PITCH_PT)
         fmt = p.paragraph_format
         fmt.left_indent = Pt(SIZE_4)
         fmt.right_indent = Pt(SIZE_4)
-        fmt.keep_with_next = True
         text = left
         if right:
             fmt.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - 2 * SIZE_4), WD_TAB_ALIGNMENT.RIGHT)

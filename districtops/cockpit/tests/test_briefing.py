@@ -6,6 +6,7 @@ import shutil
 import pytest
 from django.core.exceptions import ValidationError
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from openpyxl import load_workbook
 
@@ -62,13 +63,26 @@ def test_layout_of_the_generated_document(district_data, users, settings):
     assert subheadings and all(run_east_asian_font(p.runs[0]) == "楷体_GB2312" for p in subheadings)
     body = [p for p in doc.paragraphs if p.text.startswith("全区招商项目")]
     assert run_east_asian_font(body[0].runs[0]) == "仿宋_GB2312" and body[0].runs[0].font.size.pt == 16
-    assert not doc.tables and not doc.inline_shapes  # the detail is in the Excel annex
+    # The detail is in the Excel annex: the only table is the 版记's.
+    assert len(doc.tables) == 1 and not doc.inline_shapes
     assert "PAGE" in section.footer._element.xml
-    # Signature, date, and the 版记 at the end, in this order.
-    end = texts[-8:]
-    assert end[2:4] == ["管城回族区人民政府办公室", "2021年3月31日"]
-    assert end[-2] == "抄送：区委办公室，区人大常委会办公室，区政协办公室。"
-    assert end[-1] == "管城回族区人民政府办公室\t2021年3月31日印发"
+    # Signature and date at the end of the text, then the 版记: a floating table anchored to the
+    # bottom margin (its last line on the text block's bottom edge), full width, the three lines.
+    assert texts[-3:] == ["管城回族区人民政府办公室", "2021年3月31日", ""]  # "": the table's anchor
+    colophon = doc.tables[0]
+    assert doc.element.body.index(colophon._tbl) > doc.element.body.index(doc.paragraphs[-2]._p)
+    assert [row.cells[0].text for row in colophon.rows] == [
+        "抄送：区委办公室，区人大常委会办公室，区政协办公室。",
+        "管城回族区人民政府办公室\t2021年3月31日印发",
+    ]
+    position = colophon._tbl.tblPr.find(qn("w:tblpPr"))
+    assert position.get(qn("w:vertAnchor")) == "margin" and position.get(qn("w:tblpYSpec")) == "bottom"
+    borders = {
+        el.tag.split("}")[1]: el.get(qn("w:sz")) for el in colophon._tbl.tblPr.find(qn("w:tblBorders"))
+    }
+    assert (borders["top"], borders["insideH"], borders["bottom"]) == ("8", "6", "8")
+    # Without a PDF (no page count) the 版记 is not moved to a later page.
+    assert not any(p.paragraph_format.page_break_before for p in doc.paragraphs)
 
 
 def test_every_number_equals_the_cockpits(economy_data, users):
@@ -103,7 +117,7 @@ def test_period_without_data_says_so(org, users):
     assert "—" not in text and "nan" not in text
     assert "本区暂无重点项目数据。" in text
     assert "本期各项指标和重点工作未出现预警。" in text
-    assert not Document(io.BytesIO(result.docx)).tables
+    assert len(Document(io.BytesIO(result.docx)).tables) == 1  # the 版记's
 
 
 def test_excel_annex_has_every_table(district_data, users):

@@ -1,6 +1,6 @@
 """The briefing as LibreOffice prints it (the PDF the job offers), measured: 28 characters a
 line, 22 lines a page, the red 版头, SC faces without tofu, zh-CN, the signature kept with
-the text. LibreOffice missing fails the test (``make office-deps``), it never skips."""
+the text, the 版记 at the bottom of the last page, an even one. LibreOffice missing fails the test (``make office-deps``), it never skips."""
 
 import pytest
 
@@ -83,14 +83,50 @@ def test_briefing_pdf_as_printed(issued):
     heading = next(ln for ln in lines if ln.text.startswith("一、"))
     assert any("NotoSansCJK" in f for f in heading.fonts)
     assert pdf_measure.language(pdf) == "zh-CN"
-    # 2-4 pages; the signature on the page of the last paragraph of text, the 版记 after it.
+    # 2-4 pages; the signature on the page of the last paragraph of text.
     pages = pdf_measure.page_count(pdf)
     assert 2 <= pages <= 4, pages
     issuer = next(ln for ln in lines if ln.text == "管城回族区人民政府办公室" and ln.size == 16.0)
     text_before = [ln for ln in lines if ln.page == issuer.page and ln.top < issuer.top and ln.size == 16.0]
     assert any(not ln.text.startswith("附件") for ln in text_before), "signature alone on its page"
-    colophon = [ln for ln in lines if ln.page == pages and "印发" in ln.text]
-    assert colophon and colophon[0].top > issuer.top
+    # 版记 (GB/T 9704 §7.4) on the last page, an even one, at its bottom: 抄送 and 印发 lines in
+    # the bottom quarter of the page, the last of them ending on the text block's bottom edge.
+    assert pages % 2 == 0, pages
+    colophon = [ln for ln in lines if ln.text.startswith("抄送") or ln.text.endswith("印发")]
+    assert [ln.page for ln in colophon] == [pages, pages], [(ln.page, ln.text) for ln in colophon]
+    page_height = 297 * PT_PER_MM
+    assert all(ln.top > page_height * 3 / 4 for ln in colophon), [ln.top for ln in colophon]
+    text_bottom = (297 - MARGINS_MM["bottom"]) * PT_PER_MM
+    assert text_bottom - LINE_PITCH_PT < colophon[-1].top < text_bottom, (colophon[-1].top, text_bottom)
+    if issuer.page < pages:  # moved to its own page: nothing else on it but the page number
+        others = [ln for ln in lines if ln.page == pages and ln not in colophon]
+        assert [ln.text.replace(" ", "") for ln in others] == [f"—{pages}—"], others
     # Page numbers: "— n —" on every page.
     for page in range(1, pages + 1):
         assert any(ln.text.replace(" ", "") == f"—{page}—" for ln in lines if ln.page == page)
+
+
+@pytest.mark.parametrize(("paragraphs", "breaks", "pages"), [(3, 1, 2), (17, 0, 2), (18, 2, 4)])
+def test_colophon_lands_at_the_bottom_of_an_even_page(paragraphs, breaks, pages):
+    """The text ends on page 1 (odd: a page break), on page 2 with room (none), on page 2 too full
+    for the 版记 (LibreOffice moves it to page 3: two breaks, page 4)."""
+    pdf_measure.soffice()
+
+    def render(page_breaks):
+        doc = OfficialDocument("版记测试")
+        for _ in range(paragraphs):
+            doc.paragraph("经济运行平稳向好重点项目加快推进" * 3)
+        doc.signature("管城回族区人民政府办公室", "2021年3月31日")
+        doc.colophon(copy_to="区委办公室", printer="管城回族区人民政府办公室", print_date="2021年3月31日",
+                     page_breaks=page_breaks)  # fmt: skip
+        return doc.to_bytes()
+
+    made = []
+    docx, pdf = briefing.with_even_last_page(lambda k: made.append(k) or render(k))
+    assert made[-1] == breaks and briefing.pdf_page_count(pdf) == pdf_measure.page_count(pdf) == pages
+    lines = pdf_measure.lines(pdf)
+    colophon = [ln for ln in lines if ln.text.startswith("抄送") or ln.text.endswith("印发")]
+    assert [ln.page for ln in colophon] == [pages, pages]
+    assert all(ln.top > 297 * PT_PER_MM * 3 / 4 for ln in colophon)
+    date = next(ln for ln in lines if ln.text == "2021年3月31日")
+    assert date.page == (1 if paragraphs == 3 else 2)

@@ -12,10 +12,32 @@
   let alertPages = [];
   const text = canvas.dataset; // the translated words, from the template
 
+  // A phone: the panels in one column (bigscreen.css, the same query), nothing scaled.
+  const column = window.matchMedia("(max-width: 700px)");
+
   function fit() {
+    if (column.matches) {
+      scale = 1;
+      canvas.style.transform = "";
+      return;
+    }
     scale = Math.min(window.innerWidth / W, window.innerHeight / H);
     const left = (window.innerWidth - W * scale) / 2, top = (window.innerHeight - H * scale) / 2;
     canvas.style.transform = "translate(" + left + "px," + top + "px) scale(" + scale + ")";
+  }
+
+  // No text is cut: a tile's label or value, or a panel's title, that does not fit its box
+  // gets smaller type, one pixel at a time, down to a floor (the design sizes come back first).
+  function fitText() {
+    canvas.querySelectorAll(".fig .label, .fig .value, .panel h2").forEach((el) => {
+      el.style.fontSize = "";
+      let size = parseFloat(getComputedStyle(el).fontSize);
+      const floor = Math.min(size, 10);
+      while ((el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) && size > floor) {
+        size -= 1;
+        el.style.fontSize = size + "px";
+      }
+    });
   }
 
   function field(name, text) {
@@ -135,6 +157,7 @@
     alertPages.forEach((page, i) => page.forEach((li) => { li.hidden = i !== alertPage; }));
     const total = data.warnings.length;
     field("alerts-page", total ? text.textAlertsPage.replace("{total}", total).replace("{page}", alertPage + 1).replace("{pages}", alertPages.length) : "");
+    fitText();
   }
 
   function nextAlerts() {
@@ -149,6 +172,7 @@
     figures();
     drawCharts();
     alerts();
+    fitText(); // the tiles' heights are fixed (bigscreen.css), so the alerts' pages stay as split
   }
 
   function refresh() {
@@ -164,9 +188,11 @@
     fit();
     canvas.querySelectorAll("[data-screen-chart]").forEach((el) => { const c = echarts.getInstanceByDom(el); if (c) c.dispose(); });
     drawCharts();
+    alerts();
+    fitText();
   });
   const rotate = Number(canvas.dataset.rotateSeconds) * 1000;
-  setInterval(() => { indicatorIndex += 1; drawCharts(); nextAlerts(); }, rotate);
+  setInterval(() => { indicatorIndex += 1; drawCharts(); nextAlerts(); }, rotate); // nextAlerts fits the titles
   setInterval(refresh, Number(canvas.dataset.refreshSeconds) * 1000);
   window.cockpitScreen = { nextAlerts, refresh, pages: () => alertPages.map((p) => p.map((li) => li.textContent)) };
 })();
