@@ -46,7 +46,7 @@ def test_todo_query_count_constant(org, login):
     for i in range(1, 12):
         matter(org["units"], state=S.IN_PROGRESS, title=f"事项{i}")
     assert queries() == few
-    assert few <= 16
+    assert few <= 17  # 16 + the street's findings to explain (economy's to-do section, one query)
 
 
 def test_list_query_count_constant(org, login, django_assert_max_num_queries):
