@@ -78,7 +78,9 @@ def violations(name: str, source: str) -> list[str]:
             continue
         models = sorted({".".join(m.split(".")[:3]) for m in modules if m.split(".")[2:3] == ["models"]})
         for module in models:
-            if _other_app(module) not in (None, "core") and ((name, module) not in MODELS_ALLOWED or name == "sections.py"):
+            if _other_app(module) not in (None, "core") and (
+                (name, module) not in MODELS_ALLOWED or name == "sections.py"
+            ):
                 found.append(f"{name}:{node.lineno} imports {module} (use that app's cockpit.py)")
         if in_function and not (name == "apps.py" and in_ready):
             found.append(f"{name}:{node.lineno} imports {', '.join(sorted(apps))} inside a function")
