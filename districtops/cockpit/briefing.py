@@ -27,6 +27,7 @@ from django.core.files.storage import default_storage
 
 from districtops.core import clock, excel
 from districtops.core.officedoc import OfficialDocument
+from districtops.org.models import Unit
 
 from .figures import Month
 from .models import BriefingSettings
@@ -276,8 +277,6 @@ def render_docx(
 
 
 def default_settings_from_summary(summary: dict) -> BriefingSettings:
-    from districtops.org.models import Unit
-
     return settings_for(Unit.objects.get(pk=summary["district"]["id"]))
 
 

@@ -10,11 +10,13 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.urls import get_script_prefix, reverse
 from django.utils.http import urlencode
 
-from districtops.org.models import Unit
+if TYPE_CHECKING:  # the modules' cockpit.py import these helpers: no app imported here at run time
+    from districtops.org.models import Unit
 
 
 @dataclass(frozen=True)
@@ -79,19 +81,6 @@ class Context:
         return link(name, *args, **query, district=self.district.pk)
 
 
-def statistics_period(district: Unit, through: Month | None = None):
-    """THE statistics period of the cockpit: every economic figure, chart, ranking, map and
-    forecast of a district's cockpit is shown for this one period (an ``economy.periods.Period``),
-    or None when the district has nothing published yet.
-
-    It is the district's latest **published** period up to ``through`` (default: the business
-    day) — never a month still being collected (``economy.releases.latest_published``).
-    """
-    from districtops.economy.releases import latest_published
-
-    return latest_published(district, through)
-
-
 def target_sentence(name: str, period_label: str, growth, target_growth, status=None) -> str:
     """The one sentence comparing an indicator's cumulative growth with its annual target: "低于"
     only for a negative gap, "高于" for a positive one (then the reason for the light is the time
@@ -126,6 +115,11 @@ def number_text(value, digits: int = 0) -> str:
     quantum = Decimal(1).scaleb(-digits)
     rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
     return f"{rounded:,.{digits}f}"
+
+
+def percent(ratio) -> float | None:
+    """A ratio (0.25) as the percentage a figure shows (25.0); None stays None."""
+    return None if ratio is None else ratio * 100
 
 
 def figure(key, label, value, *, unit="", digits=0, url="", light="", note="") -> dict:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from districtops.core.models import ScopedManager, VersionedModel
 from districtops.core.scoping import ScopeRules
+from districtops.core.webhooks import mask_url
 
 
 class Channel(models.TextChoices):
@@ -57,8 +58,6 @@ class Subscription(VersionedModel):
     @property
     def target_display(self) -> str:
         """The target as pages may show it: a robot's URL (its key is in it) masked."""
-        from districtops.core.webhooks import mask_url
-
         return self.target if self.channel == Channel.EMAIL else mask_url(self.target)
 
 

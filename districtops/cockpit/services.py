@@ -25,9 +25,9 @@ from districtops.gate.services import create_object, delete_object, update_objec
 from districtops.org.models import Unit, UnitKind
 from districtops.org.roles import OVERSIGHT_ROLES
 
-from .figures import Context, Month, statistics_period
+from .figures import Context, Month
 from .models import BriefingSettings, Channel, IssuedBriefing, Subscription
-from .sections import SECTIONS
+from .sections import SECTIONS, statistics_period
 
 CACHE_SECONDS = 60
 
@@ -86,7 +86,7 @@ def district_summary(
         "district": {"id": district.pk, "code": district.division_code, "name": district.name},
         "period": str(ctx.period),
         "period_label": ctx.period.label,
-        # THE statistics period of every economic figure and chart (figures.statistics_period).
+        # THE statistics period of every economic figure and chart (sections.statistics_period).
         "statistics_period": f"{stats.year:04d}-{stats.month:02d}" if stats else "",
         "statistics_period_label": stats.label if stats else "",
         "today": today.isoformat(),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from districtops.core import clock
+from districtops.gate.services import ConflictError
 from districtops.gate.views_helpers import apply_service_errors
 from districtops.jobs.services import start_job, visible_jobs
 
@@ -123,8 +124,6 @@ def briefing_start(request, code):
 @login_required
 def briefing_settings(request, code):
     """The district's 版头, 发文字号 代字, 主送, 抄送, 印发机关, 密级 and 份号 for its briefings."""
-    from districtops.gate.services import ConflictError
-
     unit = services.resolve_district(request.user, code)
     current = services.settings_for(unit)
     form = BriefingSettingsForm(

@@ -28,6 +28,8 @@ import sys
 import threading
 from pathlib import Path
 
+from districtops.economy import forecast
+
 # Setter and getter names in the OpenBLAS builds numpy and scipy bundle (64-bit-integer builds
 # carry a suffix) and in a system OpenBLAS.
 _OPENBLAS_SYMBOLS = [
@@ -82,8 +84,6 @@ def single_threaded_blas():
 def _fit(requests: list) -> list:
     """Fit the projections one after another with single-threaded OpenBLAS (module level: it
     runs in the fitting process, see ``Fitting``)."""
-    from districtops.economy import forecast
-
     with single_threaded_blas():
         return [forecast.cached_project(*request) for request in requests]
 
@@ -184,8 +184,6 @@ def projections(requests: list, *, fit: bool, pending: list | None = None) -> li
     economy's cache holds (or this process got from a ``Fitting``), else fitted here when
     ``fit``, else ``PENDING`` — a page never waits for a fit — and the request is added to
     ``pending``. No cumulatives: None."""
-    from districtops.economy import forecast
-
     results, missing = [], []
     for request in requests:
         if not request[0]:

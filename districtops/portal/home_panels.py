@@ -8,8 +8,8 @@ from django.utils.module_loading import import_string
 
 PANEL_PROVIDERS: list[str] = [
     "districtops.projects.panels.home_panel",
-    "districtops.supervision.views.home_panel",
-    "districtops.supervision.views.calendar_panel",
+    "districtops.supervision.panels.home_panel",
+    "districtops.supervision.panels.calendar_panel",
     "districtops.economy.panels.home_panel",
 ]
 

@@ -112,29 +112,3 @@ def home_panel(user):
             {"label": _("招商停滞"), "value": stalled, "url": f"{url}?kind=investment_stalled"},
         ],
     }
-
-
-def node_states_by_command_post(construction, today: dt.date) -> dict[int, dict[str, int]]:
-    """The battle map's nodes of ``construction`` (a gated queryset) per command post and node
-    state (``pace.node_state_q``, the construction list's own definition), in one grouped query:
-    ``{command_post_id: {state: n}}``."""
-    from django.db.models import Count
-
-    from . import pace
-    from .models import ProjectNode
-
-    states = (
-        pace.NodeState.DONE,
-        pace.NodeState.ON_TRACK,
-        pace.NodeState.AT_RISK,
-        pace.NodeState.OVERDUE,
-        pace.NodeState.PENDING,
-    )
-    rows = (
-        ProjectNode.objects.filter(project__in=construction.values("pk"))
-        .exclude(project__command_post=None)
-        .values("project__command_post_id")
-        .annotate(**{state: Count("pk", filter=pace.node_state_q(state, today)) for state in states})
-        .order_by()
-    )
-    return {row["project__command_post_id"]: {state: row[state] for state in states} for row in rows}

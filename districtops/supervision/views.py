@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from districtops.gate.listing import export_refused, page_status
 from districtops.gate.services import ConflictError
 from districtops.gate.views_helpers import apply_service_errors, excel_import_page
 from districtops.org.models import Unit
-from districtops.org.roles import UNIT_ROLES, Role
+from districtops.org.roles import Role
 
 from . import calendar_io, excel_io, notice, policies, scorecards, services, states, workdays
 from .filters import MatterFilters
@@ -452,62 +452,6 @@ def meeting_assign(request, pk):
             messages.success(request, _("已将 %(n)d 项议定事项转为督办事项。") % {"n": len(created)})
             return redirect(meeting)
     return meeting_detail(request, pk, assign_form=form)
-
-
-def home_panel(user):
-    """Home counters: in progress, overdue, closed this month, listed for leaders."""
-    if not permissions.scope_of(user).has_role(*UNIT_ROLES):
-        return None  # administrators (三员) have no business panel
-    visible = Matter.objects.restrict(user, "view")
-    today = clock.today()
-    open_q = Matter.objects.open_q()
-    counts = visible.aggregate(
-        open=Count("pk", filter=open_q),
-        overdue=Count("pk", filter=Matter.objects.overdue_q(today)),
-        closed=Count("pk", filter=Q(state=MatterState.CLOSED, closed_on__gte=today.replace(day=1))),
-        listed=Count("pk", filter=open_q & Q(escalation=Escalation.LISTED)),
-    )
-    url = reverse("supervision:matter_list")
-    return {
-        "title": _("督查督办"),
-        "counters": [
-            {"label": _("办理中"), "value": counts["open"], "url": url, "css": ""},
-            {
-                "label": _("已逾期"),
-                "value": counts["overdue"],
-                "url": f"{url}?overdue=1",
-                "css": "text-danger",
-            },
-            {
-                "label": _("本月办结"),
-                "value": counts["closed"],
-                "url": f"{url}?state=closed",
-                "css": "text-success",
-            },
-            {
-                "label": _("挂牌督办"),
-                "value": counts["listed"],
-                "url": f"{url}?escalation=2",
-                "css": "text-warning",
-            },
-        ],
-    }
-
-
-def calendar_panel(user):
-    """The system administrator's home: from 1 November, next year's holiday notice if missing."""
-    if not permissions.has_role(user, Role.SYS_ADMIN):
-        return None
-    year = workdays.next_year_missing(clock.today())
-    if year is None:
-        return None
-    return {
-        "title": _("节假日安排"),
-        "alert": _("%(year)d 年的节假日安排尚未录入：该年的工作日时限目前按推算（不含调休）。")
-        % {"year": year},
-        "counters": [],
-        "action": {"label": _("录入节假日安排"), "url": reverse("supervision:holiday_list")},
-    }
 
 
 # --- scorecards ------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from decimal import Decimal
 from docx import Document
 
 from districtops.cockpit import briefing, services
-from districtops.cockpit.figures import Month, statistics_period, target_sentence
+from districtops.cockpit.figures import Month, target_sentence
+from districtops.cockpit.sections import statistics_period
 from districtops.core.officedoc import body_text
 from districtops.economy import releases
 from districtops.economy.periods import Period

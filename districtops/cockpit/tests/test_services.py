@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from districtops.cockpit import services
 from districtops.cockpit.figures import Month, number_text
-from districtops.cockpit.sections import on_time_rate
+from districtops.supervision.cockpit import on_time_rate
 
 from .conftest import add_hazard, add_matter, add_suggestion, figure
 
@@ -161,8 +161,8 @@ def test_one_statistics_period_the_latest_with_data_named(economy_data, users):
 
 def test_street_staff_see_no_cockpit_but_economy_is_gated(economy_data, users):
     # A leader of another district sees none of 管城's indicators even through the system-free path.
-    from districtops.cockpit.figures import Context, statistics_period
-    from districtops.cockpit.sections import economy_section
+    from districtops.cockpit.figures import Context
+    from districtops.cockpit.sections import economy_section, statistics_period
 
     district = economy_data["districts"]["410104"]
     period = statistics_period(district, Month(2021, 2))

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from districtops.cockpit import services as cockpit
-from districtops.cockpit.figures import Month, statistics_period
+from districtops.cockpit.figures import Month
+from districtops.cockpit.sections import statistics_period
 from districtops.economy import dashboard as dash
 from districtops.economy import imports, releases
 from districtops.economy.models import Enterprise, MonthlyReport, PeriodRelease, ReleaseState

@@ -10,8 +10,9 @@ from districtops.cockpit.sections import supervision_section
 from districtops.core import clock
 from districtops.supervision.filters import MatterFilters
 from districtops.supervision.models import Matter
+from districtops.supervision.panels import home_panel
 from districtops.supervision.states import MatterState as S
-from districtops.supervision.views import home_panel, table_rows
+from districtops.supervision.views import table_rows
 
 from .factories import matter
 
