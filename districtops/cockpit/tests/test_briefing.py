@@ -155,6 +155,18 @@ def test_command_writes_docx_and_annex(district_data, tmp_path):
     assert (tmp_path / "tb-附件.xlsx").exists()
 
 
+def test_command_for_the_monthly_timer_writes_last_month_into_a_folder(district_data, tmp_path):
+    """``--period previous --output <folder>/``: what deploy/systemd/districtops-briefing@.service runs
+    (today is pinned to 2021-03-31, so last month is February)."""
+    from django.core.management import call_command
+
+    call_command("briefing", district="410104", period="previous", output=str(tmp_path) + "/")
+    target = tmp_path / "月度通报-410104-2021-02.docx"
+    texts = [p.text for p in Document(str(target)).paragraphs]
+    assert any(t.startswith("管城回族区2021年2月") for t in texts)
+    assert (tmp_path / "月度通报-410104-2021-02-附件.xlsx").exists()
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

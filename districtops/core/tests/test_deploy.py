@@ -83,6 +83,7 @@ def test_systemd_accepts_every_unit_and_each_command_exists(tmp_path):
     assert {Path(u).name for u in units} >= {
         "districtops-app@1.service", "districtops-worker@1.service",
         "districtops-daily.service", "districtops-daily.timer",
+        "districtops-briefing@1.service", "districtops-briefing@1.timer",
     }  # fmt: skip
     done = subprocess.run([analyze, "verify", *units], capture_output=True, text=True)
     ours = [line for line in done.stderr.splitlines() if str(tmp_path) in line or "districtops" in line]
@@ -98,3 +99,13 @@ def test_every_command_the_units_run_is_a_real_command():
             if line.startswith("ExecStart=") and "/bin/districtops " in line:
                 command = line.split("/bin/districtops ", 1)[1].split()[0]
                 assert command in commands, f"{unit.name}: districtops {command} does not exist"
+
+
+def test_monthly_briefing_timer_issues_and_pushes_last_month():
+    """The 5th of each month: last month's briefing of the instance's district, pushed."""
+    service = (DEPLOY / "systemd" / "districtops-briefing@.service").read_text()
+    timer = (DEPLOY / "systemd" / "districtops-briefing@.timer").read_text()
+    command = next(line for line in service.splitlines() if line.startswith("ExecStart="))
+    assert "/bin/districtops briefing --district %i --period previous" in command and "--push" in command
+    assert "--draft" not in command
+    assert "OnCalendar=*-*-05 " in timer and "Persistent=true" in timer
